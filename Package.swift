@@ -1,0 +1,34 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Quorum",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "quorum", targets: ["quorum"]),
+        .library(name: "QuorumCore", targets: ["QuorumCore"]),
+        .library(name: "Paxos", targets: ["Paxos"]),
+        .library(name: "Raft", targets: ["Raft"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The engine: transition systems, invariants, the explorer, trace files.
+        .target(name: "QuorumCore"),
+        // Protocols as pure transition functions, one target each.
+        .target(name: "Paxos", dependencies: ["QuorumCore"], path: "Specs/Paxos", exclude: ["README.md"]),
+        .target(name: "Raft", dependencies: ["QuorumCore"], path: "Specs/Raft", exclude: ["README.md"]),
+        // The command-line interface as a library, so that tests can drive it.
+        .target(
+            name: "QuorumCLI",
+            dependencies: [
+                "QuorumCore", "Paxos", "Raft",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),
+        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "Paxos", "Raft", "QuorumCLI", "quorum"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,15 @@
+import Paxos
+import QuorumCore
+
+
+/// Every spec the command line knows.
+public enum Catalog {
+    public static let specs: [SpecDescriptor] = [Paxos.spec]
+
+    public static func spec(named name: String) throws -> SpecDescriptor {
+        guard let spec = specs.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+            throw UsageError("unknown spec '\(name)'; known: \(specs.map(\.name).joined(separator: ", "))")
+        }
+        return spec
+    }
+}

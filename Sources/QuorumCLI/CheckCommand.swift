@@ -1,0 +1,238 @@
+import ArgumentParser
+import Foundation
+import QuorumCore
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Explore a spec exhaustively within its bounds and check its properties.",
+        discussion: """
+            With --all: every spec at its CI bounds must pass, and every variant must be caught \
+            violating the property it is known to break.
+            Exit codes: 0 ok, 1 violation (or, with --all, an unmet expectation), 2 usage error, 3 incomplete.
+            """)
+
+    @Argument(help: "The spec to check (see `quorum list`).") var spec: String?
+    @Flag(help: "Check every spec and every variant at CI bounds.") var all = false
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+    @Option(help: "Check a buggy variant of the spec.") var variant: String?
+    @Option(name: .customLong("invariant"), help: ArgumentHelp("Check only this property (repeatable).", valueName: "NAME"))
+    var properties: [String] = []
+    @Flag(name: .customLong("continue"), help: "Report every violated property, each with its own shortest trace.")
+    var continueAfterViolation = false
+    @Flag(help: "Report states with no enabled action.") var deadlock = false
+    @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
+    @Option(help: "Stop (incomplete) after this many seconds.") var timeout: Double?
+    @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
+    @Option(help: "Directory for counterexample files.") var out = "counterexamples"
+    @Flag(help: "Do not write counterexample files.") var noFiles = false
+    @Flag(help: "No progress line on stderr.") var quiet = false
+
+    func validate() throws {
+        if all && spec != nil { throw ValidationError("give a spec or --all, not both") }
+        if !all && spec == nil { throw ValidationError("give a spec to check, or --all") }
+        if all && (variant != nil || !settings.isEmpty || !properties.isEmpty) {
+            throw ValidationError("--all takes its bounds, variants and properties from the specs; drop --set, --variant and --invariant")
+        }
+        if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let reportToStdout = json == "-"
+        var checks: [(CheckReport, expected: String?, passed: Bool?)] = []
+        if all {
+            var failures = 0
+            var incomplete = false
+            for spec in Catalog.specs {
+                let bounds = try spec.resolve([:], base: spec.ciBounds)
+                let report = execute(spec.model(bounds), properties: nil, quiet: reportToStdout)
+                let passed = report.result == .ok
+                if report.result == .incomplete { incomplete = true }
+                if !passed { failures += 1 }
+                checks.append((report, "ok", passed))
+                summarize(report, expected: "ok", passed: passed, quiet: reportToStdout)
+                for variant in spec.variants {
+                    let values = try spec.resolve(variant.bounds, base: spec.ciBounds)
+                    let report = execute(spec.model(values, variant: variant), properties: [variant.breaks], quiet: reportToStdout)
+                    let passed = report.findings.contains { $0.property == variant.breaks }
+                    if report.result == .incomplete { incomplete = true }
+                    if !passed { failures += 1 }
+                    checks.append((report, variant.breaks, passed))
+                    summarize(report, expected: variant.breaks, passed: passed, quiet: reportToStdout)
+                }
+            }
+            try writeJSON(checks)
+            if !reportToStdout {
+                Terminal.out("\n\(checks.count - failures) of \(checks.count) checks met their expectation" + (failures == 0 ? "." : "; \(failures) did not."))
+            }
+            if failures > 0 { throw ExitCode(incomplete ? Exit.incomplete : Exit.violation) }
+            return
+        }
+
+        let descriptor = try Catalog.spec(named: spec!)
+        let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
+        let values = try descriptor.resolve(try Settings.parse(settings))
+        let model = descriptor.model(values, variant: chosenVariant)
+        for name in properties where !(model.propertyNames + ["Deadlock"]).contains(name) {
+            throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")
+        }
+        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), quiet: reportToStdout)
+        if !reportToStdout { Terminal.out(describe(report)) }
+        checks.append((report, nil, nil))
+        try writeJSON(checks)
+        switch report.result {
+        case .ok: return
+        case .violation: throw ExitCode(Exit.violation)
+        case .incomplete: throw ExitCode(Exit.incomplete)
+        }
+    }
+
+    /// Runs one exploration with progress on stderr and writes its counterexample files.
+    private func execute(_ model: AnyModel, properties: Set<String>?, quiet: Bool) -> CheckReport {
+        var options = ExplorationOptions()
+        options.continueAfterViolation = continueAfterViolation
+        options.checkDeadlock = deadlock
+        options.maxStates = maxStates
+        options.timeout = timeout
+        options.properties = properties
+        if !self.quiet { options.progress = Progress.reporter() }
+        var report = model.check(options)
+        if !self.quiet { Progress.finish() }
+        if !noFiles { report.files = writeFiles(report) }
+        return report
+    }
+
+    private func writeFiles(_ report: CheckReport) -> [String: [String]] {
+        var files: [String: [String]] = [:]
+        guard !report.findings.isEmpty else { return files }
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for finding in report.findings {
+                let stem = (out as NSString).appendingPathComponent(report.fileStem(for: finding))
+                try finding.document.json.write(toFile: stem + ".itf.json", atomically: true, encoding: .utf8)
+                try finding.document.markdown.write(toFile: stem + ".md", atomically: true, encoding: .utf8)
+                files[finding.property] = [stem + ".itf.json", stem + ".md"]
+            }
+        } catch {
+            Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
+        }
+        return files
+    }
+
+    private func title(_ report: CheckReport) -> String {
+        "\(report.spec)\(report.variant.map { " [\($0)]" } ?? "") (" + report.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
+    }
+
+    private func figures(_ report: CheckReport) -> String {
+        "\(Terminal.count(report.distinctStates)) distinct states, \(Terminal.count(report.statesGenerated)) generated, "
+            + "diameter \(report.diameter), " + String(format: "%.2f s, %@ states/s", report.seconds,
+                                                       Terminal.count(Int(report.seconds > 0 ? Double(report.statesGenerated) / report.seconds : 0)))
+    }
+
+    /// The full report of a single check, traces included.
+    private func describe(_ report: CheckReport) -> String {
+        var out = title(report) + "\n"
+        switch report.result {
+        case .ok: out += "  result: ok — every property holds within the bounds\n"
+        case .violation: out += "  result: violation\n"
+        case .incomplete: out += "  result: incomplete — \(report.incompleteReason ?? "a limit was reached")\n"
+        }
+        out += "  " + figures(report) + "\n"
+        out += String(format: "  fingerprint collision probability (optimistic): %.1e; %.1f bytes per state\n",
+                      report.collisionProbability, report.bytesPerState)
+        for finding in report.findings {
+            out += "\n\(finding.property) (\(finding.kind.rawValue)) violated after \(finding.length) steps:\n"
+            out += finding.document.text
+            if let files = report.files[finding.property] { out += "  written: " + files.joined(separator: ", ") + "\n" }
+        }
+        return out
+    }
+
+    /// One line per check of `--all`.
+    private func summarize(_ report: CheckReport, expected: String, passed: Bool, quiet: Bool) {
+        guard !quiet else { return }
+        let mark = passed ? "PASS" : "FAIL"
+        var line = "\(mark)  \(title(report)): "
+        if expected == "ok" {
+            line += report.result == .ok ? "ok" : "\(report.result.rawValue) " + report.findings.map(\.property).joined(separator: ", ")
+        } else if let finding = report.findings.first(where: { $0.property == expected }) {
+            line += "caught \(expected) in \(finding.length) steps"
+            if let files = report.files[expected] { line += " → \(files[0])" }
+        } else {
+            line += "expected \(expected) to be violated, got \(report.result.rawValue)"
+        }
+        Terminal.out(line + "\n      " + figures(report))
+    }
+
+    private func writeJSON(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) throws {
+        guard let json else { return }
+        let objects: [JSONValue] = checks.map { report, expected, passed in
+            var fields: [(String, JSONValue)] = [
+                ("spec", .string(report.spec)),
+                ("variant", report.variant.map(JSONValue.string) ?? .null),
+                ("parameters", .object(report.parameters.map { ($0.0, .int($0.1)) })),
+                ("result", .string(report.result.rawValue)),
+                ("distinctStates", .int(report.distinctStates)),
+                ("statesGenerated", .int(report.statesGenerated)),
+                ("diameter", .int(report.diameter)),
+                ("seconds", .double(report.seconds)),
+                ("violations", .array(report.findings.map { f in
+                    .object([("invariant", .string(f.property)), ("kind", .string(f.kind.rawValue)),
+                             ("length", .int(f.length)), ("files", .array((report.files[f.property] ?? []).map(JSONValue.string)))])
+                })),
+            ]
+            if let reason = report.incompleteReason { fields.append(("incompleteReason", .string(reason))) }
+            if let expected { fields.append(("expected", .string(expected))) }
+            if let passed { fields.append(("passed", .bool(passed))) }
+            return .object(fields)
+        }
+        let text = JSONValue.array(objects).text + "\n"
+        if json == "-" {
+            Terminal.out(text)
+        } else {
+            do {
+                try text.write(toFile: json, atomically: true, encoding: .utf8)
+            } catch {
+                throw UsageError("cannot write the JSON report to \(json): \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+/// `--set NAME=VALUE` arguments.
+enum Settings {
+    static func parse(_ settings: [String]) throws -> [String: Int] {
+        var values: [String: Int] = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw UsageError("--set takes NAME=VALUE, got '\(setting)'")
+            }
+            guard let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
+                throw UsageError("--set \(parts[0]): '\(parts[1])' is not an integer")
+            }
+            values[parts[0]] = value
+        }
+        return values
+    }
+}
+
+/// Progress on stderr: one updating line on a terminal, a plain line every few seconds otherwise.
+enum Progress {
+    static func reporter() -> @Sendable (ExplorationProgress) -> Void {
+        let terminal = Terminal.stderrIsTerminal
+        return { p in
+            guard terminal || Int(p.seconds) % 5 == 0 else { return }
+            let line = "  … \(Terminal.count(p.distinctStates)) distinct, \(Terminal.count(p.statesGenerated)) generated, "
+                + "queue \(Terminal.count(p.queue)), depth \(p.depth), "
+                + "\(Terminal.count(Int(Double(p.statesGenerated) / max(p.seconds, 0.001)))) states/s"
+            Terminal.progress(line, updating: terminal)
+        }
+    }
+
+    static func finish() {
+        if Terminal.stderrIsTerminal { Terminal.endProgress() }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import QuorumCore
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-execute ITF trace files against their spec.",
+        discussion: """
+            Every step must be enabled and produce exactly the recorded state, and the violation the file \
+            records must occur at its end. Exit codes: 0 every file replays as recorded; 2 a file is \
+            malformed, tampered, truncated or stale (the message says where).
+            """)
+
+    @Argument(help: "Trace files (.itf.json).") var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one trace file") }
+    }
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            do {
+                let report = try Self.replay(file)
+                var line = "ok    \(file): \(report.length) steps replay"
+                if report.reproduced, let first = report.failing.first {
+                    line += "; violates \(report.failing.count == 1 ? first : report.failing.joined(separator: ", ")) at the end, as recorded"
+                } else if !report.failing.isEmpty {
+                    line += "; at the end: \(report.failing.joined(separator: ", ")) fail"
+                } else {
+                    line += "; every property holds at the end"
+                }
+                Terminal.out(line)
+            } catch {
+                failed = true
+                Terminal.error("\(file): \(error)")
+            }
+        }
+        if failed { throw ExitCode(Exit.usage) }
+    }
+
+    static func replay(_ file: String) throws -> ReplayReport {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw UsageError("cannot read the file")
+        }
+        let document = try TraceDocument(json: data)
+        let spec = try Catalog.spec(named: document.spec)
+        let variant = try document.variant.map { try spec.variant(named: $0) }
+        let values = try spec.resolve(Dictionary(uniqueKeysWithValues: document.parameters))
+        return try spec.model(values, variant: variant).replay(document)
+    }
+}

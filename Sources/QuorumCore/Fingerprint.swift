@@ -1,0 +1,43 @@
+/// A 64-bit hash defined by Quorum itself, stable across runs and machines (unlike Swift's
+/// `Hasher`, which is seeded per process). The explorer's visited set stores these instead of states.
+public struct Fingerprinter {
+    @usableFromInline var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    @inlinable public init() {}
+
+    /// Each word goes through a bijective mixer, so two equally long inputs that differ in one
+    /// word never collide, and the mixer's avalanche makes other collisions as rare as chance.
+    @inlinable public mutating func combine(_ word: UInt64) {
+        state = Fingerprinter.mix(state ^ word &+ 0x632B_E59B_D9B4_E019)
+    }
+
+    @inlinable public mutating func combine(_ value: Int) { combine(UInt64(bitPattern: Int64(value))) }
+
+    @inlinable public mutating func combine(bytes a: UInt8, _ b: UInt8 = 0, _ c: UInt8 = 0, _ d: UInt8 = 0) {
+        combine(UInt64(a) | UInt64(b) << 8 | UInt64(c) << 16 | UInt64(d) << 24)
+    }
+
+    @inlinable public var value: UInt64 { Fingerprinter.mix(state) }
+
+    /// The finalizer of SplitMix64 (Stafford's variant 13).
+    @inlinable static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A state that can feed itself to a ``Fingerprinter``. Two states that are equal must feed the same
+/// words; unequal states should feed different ones.
+public protocol Fingerprintable {
+    func fingerprint(into f: inout Fingerprinter)
+}
+
+extension Fingerprintable {
+    @inlinable public var fingerprint: UInt64 {
+        var f = Fingerprinter()
+        fingerprint(into: &f)
+        return f.value
+    }
+}

@@ -1,0 +1,185 @@
+/// A parameter of a spec (a TLC constant, or a bound), with its default and allowed range.
+public struct Parameter: Sendable {
+    public let name: String
+    public let defaultValue: Int
+    public let range: ClosedRange<Int>
+    public let summary: String
+
+    public init(_ name: String, default defaultValue: Int, range: ClosedRange<Int>, _ summary: String) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.range = range
+        self.summary = summary
+    }
+}
+
+/// A named buggy version of a spec, and what it must break.
+public struct Variant: Sendable {
+    public let name: String
+    public let summary: String
+    /// The property the explorer must find violated.
+    public let breaks: String
+    /// Parameter values (over the spec's defaults) at which the explorer catches it.
+    public let bounds: [String: Int]
+
+    public init(_ name: String, breaks: String, bounds: [String: Int] = [:], _ summary: String) {
+        self.name = name
+        self.summary = summary
+        self.breaks = breaks
+        self.bounds = bounds
+    }
+}
+
+/// A property as `quorum list` shows it.
+public struct PropertyInfo: Sendable {
+    public let name: String
+    public let kind: PropertyKind
+    public let summary: String
+}
+
+/// Input that Quorum refuses: unknown names, values out of range, unreadable traces.
+public struct UsageError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A spec as the command line sees it: its parameters, properties and variants, and a way to build
+/// a checkable model from parameter values.
+public struct SpecDescriptor: Sendable {
+    public let name: String
+    public let summary: String
+    public let parameters: [Parameter]
+    public let properties: [PropertyInfo]
+    public let variants: [Variant]
+    /// Parameter values for `quorum check --all` on the correct spec.
+    public let ciBounds: [String: Int]
+    private let build: @Sendable ([String: Int], Variant?) -> AnyModel
+
+    public init<System: TransitionSystem>(
+        name: String, summary: String, parameters: [Parameter], variants: [Variant],
+        ciBounds: [String: Int] = [:],
+        build: @escaping @Sendable ([String: Int], Variant?) -> System
+    ) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.variants = variants
+        self.ciBounds = ciBounds
+        let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
+        let sample = build(defaults, nil)
+        self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
+            + sample.actionProperties.map { PropertyInfo(name: $0.name, kind: .actionProperty, summary: $0.summary) }
+        let specName = name
+        let parameterOrder = parameters.map(\.name)
+        self.build = { values, variant in
+            AnyModel(build(values, variant), spec: specName, variant: variant?.name,
+                     parameters: parameterOrder.map { ($0, values[$0]!) })
+        }
+    }
+
+    public func variant(named name: String) throws -> Variant {
+        guard let variant = variants.first(where: { $0.name == name }) else {
+            throw UsageError("unknown variant '\(name)' of \(self.name); known: \(variants.map(\.name).joined(separator: ", "))")
+        }
+        return variant
+    }
+
+    /// Resolves parameter values: the defaults, overridden by `base`, then by `overrides`.
+    public func resolve(_ overrides: [String: Int], base: [String: Int] = [:]) throws -> [String: Int] {
+        var values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
+        for (name, value) in base { values[name] = value }
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let parameter = parameters.first(where: { $0.name == name }) else {
+                throw UsageError("unknown parameter '\(name)' of \(self.name); known: \(parameters.map(\.name).joined(separator: ", "))")
+            }
+            guard parameter.range.contains(value) else {
+                throw UsageError("\(name) = \(value) is out of range for \(self.name): allowed \(parameter.range.lowerBound)...\(parameter.range.upperBound)")
+            }
+            values[name] = value
+        }
+        return values
+    }
+
+    public func model(_ values: [String: Int], variant: Variant? = nil) -> AnyModel {
+        build(values, variant)
+    }
+}
+
+/// A model with its system type erased, so that the command line can drive any spec.
+public struct AnyModel: Sendable {
+    public let spec: String
+    public let variant: String?
+    public let parameters: [(String, Int)]
+    public let propertyNames: [String]
+    private let explore: @Sendable (ExplorationOptions) -> CheckReport
+    private let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
+
+    public init<System: TransitionSystem>(_ system: System, spec: String, variant: String?, parameters: [(String, Int)]) {
+        self.spec = spec
+        self.variant = variant
+        self.parameters = parameters
+        propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name)
+        explore = { options in
+            let result = Explorer(system, options: options).run()
+            return CheckReport(result, system: system, spec: spec, variant: variant, parameters: parameters)
+        }
+        replayDocument = { try system.replay($0) }
+    }
+
+    public func check(_ options: ExplorationOptions) -> CheckReport { explore(options) }
+    public func replay(_ document: TraceDocument) throws -> ReplayReport { try replayDocument(document) }
+}
+
+/// The outcome of one `quorum check`, free of the system's types.
+public struct CheckReport: Sendable {
+    public struct Finding: Sendable {
+        public let property: String
+        public let kind: PropertyKind
+        public let document: TraceDocument
+        public var length: Int { document.steps.count - 1 }
+    }
+
+    public enum Result: String, Sendable { case ok, violation, incomplete }
+
+    public let spec: String
+    public let variant: String?
+    public let parameters: [(String, Int)]
+    public let result: Result
+    public let incompleteReason: String?
+    public let distinctStates: Int
+    public let statesGenerated: Int
+    public let diameter: Int
+    public let seconds: Double
+    public let collisionProbability: Double
+    public let bytesPerState: Double
+    public let findings: [Finding]
+    /// The files written for each violated property.
+    public var files: [String: [String]] = [:]
+
+    init<System: TransitionSystem>(_ r: ExplorationResult<System>, system: System, spec: String, variant: String?, parameters: [(String, Int)]) {
+        self.spec = spec
+        self.variant = variant
+        self.parameters = parameters
+        switch r.outcome {
+        case .ok: result = .ok; incompleteReason = nil
+        case .violation: result = .violation; incompleteReason = nil
+        case .incomplete(let reason): result = .incomplete; incompleteReason = reason
+        }
+        distinctStates = r.distinctStates
+        statesGenerated = r.statesGenerated
+        diameter = r.diameter
+        seconds = r.seconds
+        collisionProbability = r.collisionProbability
+        bytesPerState = r.bytesPerState
+        findings = r.violations.map { v in
+            Finding(property: v.property, kind: v.kind, document: TraceDocument(
+                v.trace, of: system, spec: spec, variant: variant, parameters: parameters,
+                property: v.property, kind: v.kind))
+        }
+    }
+
+    /// `spec[-variant]-property`, the stem of the counterexample files.
+    public func fileStem(for finding: Finding) -> String {
+        [spec.lowercased(), variant, finding.property].compactMap { $0 }.joined(separator: "-")
+    }
+}

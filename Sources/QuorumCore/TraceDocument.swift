@@ -1,0 +1,197 @@
+import Foundation
+
+/// A counterexample as it is written to and read from disk: one ITF JSON object.
+///
+/// Besides ADR-015's `#meta`, `vars` and `states`, every state records the step that led to it in
+/// Quint's model-based-testing variables `mbt::actionTaken` and `mbt::nondetPicks`, and `#meta`
+/// names the spec, variant, parameters and violated property so the file can be replayed.
+public struct TraceDocument: Sendable {
+    public struct Step: Sendable {
+        /// "init" for the first state.
+        public var action: String
+        public var picks: ITFValue
+        /// The action in words, as the terminal shows it.
+        public var description: String
+        public var values: [ITFValue]
+    }
+
+    public var spec: String
+    public var variant: String?
+    public var parameters: [(String, Int)]
+    public var property: String?
+    public var propertyKind: PropertyKind?
+    public var variables: [String]
+    public var steps: [Step]
+
+    public init(spec: String, variant: String?, parameters: [(String, Int)], property: String?,
+                propertyKind: PropertyKind?, variables: [String], steps: [Step]) {
+        self.spec = spec
+        self.variant = variant
+        self.parameters = parameters
+        self.property = property
+        self.propertyKind = propertyKind
+        self.variables = variables
+        self.steps = steps
+    }
+
+    public static let actionVariable = "mbt::actionTaken"
+    public static let picksVariable = "mbt::nondetPicks"
+    public static let formatDescription = "https://apalache-mc.org/docs/adr/015adr-trace.html"
+
+    /// Builds the document of a trace of `system`.
+    public init<System: TransitionSystem>(
+        _ trace: Trace<System>, of system: System, spec: String, variant: String?,
+        parameters: [(String, Int)], property: String?, kind: PropertyKind?
+    ) {
+        var steps = [Step(action: "init", picks: .emptyRecord, description: "Initial state",
+                          values: system.traceValues(of: trace.initial))]
+        for step in trace.steps {
+            steps.append(Step(
+                action: step.action.name,
+                picks: .record(step.action.parameters.map { ($0.0, ITFValue.variant(tag: "Some", value: $0.1)) }),
+                description: step.action.description,
+                values: system.traceValues(of: step.state)))
+        }
+        self.init(spec: spec, variant: variant, parameters: parameters, property: property,
+                  propertyKind: kind, variables: system.traceVariables, steps: steps)
+    }
+
+    // MARK: Writing
+
+    public var json: String {
+        var meta: [(String, ITFValue)] = [
+            ("format", .string("ITF")),
+            ("format-description", .string(Self.formatDescription)),
+            ("source", .string("quorum")),
+            ("spec", .string(spec)),
+            ("parameters", .record(parameters.map { ($0.0, ITFValue.int($0.1)) })),
+        ]
+        if let variant { meta.append(("variant", .string(variant))) }
+        if let property {
+            meta.append(("violation", .record([("property", .string(property)),
+                                               ("kind", .string(propertyKind?.rawValue ?? "invariant"))])))
+            meta.append(("description", .string("A shortest trace of \(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property)")))
+        }
+        var out = "{\n  \"#meta\": " + ITFValue.record(meta).json + ",\n"
+        let vars = variables + [Self.actionVariable, Self.picksVariable]
+        out += "  \"vars\": [" + vars.map(jsonString).joined(separator: ", ") + "],\n"
+        out += "  \"states\": [\n"
+        for (index, step) in steps.enumerated() {
+            var fields: [String] = ["\"#meta\":" + ITFValue.record([("index", .int(index)), ("action", .string(step.description))]).json]
+            for (name, value) in zip(variables, step.values) { fields.append(jsonString(name) + ":" + value.json) }
+            fields.append(jsonString(Self.actionVariable) + ":" + jsonString(step.action))
+            fields.append(jsonString(Self.picksVariable) + ":" + step.picks.json)
+            out += "    {" + fields.joined(separator: ",") + "}" + (index + 1 < steps.count ? "," : "") + "\n"
+        }
+        return out + "  ]\n}\n"
+    }
+
+    /// A numbered table of steps: the action in words and each variable it changed (old → new).
+    public var markdown: String {
+        var out = "# \(spec)\(variant.map { " (variant \($0))" } ?? ""): "
+        out += property.map { "\($0) violated" } ?? "trace"
+        out += "\n\nParameters: " + parameters.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
+        out += ". \(steps.count - 1) steps. Replay with `quorum replay <this file's .itf.json>`.\n\n"
+        out += "## Initial state\n\n"
+        for (name, value) in zip(variables, steps[0].values) { out += "- `\(name)` = \(markdownCell(value.text))\n" }
+        out += "\n## Steps\n\n| # | action | changes |\n| --- | --- | --- |\n"
+        for (index, (before, after)) in zip(steps, steps.dropFirst()).enumerated() {
+            let changes = Self.changes(variables, before.values, after.values)
+                .map { markdownCell($0) }.joined(separator: "<br>")
+            out += "| \(index + 1) | \(markdownCell(after.description)) | \(changes.isEmpty ? "(no change)" : changes) |\n"
+        }
+        if let property {
+            out += "\n**\(property)** (\(propertyKind?.rawValue ?? "invariant")) fails "
+            out += propertyKind == .actionProperty ? "on the last step.\n" : "in the last state.\n"
+        }
+        return out
+    }
+
+    /// The same trace for a terminal: one line per step, its changes indented below.
+    public var text: String {
+        var out = ""
+        for (name, value) in zip(variables, steps[0].values) { out += "  0  init  \(name) = \(value.text)\n" }
+        for (index, (before, after)) in zip(steps, steps.dropFirst()).enumerated() {
+            out += String(format: "%3d  ", index + 1) + after.description + "\n"
+            for change in Self.changes(variables, before.values, after.values) { out += "       " + change + "\n" }
+        }
+        return out
+    }
+
+    /// The variables (or fields, keys, set elements) that differ between two states.
+    public static func changes(_ variables: [String], _ before: [ITFValue], _ after: [ITFValue]) -> [String] {
+        var out: [String] = []
+        for (name, (old, new)) in zip(variables, zip(before, after)) { diff(name, old, new, into: &out) }
+        return out
+    }
+
+    private static func diff(_ path: String, _ old: ITFValue, _ new: ITFValue, into out: inout [String]) {
+        guard old != new else { return }
+        switch (old, new) {
+        case (.map(let a), .map(let b)) where a.map(\.key) == b.map(\.key):
+            for (x, y) in zip(a, b) { diff("\(path)[\(x.key.text)]", x.value, y.value, into: &out) }
+        case (.record(let a), .record(let b)) where a.map(\.name) == b.map(\.name):
+            for (x, y) in zip(a, b) { diff("\(path).\(x.name)", x.value, y.value, into: &out) }
+        case (.set(let a), .set(let b)):
+            for x in b where !a.contains(x) { out.append("\(path): + \(x.text)") }
+            for x in a where !b.contains(x) { out.append("\(path): − \(x.text)") }
+        default:
+            out.append("\(path): \(old.text) → \(new.text)")
+        }
+    }
+
+    private func markdownCell(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    // MARK: Reading
+
+    /// Parses an ITF file written by Quorum; any deviation from the format is an error naming the place.
+    public init(json data: Data) throws {
+        let tree: JSONTree
+        do {
+            tree = try JSONDecoder().decode(JSONTree.self, from: data)
+        } catch {
+            throw TraceFormatError("not valid JSON")
+        }
+        guard let root = tree.object else { throw TraceFormatError("the top level is not a JSON object") }
+        guard let meta = root["#meta"]?.object else { throw TraceFormatError("no \"#meta\" object") }
+        guard let spec = meta["spec"]?.string else { throw TraceFormatError("#meta has no \"spec\"; was this trace written by quorum?") }
+        self.spec = spec
+        variant = meta["variant"]?.string
+        guard let params = meta["parameters"]?.object else { throw TraceFormatError("#meta has no \"parameters\" object") }
+        parameters = try params.keys.sorted().map { key in
+            guard case .int(let value) = try ITFValue(params[key]!, at: "#meta.parameters.\(key)") else {
+                throw TraceFormatError("#meta.parameters.\(key) is not an integer")
+            }
+            return (key, value)
+        }
+        if let violation = meta["violation"]?.object {
+            property = violation["property"]?.string
+            propertyKind = violation["kind"]?.string.flatMap(PropertyKind.init(rawValue:))
+            if property == nil || propertyKind == nil { throw TraceFormatError("#meta.violation needs \"property\" and a known \"kind\"") }
+        } else {
+            property = nil
+            propertyKind = nil
+        }
+        guard let vars = root["vars"]?.array?.compactMap(\.string), vars.count == root["vars"]?.array?.count else {
+            throw TraceFormatError("no \"vars\" list of strings")
+        }
+        let variables = vars.filter { $0 != Self.actionVariable && $0 != Self.picksVariable }
+        self.variables = variables
+        guard let states = root["states"]?.array, !states.isEmpty else { throw TraceFormatError("no \"states\", or an empty list") }
+        steps = try states.enumerated().map { index, element in
+            guard let state = element.object else { throw TraceFormatError("state \(index) is not an object") }
+            let values = try variables.map { name in
+                guard let value = state[name] else { throw TraceFormatError("state \(index) has no variable \"\(name)\"") }
+                return try ITFValue(value, at: "states[\(index)].\(name)")
+            }
+            guard let action = state[Self.actionVariable]?.string else {
+                throw TraceFormatError("state \(index) has no \"\(Self.actionVariable)\"")
+            }
+            let picks = try state[Self.picksVariable].map { try ITFValue($0, at: "states[\(index)].picks") } ?? .emptyRecord
+            let description = state["#meta"]?.object?["action"]?.string ?? action
+            return Step(action: action, picks: picks, description: description, values: values)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// A protocol as plain data and pure functions: the contract every spec under `Specs/` fulfils.
+///
+/// Nothing here performs I/O or reads a clock: given the same state, `enabledActions` lists the same
+/// actions in the same order and `apply` computes the same successor, which is what makes traces
+/// replayable and results identical from run to run.
+public protocol TransitionSystem: Sendable {
+    associatedtype State: Hashable & Codable & Sendable & Fingerprintable
+    associatedtype Action: Hashable & Codable & Sendable & TraceableAction
+
+    /// The initial states, in a fixed order.
+    var initialStates: [State] { get }
+
+    /// Appends the actions enabled in `state`, in a deterministic order. An action appears once for
+    /// every witness of the existentials in its definition (as TLC enumerates them), so that the
+    /// number of states generated can be compared with TLC's.
+    func enabledActions(in state: State, into actions: inout [Action])
+
+    /// The successor of `state` under `action`. Only called with an action enabled in `state`.
+    func apply(_ action: Action, to state: State) -> State
+
+    /// The state constraint (TLC's CONSTRAINT): a successor outside the bounds is generated and
+    /// checked, but neither stored nor explored further.
+    func isWithinBounds(_ state: State) -> Bool
+
+    var invariants: [Invariant<State>] { get }
+    var actionProperties: [ActionProperty<State, Action>] { get }
+
+    /// The names of the state variables, in the order in which traces list them.
+    var traceVariables: [String] { get }
+    /// The value of each variable of ``traceVariables``, for trace files (ITF).
+    func traceValues(of state: State) -> [ITFValue]
+}
+
+extension TransitionSystem {
+    public func enabledActions(in state: State) -> [Action] {
+        var actions: [Action] = []
+        enabledActions(in: state, into: &actions)
+        return actions
+    }
+
+    public var actionProperties: [ActionProperty<State, Action>] { [] }
+}
+
+/// What a trace records about an action: its name and its parameters, following Quint's
+/// model-based-testing convention (`mbt::actionTaken`, `mbt::nondetPicks`).
+public protocol TraceableAction: CustomStringConvertible {
+    var name: String { get }
+    var parameters: [(String, ITFValue)] { get }
+}

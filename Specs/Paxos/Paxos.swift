@@ -1,0 +1,144 @@
+import QuorumCore
+
+/// Lamport's Paxos consensus (tlaplus/Examples, PaxosHowToWinATuringAward/Paxos.tla), action for
+/// action. Acceptors are 0..<acceptors, values 0..<values, ballots 0...maxBallot.
+public struct Paxos: TransitionSystem {
+    public enum Mutation: String, Sendable, CaseIterable {
+        /// Phase2b without `m.bal >= maxBal[a]`: an acceptor votes below its promise.
+        case voteBelowPromise
+        /// Phase2a without the 1b-vote condition: the leader proposes any value once a quorum promised.
+        case ignoreHighestVote
+        /// Quorums of ⌊n/2⌋ acceptors, which need not intersect.
+        case minorityQuorums
+    }
+
+    public let acceptors: Int
+    public let values: Int
+    public let maxBallot: Int
+    public let mutation: Mutation?
+    /// The quorums, as bit sets of acceptors, in increasing order.
+    public let quorums: [Int]
+
+    public init(acceptors: Int = 3, values: Int = 2, maxBallot: Int = 1, mutation: Mutation? = nil) {
+        self.acceptors = acceptors
+        self.values = values
+        self.maxBallot = maxBallot
+        self.mutation = mutation
+        let all = 0..<(1 << acceptors)
+        if mutation == .minorityQuorums {
+            quorums = all.filter { $0.nonzeroBitCount >= max(1, acceptors / 2) }
+        } else {
+            // The smallest majorities, as in Lamport's model ({{a1, a2}, {a1, a3}, {a2, a3}} for three
+            // acceptors). Larger majorities add no state, only more witnesses of Phase2a.
+            quorums = all.filter { $0.nonzeroBitCount == acceptors / 2 + 1 }
+        }
+    }
+
+    public var ballots: ClosedRange<Int> { 0...maxBallot }
+
+    public var initialStates: [PaxosState] { [PaxosState(acceptors: acceptors)] }
+
+    public func enabledActions(in s: PaxosState, into actions: inout [PaxosAction]) {
+        // \E b \in Ballot : Phase1a(b) \/ \E v \in Value : Phase2a(b, v)
+        for b in ballots {
+            actions.append(.phase1a(ballot: b))
+            for v in 0..<values { phase2aWitnesses(s, b, v, into: &actions) }
+        }
+        // \E a \in Acceptor : Phase1b(a) \/ Phase2b(a), one successor per message m.
+        for a in 0..<acceptors {
+            for m in s.msgs {
+                if case .phase1a(let bal) = m, bal > s.maxBal[a] {
+                    actions.append(.phase1b(acceptor: a, ballot: bal))
+                }
+            }
+            for m in s.msgs {
+                if case .phase2a(let bal, let val) = m, bal >= s.maxBal[a] || mutation == .voteBelowPromise {
+                    actions.append(.phase2b(acceptor: a, ballot: bal, value: val))
+                }
+            }
+        }
+    }
+
+    /// Phase2a(b, v): one action per quorum Q whose 1b messages show v safe, and within it one per
+    /// witness m of `\E m \in Q1bv`, as TLC counts them.
+    private func phase2aWitnesses(_ s: PaxosState, _ b: Int, _ v: Int, into actions: inout [PaxosAction]) {
+        for m in s.msgs { if case .phase2a(b, _) = m { return } }
+        for q in quorums {
+            var reported = 0
+            var q1bv: [(mbal: Int, mval: Int)] = []
+            for m in s.msgs {
+                if case .phase1b(let acc, b, let mbal, let mval) = m, q & (1 << acc) != 0 {
+                    reported |= 1 << acc
+                    if mbal >= 0 { q1bv.append((mbal, mval)) }
+                }
+            }
+            guard reported == q else { continue }
+            if q1bv.isEmpty || mutation == .ignoreHighestVote {
+                actions.append(.phase2a(ballot: b, value: v, quorum: q))
+                continue
+            }
+            let highest = q1bv.map(\.mbal).max()!
+            for m in q1bv where m.mval == v && m.mbal == highest {
+                actions.append(.phase2a(ballot: b, value: v, quorum: q))
+            }
+        }
+    }
+
+    public func apply(_ action: PaxosAction, to s: PaxosState) -> PaxosState {
+        var t = s
+        switch action {
+        case .phase1a(let b):
+            t.send(.phase1a(bal: b))
+        case .phase1b(let a, let b):
+            t.maxBal[a] = b
+            t.send(.phase1b(acc: a, bal: b, mbal: s.maxVBal[a], mval: s.maxVal[a]))
+        case .phase2a(let b, let v, _):
+            t.send(.phase2a(bal: b, val: v))
+        case .phase2b(let a, let b, let v):
+            t.maxBal[a] = b
+            t.maxVBal[a] = b
+            t.maxVal[a] = v
+            t.send(.phase2b(acc: a, bal: b, val: v))
+        }
+        return t
+    }
+
+    /// Ballots are bounded by the constant set Ballot itself; no further constraint.
+    public func isWithinBounds(_ state: PaxosState) -> Bool { true }
+
+    public var invariants: [Invariant<PaxosState>] { PaxosProperties.invariants(for: self) }
+
+    // MARK: Traces
+
+    public var traceVariables: [String] { ["maxBal", "maxVBal", "maxVal", "msgs"] }
+
+    public func traceValues(of s: PaxosState) -> [ITFValue] {
+        func perAcceptor(_ f: (Int) -> ITFValue) -> ITFValue {
+            .map((0..<acceptors).map { (.string(Paxos.acceptorName($0)), f($0)) })
+        }
+        return [
+            perAcceptor { .int(s.maxBal[$0]) },
+            perAcceptor { .int(s.maxVBal[$0]) },
+            perAcceptor { s.maxVal[$0] < 0 ? .string("None") : .string(Paxos.valueName(s.maxVal[$0])) },
+            .set(of: s.msgs.map(Paxos.traceValue)),
+        ]
+    }
+
+    static func traceValue(_ m: PaxosMessage) -> ITFValue {
+        switch m {
+        case .phase1a(let bal):
+            .record([("type", .string("1a")), ("bal", .int(bal))])
+        case .phase1b(let acc, let bal, let mbal, let mval):
+            .record([("type", .string("1b")), ("acc", .string(acceptorName(acc))), ("bal", .int(bal)),
+                     ("mbal", .int(mbal)), ("mval", .string(mval < 0 ? "None" : valueName(mval)))])
+        case .phase2a(let bal, let val):
+            .record([("type", .string("2a")), ("bal", .int(bal)), ("val", .string(valueName(val)))])
+        case .phase2b(let acc, let bal, let val):
+            .record([("type", .string("2b")), ("acc", .string(acceptorName(acc))), ("bal", .int(bal)), ("val", .string(valueName(val)))])
+        }
+    }
+
+    public static func acceptorName(_ a: Int) -> String { "a\(a + 1)" }
+    public static func valueName(_ v: Int) -> String { "v\(v + 1)" }
+    static func members(_ set: Int) -> [Int] { (0..<Int.bitWidth).filter { set & (1 << $0) != 0 } }
+}

@@ -1,0 +1,116 @@
+import QuorumCore
+
+/// Paxos's properties, each written once over ``PaxosView``.
+///
+/// To add one: write a type conforming to ``PaxosFormula`` below and list it in `all`. The
+/// explorer, the simulator and symbolic engines all evaluate that one definition.
+public protocol PaxosFormula: Sendable {
+    static var name: String { get }
+    static var summary: String { get }
+    static func holds<V: PaxosView>(in v: V) -> Formula<V.L>
+}
+
+public enum PaxosProperties {
+    /// Every Paxos invariant, in the order they are checked.
+    public static let all: [any PaxosFormula.Type] = [Agreement.self, Inv.self, TypeOK.self]
+
+    static func invariants(for paxos: Paxos) -> [Invariant<PaxosState>] {
+        let quorums = paxos.quorums.map(Paxos.members)
+        return all.map { formula in concrete(formula, paxos, quorums) }
+    }
+
+    private static func concrete<F: PaxosFormula>(_ formula: F.Type, _ paxos: Paxos, _ quorums: [[Int]]) -> Invariant<PaxosState> {
+        Invariant(F.name, F.summary) { state in
+            F.holds(in: PaxosConcreteView(state, of: paxos, quorums: quorums)).value
+        }
+    }
+}
+
+// MARK: - Definitions shared by the properties (Voting.tla's operators)
+
+extension PaxosView {
+    /// `<<b, v>> \in votes[a]`, with votes derived from the 2b messages.
+    func votedFor(_ a: Int, _ b: Int, _ v: Int) -> Formula<L> { sent2b(acc: a, bal: b, val: v) }
+
+    func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L> { forAll(values) { v in !votedFor(a, b, v) } }
+
+    func chosenAt(_ b: Int, _ v: Int) -> Formula<L> {
+        exists(quorums) { q in forAll(q) { a in votedFor(a, b, v) } }
+    }
+
+    func chosen(_ v: Int) -> Formula<L> { exists(ballots) { b in chosenAt(b, v) } }
+
+    func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L> {
+        forAll(q) { a in maxBal(a) >= Term(b) }
+            && exists(-1..<b) { c in
+                (Formula(c != -1) ==> exists(q) { a in votedFor(a, c, v) })
+                    && forAll((c + 1)..<max(c + 1, b)) { d in forAll(q) { a in didNotVoteAt(a, d) } }
+            }
+    }
+
+    /// `(b, v)` pairs: every ballot with every value.
+    var votes: [(Int, Int)] { ballots.flatMap { b in values.map { (b, $0) } } }
+}
+
+// MARK: - The properties
+
+/// At most one value is chosen.
+public enum Agreement: PaxosFormula {
+    public static let name = "Agreement"
+    public static let summary = "at most one value is chosen (a quorum voted for it in one ballot)"
+    public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
+        forAll(s.values) { v1 in
+            forAll(s.values) { v2 in Formula(v1 >= v2) || !(s.chosen(v1) && s.chosen(v2)) }
+        }
+    }
+}
+
+/// The variables have their types: the symbolic engines need this, the concrete states have it by
+/// construction.
+public enum TypeOK: PaxosFormula {
+    public static let name = "TypeOK"
+    public static let summary = "maxBal, maxVBal in -1..maxBallot and maxVal a value or None"
+    public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
+        let top = Term<V.L>(s.ballots.upperBound)
+        return forAll(s.acceptors) { a in
+            s.maxBal(a) >= -1 && s.maxBal(a) <= top && s.maxVBal(a) >= -1 && s.maxVBal(a) <= top
+                && s.maxVal(a) >= -1 && s.maxVal(a) < Term(s.values.count)
+        }
+    }
+}
+
+/// Lamport's inductive invariant `Inv` of Paxos.tla (less TypeOK, which is its own property).
+public enum Inv: PaxosFormula {
+    public static let name = "Inv"
+    public static let summary = "Lamport's inductive invariant: what each message and acceptor variable implies"
+    public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
+        let acceptorFacts = forAll(s.acceptors) { a in
+            s.maxBal(a) >= s.maxVBal(a)
+                && ((s.maxVBal(a) == -1 && s.maxVal(a) == -1)
+                    || (s.maxVBal(a) != -1 && exists(s.votes) { b, v in
+                        s.maxVBal(a) == Term(b) && s.maxVal(a) == Term(v) && s.votedFor(a, b, v)
+                    }))
+        }
+        let oneB = forAll(s.acceptors) { a in
+            forAll(s.ballots) { b in
+                forAll(-1...s.ballots.upperBound) { mbal in
+                    forAll(-1..<s.values.count) { mval in
+                        s.sent1b(acc: a, bal: b, mbal: mbal, mval: mval) ==>
+                            (s.maxBal(a) >= Term(b) && (Formula(mbal < 0) || s.votedFor(a, mbal, max(mval, 0)) && Formula(mval >= 0)))
+                    }
+                }
+            }
+        }
+        let twoA = forAll(s.votes) { b, v in
+            s.sent2a(bal: b, val: v) ==>
+                (exists(s.quorums) { q in s.showsSafeAt(q, b, v) }
+                    && forAll(s.values) { w in Formula(w == v) || !s.sent2a(bal: b, val: w) })
+        }
+        let twoB = forAll(s.acceptors) { a in
+            forAll(s.votes) { b, v in
+                s.sent2b(acc: a, bal: b, val: v) ==> (s.maxVBal(a) >= Term(b) && s.sent2a(bal: b, val: v))
+            }
+        }
+        return acceptorFacts && oneB && twoA && twoB
+    }
+}

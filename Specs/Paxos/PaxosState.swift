@@ -1,0 +1,70 @@
+import QuorumCore
+
+/// A message of Lamport's Paxos. Messages are never removed: `msgs` only grows, so a message
+/// received twice is simply a message acted upon twice.
+public enum PaxosMessage: Hashable, Comparable, Codable, Sendable {
+    /// The leader of ballot `bal` asks acceptors to promise not to vote below it.
+    case phase1a(bal: Int)
+    /// Acceptor `acc` promises ballot `bal` and reports its highest vote (`mbal` = -1 and
+    /// `mval` = -1 when it has none: Lamport's None).
+    case phase1b(acc: Int, bal: Int, mbal: Int, mval: Int)
+    /// The leader of ballot `bal` asks acceptors to vote for `val`.
+    case phase2a(bal: Int, val: Int)
+    /// Acceptor `acc` votes for `val` in ballot `bal`.
+    case phase2b(acc: Int, bal: Int, val: Int)
+
+    /// Eight bits a field, for fingerprints.
+    @inlinable var packed: UInt64 {
+        func b(_ x: Int) -> UInt64 { UInt64(UInt8(truncatingIfNeeded: x)) }
+        switch self {
+        case .phase1a(let bal): return 1 | b(bal) << 8
+        case .phase1b(let acc, let bal, let mbal, let mval): return 2 | b(acc) << 8 | b(bal) << 16 | b(mbal) << 24 | b(mval) << 32
+        case .phase2a(let bal, let val): return 3 | b(bal) << 8 | b(val) << 16
+        case .phase2b(let acc, let bal, let val): return 4 | b(acc) << 8 | b(bal) << 16 | b(val) << 24
+        }
+    }
+}
+
+/// The state of Paxos.tla: per acceptor `maxBal`, `maxVBal`, `maxVal` (-1 stands for -1 and for
+/// None), and the set `msgs` of all messages ever sent, kept sorted so equal sets are equal arrays.
+public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
+    public var maxBal: [Int]
+    public var maxVBal: [Int]
+    public var maxVal: [Int]
+    public private(set) var msgs: [PaxosMessage]
+
+    public init(acceptors: Int) {
+        maxBal = Array(repeating: -1, count: acceptors)
+        maxVBal = Array(repeating: -1, count: acceptors)
+        maxVal = Array(repeating: -1, count: acceptors)
+        msgs = []
+    }
+
+    /// `Send(m)`: msgs' = msgs ∪ {m}.
+    public mutating func send(_ m: PaxosMessage) {
+        var low = 0, high = msgs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if msgs[mid] < m { low = mid + 1 } else { high = mid }
+        }
+        if low < msgs.count && msgs[low] == m { return }
+        msgs.insert(m, at: low)
+    }
+
+    public func contains(_ m: PaxosMessage) -> Bool {
+        var low = 0, high = msgs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if msgs[mid] < m { low = mid + 1 } else { high = mid }
+        }
+        return low < msgs.count && msgs[low] == m
+    }
+
+    public func fingerprint(into f: inout Fingerprinter) {
+        for a in maxBal.indices {
+            f.combine(bytes: UInt8(truncatingIfNeeded: maxBal[a]), UInt8(truncatingIfNeeded: maxVBal[a]), UInt8(truncatingIfNeeded: maxVal[a]))
+        }
+        f.combine(msgs.count)
+        for m in msgs { f.combine(m.packed) }
+    }
+}

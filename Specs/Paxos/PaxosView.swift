@@ -1,0 +1,53 @@
+import QuorumCore
+
+/// What Paxos's invariants may read of a state, in some ``Logic``.
+///
+/// The explorer and the simulator use ``PaxosConcreteView``; a symbolic engine implements the same
+/// protocol with solver terms (the message set becomes one Boolean per possible message, which is
+/// why messages are read through membership tests rather than iterated).
+public protocol PaxosView {
+    associatedtype L: Logic
+    var acceptors: Range<Int> { get }
+    var values: Range<Int> { get }
+    var ballots: ClosedRange<Int> { get }
+    /// Quorums as lists of acceptors.
+    var quorums: [[Int]] { get }
+
+    func maxBal(_ a: Int) -> Term<L>
+    func maxVBal(_ a: Int) -> Term<L>
+    /// -1 for None.
+    func maxVal(_ a: Int) -> Term<L>
+    func sent1a(bal: Int) -> Formula<L>
+    /// `mbal` and `mval` are -1 for "no vote" (Lamport's -1 and None).
+    func sent1b(acc: Int, bal: Int, mbal: Int, mval: Int) -> Formula<L>
+    func sent2a(bal: Int, val: Int) -> Formula<L>
+    func sent2b(acc: Int, bal: Int, val: Int) -> Formula<L>
+}
+
+/// A concrete state seen through ``PaxosView``.
+public struct PaxosConcreteView: PaxosView {
+    public typealias L = Concrete
+    public let state: PaxosState
+    public let acceptors: Range<Int>
+    public let values: Range<Int>
+    public let ballots: ClosedRange<Int>
+    public let quorums: [[Int]]
+
+    public init(_ state: PaxosState, of paxos: Paxos, quorums: [[Int]]) {
+        self.state = state
+        acceptors = 0..<paxos.acceptors
+        values = 0..<paxos.values
+        ballots = paxos.ballots
+        self.quorums = quorums
+    }
+
+    public func maxBal(_ a: Int) -> Term<Concrete> { Term(state.maxBal[a]) }
+    public func maxVBal(_ a: Int) -> Term<Concrete> { Term(state.maxVBal[a]) }
+    public func maxVal(_ a: Int) -> Term<Concrete> { Term(state.maxVal[a]) }
+    public func sent1a(bal: Int) -> Formula<Concrete> { Formula(state.contains(.phase1a(bal: bal))) }
+    public func sent1b(acc: Int, bal: Int, mbal: Int, mval: Int) -> Formula<Concrete> {
+        Formula(state.contains(.phase1b(acc: acc, bal: bal, mbal: mbal, mval: mval)))
+    }
+    public func sent2a(bal: Int, val: Int) -> Formula<Concrete> { Formula(state.contains(.phase2a(bal: bal, val: val))) }
+    public func sent2b(acc: Int, bal: Int, val: Int) -> Formula<Concrete> { Formula(state.contains(.phase2b(acc: acc, bal: bal, val: val))) }
+}
