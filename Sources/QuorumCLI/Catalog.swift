@@ -1,10 +1,11 @@
 import Paxos
 import QuorumCore
+import Raft
 
 
 /// Every spec the command line knows.
 public enum Catalog {
-    public static let specs: [SpecDescriptor] = [Paxos.spec]
+    public static let specs: [SpecDescriptor] = [Paxos.spec, Raft.spec]
 
     public static func spec(named name: String) throws -> SpecDescriptor {
         guard let spec = specs.first(where: { $0.name.lowercased() == name.lowercased() }) else {

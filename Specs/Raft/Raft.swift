@@ -1,1 +1,286 @@
 import QuorumCore
+
+/// Ongaro's raft.tla (his thesis spec), action for action, without the history variables and
+/// without `mlog`. Bounds are TLC-style state constraints: every currentTerm ≤ maxTerm, every log
+/// ≤ maxLogLength entries, at most maxMessages copies in flight.
+public struct Raft: TransitionSystem {
+    public enum Mutation: String, Sendable, CaseIterable {
+        /// HandleRequestVoteRequest grants without the "log at least as up to date" check.
+        case voteWithoutLogCheck
+        /// AdvanceCommitIndex commits by counting replicas, without requiring an entry of the
+        /// current term (the Raft paper's Figure 8).
+        case commitPreviousTerm
+        /// Restart loses votedFor: a restarted server may vote twice in one term.
+        case forgetVoteOnRestart
+        /// A follower acknowledges an AppendEntries whose entry conflicts with its own, keeping its
+        /// entry instead of removing it.
+        case keepConflictingEntries
+    }
+
+    public let servers: Int
+    public let values: Int
+    public let maxTerm: Int
+    public let maxLogLength: Int
+    public let maxMessages: Int
+    public let mutation: Mutation?
+
+    public init(servers: Int = 3, values: Int = 1, maxTerm: Int = 2, maxLogLength: Int = 1, maxMessages: Int = 1,
+                mutation: Mutation? = nil) {
+        self.servers = servers
+        self.values = values
+        self.maxTerm = maxTerm
+        self.maxLogLength = maxLogLength
+        self.maxMessages = maxMessages
+        self.mutation = mutation
+    }
+
+    /// `votes \in Quorum`: a strict majority of the servers.
+    func isQuorum(_ set: Int) -> Bool { set.nonzeroBitCount * 2 > servers }
+
+    public var initialStates: [RaftState] { [RaftState(servers: servers)] }
+
+    public func enabledActions(in s: RaftState, into actions: inout [RaftAction]) {
+        let all = 0..<servers
+        for i in all where s.state[i] != .leader { actions.append(.timeout(i)) }
+        for i in all { actions.append(.restart(i)) }
+        for i in all where s.state[i] == .candidate {
+            for j in all where s.votesResponded[i] & (1 << j) == 0 { actions.append(.requestVote(i, j)) }
+        }
+        for i in all where s.state[i] == .candidate && isQuorum(s.votesGranted[i]) { actions.append(.becomeLeader(i)) }
+        for i in all where s.state[i] == .leader {
+            for v in 0..<values { actions.append(.clientRequest(i, value: v)) }
+        }
+        for i in all where s.state[i] == .leader { actions.append(.advanceCommitIndex(i)) }
+        for i in all where s.state[i] == .leader {
+            for j in all where j != i { actions.append(.appendEntries(i, j)) }
+        }
+        for item in s.messages.items where item.count > 0 && canReceive(item.message, in: s) {
+            actions.append(.receive(item.message))
+        }
+        for item in s.messages.items where item.count > 0 { actions.append(.duplicateMessage(item.message)) }
+        for item in s.messages.items where item.count > 0 { actions.append(.dropMessage(item.message)) }
+    }
+
+    /// Whether some disjunct of `Receive(m)` is enabled (at most one ever is).
+    func canReceive(_ m: RaftMessage, in s: RaftState) -> Bool {
+        let i = m.dest
+        if m.term > s.currentTerm[i] { return true }  // UpdateTerm
+        switch m.kind {
+        case .requestVoteRequest:
+            return true  // m.mterm <= currentTerm[i]: HandleRequestVoteRequest
+        case .requestVoteResponse, .appendEntriesResponse:
+            return true  // DropStaleResponse or the handler
+        case .appendEntriesRequest:
+            // A leader ignores requests of its own term (there are none in a correct run).
+            return m.term < s.currentTerm[i] || s.state[i] != .leader
+        }
+    }
+
+    public func apply(_ action: RaftAction, to s: RaftState) -> RaftState {
+        var t = s
+        switch action {
+        case .restart(let i):
+            t.state[i] = .follower
+            t.votesResponded[i] = 0
+            t.votesGranted[i] = 0
+            t.nextIndex[i] = Array(repeating: 1, count: servers)
+            t.matchIndex[i] = Array(repeating: 0, count: servers)
+            t.commitIndex[i] = 0
+            if mutation == .forgetVoteOnRestart { t.votedFor[i] = -1 }
+
+        case .timeout(let i):
+            t.state[i] = .candidate
+            t.currentTerm[i] += 1
+            t.votedFor[i] = -1
+            t.votesResponded[i] = 0
+            t.votesGranted[i] = 0
+
+        case .requestVote(let i, let j):
+            t.messages.add(.requestVoteRequest(term: s.currentTerm[i], lastLogTerm: s.lastTerm(i),
+                                               lastLogIndex: s.log[i].count, source: i, dest: j))
+
+        case .becomeLeader(let i):
+            t.state[i] = .leader
+            t.nextIndex[i] = Array(repeating: s.log[i].count + 1, count: servers)
+            t.matchIndex[i] = Array(repeating: 0, count: servers)
+
+        case .clientRequest(let i, let v):
+            t.log[i].append(Entry(term: s.currentTerm[i], value: v))
+
+        case .advanceCommitIndex(let i):
+            t.commitIndex[i] = newCommitIndex(i, in: s)
+
+        case .appendEntries(let i, let j):
+            let next = s.nextIndex[i][j]
+            let prevLogIndex = next - 1
+            let prevLogTerm = prevLogIndex > 0 && prevLogIndex <= s.log[i].count ? s.log[i][prevLogIndex - 1].term : 0
+            let lastEntry = min(s.log[i].count, next)
+            let entry = next <= s.log[i].count ? s.log[i][next - 1] : nil
+            t.messages.add(.appendEntriesRequest(term: s.currentTerm[i], prevLogIndex: prevLogIndex, prevLogTerm: prevLogTerm,
+                                                 entry: entry, commitIndex: min(s.commitIndex[i], lastEntry), source: i, dest: j))
+
+        case .receive(let m):
+            receive(m, into: &t)
+
+        case .duplicateMessage(let m):
+            t.messages.add(m)
+
+        case .dropMessage(let m):
+            t.messages.remove(m)
+        }
+        return t
+    }
+
+    /// AdvanceCommitIndex's newCommitIndex: the largest index a quorum agrees on, if that entry is
+    /// of the leader's current term.
+    func newCommitIndex(_ i: Int, in s: RaftState) -> Int {
+        var index = s.log[i].count
+        while index >= 1 {
+            var agree = 1 << i
+            for k in 0..<servers where s.matchIndex[i][k] >= index { agree |= 1 << k }
+            if isQuorum(agree) { break }
+            index -= 1
+        }
+        guard index >= 1 else { return s.commitIndex[i] }
+        if s.log[i][index - 1].term == s.currentTerm[i] || mutation == .commitPreviousTerm { return index }
+        return s.commitIndex[i]
+    }
+
+    /// `Receive(m)`: i is the recipient, j the sender.
+    func receive(_ m: RaftMessage, into t: inout RaftState) {
+        let i = m.dest, j = m.source
+        if m.term > t.currentTerm[i] {
+            // UpdateTerm; the message stays to be processed in the new term.
+            t.currentTerm[i] = m.term
+            t.state[i] = .follower
+            t.votedFor[i] = -1
+            return
+        }
+        switch m.kind {
+        case .requestVoteRequest:
+            let logOk = m.lastLogTerm > t.lastTerm(i) || (m.lastLogTerm == t.lastTerm(i) && m.lastLogIndex >= t.log[i].count)
+            let grant = m.term == t.currentTerm[i] && (logOk || mutation == .voteWithoutLogCheck)
+                && (t.votedFor[i] == -1 || t.votedFor[i] == j)
+            if grant { t.votedFor[i] = j }
+            reply(.requestVoteResponse(term: t.currentTerm[i], voteGranted: grant, source: i, dest: j), to: m, in: &t)
+
+        case .requestVoteResponse:
+            if m.term < t.currentTerm[i] {
+                t.messages.remove(m)  // DropStaleResponse
+                return
+            }
+            t.votesResponded[i] |= 1 << j
+            if m.voteGranted { t.votesGranted[i] |= 1 << j }
+            t.messages.remove(m)
+
+        case .appendEntriesRequest:
+            handleAppendEntriesRequest(m, into: &t)
+
+        case .appendEntriesResponse:
+            if m.term < t.currentTerm[i] {
+                t.messages.remove(m)  // DropStaleResponse
+                return
+            }
+            if m.success {
+                t.nextIndex[i][j] = m.matchIndex + 1
+                t.matchIndex[i][j] = m.matchIndex
+            } else {
+                t.nextIndex[i][j] = max(t.nextIndex[i][j] - 1, 1)
+            }
+            t.messages.remove(m)
+        }
+    }
+
+    func handleAppendEntriesRequest(_ m: RaftMessage, into t: inout RaftState) {
+        let i = m.dest, j = m.source
+        let log = t.log[i]
+        let logOk = m.prevLogIndex == 0
+            || (m.prevLogIndex > 0 && m.prevLogIndex <= log.count && m.prevLogTerm == log[m.prevLogIndex - 1].term)
+        if m.term < t.currentTerm[i] || (t.state[i] == .follower && !logOk) {
+            reply(.appendEntriesResponse(term: t.currentTerm[i], success: false, matchIndex: 0, source: i, dest: j), to: m, in: &t)
+            return
+        }
+        if t.state[i] == .candidate {
+            t.state[i] = .follower  // return to follower state; the message stays
+            return
+        }
+        // accept request (a follower in m's term whose log matches at prevLogIndex)
+        let index = m.prevLogIndex + 1
+        let conflicts = m.entry.map { log.count >= index && log[index - 1].term != $0.term } ?? false
+        if m.entry == nil || (log.count >= index && !conflicts) || (conflicts && mutation == .keepConflictingEntries) {
+            // already done with request
+            t.commitIndex[i] = m.commitIndex
+            reply(.appendEntriesResponse(term: t.currentTerm[i], success: true,
+                                         matchIndex: m.prevLogIndex + (m.entry == nil ? 0 : 1), source: i, dest: j),
+                  to: m, in: &t)
+        } else if conflicts {
+            t.log[i].removeLast()  // conflict: remove 1 entry
+        } else if log.count == m.prevLogIndex, let entry = m.entry {
+            t.log[i].append(entry)  // no conflict: append entry
+        }
+    }
+
+    /// `Reply(response, request)`.
+    func reply(_ response: RaftMessage, to request: RaftMessage, in t: inout RaftState) {
+        t.messages.add(response)
+        t.messages.remove(request)
+    }
+
+    public func isWithinBounds(_ s: RaftState) -> Bool {
+        s.currentTerm.allSatisfy { $0 <= maxTerm } && s.log.allSatisfy { $0.count <= maxLogLength }
+            && s.messages.total <= maxMessages
+    }
+
+    public var invariants: [Invariant<RaftState>] { RaftProperties.invariants(for: self) }
+    public var actionProperties: [ActionProperty<RaftState, RaftAction>] { RaftProperties.actionProperties(for: self) }
+
+    // MARK: Traces
+
+    public var traceVariables: [String] {
+        ["currentTerm", "state", "votedFor", "log", "commitIndex", "votesResponded", "votesGranted",
+         "nextIndex", "matchIndex", "messages"]
+    }
+
+    public func traceValues(of s: RaftState) -> [ITFValue] {
+        let all = 0..<servers
+        func perServer(_ f: (Int) -> ITFValue) -> ITFValue { .map(all.map { (.string(Raft.serverName($0)), f($0)) }) }
+        func serverSet(_ bits: Int) -> ITFValue { .set(of: all.filter { bits & (1 << $0) != 0 }.map { .string(Raft.serverName($0)) }) }
+        return [
+            perServer { .int(s.currentTerm[$0]) },
+            perServer { .string(s.state[$0].name) },
+            perServer { s.votedFor[$0] < 0 ? .string("Nil") : .string(Raft.serverName(s.votedFor[$0])) },
+            perServer { .list(s.log[$0].map(Raft.traceValue)) },
+            perServer { .int(s.commitIndex[$0]) },
+            perServer { serverSet(s.votesResponded[$0]) },
+            perServer { serverSet(s.votesGranted[$0]) },
+            perServer { i in perServer { .int(s.nextIndex[i][$0]) } },
+            perServer { i in perServer { .int(s.matchIndex[i][$0]) } },
+            .map(s.messages.items.map { (Raft.traceValue($0.message), .int($0.count)) }),
+        ]
+    }
+
+    static func traceValue(_ e: Entry) -> ITFValue {
+        .record([("term", .int(e.term)), ("value", .string(valueName(e.value)))])
+    }
+
+    static func traceValue(_ m: RaftMessage) -> ITFValue {
+        var fields: [(String, ITFValue)] = [("mterm", .int(m.term)), ("msource", .string(serverName(m.source))),
+                                            ("mdest", .string(serverName(m.dest)))]
+        switch m.kind {
+        case .requestVoteRequest:
+            fields += [("mtype", .string("RequestVoteRequest")), ("mlastLogTerm", .int(m.lastLogTerm)), ("mlastLogIndex", .int(m.lastLogIndex))]
+        case .requestVoteResponse:
+            fields += [("mtype", .string("RequestVoteResponse")), ("mvoteGranted", .bool(m.voteGranted))]
+        case .appendEntriesRequest:
+            fields += [("mtype", .string("AppendEntriesRequest")), ("mprevLogIndex", .int(m.prevLogIndex)),
+                       ("mprevLogTerm", .int(m.prevLogTerm)), ("mentries", .list(m.entry.map { [traceValue($0)] } ?? [])),
+                       ("mcommitIndex", .int(m.commitIndex))]
+        case .appendEntriesResponse:
+            fields += [("mtype", .string("AppendEntriesResponse")), ("msuccess", .bool(m.success)), ("mmatchIndex", .int(m.matchIndex))]
+        }
+        return .record(fields)
+    }
+
+    public static func serverName(_ i: Int) -> String { "s\(i + 1)" }
+    public static func valueName(_ v: Int) -> String { "v\(v + 1)" }
+}

@@ -1,0 +1,57 @@
+import QuorumCore
+
+/// An action of raft.tla with its parameters.
+public enum RaftAction: Hashable, Codable, Sendable, TraceableAction {
+    case restart(Int)
+    case timeout(Int)
+    case requestVote(Int, Int)
+    case becomeLeader(Int)
+    case clientRequest(Int, value: Int)
+    case advanceCommitIndex(Int)
+    case appendEntries(Int, Int)
+    /// `Receive(m)`; the handler that runs is determined by `m` and the state.
+    case receive(RaftMessage)
+    case duplicateMessage(RaftMessage)
+    case dropMessage(RaftMessage)
+
+    public var name: String {
+        switch self {
+        case .restart: "Restart"
+        case .timeout: "Timeout"
+        case .requestVote: "RequestVote"
+        case .becomeLeader: "BecomeLeader"
+        case .clientRequest: "ClientRequest"
+        case .advanceCommitIndex: "AdvanceCommitIndex"
+        case .appendEntries: "AppendEntries"
+        case .receive: "Receive"
+        case .duplicateMessage: "DuplicateMessage"
+        case .dropMessage: "DropMessage"
+        }
+    }
+
+    public var parameters: [(String, ITFValue)] {
+        func s(_ i: Int) -> ITFValue { .string(Raft.serverName(i)) }
+        switch self {
+        case .restart(let i), .timeout(let i), .becomeLeader(let i), .advanceCommitIndex(let i): return [("i", s(i))]
+        case .requestVote(let i, let j), .appendEntries(let i, let j): return [("i", s(i)), ("j", s(j))]
+        case .clientRequest(let i, let v): return [("i", s(i)), ("v", .string(Raft.valueName(v)))]
+        case .receive(let m), .duplicateMessage(let m), .dropMessage(let m): return [("m", Raft.traceValue(m))]
+        }
+    }
+
+    public var description: String {
+        func s(_ i: Int) -> String { Raft.serverName(i) }
+        switch self {
+        case .restart(let i): return "\(s(i)): Restart"
+        case .timeout(let i): return "\(s(i)): Timeout"
+        case .requestVote(let i, let j): return "\(s(i)) → \(s(j)): RequestVote"
+        case .becomeLeader(let i): return "\(s(i)): BecomeLeader"
+        case .clientRequest(let i, let v): return "\(s(i)): ClientRequest(\(Raft.valueName(v)))"
+        case .advanceCommitIndex(let i): return "\(s(i)): AdvanceCommitIndex"
+        case .appendEntries(let i, let j): return "\(s(i)) → \(s(j)): AppendEntries"
+        case .receive(let m): return "\(s(m.dest)) receives \(m)"
+        case .duplicateMessage(let m): return "network duplicates \(m)"
+        case .dropMessage(let m): return "network drops \(m)"
+        }
+    }
+}

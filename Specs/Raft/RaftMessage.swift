@@ -1,0 +1,137 @@
+import QuorumCore
+
+/// A log entry: the term of the leader that created it and a client value.
+public struct Entry: Hashable, Codable, Sendable {
+    public var term: Int
+    public var value: Int
+    public init(term: Int, value: Int) {
+        self.term = term
+        self.value = value
+    }
+}
+
+/// A message of raft.tla, packed into one 64-bit word so that bags of messages sort, compare and
+/// hash as integers. The history field `mlog` of the original is left out.
+public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+    public enum Kind: Int, Sendable {
+        case requestVoteRequest, requestVoteResponse, appendEntriesRequest, appendEntriesResponse
+    }
+
+    public let key: UInt64
+
+    private init(kind: Kind, term: Int, source: Int, dest: Int, a: Int = 0, b: Int = 0, c: Int = 0,
+                 flag: Bool = false, entry: Entry? = nil) {
+        func f(_ x: Int, _ bits: Int, _ shift: Int) -> UInt64 {
+            precondition(x >= 0 && x < 1 << bits, "message field out of range")
+            return UInt64(x) << UInt64(shift)
+        }
+        key = f(kind.rawValue, 2, 0) | f(term, 8, 2) | f(source, 4, 10) | f(dest, 4, 14)
+            | f(a, 8, 18) | f(b, 8, 26) | f(c, 8, 34) | (flag ? 1 << 42 : 0)
+            | (entry.map { 1 << 43 | f($0.term, 8, 44) | f($0.value, 4, 52) } ?? 0)
+    }
+
+    private func field(_ shift: Int, _ bits: Int) -> Int { Int((key >> UInt64(shift)) & ((1 << UInt64(bits)) - 1)) }
+
+    public var kind: Kind { Kind(rawValue: field(0, 2))! }
+    public var term: Int { field(2, 8) }
+    public var source: Int { field(10, 4) }
+    public var dest: Int { field(14, 4) }
+    /// RequestVoteRequest's mlastLogTerm.
+    public var lastLogTerm: Int { field(18, 8) }
+    /// RequestVoteRequest's mlastLogIndex.
+    public var lastLogIndex: Int { field(26, 8) }
+    /// RequestVoteResponse's mvoteGranted.
+    public var voteGranted: Bool { field(42, 1) == 1 }
+    /// AppendEntriesRequest's mprevLogIndex.
+    public var prevLogIndex: Int { field(18, 8) }
+    /// AppendEntriesRequest's mprevLogTerm.
+    public var prevLogTerm: Int { field(26, 8) }
+    /// AppendEntriesRequest's mcommitIndex.
+    public var commitIndex: Int { field(34, 8) }
+    /// AppendEntriesRequest's mentries: at most one entry.
+    public var entry: Entry? { field(43, 1) == 1 ? Entry(term: field(44, 8), value: field(52, 4)) : nil }
+    /// AppendEntriesResponse's msuccess.
+    public var success: Bool { field(42, 1) == 1 }
+    /// AppendEntriesResponse's mmatchIndex.
+    public var matchIndex: Int { field(18, 8) }
+
+    public static func requestVoteRequest(term: Int, lastLogTerm: Int, lastLogIndex: Int, source: Int, dest: Int) -> RaftMessage {
+        RaftMessage(kind: .requestVoteRequest, term: term, source: source, dest: dest, a: lastLogTerm, b: lastLogIndex)
+    }
+
+    public static func requestVoteResponse(term: Int, voteGranted: Bool, source: Int, dest: Int) -> RaftMessage {
+        RaftMessage(kind: .requestVoteResponse, term: term, source: source, dest: dest, flag: voteGranted)
+    }
+
+    public static func appendEntriesRequest(term: Int, prevLogIndex: Int, prevLogTerm: Int, entry: Entry?,
+                                            commitIndex: Int, source: Int, dest: Int) -> RaftMessage {
+        RaftMessage(kind: .appendEntriesRequest, term: term, source: source, dest: dest,
+                    a: prevLogIndex, b: prevLogTerm, c: commitIndex, entry: entry)
+    }
+
+    public static func appendEntriesResponse(term: Int, success: Bool, matchIndex: Int, source: Int, dest: Int) -> RaftMessage {
+        RaftMessage(kind: .appendEntriesResponse, term: term, source: source, dest: dest, a: matchIndex, flag: success)
+    }
+
+    public static func < (a: RaftMessage, b: RaftMessage) -> Bool { a.key < b.key }
+
+    public var description: String {
+        let route = "\(Raft.serverName(source)) → \(Raft.serverName(dest))"
+        switch kind {
+        case .requestVoteRequest:
+            return "\(route) RequestVoteRequest(term \(term), lastLogTerm \(lastLogTerm), lastLogIndex \(lastLogIndex))"
+        case .requestVoteResponse:
+            return "\(route) RequestVoteResponse(term \(term), \(voteGranted ? "granted" : "denied"))"
+        case .appendEntriesRequest:
+            let entries = entry.map { "[term \($0.term), v\($0.value + 1)]" } ?? "[]"
+            return "\(route) AppendEntriesRequest(term \(term), prev \(prevLogIndex)/\(prevLogTerm), entries \(entries), commit \(commitIndex))"
+        case .appendEntriesResponse:
+            return "\(route) AppendEntriesResponse(term \(term), \(success ? "success" : "failure"), match \(matchIndex))"
+        }
+    }
+}
+
+/// raft.tla's `messages`: a bag (multiset) of messages with copy counts, kept sorted by message.
+///
+/// A message whose last copy is received or dropped leaves the bag. (raft.tla writes the bag as a
+/// function whose domain keeps such messages with count 0; see Specs/Raft/README.md.)
+public struct MessageBag: Hashable, Codable, Sendable {
+    public struct Item: Hashable, Codable, Sendable {
+        public let message: RaftMessage
+        public fileprivate(set) var count: Int
+    }
+
+    public private(set) var items: [Item] = []
+
+    public init() {}
+
+    private func position(of m: RaftMessage) -> (index: Int, found: Bool) {
+        var low = 0, high = items.count
+        while low < high {
+            let mid = (low + high) / 2
+            if items[mid].message < m { low = mid + 1 } else { high = mid }
+        }
+        return (low, low < items.count && items[low].message == m)
+    }
+
+    public func count(of m: RaftMessage) -> Int {
+        let p = position(of: m)
+        return p.found ? items[p.index].count : 0
+    }
+
+    /// `WithMessage(m, messages)`.
+    public mutating func add(_ m: RaftMessage) {
+        let p = position(of: m)
+        if p.found { items[p.index].count += 1 } else { items.insert(Item(message: m, count: 1), at: p.index) }
+    }
+
+    /// `WithoutMessage(m, messages)`: one copy fewer; a message with no copies left leaves the bag.
+    public mutating func remove(_ m: RaftMessage) {
+        let p = position(of: m)
+        guard p.found else { return }
+        if items[p.index].count > 1 { items[p.index].count -= 1 } else { items.remove(at: p.index) }
+    }
+
+    /// Copies in flight, over all messages.
+    public var total: Int { items.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,128 @@
+import QuorumCore
+
+/// A Raft invariant, written once over ``RaftView``.
+///
+/// To add one: write a type conforming to this protocol and list it in `RaftProperties.all`. The
+/// explorer, the simulator and symbolic engines all evaluate that one definition.
+public protocol RaftFormula: Sendable {
+    static var name: String { get }
+    static var summary: String { get }
+    static func holds<V: RaftView>(in v: V) -> Formula<V.L>
+}
+
+/// A Raft property of a step, over the views of the state before and after it.
+public protocol RaftStepFormula: Sendable {
+    static var name: String { get }
+    static var summary: String { get }
+    static func holds<V: RaftView>(from before: V, to after: V) -> Formula<V.L>
+}
+
+public enum RaftProperties {
+    public static let all: [any RaftFormula.Type] = [
+        ElectionSafety.self, LogMatching.self, LeaderCompleteness.self, StateMachineSafety.self,
+    ]
+    public static let steps: [any RaftStepFormula.Type] = [LeaderAppendOnly.self]
+
+    static func invariants(for raft: Raft) -> [Invariant<RaftState>] { all.map { concrete($0) } }
+    static func actionProperties(for raft: Raft) -> [ActionProperty<RaftState, RaftAction>] { steps.map { concrete($0) } }
+
+    private static func concrete<F: RaftFormula>(_ formula: F.Type) -> Invariant<RaftState> {
+        Invariant(F.name, F.summary) { F.holds(in: RaftConcreteView($0)).value }
+    }
+
+    private static func concrete<F: RaftStepFormula>(_ formula: F.Type) -> ActionProperty<RaftState, RaftAction> {
+        ActionProperty(F.name, F.summary) { before, _, after in
+            F.holds(from: RaftConcreteView(before), to: RaftConcreteView(after)).value
+        }
+    }
+}
+
+extension RaftView {
+    /// Entry k of i's log equals entry k of j's log (both exist, same term and value).
+    func sameEntry(_ i: Int, _ j: Int, _ k: Int) -> Formula<L> {
+        Term(k) <= logLength(i) && Term(k) <= logLength(j)
+            && logTerm(i, k) == logTerm(j, k) && logValue(i, k) == logValue(j, k)
+    }
+
+    /// Entry k of i's log is committed in i's view: it exists and k ≤ commitIndex[i].
+    func committed(_ i: Int, _ k: Int) -> Formula<L> {
+        Term(k) <= commitIndex(i) && Term(k) <= logLength(i)
+    }
+}
+
+/// At most one leader per term.
+public enum ElectionSafety: RaftFormula {
+    public static let name = "ElectionSafety"
+    public static let summary = "no two servers are leaders in the same term"
+    public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
+        forAll(s.servers) { i in
+            forAll(s.servers) { j in
+                Formula(i >= j) || !(s.isLeader(i) && s.isLeader(j) && s.currentTerm(i) == s.currentTerm(j))
+            }
+        }
+    }
+}
+
+/// raft.tla's LogMatching: two logs with an entry of the same term at an index agree up to it.
+public enum LogMatching: RaftFormula {
+    public static let name = "LogMatching"
+    public static let summary = "if two logs have an entry of the same term at an index, they are identical up to it"
+    public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
+        forAll(s.servers) { i in
+            forAll(s.servers) { j in
+                Formula(i >= j) || forAll(s.logIndices) { k in
+                    (Term(k) <= s.logLength(i) && Term(k) <= s.logLength(j) && s.logTerm(i, k) == s.logTerm(j, k))
+                        ==> forAll(1...k) { l in s.sameEntry(i, j, l) }
+                }
+            }
+        }
+    }
+}
+
+/// A leader holds every entry committed in a term not after its own.
+///
+/// Stated over the state alone (raft.tla's proof uses history variables instead): an entry a
+/// server j counts as committed was committed by a leader of a term ≤ currentTerm[j], so every
+/// leader of a term ≥ currentTerm[j] must have it.
+public enum LeaderCompleteness: RaftFormula {
+    public static let name = "LeaderCompleteness"
+    public static let summary = "a leader's log holds every entry committed in its term or earlier"
+    public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
+        forAll(s.servers) { i in
+            s.isLeader(i) ==> forAll(s.servers) { j in
+                (s.currentTerm(j) <= s.currentTerm(i)) ==> forAll(s.logIndices) { k in
+                    s.committed(j, k) ==> s.sameEntry(i, j, k)
+                }
+            }
+        }
+    }
+}
+
+/// No two servers apply different entries at the same index.
+public enum StateMachineSafety: RaftFormula {
+    public static let name = "StateMachineSafety"
+    public static let summary = "no two servers have committed different entries at the same index"
+    public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
+        forAll(s.servers) { i in
+            forAll(s.servers) { j in
+                Formula(i >= j) || forAll(s.logIndices) { k in
+                    (s.committed(i, k) && s.committed(j, k)) ==> s.sameEntry(i, j, k)
+                }
+            }
+        }
+    }
+}
+
+/// A leader only appends to its log while it stays leader in the same term.
+public enum LeaderAppendOnly: RaftStepFormula {
+    public static let name = "LeaderAppendOnly"
+    public static let summary = "a leader never removes or changes entries of its log while it stays leader of its term"
+    public static func holds<V: RaftView>(from s: V, to t: V) -> Formula<V.L> {
+        forAll(s.servers) { i in
+            (s.isLeader(i) && t.isLeader(i) && s.currentTerm(i) == t.currentTerm(i)) ==>
+                (s.logLength(i) <= t.logLength(i) && forAll(s.logIndices) { k in
+                    (Term(k) <= s.logLength(i)) ==> (s.logTerm(i, k) == t.logTerm(i, k) && s.logValue(i, k) == t.logValue(i, k))
+                })
+        }
+    }
+}

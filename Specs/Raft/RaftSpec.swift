@@ -1,0 +1,30 @@
+import QuorumCore
+
+extension Raft {
+    /// Raft as `quorum list` and `quorum check` see it.
+    public static let spec = SpecDescriptor(
+        name: "Raft",
+        summary: "Ongaro's raft.tla without history variables; messages form a bag",
+        parameters: [
+            Parameter("servers", default: 3, range: 1...5, "number of servers"),
+            Parameter("values", default: 1, range: 1...3, "number of client values"),
+            Parameter("maxTerm", default: 2, range: 1...15, "bound: every currentTerm ≤ maxTerm"),
+            Parameter("maxLogLength", default: 1, range: 0...8, "bound: every log has at most this many entries"),
+            Parameter("maxMessages", default: 1, range: 0...15, "bound: copies of messages in flight, in all"),
+        ],
+        variants: [
+            Variant("voteWithoutLogCheck", breaks: "LeaderCompleteness",
+                    "a vote is granted without the 'candidate's log is at least as up to date' check"),
+            Variant("commitPreviousTerm", breaks: "LeaderCompleteness",
+                    "a leader commits an entry of an earlier term by counting replicas (the Raft paper's Figure 8)"),
+            Variant("forgetVoteOnRestart", breaks: "ElectionSafety",
+                    "a restarted server forgets whom it voted for and may vote twice in one term"),
+            Variant("keepConflictingEntries", breaks: "StateMachineSafety",
+                    "a follower acknowledges a conflicting entry instead of removing its own"),
+        ],
+        build: { p, variant in
+            Raft(servers: p["servers"]!, values: p["values"]!, maxTerm: p["maxTerm"]!, maxLogLength: p["maxLogLength"]!,
+                 maxMessages: p["maxMessages"]!, mutation: variant.flatMap { Mutation(rawValue: $0.name) })
+        }
+    )
+}

@@ -1,0 +1,45 @@
+import QuorumCore
+
+/// What Raft's properties may read of a state, in some ``Logic``.
+///
+/// Log positions are 1-based, as in raft.tla; `logTerm(i, k)` and `logValue(i, k)` are only
+/// meaningful for `k <= logLength(i)`, so properties guard them.
+public protocol RaftView {
+    associatedtype L: Logic
+    var servers: Range<Int> { get }
+    /// The log positions that any log may have: 1...the longest log.
+    var logIndices: ClosedRange<Int> { get }
+
+    func currentTerm(_ i: Int) -> Term<L>
+    func isLeader(_ i: Int) -> Formula<L>
+    func isCandidate(_ i: Int) -> Formula<L>
+    /// -1 for Nil.
+    func votedFor(_ i: Int) -> Term<L>
+    func logLength(_ i: Int) -> Term<L>
+    func logTerm(_ i: Int, _ k: Int) -> Term<L>
+    func logValue(_ i: Int, _ k: Int) -> Term<L>
+    func commitIndex(_ i: Int) -> Term<L>
+}
+
+/// A concrete state seen through ``RaftView``.
+public struct RaftConcreteView: RaftView {
+    public typealias L = Concrete
+    public let state: RaftState
+    public let servers: Range<Int>
+    public let logIndices: ClosedRange<Int>
+
+    public init(_ state: RaftState) {
+        self.state = state
+        servers = 0..<state.currentTerm.count
+        logIndices = 1...max(1, state.log.map(\.count).max() ?? 0)
+    }
+
+    public func currentTerm(_ i: Int) -> Term<Concrete> { Term(state.currentTerm[i]) }
+    public func isLeader(_ i: Int) -> Formula<Concrete> { Formula(state.state[i] == .leader) }
+    public func isCandidate(_ i: Int) -> Formula<Concrete> { Formula(state.state[i] == .candidate) }
+    public func votedFor(_ i: Int) -> Term<Concrete> { Term(state.votedFor[i]) }
+    public func logLength(_ i: Int) -> Term<Concrete> { Term(state.log[i].count) }
+    public func logTerm(_ i: Int, _ k: Int) -> Term<Concrete> { Term(k <= state.log[i].count ? state.log[i][k - 1].term : 0) }
+    public func logValue(_ i: Int, _ k: Int) -> Term<Concrete> { Term(k <= state.log[i].count ? state.log[i][k - 1].value : -1) }
+    public func commitIndex(_ i: Int) -> Term<Concrete> { Term(state.commitIndex[i]) }
+}
