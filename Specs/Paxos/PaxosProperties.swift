@@ -10,19 +10,31 @@ public protocol PaxosFormula: Sendable {
     static func holds<V: PaxosView>(in v: V) -> Formula<V.L>
 }
 
+/// A Paxos property as the engines hold it: the formula (for symbolic engines) and a way to
+/// specialise it to concrete states (for the explorer and the simulator).
+public struct PaxosProperty: Sendable {
+    public let name: String
+    public let summary: String
+    public let formula: any PaxosFormula.Type
+    let concrete: @Sendable (Paxos, [[Int]]) -> Invariant<PaxosState>
+
+    public init<F: PaxosFormula>(_ formula: F.Type) {
+        name = F.name
+        summary = F.summary
+        self.formula = formula
+        concrete = { paxos, quorums in
+            Invariant(F.name, F.summary) { F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value }
+        }
+    }
+}
+
 public enum PaxosProperties {
-    /// Every Paxos invariant, in the order they are checked.
-    public static let all: [any PaxosFormula.Type] = [Agreement.self, Inv.self, TypeOK.self]
+    /// Every Paxos invariant, in the order they are checked. A new invariant is listed here.
+    public static let all: [PaxosProperty] = [PaxosProperty(Agreement.self), PaxosProperty(Inv.self), PaxosProperty(TypeOK.self)]
 
     static func invariants(for paxos: Paxos) -> [Invariant<PaxosState>] {
         let quorums = paxos.quorums.map(Paxos.members)
-        return all.map { formula in concrete(formula, paxos, quorums) }
-    }
-
-    private static func concrete<F: PaxosFormula>(_ formula: F.Type, _ paxos: Paxos, _ quorums: [[Int]]) -> Invariant<PaxosState> {
-        Invariant(F.name, F.summary) { state in
-            F.holds(in: PaxosConcreteView(state, of: paxos, quorums: quorums)).value
-        }
+        return all.map { $0.concrete(paxos, quorums) }
     }
 }
 

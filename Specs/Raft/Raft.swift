@@ -231,8 +231,8 @@ public struct Raft: TransitionSystem {
             && s.messages.total <= maxMessages
     }
 
-    public var invariants: [Invariant<RaftState>] { RaftProperties.invariants(for: self) }
-    public var actionProperties: [ActionProperty<RaftState, RaftAction>] { RaftProperties.actionProperties(for: self) }
+    public var invariants: [Invariant<RaftState>] { RaftProperties.all.map(\.concrete) }
+    public var actionProperties: [ActionProperty<RaftState, RaftAction>] { RaftProperties.steps.map(\.concrete) }
 
     // MARK: Traces
 

@@ -17,24 +17,45 @@ public protocol RaftStepFormula: Sendable {
     static func holds<V: RaftView>(from before: V, to after: V) -> Formula<V.L>
 }
 
-public enum RaftProperties {
-    public static let all: [any RaftFormula.Type] = [
-        ElectionSafety.self, LogMatching.self, LeaderCompleteness.self, StateMachineSafety.self,
-    ]
-    public static let steps: [any RaftStepFormula.Type] = [LeaderAppendOnly.self]
+/// A Raft property as the engines hold it: the formula (for symbolic engines) and its
+/// specialisation to concrete states (for the explorer and the simulator).
+public struct RaftProperty: Sendable {
+    public let name: String
+    public let summary: String
+    public let formula: any RaftFormula.Type
+    let concrete: Invariant<RaftState>
 
-    static func invariants(for raft: Raft) -> [Invariant<RaftState>] { all.map { concrete($0) } }
-    static func actionProperties(for raft: Raft) -> [ActionProperty<RaftState, RaftAction>] { steps.map { concrete($0) } }
-
-    private static func concrete<F: RaftFormula>(_ formula: F.Type) -> Invariant<RaftState> {
-        Invariant(F.name, F.summary) { F.holds(in: RaftConcreteView($0)).value }
+    public init<F: RaftFormula>(_ formula: F.Type) {
+        name = F.name
+        summary = F.summary
+        self.formula = formula
+        concrete = Invariant(F.name, F.summary) { F.holds(in: RaftConcreteView($0)).value }
     }
+}
 
-    private static func concrete<F: RaftStepFormula>(_ formula: F.Type) -> ActionProperty<RaftState, RaftAction> {
-        ActionProperty(F.name, F.summary) { before, _, after in
+/// A Raft step property as the engines hold it.
+public struct RaftStepProperty: Sendable {
+    public let name: String
+    public let formula: any RaftStepFormula.Type
+    let concrete: ActionProperty<RaftState, RaftAction>
+
+    public init<F: RaftStepFormula>(_ formula: F.Type) {
+        name = F.name
+        self.formula = formula
+        concrete = ActionProperty(F.name, F.summary) { before, _, after in
             F.holds(from: RaftConcreteView(before), to: RaftConcreteView(after)).value
         }
     }
+}
+
+public enum RaftProperties {
+    /// Every Raft invariant, in the order they are checked. A new invariant is listed here.
+    public static let all: [RaftProperty] = [
+        RaftProperty(ElectionSafety.self), RaftProperty(LogMatching.self),
+        RaftProperty(LeaderCompleteness.self), RaftProperty(StateMachineSafety.self),
+    ]
+    /// Every property of steps.
+    public static let steps: [RaftStepProperty] = [RaftStepProperty(LeaderAppendOnly.self)]
 }
 
 extension RaftView {

@@ -31,7 +31,9 @@ public struct RaftConcreteView: RaftView {
     public init(_ state: RaftState) {
         self.state = state
         servers = 0..<state.currentTerm.count
-        logIndices = 1...max(1, state.log.map(\.count).max() ?? 0)
+        var longest = 1
+        for log in state.log where log.count > longest { longest = log.count }
+        logIndices = 1...longest
     }
 
     public func currentTerm(_ i: Int) -> Term<Concrete> { Term(state.currentTerm[i]) }
