@@ -77,7 +77,7 @@ public struct TraceDocument: Sendable {
         out += "  \"vars\": [" + vars.map(jsonString).joined(separator: ", ") + "],\n"
         out += "  \"states\": [\n"
         for (index, step) in steps.enumerated() {
-            var fields: [String] = ["\"#meta\":" + ITFValue.record([("index", .int(index)), ("action", .string(step.description))]).json]
+            var fields: [String] = ["\"#meta\":{\"index\":\(index),\"action\":" + jsonString(step.description) + "}"]
             for (name, value) in zip(variables, step.values) { fields.append(jsonString(name) + ":" + value.json) }
             fields.append(jsonString(Self.actionVariable) + ":" + jsonString(step.action))
             fields.append(jsonString(Self.picksVariable) + ":" + step.picks.json)

@@ -55,7 +55,9 @@ public enum RaftProperties {
         RaftProperty(LeaderCompleteness.self), RaftProperty(StateMachineSafety.self),
     ]
     /// Every property of steps.
-    public static let steps: [RaftStepProperty] = [RaftStepProperty(LeaderAppendOnly.self)]
+    public static let steps: [RaftStepProperty] = [
+        RaftStepProperty(LeaderAppendOnly.self), RaftStepProperty(LeaderCommitsCurrentTerm.self),
+    ]
 }
 
 extension RaftView {
@@ -144,6 +146,23 @@ public enum LeaderAppendOnly: RaftStepFormula {
                 (s.logLength(i) <= t.logLength(i) && forAll(s.logIndices) { k in
                     (Term(k) <= s.logLength(i)) ==> (s.logTerm(i, k) == t.logTerm(i, k) && s.logValue(i, k) == t.logValue(i, k))
                 })
+        }
+    }
+}
+
+/// Raft's commitment rule (§5.4.2 of the Raft paper): a leader commits by counting replicas only
+/// entries of its current term; earlier entries become committed with them.
+///
+/// Breaking the rule does no visible harm until two more elections have happened (the paper's
+/// Figure 8), which lies beyond the reach of exhaustive exploration with three servers; this
+/// property catches the broken rule at the step where it is broken.
+public enum LeaderCommitsCurrentTerm: RaftStepFormula {
+    public static let name = "LeaderCommitsCurrentTerm"
+    public static let summary = "a leader that advances its commitIndex commits an entry of its current term"
+    public static func holds<V: RaftView>(from s: V, to t: V) -> Formula<V.L> {
+        forAll(s.servers) { i in
+            (s.isLeader(i) && t.isLeader(i) && s.currentTerm(i) == t.currentTerm(i) && s.commitIndex(i) < t.commitIndex(i)) ==>
+                forAll(t.logIndices) { k in (t.commitIndex(i) == Term(k)) ==> (t.logTerm(i, k) == t.currentTerm(i)) }
         }
     }
 }

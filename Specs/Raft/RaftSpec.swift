@@ -15,7 +15,7 @@ extension Raft {
         variants: [
             Variant("voteWithoutLogCheck", breaks: "LeaderCompleteness",
                     "a vote is granted without the 'candidate's log is at least as up to date' check"),
-            Variant("commitPreviousTerm", breaks: "LeaderCompleteness",
+            Variant("commitPreviousTerm", breaks: "LeaderCommitsCurrentTerm",
                     "a leader commits an entry of an earlier term by counting replicas (the Raft paper's Figure 8)"),
             Variant("forgetVoteOnRestart", breaks: "ElectionSafety",
                     "a restarted server forgets whom it voted for and may vote twice in one term"),

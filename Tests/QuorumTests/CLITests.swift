@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// The command line as users and CI see it: exit codes, one-line errors, files written.
+@Suite struct CLITests {
+    func expectUsageError(_ arguments: [String], mentioning text: String) throws {
+        let output = try CLI.run(arguments)
+        #expect(output.status == 2, "\(arguments): \(output.stderr)")
+        let lines = output.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line expected: \(output.stderr)")
+        #expect(output.stderr.hasPrefix("error: "))
+        #expect(output.stderr.contains(text), "\(output.stderr)")
+    }
+
+    @Test func badInputGetsAOneLineErrorAndExitCode2() throws {
+        try expectUsageError(["check", "zab"], mentioning: "unknown spec 'zab'")
+        try expectUsageError(["check", "paxos", "--set", "ballots=2"], mentioning: "unknown parameter 'ballots'")
+        try expectUsageError(["check", "paxos", "--set", "maxBallot=99"], mentioning: "out of range")
+        try expectUsageError(["check", "paxos", "--set", "maxBallot"], mentioning: "NAME=VALUE")
+        try expectUsageError(["check", "paxos", "--set", "maxBallot=two"], mentioning: "not an integer")
+        try expectUsageError(["check", "paxos", "--invariant", "Liveness"], mentioning: "unknown invariant 'Liveness'")
+        try expectUsageError(["check", "paxos", "--variant", "byzantine"], mentioning: "unknown variant 'byzantine'")
+        try expectUsageError(["check", "paxos", "--max-states", "0"], mentioning: "--max-states")
+        try expectUsageError(["check"], mentioning: "--all")
+        try expectUsageError(["check", "paxos", "--frobnicate"], mentioning: "frobnicate")
+        try expectUsageError(["replay", "/nonexistent/trace.itf.json"], mentioning: "cannot read")
+    }
+
+    @Test func checkExitsZeroWhenThePropertiesHold() throws {
+        let dir = try temporaryDirectory()
+        let output = try CLI.run(["check", "paxos", "--json", "report.json", "--quiet"], in: dir)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("3,921 distinct states"))
+        let data = try Data(contentsOf: dir.appendingPathComponent("report.json"))
+        let reports = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+        #expect(reports.count == 1)
+        #expect(reports[0]["spec"] as? String == "Paxos")
+        #expect(reports[0]["result"] as? String == "ok")
+        #expect(reports[0]["distinctStates"] as? Int == 3_921)
+        #expect(reports[0]["statesGenerated"] as? Int == 23_563)
+        #expect(reports[0]["diameter"] as? Int == 16)
+        #expect((reports[0]["parameters"] as? [String: Int])?["maxBallot"] == 1)
+        #expect((reports[0]["violations"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aViolationExitsOneAndWritesReplayableFiles() throws {
+        let dir = try temporaryDirectory()
+        let output = try CLI.run(["check", "paxos", "--variant", "minorityQuorums", "--out", "cx", "--json", "-", "--quiet"], in: dir)
+        #expect(output.status == 1)
+        let reports = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [[String: Any]]
+        let violations = reports[0]["violations"] as! [[String: Any]]
+        #expect(violations.first?["invariant"] as? String == "Agreement")
+        #expect(violations.first?["length"] as? Int == 8)
+        let itf = dir.appendingPathComponent("cx/paxos-minorityQuorums-Agreement.itf.json")
+        #expect(FileManager.default.fileExists(atPath: itf.path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cx/paxos-minorityQuorums-Agreement.md").path))
+        let replay = try CLI.run(["replay", itf.path])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.contains("violates Agreement at the end, as recorded"))
+    }
+
+    @Test func tamperedAndMalformedTracesExitTwo() throws {
+        let dir = try temporaryDirectory()
+        _ = try CLI.run(["check", "paxos", "--variant", "minorityQuorums", "--out", ".", "--quiet"], in: dir)
+        let itf = dir.appendingPathComponent("paxos-minorityQuorums-Agreement.itf.json")
+        let text = try String(contentsOf: itf, encoding: .utf8)
+
+        let tampered = dir.appendingPathComponent("tampered.itf.json")
+        try text.replacingOccurrences(of: "\"val\":\"v2\"", with: "\"val\":\"v1\"").write(to: tampered, atomically: true, encoding: .utf8)
+        let t = try CLI.run(["replay", tampered.path])
+        #expect(t.status == 2)
+        #expect(t.stderr.contains("step "), "\(t.stderr)")
+
+        let truncated = dir.appendingPathComponent("truncated.itf.json")
+        try String(text.prefix(text.count / 2)).write(to: truncated, atomically: true, encoding: .utf8)
+        let u = try CLI.run(["replay", truncated.path])
+        #expect(u.status == 2)
+        #expect(u.stderr.contains("not valid JSON"))
+
+        let stale = dir.appendingPathComponent("stale.itf.json")
+        try text.replacingOccurrences(of: "\"variant\":\"minorityQuorums\",", with: "").write(to: stale, atomically: true, encoding: .utf8)
+        let s = try CLI.run(["replay", stale.path])
+        #expect(s.status == 2, "a trace of the variant does not replay on the correct spec")
+    }
+
+    @Test func aStateLimitGivesIncompleteAndExitCode3() throws {
+        let output = try CLI.run(["check", "paxos", "--max-states", "10", "--no-files", "--quiet"])
+        #expect(output.status == 3)
+        #expect(output.stdout.contains("incomplete"))
+    }
+
+    @Test func listNamesEverySpecPropertyAndVariant() throws {
+        let output = try CLI.run(["list", "--json"])
+        #expect(output.status == 0)
+        let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
+        let specs = root["specs"] as! [[String: Any]]
+        #expect(specs.map { $0["name"] as! String } == ["Paxos", "Raft"])
+        let raft = specs[1]
+        let properties = (raft["properties"] as! [[String: Any]]).map { $0["name"] as! String }
+        #expect(properties.contains("LeaderAppendOnly") && properties.contains("StateMachineSafety"))
+        let variants = (raft["variants"] as! [[String: Any]]).map { $0["breaks"] as! String }
+        #expect(variants.allSatisfy { properties.contains($0) })
+    }
+}

@@ -1,0 +1,98 @@
+import Testing
+import QuorumCore
+
+@Suite struct ExplorerTests {
+    @Test func findsAShortestTraceToAViolation() {
+        let result = Explorer(Counter()).run()
+        #expect(result.outcome == .violation)
+        let violation = try! #require(result.violations.first)
+        #expect(violation.property == "NotForbidden")
+        // 0 → 1 → 2 → 3 → 6 → 7 is a shortest way to 7; 2 is first reached by incrementing, since
+        // increment comes first among the enabled actions.
+        #expect(violation.trace.states.map(\.x) == [0, 1, 2, 3, 6, 7])
+        #expect(violation.trace.steps.map(\.action) == [.increment, .increment, .increment, .double, .increment])
+    }
+
+    @Test func countsWithTLCsMeaningsWhenNothingFails() {
+        // States 0...10 are stored. Generated: the initial state plus two successors of each of the
+        // 11 states, duplicates and out-of-bounds successors (11...20) included.
+        let result = Explorer(Counter(forbidden: [])).run()
+        #expect(result.outcome == .ok)
+        #expect(result.distinctStates == 11)
+        #expect(result.statesGenerated == 1 + 2 * 11)
+        // 10 is reached in 5 steps at the earliest (0 1 2 4 5 10), and nothing is farther.
+        #expect(result.diameter == 5)
+    }
+
+    @Test func checksOutOfBoundsSuccessorsButDoesNotExploreThem() {
+        // 12 lies beyond the bound (10) but is generated from 6 and 11 is from 10: both are checked.
+        let result = Explorer(Counter(forbidden: [12])).run()
+        #expect(result.outcome == .violation)
+        #expect(result.violations.first?.trace.last.x == 12)
+        // 24 is only reachable through states beyond the bound, so it is never seen.
+        #expect(Explorer(Counter(forbidden: [24])).run().outcome == .ok)
+    }
+
+    @Test func continueReportsEveryViolatedPropertyWithItsOwnShortestTrace() {
+        var options = ExplorationOptions()
+        options.continueAfterViolation = true
+        let result = Explorer(Counter(limit: 60, forbidden: [3, 40]), options: options).run()
+        // Small fails on an out-of-bounds successor: doubling 50...60 gives 100...120.
+        let names = result.violations.map(\.property)
+        #expect(names == ["NotForbidden", "Small"])
+        #expect(result.violations[0].trace.last.x == 3)
+        #expect(result.violations[1].trace.last.x >= 100)
+    }
+
+    @Test func propertiesCanBeSelected() {
+        var options = ExplorationOptions()
+        options.properties = ["Small"]
+        #expect(Explorer(Counter(), options: options).run().outcome == .ok)
+    }
+
+    @Test func reportsDeadlockOnlyWhenAsked() {
+        var options = ExplorationOptions()
+        options.properties = ["Small"]
+        #expect(Explorer(Counter(stuckAt: 5), options: options).run().outcome == .ok)
+        options.checkDeadlock = true
+        options.properties = nil
+        let result = Explorer(Counter(forbidden: [], stuckAt: 5), options: options).run()
+        #expect(result.violations.map(\.property) == ["Deadlock"])
+        #expect(result.violations.first?.trace.last.x == 5)
+    }
+
+    @Test func stopsIncompleteAtTheStateLimit() {
+        var options = ExplorationOptions()
+        options.maxStates = 100
+        options.properties = ["NotForbidden"]
+        let result = Explorer(Counter(limit: 1_000_000, forbidden: []), options: options).run()
+        guard case .incomplete = result.outcome else {
+            Issue.record("expected an incomplete result, got \(result.outcome)")
+            return
+        }
+        #expect(result.distinctStates < 1_000_000)
+    }
+
+    @Test func fingerprintsAreStableAndSpreadOut() {
+        var f = Fingerprinter()
+        f.combine(1)
+        f.combine(2)
+        var g = Fingerprinter()
+        g.combine(2)
+        g.combine(1)
+        #expect(f.value != g.value)
+        var set = FingerprintSet(capacity: 4)
+        for x in 0..<10_000 {
+            var h = Fingerprinter()
+            h.combine(x)
+            let inserted = set.insert(h.value)
+            #expect(inserted)
+        }
+        #expect(set.count == 10_000)
+        var h = Fingerprinter()
+        h.combine(42)
+        #expect(set.contains(h.value))
+        let again = set.insert(h.value)
+        #expect(!again)
+    }
+}

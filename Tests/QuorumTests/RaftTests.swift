@@ -1,0 +1,86 @@
+import Testing
+import QuorumCore
+@testable import Raft
+
+@Suite struct RaftTests {
+    /// TLC on raft.tla with the history variables projected away, servers 3, values 1, maxTerm 2,
+    /// maxLogLength 0, maxMessages 1: 617,361 distinct states, 7,680,091 generated, depth 39.
+    @Test(.enabled(if: isOptimized, "release builds only")) func countsMatchTLCAtTheReferenceBound() {
+        let result = Explorer(Raft(servers: 3, values: 1, maxTerm: 2, maxLogLength: 0, maxMessages: 1)).run()
+        #expect(result.outcome == .ok)
+        #expect(result.distinctStates == 617_361)
+        #expect(result.statesGenerated == 7_680_091)
+        #expect(result.diameter + 1 == 39)
+    }
+
+    @Test func smallModelsSatisfyEveryProperty() {
+        for raft in [Raft(servers: 2, maxTerm: 3, maxLogLength: 1, maxMessages: 1),
+                     Raft(servers: 3, maxTerm: 2, maxLogLength: 0, maxMessages: 0)] {
+            let result = Explorer(raft).run()
+            #expect(result.outcome == .ok, "\(raft)")
+        }
+    }
+
+    @Test(.enabled(if: isOptimized, "release builds only"))
+    func forgettingTheVoteOnRestartElectsTwoLeadersInOneTerm() throws {
+        var options = ExplorationOptions()
+        options.properties = ["ElectionSafety"]
+        let result = Explorer(Raft(maxLogLength: 0, mutation: .forgetVoteOnRestart), options: options).run()
+        let violation = try #require(result.violations.first)
+        #expect(violation.property == "ElectionSafety")
+        #expect(violation.trace.steps.contains { if case .restart = $0.action { true } else { false } })
+    }
+
+    @Test(.enabled(if: isOptimized, "release builds only"), arguments: [
+        (Raft.Mutation.voteWithoutLogCheck, "LeaderCompleteness", 3),
+        (.keepConflictingEntries, "StateMachineSafety", 3),
+        (.commitPreviousTerm, "LeaderCommitsCurrentTerm", 3),
+    ])
+    func mutantsBreakTheirProperty(_ mutation: Raft.Mutation, _ property: String, _ maxTerm: Int) throws {
+        var options = ExplorationOptions()
+        options.properties = [property]
+        let result = Explorer(Raft(maxTerm: maxTerm, maxLogLength: 1, mutation: mutation), options: options).run()
+        let violation = try #require(result.violations.first)
+        #expect(violation.property == property)
+    }
+
+    @Test func aCandidateVotesForItselfByMessage() {
+        let raft = Raft()
+        var s = raft.initialStates[0]
+        s = raft.apply(.timeout(0), to: s)
+        #expect(s.state[0] == .candidate && s.currentTerm[0] == 2)
+        let request = RaftMessage.requestVoteRequest(term: 2, lastLogTerm: 0, lastLogIndex: 0, source: 0, dest: 0)
+        #expect(raft.enabledActions(in: s).contains(.requestVote(0, 0)))
+        s = raft.apply(.requestVote(0, 0), to: s)
+        #expect(s.messages.count(of: request) == 1)
+        s = raft.apply(.receive(request), to: s)
+        #expect(s.votedFor[0] == 0)
+        #expect(s.messages.count(of: request) == 0)
+        #expect(s.messages.items.map(\.message) == [.requestVoteResponse(term: 2, voteGranted: true, source: 0, dest: 0)])
+    }
+
+    @Test func aMessageWithNoCopiesLeftLeavesTheBag() {
+        var bag = MessageBag()
+        let m = RaftMessage.appendEntriesResponse(term: 3, success: true, matchIndex: 1, source: 1, dest: 2)
+        bag.add(m)
+        bag.add(m)
+        #expect(bag.count(of: m) == 2 && bag.total == 2)
+        bag.remove(m)
+        bag.remove(m)
+        #expect(bag.items.isEmpty)
+        #expect(m.term == 3 && m.success && m.matchIndex == 1 && m.source == 1 && m.dest == 2)
+    }
+
+    @Test func leaderCompletenessFailsForALeaderMissingACommittedEntry() {
+        var s = RaftState(servers: 3)
+        s.log[0] = [Entry(term: 2, value: 0)]
+        s.log[1] = [Entry(term: 2, value: 0)]
+        s.commitIndex[0] = 1
+        s.currentTerm = [2, 2, 3]
+        s.state[2] = .leader
+        let property = RaftProperties.all.first { $0.name == "LeaderCompleteness" }!
+        #expect(!property.concrete.holds(s))
+        s.log[2] = [Entry(term: 2, value: 0)]
+        #expect(property.concrete.holds(s))
+    }
+}
