@@ -130,6 +130,16 @@ public struct TraceDocument: Sendable {
         switch (old, new) {
         case (.map(let a), .map(let b)) where a.map(\.key) == b.map(\.key):
             for (x, y) in zip(a, b) { diff("\(path)[\(x.key.text)]", x.value, y.value, into: &out) }
+        case (.map(let a), .map(let b)):
+            // Keys come and go (a bag of messages): name each added, removed or changed key.
+            for y in b {
+                if let x = a.first(where: { $0.key == y.key }) {
+                    diff("\(path)[\(y.key.text)]", x.value, y.value, into: &out)
+                } else {
+                    out.append("\(path): + \(y.key.text) :> \(y.value.text)")
+                }
+            }
+            for x in a where !b.contains(where: { $0.key == x.key }) { out.append("\(path): − \(x.key.text)") }
         case (.record(let a), .record(let b)) where a.map(\.name) == b.map(\.name):
             for (x, y) in zip(a, b) { diff("\(path).\(x.name)", x.value, y.value, into: &out) }
         case (.set(let a), .set(let b)):

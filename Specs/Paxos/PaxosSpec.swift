@@ -6,7 +6,7 @@ extension Paxos {
         name: "Paxos",
         summary: "Lamport's Paxos consensus (Paxos.tla): maxBal, maxVBal, maxVal, msgs; Phase1a/1b/2a/2b",
         parameters: [
-            Parameter("acceptors", default: 3, range: 1...5, "number of acceptors; quorums are the majorities"),
+            Parameter("acceptors", default: 3, range: 1...5, "number of acceptors; quorums are the smallest majorities"),
             Parameter("values", default: 2, range: 1...3, "number of values that may be proposed"),
             Parameter("maxBallot", default: 1, range: 0...4, "ballots are 0...maxBallot"),
         ],

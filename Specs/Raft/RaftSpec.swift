@@ -13,13 +13,13 @@ extension Raft {
             Parameter("maxMessages", default: 1, range: 0...15, "bound: copies of messages in flight, in all"),
         ],
         variants: [
-            Variant("voteWithoutLogCheck", breaks: "LeaderCompleteness",
+            Variant("voteWithoutLogCheck", breaks: "LeaderCompleteness", bounds: ["maxTerm": 3],
                     "a vote is granted without the 'candidate's log is at least as up to date' check"),
-            Variant("commitPreviousTerm", breaks: "LeaderCommitsCurrentTerm",
+            Variant("commitPreviousTerm", breaks: "LeaderCommitsCurrentTerm", bounds: ["maxTerm": 3],
                     "a leader commits an entry of an earlier term by counting replicas (the Raft paper's Figure 8)"),
-            Variant("forgetVoteOnRestart", breaks: "ElectionSafety",
+            Variant("forgetVoteOnRestart", breaks: "ElectionSafety", bounds: ["maxLogLength": 0],
                     "a restarted server forgets whom it voted for and may vote twice in one term"),
-            Variant("keepConflictingEntries", breaks: "StateMachineSafety",
+            Variant("keepConflictingEntries", breaks: "StateMachineSafety", bounds: ["maxTerm": 3],
                     "a follower acknowledges a conflicting entry instead of removing its own"),
         ],
         build: { p, variant in
