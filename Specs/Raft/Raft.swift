@@ -83,8 +83,8 @@ public struct Raft: TransitionSystem {
             t.state[i] = .follower
             t.votesResponded[i] = 0
             t.votesGranted[i] = 0
-            t.nextIndex[i] = Array(repeating: 1, count: servers)
-            t.matchIndex[i] = Array(repeating: 0, count: servers)
+            t.nextIndex[i] = PerServer(repeating: 1, count: servers)
+            t.matchIndex[i] = PerServer(repeating: 0, count: servers)
             t.commitIndex[i] = 0
             if mutation == .forgetVoteOnRestart { t.votedFor[i] = -1 }
 
@@ -101,8 +101,8 @@ public struct Raft: TransitionSystem {
 
         case .becomeLeader(let i):
             t.state[i] = .leader
-            t.nextIndex[i] = Array(repeating: s.log[i].count + 1, count: servers)
-            t.matchIndex[i] = Array(repeating: 0, count: servers)
+            t.nextIndex[i] = PerServer(repeating: s.log[i].count + 1, count: servers)
+            t.matchIndex[i] = PerServer(repeating: 0, count: servers)
 
         case .clientRequest(let i, let v):
             t.log[i].append(Entry(term: s.currentTerm[i], value: v))
@@ -227,7 +227,7 @@ public struct Raft: TransitionSystem {
     }
 
     public func isWithinBounds(_ s: RaftState) -> Bool {
-        s.currentTerm.allSatisfy { $0 <= maxTerm } && s.log.allSatisfy { $0.count <= maxLogLength }
+        (0..<servers).allSatisfy { s.currentTerm[$0] <= maxTerm && s.log[$0].count <= maxLogLength }
             && s.messages.total <= maxMessages
     }
 

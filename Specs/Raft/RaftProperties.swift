@@ -29,7 +29,7 @@ public struct RaftProperty: Sendable {
         name = F.name
         summary = F.summary
         self.formula = formula
-        concrete = Invariant(F.name, F.summary) { F.holds(in: RaftConcreteView($0)).value }
+        concrete = Invariant(F.name, F.summary) { state in RaftConcreteView.with(state) { F.holds(in: $0).value } }
     }
 }
 
@@ -43,7 +43,7 @@ public struct RaftStepProperty: Sendable {
         name = F.name
         self.formula = formula
         concrete = ActionProperty(F.name, F.summary) { before, _, after in
-            F.holds(from: RaftConcreteView(before), to: RaftConcreteView(after)).value
+            RaftConcreteView.with(before) { b in RaftConcreteView.with(after) { a in F.holds(from: b, to: a).value } }
         }
     }
 }

@@ -9,7 +9,7 @@ extension Raft {
             Parameter("servers", default: 3, range: 1...5, "number of servers"),
             Parameter("values", default: 1, range: 1...3, "number of client values"),
             Parameter("maxTerm", default: 2, range: 1...15, "bound: every currentTerm ≤ maxTerm"),
-            Parameter("maxLogLength", default: 1, range: 0...8, "bound: every log has at most this many entries"),
+            Parameter("maxLogLength", default: 1, range: 0...7, "bound: every log has at most this many entries"),
             Parameter("maxMessages", default: 1, range: 0...15, "bound: copies of messages in flight, in all"),
         ],
         variants: [

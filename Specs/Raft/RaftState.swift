@@ -14,30 +14,37 @@ public enum Role: Int, Hashable, Codable, Sendable {
 }
 
 /// The variables of raft.tla (without the history variables `elections`, `allLogs`, `voterLog`),
-/// each a function of the server. Servers are 0..<n; `votedFor` is -1 for Nil; sets of servers are
-/// bit sets; logs are 1-indexed in the spec and 0-indexed here (entry k of the spec is `log[i][k-1]`).
+/// each a function of the server. Servers are 0..<n (at most five); `votedFor` is -1 for Nil; sets
+/// of servers are bit sets; logs are 1-indexed in the spec and 0-indexed here (entry k of the spec
+/// is `log[i][k-1]`).
+///
+/// Everything but the message bag is stored inline in a few machine words, so that a successor
+/// costs a copy of about 250 bytes and no allocation; the code reads as if they were arrays.
 public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
-    public var currentTerm: [Int]
-    public var state: [Role]
-    public var votedFor: [Int]
-    public var log: [[Entry]]
-    public var commitIndex: [Int]
-    public var votesResponded: [Int]
-    public var votesGranted: [Int]
-    public var nextIndex: [[Int]]
-    public var matchIndex: [[Int]]
+    public let servers: Int
+    public var currentTerm: PerServer<Int>
+    public var state: PerServer<Role>
+    public var votedFor: PerServer<Int>
+    public var log: PerServerRows<RaftLog>
+    public var commitIndex: PerServer<Int>
+    public var votesResponded: PerServer<Int>
+    public var votesGranted: PerServer<Int>
+    public var nextIndex: PerServerRows<PerServer<Int>>
+    public var matchIndex: PerServerRows<PerServer<Int>>
     public var messages: MessageBag
 
     public init(servers n: Int) {
-        currentTerm = Array(repeating: 1, count: n)
-        state = Array(repeating: .follower, count: n)
-        votedFor = Array(repeating: -1, count: n)
-        log = Array(repeating: [], count: n)
-        commitIndex = Array(repeating: 0, count: n)
-        votesResponded = Array(repeating: 0, count: n)
-        votesGranted = Array(repeating: 0, count: n)
-        nextIndex = Array(repeating: Array(repeating: 1, count: n), count: n)
-        matchIndex = Array(repeating: Array(repeating: 0, count: n), count: n)
+        precondition(n >= 1 && n <= 5, "1 to 5 servers")
+        servers = n
+        currentTerm = PerServer(repeating: 1, count: n)
+        state = PerServer(repeating: .follower, count: n)
+        votedFor = PerServer(repeating: -1, count: n)
+        log = PerServerRows(repeating: RaftLog())
+        commitIndex = PerServer(repeating: 0, count: n)
+        votesResponded = PerServer(repeating: 0, count: n)
+        votesGranted = PerServer(repeating: 0, count: n)
+        nextIndex = PerServerRows(repeating: PerServer(repeating: 1, count: n))
+        matchIndex = PerServerRows(repeating: PerServer(repeating: 0, count: n))
         messages = MessageBag()
     }
 
@@ -45,14 +52,13 @@ public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
     public func lastTerm(_ i: Int) -> Int { log[i].last?.term ?? 0 }
 
     public func fingerprint(into f: inout Fingerprinter) {
-        for i in currentTerm.indices {
-            f.combine(UInt64(currentTerm[i]) | UInt64(state[i].rawValue) << 8 | UInt64(votedFor[i] + 1) << 16
-                | UInt64(commitIndex[i]) << 24 | UInt64(votesResponded[i]) << 32 | UInt64(votesGranted[i]) << 40
-                | UInt64(log[i].count) << 48)
-            for e in log[i] { f.combine(UInt64(e.term) | UInt64(e.value) << 32) }
-            var word: UInt64 = 0
-            for j in currentTerm.indices { word = word << 8 | UInt64(nextIndex[i][j]) << 4 | UInt64(matchIndex[i][j]) }
-            f.combine(word)
+        f.combine(currentTerm.word)
+        f.combine(state.word ^ votedFor.word << 4)
+        f.combine(commitIndex.word)
+        f.combine(votesResponded.word ^ votesGranted.word << 4)
+        for i in 0..<servers {
+            log[i].fingerprint(into: &f)
+            f.combine(nextIndex[i].word ^ matchIndex[i].word << 4)
         }
         f.combine(messages.items.count)
         for item in messages.items { f.combine(item.message.key ^ UInt64(item.count) << 56) }

@@ -22,17 +22,28 @@ public protocol RaftView {
 }
 
 /// A concrete state seen through ``RaftView``.
+///
+/// The view borrows the state through a pointer rather than copying it: properties are evaluated
+/// on every state and step the explorer generates, and a copy per evaluation would dominate.
 public struct RaftConcreteView: RaftView {
     public typealias L = Concrete
-    public let state: RaftState
+    private let pointer: UnsafePointer<RaftState>
     public let servers: Range<Int>
     public let logIndices: ClosedRange<Int>
 
-    public init(_ state: RaftState) {
-        self.state = state
-        servers = 0..<state.currentTerm.count
+    var state: RaftState { _read { yield pointer.pointee } }
+
+    /// Evaluates `body` on a view of `state`; the view must not escape `body`.
+    @inlinable public static func with<R>(_ state: RaftState, _ body: (RaftConcreteView) -> R) -> R {
+        withUnsafePointer(to: state) { body(RaftConcreteView($0)) }
+    }
+
+    @usableFromInline init(_ pointer: UnsafePointer<RaftState>) {
+        self.pointer = pointer
+        let state = pointer.pointee
+        servers = 0..<state.servers
         var longest = 1
-        for log in state.log where log.count > longest { longest = log.count }
+        for i in servers where state.log[i].count > longest { longest = state.log[i].count }
         logIndices = 1...longest
     }
 

@@ -76,7 +76,9 @@ import QuorumCore
         s.log[0] = [Entry(term: 2, value: 0)]
         s.log[1] = [Entry(term: 2, value: 0)]
         s.commitIndex[0] = 1
-        s.currentTerm = [2, 2, 3]
+        s.currentTerm[0] = 2
+        s.currentTerm[1] = 2
+        s.currentTerm[2] = 3
         s.state[2] = .leader
         let property = RaftProperties.all.first { $0.name == "LeaderCompleteness" }!
         #expect(!property.concrete.holds(s))
