@@ -24,6 +24,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Report states with no enabled action.") var deadlock = false
     @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
     @Option(help: "Stop (incomplete) after this many seconds.") var timeout: Double?
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
     @Flag(help: "Do not write counterexample files.") var noFiles = false
@@ -36,6 +37,7 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("--all takes its bounds, variants and properties from the specs; drop --set, --variant and --invariant")
         }
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
     }
 
@@ -97,6 +99,7 @@ struct CheckCommand: ParsableCommand {
         options.maxStates = maxStates
         options.timeout = timeout
         options.properties = properties
+        if let workers { options.workers = workers }
         if !self.quiet { options.progress = Progress.reporter() }
         var report = model.check(options)
         if !self.quiet { Progress.finish() }

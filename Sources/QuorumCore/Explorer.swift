@@ -13,6 +13,9 @@ public struct ExplorationOptions: Sendable {
     public var timeout: Double? = nil
     /// Only these properties are checked (nil: all of them).
     public var properties: Set<String>? = nil
+    /// Threads that compute successors and check properties. The figures and the counterexamples
+    /// are the same for every number of workers.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Called about once a second with the figures so far.
     public var progress: (@Sendable (ExplorationProgress) -> Void)? = nil
 
@@ -54,10 +57,19 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
 
 /// How a stored state was reached: the id of its predecessor (or `root` for an initial state)
 /// and the index of the action among those enabled there (or of the initial state).
-private struct Link {
+struct Link {
     var parent: UInt32
     var index: UInt32
     static let root = UInt32.max
+}
+
+/// Where a violation was seen, in the order a single-threaded breadth-first search meets them:
+/// by parent, then by action. The smallest position of a property is its shortest trace.
+struct Position: Comparable {
+    var parent: UInt32
+    /// -1 for a deadlock of the parent itself.
+    var action: Int
+    static func < (a: Position, b: Position) -> Bool { (a.parent, a.action) < (b.parent, b.action) }
 }
 
 /// Breadth-first, exhaustive exploration within a system's bounds.
@@ -65,13 +77,29 @@ private struct Link {
 /// The visited set holds fingerprints only; every stored state keeps a link to its predecessor and
 /// the position of the action that reached it, and a counterexample is rebuilt by re-executing the
 /// pure transition functions along those links. Breadth-first order makes each trace a shortest one.
+///
+/// Work proceeds in batches of parents: workers compute successors and check properties in
+/// parallel; one thread then inserts fingerprints in parent order, so that state ids, figures and
+/// traces do not depend on the number of workers.
 public struct Explorer<System: TransitionSystem> {
     public let system: System
     public var options: ExplorationOptions
+    /// Parents per batch. Fixed, so that a run stopped at a violation has the same figures for
+    /// every number of workers.
+    static var batchSize: Int { 2048 }
 
     public init(_ system: System, options: ExplorationOptions = ExplorationOptions()) {
         self.system = system
         self.options = options
+    }
+
+    /// What one worker found in its slice of a batch.
+    struct Slice {
+        var successors: [(fingerprint: UInt64, parent: UInt32, action: UInt32, state: System.State)] = []
+        var generated = 0
+        /// (property, position) pairs; properties are numbered invariants first, then action
+        /// properties, then deadlock.
+        var failures: [(property: Int, position: Position)] = []
     }
 
     public func run() -> ExplorationResult<System> {
@@ -79,45 +107,21 @@ public struct Explorer<System: TransitionSystem> {
         let selected = options.properties
         let invariants = system.invariants.filter { selected?.contains($0.name) ?? true }
         let actionProperties = system.actionProperties.filter { selected?.contains($0.name) ?? true }
+        let deadlockIndex = invariants.count + actionProperties.count
         let checkDeadlock = options.checkDeadlock && (selected?.contains("Deadlock") ?? true)
-        // Properties still worth checking; one that has failed keeps its first (shortest) trace.
-        var liveInvariants = Array(invariants.indices)
-        var liveActionProperties = Array(actionProperties.indices)
-        var deadlockLive = checkDeadlock
+        let propertyCount = deadlockIndex + (checkDeadlock ? 1 : 0)
+        let workers = max(1, options.workers)
+        let system = self.system
 
         var visited = FingerprintSet()
         var links: [Link] = []
-        var violations: [Violation<System>] = []
+        var found: [Int: (position: Position, trace: Trace<System>)] = [:]
+        var live = Array(repeating: true, count: propertyCount)
         var generated = 0
         var diameter = 0
         var stopReason: String? = nil
-
-        var frontier: [(id: UInt32, state: System.State)] = []
-        var next: [(id: UInt32, state: System.State)] = []
-        var actions: [System.Action] = []
         var lastProgress = start.timeIntervalSinceReferenceDate
-        var sinceClock = 0
 
-        func done() -> Bool {
-            if !violations.isEmpty && !options.continueAfterViolation { return true }
-            return liveInvariants.isEmpty && liveActionProperties.isEmpty && !deadlockLive
-                && !(invariants.isEmpty && actionProperties.isEmpty && !checkDeadlock)
-        }
-
-        func checkInvariants(_ state: System.State, reachedFrom parent: UInt32?, by action: System.Action?) {
-            var i = 0
-            while i < liveInvariants.count {
-                let invariant = invariants[liveInvariants[i]]
-                if invariant.holds(state) {
-                    i += 1
-                    continue
-                }
-                var trace = parent.map { rebuild($0) } ?? Trace(initial: state)
-                if let action, parent != nil { trace.append(action, state) }
-                violations.append(Violation(property: invariant.name, kind: .invariant, trace: trace))
-                liveInvariants.remove(at: i)
-            }
-        }
 
         func rebuild(_ id: UInt32) -> Trace<System> {
             var path: [UInt32] = []
@@ -136,70 +140,149 @@ public struct Explorer<System: TransitionSystem> {
             return trace
         }
 
-        for (index, state) in system.initialStates.enumerated() {
-            generated += 1
-            checkInvariants(state, reachedFrom: nil, by: nil)
-            guard system.isWithinBounds(state), visited.insert(state.fingerprint) else { continue }
-            let id = UInt32(links.count)
-            links.append(Link(parent: Link.root, index: UInt32(index)))
-            frontier.append((id, state))
+        /// The trace of a violation seen at `position`: up to the parent, plus the action if any.
+        func trace(at position: Position) -> Trace<System> {
+            var trace = rebuild(position.parent)
+            if position.action >= 0 {
+                let action = system.enabledActions(in: trace.last)[position.action]
+                trace.append(action, system.apply(action, to: trace.last))
+            }
+            return trace
         }
 
+        func record(_ failures: [(property: Int, position: Position)]) {
+            for (property, position) in failures where live[property] {
+                if let existing = found[property], existing.position <= position { continue }
+                found[property] = (position, Trace(initial: system.initialStates[0]))
+            }
+        }
+
+        /// Checks the invariants still live on `state`; returns the ones that fail.
+        func failing(_ state: System.State, _ live: [Bool]) -> [Int] {
+            var out: [Int] = []
+            for (i, invariant) in invariants.enumerated() where live[i] && !invariant.holds(state) { out.append(i) }
+            return out
+        }
+
+        // Initial states: a violation there is a trace of length zero.
+        var frontier: [(id: UInt32, state: System.State)] = []
+        var initialFailures: [Int: Trace<System>] = [:]
+        for (index, state) in system.initialStates.enumerated() {
+            generated += 1
+            for i in failing(state, live) where initialFailures[i] == nil { initialFailures[i] = Trace(initial: state) }
+            guard system.isWithinBounds(state), visited.insert(state.fingerprint) else { continue }
+            links.append(Link(parent: Link.root, index: UInt32(index)))
+            frontier.append((UInt32(links.count - 1), state))
+        }
+        var violations: [Violation<System>] = []
+        func done() -> Bool {
+            if !violations.isEmpty && !options.continueAfterViolation { return true }
+            return propertyCount > 0 && !live.contains(true)
+        }
+        for (i, trace) in initialFailures.sorted(by: { $0.key < $1.key }) {
+            live[i] = false
+            violations.append(Violation(property: invariants[i].name, kind: .invariant, trace: trace))
+        }
+        if !violations.isEmpty && !options.continueAfterViolation { frontier.removeAll() }
+
         var depth = 0
-        explore: while !frontier.isEmpty && !done() {
-            diameter = depth
-            for (id, state) in frontier {
-                actions.removeAll(keepingCapacity: true)
-                system.enabledActions(in: state, into: &actions)
-                if actions.isEmpty && deadlockLive {
-                    violations.append(Violation(property: "Deadlock", kind: .deadlock, trace: rebuild(id)))
-                    deadlockLive = false
-                    if done() { break explore }
-                }
-                for (index, action) in actions.enumerated() {
-                    let successor = system.apply(action, to: state)
-                    generated += 1
-                    var p = 0
-                    while p < liveActionProperties.count {
-                        let property = actionProperties[liveActionProperties[p]]
-                        if property.holds(state, action, successor) {
-                            p += 1
-                            continue
+        var next: [(id: UInt32, state: System.State)] = []
+        explore: while !frontier.isEmpty {
+            var batchStart = 0
+            while batchStart < frontier.count {
+                let batchEnd = min(batchStart + Self.batchSize, frontier.count)
+                let liveNow = live
+
+                // Phase 1, in parallel: successors, action properties, out-of-bounds invariants.
+                let slices = Self.parallel(workers: workers, count: batchEnd - batchStart) { range in
+                    var slice = Slice()
+                    var actions: [System.Action] = []
+                    for p in range {
+                        let (id, state) = frontier[batchStart + p]
+                        actions.removeAll(keepingCapacity: true)
+                        system.enabledActions(in: state, into: &actions)
+                        if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
+                            slice.failures.append((deadlockIndex, Position(parent: id, action: -1)))
                         }
-                        var trace = rebuild(id)
-                        trace.append(action, successor)
-                        violations.append(Violation(property: property.name, kind: .actionProperty, trace: trace))
-                        liveActionProperties.remove(at: p)
+                        for (k, action) in actions.enumerated() {
+                            let successor = system.apply(action, to: state)
+                            slice.generated += 1
+                            for (a, property) in actionProperties.enumerated()
+                            where liveNow[invariants.count + a] && !property.holds(state, action, successor) {
+                                slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
+                            }
+                            if system.isWithinBounds(successor) {
+                                slice.successors.append((successor.fingerprint, id, UInt32(k), successor))
+                            } else {
+                                for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
+                                    slice.failures.append((i, Position(parent: id, action: k)))
+                                }
+                            }
+                        }
                     }
-                    if !system.isWithinBounds(successor) {
-                        checkInvariants(successor, reachedFrom: id, by: action)
-                    } else if visited.insert(successor.fingerprint) {
-                        let newID = UInt32(links.count)
-                        links.append(Link(parent: id, index: UInt32(index)))
-                        checkInvariants(successor, reachedFrom: id, by: action)
-                        next.append((newID, successor))
-                    }
-                    if done() { break explore }
+                    return slice
                 }
-                sinceClock += actions.count + 1
-                if sinceClock >= 2048 {
-                    sinceClock = 0
-                    let now = Date().timeIntervalSinceReferenceDate
-                    if let limit = options.maxStates, links.count >= limit {
-                        stopReason = "reached --max-states \(limit)"
-                        break explore
+
+                // Phase 2, one thread, in parent order: which successors are new.
+                let firstNew = next.count
+                for slice in slices {
+                    generated += slice.generated
+                    record(slice.failures)
+                    for s in slice.successors where visited.insert(s.fingerprint) {
+                        links.append(Link(parent: s.parent, index: s.action))
+                        next.append((UInt32(links.count - 1), s.state))
                     }
-                    if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout {
-                        stopReason = "reached --timeout \(timeout) s"
-                        break explore
+                }
+
+                // Phase 3, in parallel: the invariants of the new states.
+                let newCount = next.count - firstNew
+                if !invariants.isEmpty && newCount > 0 {
+                    let checked = Self.parallel(workers: workers, count: newCount) { range in
+                        var failures: [(property: Int, position: Position)] = []
+                        for n in range {
+                            let (id, state) = next[firstNew + n]
+                            for i in invariants.indices where liveNow[i] && !invariants[i].holds(state) {
+                                // A new state is identified by its own id: parent order and id order agree.
+                                failures.append((i, Position(parent: id, action: Int.min)))
+                            }
+                        }
+                        return failures
                     }
-                    if let progress = options.progress, now - lastProgress >= 1 {
-                        lastProgress = now
-                        progress(ExplorationProgress(
-                            distinctStates: links.count, statesGenerated: generated,
-                            queue: next.count, depth: depth + 1,
-                            seconds: now - start.timeIntervalSinceReferenceDate))
+                    for failures in checked {
+                        record(failures.map { f in
+                            let link = links[Int(f.position.parent)]
+                            return (f.property, Position(parent: link.parent, action: Int(link.index)))
+                        })
                     }
+                }
+
+                // A property found in this batch cannot be found earlier in a later batch.
+                let newlyFound = found.filter { live[$0.key] }.sorted { ($0.value.position, $0.key) < ($1.value.position, $1.key) }
+                for (property, entry) in newlyFound {
+                    live[property] = false
+                    let kind: PropertyKind = property < invariants.count ? .invariant
+                        : property < deadlockIndex ? .actionProperty : .deadlock
+                    let name = property < invariants.count ? invariants[property].name
+                        : property < deadlockIndex ? actionProperties[property - invariants.count].name : "Deadlock"
+                    violations.append(Violation(property: name, kind: kind, trace: trace(at: entry.position)))
+                }
+                if done() { break explore }
+
+                batchStart = batchEnd
+                let now = Date().timeIntervalSinceReferenceDate
+                if let limit = options.maxStates, links.count >= limit {
+                    stopReason = "reached --max-states \(limit)"
+                    break explore
+                }
+                if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout {
+                    stopReason = "reached --timeout \(timeout) s"
+                    break explore
+                }
+                if let progress = options.progress, now - lastProgress >= 1 {
+                    lastProgress = now
+                    progress(ExplorationProgress(
+                        distinctStates: links.count, statesGenerated: generated, queue: next.count + frontier.count - batchEnd,
+                        depth: depth + 1, seconds: now - start.timeIntervalSinceReferenceDate))
                 }
             }
             if !next.isEmpty { diameter = depth + 1 }
@@ -223,5 +306,24 @@ public struct Explorer<System: TransitionSystem> {
             outcome: outcome, distinctStates: links.count, statesGenerated: generated,
             diameter: diameter, seconds: Date().timeIntervalSince(start), violations: violations,
             collisionProbability: collision, bytesPerState: links.isEmpty ? 0 : bytes / n)
+    }
+
+    /// Splits `0..<count` into at most `workers` contiguous ranges, runs `body` on each (in parallel
+    /// when there is more than one) and returns the results in range order.
+    static func parallel<R>(workers: Int, count: Int, _ body: (Range<Int>) -> R) -> [R] {
+        let parts = min(workers, max(1, count / 64))
+        if parts <= 1 { return [body(0..<count)] }
+        let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: parts)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            nonisolated(unsafe) let results = results
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let lower = count * part / parts, upper = count * (part + 1) / parts
+                results[part] = body(lower..<upper)
+            }
+        }
+        return results.map { $0! }
     }
 }

@@ -95,4 +95,20 @@ import QuorumCore
         let again = set.insert(h.value)
         #expect(!again)
     }
+
+    @Test(arguments: [1, 2, 3])
+    func resultsDoNotDependOnTheNumberOfWorkers(_ workers: Int) throws {
+        var options = ExplorationOptions()
+        options.workers = 1
+        options.continueAfterViolation = true
+        let system = Counter(limit: 5_000, forbidden: [777, 4_321])
+        let reference = Explorer(system, options: options).run()
+        options.workers = workers
+        let result = Explorer(system, options: options).run()
+        #expect(result.distinctStates == reference.distinctStates)
+        #expect(result.statesGenerated == reference.statesGenerated)
+        #expect(result.diameter == reference.diameter)
+        #expect(result.violations.map(\.property) == reference.violations.map(\.property))
+        #expect(result.violations.map { $0.trace.states.map(\.x) } == reference.violations.map { $0.trace.states.map(\.x) })
+    }
 }

@@ -69,4 +69,14 @@ import QuorumCore
         let proposals = paxos.enabledActions(in: s).filter { if case .phase2a(1, _, _) = $0 { true } else { false } }
         #expect(proposals == [.phase2a(ballot: 1, value: 1, quorum: 0b011)])
     }
+
+    @Test func workersFindTheSameCounterexample() throws {
+        var options = ExplorationOptions()
+        options.workers = 1
+        let one = try #require(Explorer(Paxos(maxBallot: 2, mutation: .voteBelowPromise), options: options).run().violations.first)
+        options.workers = 2
+        let two = try #require(Explorer(Paxos(maxBallot: 2, mutation: .voteBelowPromise), options: options).run().violations.first)
+        #expect(one.property == two.property)
+        #expect(one.trace.steps.map(\.action) == two.trace.steps.map(\.action))
+    }
 }
