@@ -24,6 +24,8 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Report states with no enabled action.") var deadlock = false
     @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
     @Option(help: "Stop (incomplete) after this many seconds.") var timeout: Double?
+    @Flag(help: "Symmetry reduction: one state per class of states equal up to renaming servers, acceptors or values.")
+    var symmetry = false
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
@@ -77,6 +79,7 @@ struct CheckCommand: ParsableCommand {
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
         let values = try descriptor.resolve(try Settings.parse(settings))
         let model = descriptor.model(values, variant: chosenVariant)
+        if symmetry && !model.hasSymmetry { throw UsageError("\(descriptor.name) declares no symmetry; drop --symmetry") }
         for name in properties where !(model.propertyNames + ["Deadlock"]).contains(name) {
             throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")
         }
@@ -100,6 +103,7 @@ struct CheckCommand: ParsableCommand {
         options.timeout = timeout
         options.properties = properties
         if let workers { options.workers = workers }
+        options.symmetry = symmetry
         if !self.quiet { options.progress = Progress.reporter() }
         var report = model.check(options)
         if !self.quiet { Progress.finish() }

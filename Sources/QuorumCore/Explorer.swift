@@ -13,6 +13,9 @@ public struct ExplorationOptions: Sendable {
     public var timeout: Double? = nil
     /// Only these properties are checked (nil: all of them).
     public var properties: Set<String>? = nil
+    /// Symmetry reduction: store one state per class of states equivalent under the spec's
+    /// symmetries. The explored states and the traces stay those of the original spec.
+    public var symmetry = false
     /// Threads that compute successors and check properties. The figures and the counterexamples
     /// are the same for every number of workers.
     public var workers = ProcessInfo.processInfo.activeProcessorCount
@@ -112,6 +115,10 @@ public struct Explorer<System: TransitionSystem> {
         let propertyCount = deadlockIndex + (checkDeadlock ? 1 : 0)
         let workers = max(1, options.workers)
         let system = self.system
+        let symmetry = options.symmetry && system.hasSymmetry
+        func fingerprint(_ state: System.State) -> UInt64 {
+            symmetry ? system.symmetricFingerprint(state) : state.fingerprint
+        }
 
         var visited = FingerprintSet()
         var links: [Link] = []
@@ -170,7 +177,7 @@ public struct Explorer<System: TransitionSystem> {
         for (index, state) in system.initialStates.enumerated() {
             generated += 1
             for i in failing(state, live) where initialFailures[i] == nil { initialFailures[i] = Trace(initial: state) }
-            guard system.isWithinBounds(state), visited.insert(state.fingerprint) else { continue }
+            guard system.isWithinBounds(state), visited.insert(fingerprint(state)) else { continue }
             links.append(Link(parent: Link.root, index: UInt32(index)))
             frontier.append((UInt32(links.count - 1), state))
         }
@@ -212,7 +219,7 @@ public struct Explorer<System: TransitionSystem> {
                                 slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
                             }
                             if system.isWithinBounds(successor) {
-                                slice.successors.append((successor.fingerprint, id, UInt32(k), successor))
+                                slice.successors.append((fingerprint(successor), id, UInt32(k), successor))
                             } else {
                                 for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
                                     slice.failures.append((i, Position(parent: id, action: k)))

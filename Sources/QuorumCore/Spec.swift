@@ -111,6 +111,7 @@ public struct AnyModel: Sendable {
     public let variant: String?
     public let parameters: [(String, Int)]
     public let propertyNames: [String]
+    public let hasSymmetry: Bool
     private let explore: @Sendable (ExplorationOptions) -> CheckReport
     private let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
 
@@ -119,6 +120,7 @@ public struct AnyModel: Sendable {
         self.variant = variant
         self.parameters = parameters
         propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name)
+        hasSymmetry = system.hasSymmetry
         explore = { options in
             let result = Explorer(system, options: options).run()
             return CheckReport(result, system: system, spec: spec, variant: variant, parameters: parameters)

@@ -25,6 +25,14 @@ public protocol TransitionSystem: Sendable {
     var invariants: [Invariant<State>] { get }
     var actionProperties: [ActionProperty<State, Action>] { get }
 
+    /// Whether the spec declares symmetries (interchangeable servers, values…) for `--symmetry`.
+    var hasSymmetry: Bool { get }
+
+    /// Calls `body` with every state equivalent to `state` under the spec's symmetries, `state`
+    /// included. With symmetry reduction the explorer stores one fingerprint per class: the
+    /// smallest fingerprint among these.
+    func forEachSymmetricImage(of state: State, _ body: (State) -> Void)
+
     /// The names of the state variables, in the order in which traces list them.
     var traceVariables: [String] { get }
     /// The value of each variable of ``traceVariables``, for trace files (ITF).
@@ -39,6 +47,33 @@ extension TransitionSystem {
     }
 
     public var actionProperties: [ActionProperty<State, Action>] { [] }
+
+    public var hasSymmetry: Bool { false }
+
+    public func forEachSymmetricImage(of state: State, _ body: (State) -> Void) { body(state) }
+
+    /// The fingerprint of `state`'s symmetry class: the smallest fingerprint of its images.
+    @inlinable public func symmetricFingerprint(_ state: State) -> UInt64 {
+        var smallest = UInt64.max
+        forEachSymmetricImage(of: state) { smallest = min(smallest, $0.fingerprint) }
+        return smallest
+    }
+}
+
+/// All permutations of `0..<n`, the identity first, in a fixed order.
+public func permutations(of n: Int) -> [[Int]] {
+    guard n > 0 else { return [[]] }
+    var result: [[Int]] = []
+    func extend(_ prefix: [Int], _ rest: [Int]) {
+        if rest.isEmpty { result.append(prefix); return }
+        for (k, x) in rest.enumerated() {
+            var remaining = rest
+            remaining.remove(at: k)
+            extend(prefix + [x], remaining)
+        }
+    }
+    extend([], Array(0..<n))
+    return result
 }
 
 /// What a trace records about an action: its name and its parameters, following Quint's

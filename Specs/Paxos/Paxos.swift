@@ -18,12 +18,16 @@ public struct Paxos: TransitionSystem {
     public let mutation: Mutation?
     /// The quorums, as bit sets of acceptors, in increasing order.
     public let quorums: [Int]
+    let acceptorPermutations: [[Int]]
+    let valuePermutations: [[Int]]
 
     public init(acceptors: Int = 3, values: Int = 2, maxBallot: Int = 1, mutation: Mutation? = nil) {
         self.acceptors = acceptors
         self.values = values
         self.maxBallot = maxBallot
         self.mutation = mutation
+        acceptorPermutations = permutations(of: acceptors)
+        valuePermutations = permutations(of: values)
         let all = 0..<(1 << acceptors)
         if mutation == .minorityQuorums {
             quorums = all.filter { $0.nonzeroBitCount >= max(1, acceptors / 2) }
@@ -35,6 +39,18 @@ public struct Paxos: TransitionSystem {
     }
 
     public var ballots: ClosedRange<Int> { 0...maxBallot }
+
+    // MARK: Symmetry
+
+    /// Acceptors are interchangeable, and so are values (TLC's
+    /// `SYMMETRY Permutations(Acceptor) \cup Permutations(Value)`, which generates their product).
+    public var hasSymmetry: Bool { true }
+
+    public func forEachSymmetricImage(of s: PaxosState, _ body: (PaxosState) -> Void) {
+        for pa in acceptorPermutations {
+            for pv in valuePermutations { body(s.permuted(acceptors: pa, values: pv)) }
+        }
+    }
 
     public var initialStates: [PaxosState] { [PaxosState(acceptors: acceptors)] }
 

@@ -60,6 +60,26 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
         return low < msgs.count && msgs[low] == m
     }
 
+    /// The state with acceptor `a` renamed `pa[a]` and value `v` renamed `pv[v]`.
+    public func permuted(acceptors pa: [Int], values pv: [Int]) -> PaxosState {
+        func value(_ v: Int) -> Int { v < 0 ? v : pv[v] }
+        var t = self
+        for a in maxBal.indices {
+            t.maxBal[pa[a]] = maxBal[a]
+            t.maxVBal[pa[a]] = maxVBal[a]
+            t.maxVal[pa[a]] = value(maxVal[a])
+        }
+        t.msgs = msgs.map { m in
+            switch m {
+            case .phase1a: m
+            case .phase1b(let acc, let bal, let mbal, let mval): .phase1b(acc: pa[acc], bal: bal, mbal: mbal, mval: value(mval))
+            case .phase2a(let bal, let val): .phase2a(bal: bal, val: pv[val])
+            case .phase2b(let acc, let bal, let val): .phase2b(acc: pa[acc], bal: bal, val: pv[val])
+            }
+        }.sorted()
+        return t
+    }
+
     public func fingerprint(into f: inout Fingerprinter) {
         for a in maxBal.indices {
             f.combine(bytes: UInt8(truncatingIfNeeded: maxBal[a]), UInt8(truncatingIfNeeded: maxVBal[a]), UInt8(truncatingIfNeeded: maxVal[a]))

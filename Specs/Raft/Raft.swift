@@ -23,6 +23,8 @@ public struct Raft: TransitionSystem {
     public let maxLogLength: Int
     public let maxMessages: Int
     public let mutation: Mutation?
+    let serverPermutations: [[Int]]
+    let valuePermutations: [[Int]]
 
     public init(servers: Int = 3, values: Int = 1, maxTerm: Int = 2, maxLogLength: Int = 1, maxMessages: Int = 1,
                 mutation: Mutation? = nil) {
@@ -32,6 +34,17 @@ public struct Raft: TransitionSystem {
         self.maxLogLength = maxLogLength
         self.maxMessages = maxMessages
         self.mutation = mutation
+        serverPermutations = permutations(of: servers)
+        valuePermutations = permutations(of: values)
+    }
+
+    /// Servers are interchangeable, and so are values.
+    public var hasSymmetry: Bool { true }
+
+    public func forEachSymmetricImage(of s: RaftState, _ body: (RaftState) -> Void) {
+        for ps in serverPermutations {
+            for pv in valuePermutations { body(s.permuted(servers: ps, values: pv)) }
+        }
     }
 
     /// `votes \in Quorum`: a strict majority of the servers.

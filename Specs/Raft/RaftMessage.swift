@@ -75,6 +75,12 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 
     public static func < (a: RaftMessage, b: RaftMessage) -> Bool { a.key < b.key }
 
+    /// The message with source and destination renamed by `ps` and its entry mapped by `entry`.
+    func renamed(servers ps: [Int], entry map: (Entry) -> Entry) -> RaftMessage {
+        RaftMessage(kind: kind, term: term, source: ps[source], dest: ps[dest], a: field(18, 8), b: field(26, 8),
+                    c: field(34, 8), flag: field(42, 1) == 1, entry: entry.map(map))
+    }
+
     public var description: String {
         let route = "\(Raft.serverName(source)) → \(Raft.serverName(dest))"
         switch kind {

@@ -51,6 +51,43 @@ public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
     /// `LastTerm(log[i])`.
     public func lastTerm(_ i: Int) -> Int { log[i].last?.term ?? 0 }
 
+    /// The state with server `i` renamed `ps[i]` and value `v` renamed `pv[v]`.
+    public func permuted(servers ps: [Int], values pv: [Int]) -> RaftState {
+        func set(_ bits: Int) -> Int {
+            var out = 0
+            for i in 0..<servers where bits & (1 << i) != 0 { out |= 1 << ps[i] }
+            return out
+        }
+        func entry(_ e: Entry) -> Entry { Entry(term: e.term, value: pv[e.value]) }
+        var t = self
+        for i in 0..<servers {
+            let j = ps[i]
+            t.currentTerm[j] = currentTerm[i]
+            t.state[j] = state[i]
+            t.votedFor[j] = votedFor[i] < 0 ? -1 : ps[votedFor[i]]
+            t.commitIndex[j] = commitIndex[i]
+            t.votesResponded[j] = set(votesResponded[i])
+            t.votesGranted[j] = set(votesGranted[i])
+            var log = RaftLog()
+            for e in self.log[i] { log.append(entry(e)) }
+            t.log[j] = log
+            for k in 0..<servers {
+                var next = t.nextIndex[j], match = t.matchIndex[j]
+                next[ps[k]] = nextIndex[i][k]
+                match[ps[k]] = matchIndex[i][k]
+                t.nextIndex[j] = next
+                t.matchIndex[j] = match
+            }
+        }
+        var bag = MessageBag()
+        for item in messages.items {
+            let m = item.message.renamed(servers: ps, entry: entry)
+            for _ in 0..<item.count { bag.add(m) }
+        }
+        t.messages = bag
+        return t
+    }
+
     public func fingerprint(into f: inout Fingerprinter) {
         f.combine(currentTerm.word)
         f.combine(state.word ^ votedFor.word << 4)

@@ -85,4 +85,18 @@ import QuorumCore
         s.log[2] = [Entry(term: 2, value: 0)]
         #expect(property.concrete.holds(s))
     }
+
+    @Test func symmetryKeepsOneStatePerClassAndTracesReplay() throws {
+        let raft = Raft(maxLogLength: 0, maxMessages: 1, mutation: .forgetVoteOnRestart)
+        var options = ExplorationOptions()
+        options.properties = ["ElectionSafety"]
+        options.symmetry = true
+        options.maxStates = isOptimized ? nil : 50_000
+        let result = Explorer(raft, options: options).run()
+        let violation = try #require(result.violations.first)
+        #expect(violation.trace.length == 18)
+        let document = TraceDocument(violation.trace, of: raft, spec: "Raft", variant: "forgetVoteOnRestart",
+                                     parameters: [], property: "ElectionSafety", kind: .invariant)
+        #expect(try raft.replay(document).reproduced)
+    }
 }
