@@ -24,6 +24,8 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Report states with no enabled action.") var deadlock = false
     @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
     @Option(help: "Stop (incomplete) after this many seconds.") var timeout: Double?
+    @Option(help: ArgumentHelp("Stop (incomplete) before the explorer's tables exceed this size (e.g. 512M, 2G).", valueName: "SIZE"))
+    var memory: String?
     @Flag(help: "Symmetry reduction: one state per class of states equal up to renaming servers, acceptors or values.")
     var symmetry = false
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
@@ -39,6 +41,9 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("--all takes its bounds, variants and properties from the specs; drop --set, --variant and --invariant")
         }
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
+        if let memory, Settings.bytes(memory) == nil {
+            throw ValidationError("--memory takes a size such as 800M or 2G, got '\(memory)'")
+        }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
     }
@@ -104,6 +109,7 @@ struct CheckCommand: ParsableCommand {
         options.properties = properties
         if let workers { options.workers = workers }
         options.symmetry = symmetry
+        options.memoryBudget = memory.flatMap(Settings.bytes)
         if !self.quiet { options.progress = Progress.reporter() }
         var report = model.check(options)
         if !self.quiet { Progress.finish() }
@@ -208,8 +214,22 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-/// `--set NAME=VALUE` arguments.
+/// `--set NAME=VALUE` arguments and sizes.
 enum Settings {
+    /// "512M" → 536870912; plain numbers are bytes.
+    static func bytes(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = text.uppercased()
+        var scale = 1
+        if digits.hasSuffix("B") { digits.removeLast() }
+        if let unit = digits.last, let factor = units[unit] {
+            scale = factor
+            digits.removeLast()
+        }
+        guard let value = Double(digits), value > 0 else { return nil }
+        return Int(value * Double(scale))
+    }
+
     static func parse(_ settings: [String]) throws -> [String: Int] {
         var values: [String: Int] = [:]
         for setting in settings {

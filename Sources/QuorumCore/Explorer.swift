@@ -9,6 +9,9 @@ public struct ExplorationOptions: Sendable {
     public var checkDeadlock = false
     /// Stop with an incomplete result after this many distinct states.
     public var maxStates: Int? = nil
+    /// Stop with an incomplete result before the explorer's own tables (visited set, trace links,
+    /// queues) would exceed this many bytes.
+    public var memoryBudget: Int? = nil
     /// Stop with an incomplete result after this many seconds.
     public var timeout: Double? = nil
     /// Only these properties are checked (nil: all of them).
@@ -280,6 +283,15 @@ public struct Explorer<System: TransitionSystem> {
                 if let limit = options.maxStates, links.count >= limit {
                     stopReason = "reached --max-states \(limit)"
                     break explore
+                }
+                if let budget = options.memoryBudget {
+                    // The visited set doubles when half full: count the table it would grow into.
+                    let table = visited.count * 2 + 2 * Self.batchSize * 16 > visited.bytes / 8 ? visited.bytes * 2 : visited.bytes
+                    let queues = (frontier.capacity + next.capacity) * MemoryLayout<(id: UInt32, state: System.State)>.stride
+                    if table + links.capacity * MemoryLayout<Link>.stride + queues > budget {
+                        stopReason = "reached --memory \(budget) bytes"
+                        break explore
+                    }
                 }
                 if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout {
                     stopReason = "reached --timeout \(timeout) s"

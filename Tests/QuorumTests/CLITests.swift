@@ -22,6 +22,9 @@ import Testing
         try expectUsageError(["check", "paxos", "--variant", "byzantine"], mentioning: "unknown variant 'byzantine'")
         try expectUsageError(["check", "paxos", "--max-states", "0"], mentioning: "--max-states")
         try expectUsageError(["check"], mentioning: "--all")
+        try expectUsageError(["check", "paxos", "--workers", "0"], mentioning: "--workers")
+        try expectUsageError(["check", "paxos", "--memory", "lots"], mentioning: "--memory")
+        try expectUsageError(["check", "--all", "--variant", "minorityQuorums"], mentioning: "--all")
         try expectUsageError(["check", "paxos", "--frobnicate"], mentioning: "frobnicate")
         try expectUsageError(["replay", "/nonexistent/trace.itf.json"], mentioning: "cannot read")
     }
@@ -87,6 +90,18 @@ import Testing
         let output = try CLI.run(["check", "paxos", "--max-states", "10", "--no-files", "--quiet"])
         #expect(output.status == 3)
         #expect(output.stdout.contains("incomplete"))
+    }
+
+    @Test func aMemoryBudgetGivesIncompleteNotACrash() throws {
+        let output = try CLI.run(["check", "raft", "--memory", "4M", "--no-files", "--quiet"])
+        #expect(output.status == 3)
+        #expect(output.stdout.contains("reached --memory"))
+    }
+
+    @Test func symmetryReducesTheStatesAndKeepsTheExitCode() throws {
+        let output = try CLI.run(["check", "paxos", "--symmetry", "--workers", "2", "--quiet"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("443 distinct states, 2,697 generated"))
     }
 
     @Test func listNamesEverySpecPropertyAndVariant() throws {

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import QuorumCore
+
+/// Measures the explorer on fixed models, for docs/PERFORMANCE.md. Timing lives here, not in tests.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time exhaustive exploration of reference models with 1 and with all workers.",
+        discussion: "Prints a Markdown table: wall seconds, distinct and generated states per second, bytes per state, peak memory.")
+
+    @Option(help: "Worker counts to measure.") var workers: [Int] = [1, ProcessInfo.processInfo.activeProcessorCount]
+    @Flag(help: "Also run the large Raft model (about a minute).") var large = false
+    @Option(help: "Repetitions of each measurement; the fastest is reported.") var repeats = 1
+
+    struct Case {
+        let label: String
+        let spec: String
+        let parameters: [String: Int]
+        let symmetry: Bool
+    }
+
+    func validate() throws {
+        if workers.contains(where: { $0 < 1 }) { throw ValidationError("--workers must be at least 1") }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
+    }
+
+    func run() throws {
+        var cases = [
+            Case(label: "Paxos, acceptors 3, values 2, maxBallot 2", spec: "Paxos", parameters: ["maxBallot": 2], symmetry: false),
+            Case(label: "Paxos, same, symmetry", spec: "Paxos", parameters: ["maxBallot": 2], symmetry: true),
+            Case(label: "Raft, servers 3, values 1, maxTerm 2, maxLogLength 0, maxMessages 1", spec: "Raft",
+                 parameters: ["maxLogLength": 0], symmetry: false),
+            Case(label: "Raft, servers 3, values 1, maxTerm 2, maxLogLength 1, maxMessages 1", spec: "Raft",
+                 parameters: ["maxLogLength": 1], symmetry: false),
+        ]
+        if large {
+            cases.append(Case(label: "Raft, servers 3, values 1, maxTerm 2, maxLogLength 0, maxMessages 2", spec: "Raft",
+                              parameters: ["maxLogLength": 0, "maxMessages": 2], symmetry: false))
+        }
+        Terminal.out("| model | workers | distinct | generated | seconds | distinct/s | generated/s | bytes/state | peak RSS |")
+        Terminal.out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for c in cases {
+            let spec = try Catalog.spec(named: c.spec)
+            let model = spec.model(try spec.resolve(c.parameters))
+            for w in workers {
+                var best: CheckReport? = nil
+                for _ in 0..<repeats {
+                    var options = ExplorationOptions()
+                    options.workers = w
+                    options.symmetry = c.symmetry
+                    let report = model.check(options)
+                    if best == nil || report.seconds < best!.seconds { best = report }
+                }
+                let r = best!
+                Terminal.out("| \(c.label) | \(w) | \(Terminal.count(r.distinctStates)) | \(Terminal.count(r.statesGenerated)) | "
+                    + String(format: "%.2f", r.seconds) + " | \(Terminal.count(Int(Double(r.distinctStates) / r.seconds))) | "
+                    + "\(Terminal.count(Int(Double(r.statesGenerated) / r.seconds))) | " + String(format: "%.1f", r.bytesPerState)
+                    + " | \(Self.peakMemory()) |")
+            }
+        }
+    }
+
+    /// The process's peak resident set so far (it only grows, so later rows include earlier ones).
+    static func peakMemory() -> String {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return String(format: "%.0f MiB", Double(usage.ru_maxrss) / 1024)
+    }
+}
