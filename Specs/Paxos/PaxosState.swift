@@ -42,22 +42,20 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
 
     /// `Send(m)`: msgs' = msgs ∪ {m}.
     public mutating func send(_ m: PaxosMessage) {
-        var low = 0, high = msgs.count
-        while low < high {
-            let mid = (low + high) / 2
-            if msgs[mid] < m { low = mid + 1 } else { high = mid }
-        }
-        if low < msgs.count && msgs[low] == m { return }
-        msgs.insert(m, at: low)
+        let p = position(of: m)
+        if !p.found { msgs.insert(m, at: p.index) }
     }
 
-    public func contains(_ m: PaxosMessage) -> Bool {
+    public func contains(_ m: PaxosMessage) -> Bool { position(of: m).found }
+
+    /// Binary search in the sorted `msgs`.
+    private func position(of m: PaxosMessage) -> (index: Int, found: Bool) {
         var low = 0, high = msgs.count
         while low < high {
             let mid = (low + high) / 2
             if msgs[mid] < m { low = mid + 1 } else { high = mid }
         }
-        return low < msgs.count && msgs[low] == m
+        return (low, low < msgs.count && msgs[low] == m)
     }
 
     /// The state with acceptor `a` renamed `pa[a]` and value `v` renamed `pv[v]`.
