@@ -80,23 +80,22 @@ public struct Paxos: TransitionSystem {
     private func phase2aWitnesses(_ s: PaxosState, _ b: Int, _ v: Int, into actions: inout [PaxosAction]) {
         for m in s.msgs { if case .phase2a(b, _) = m { return } }
         for q in quorums {
+            // Q1b: the 1b messages of ballot b from Q; Q1bv: those that report a vote.
             var reported = 0
-            var q1bv: [(mbal: Int, mval: Int)] = []
+            var highest = -1
+            var witnesses = 0
             for m in s.msgs {
-                if case .phase1b(let acc, b, let mbal, let mval) = m, q & (1 << acc) != 0 {
-                    reported |= 1 << acc
-                    if mbal >= 0 { q1bv.append((mbal, mval)) }
+                guard case .phase1b(let acc, b, let mbal, let mval) = m, q & (1 << acc) != 0 else { continue }
+                reported |= 1 << acc
+                if mbal > highest {
+                    highest = mbal
+                    witnesses = 0
                 }
+                if mbal >= 0 && mbal == highest && mval == v { witnesses += 1 }
             }
             guard reported == q else { continue }
-            if q1bv.isEmpty || mutation == .ignoreHighestVote {
-                actions.append(.phase2a(ballot: b, value: v, quorum: q))
-                continue
-            }
-            let highest = q1bv.map(\.mbal).max()!
-            for m in q1bv where m.mval == v && m.mbal == highest {
-                actions.append(.phase2a(ballot: b, value: v, quorum: q))
-            }
+            let count = highest < 0 || mutation == .ignoreHighestVote ? 1 : witnesses
+            for _ in 0..<count { actions.append(.phase2a(ballot: b, value: v, quorum: q)) }
         }
     }
 

@@ -103,26 +103,14 @@ public enum Inv: PaxosFormula {
                         s.maxVBal(a) == Term(b) && s.maxVal(a) == Term(v) && s.votedFor(a, b, v)
                     }))
         }
-        let oneB = forAll(s.acceptors) { a in
-            forAll(s.ballots) { b in
-                forAll(-1...s.ballots.upperBound) { mbal in
-                    forAll(-1..<s.values.count) { mval in
-                        s.sent1b(acc: a, bal: b, mbal: mbal, mval: mval) ==>
-                            (s.maxBal(a) >= Term(b) && (Formula(mbal < 0) || s.votedFor(a, mbal, max(mval, 0)) && Formula(mval >= 0)))
-                    }
-                }
-            }
+        let oneB = s.forAllSent1b { a, b, mbal, mval in
+            s.maxBal(a) >= Term(b) && (Formula(mbal < 0) || Formula(mval >= 0) && s.votedFor(a, mbal, max(mval, 0)))
         }
-        let twoA = forAll(s.votes) { b, v in
-            s.sent2a(bal: b, val: v) ==>
-                (exists(s.quorums) { q in s.showsSafeAt(q, b, v) }
-                    && forAll(s.values) { w in Formula(w == v) || !s.sent2a(bal: b, val: w) })
+        let twoA = s.forAllSent2a { b, v in
+            exists(s.quorums) { q in s.showsSafeAt(q, b, v) }
+                && forAll(s.values) { w in Formula(w == v) || !s.sent2a(bal: b, val: w) }
         }
-        let twoB = forAll(s.acceptors) { a in
-            forAll(s.votes) { b, v in
-                s.sent2b(acc: a, bal: b, val: v) ==> (s.maxVBal(a) >= Term(b) && s.sent2a(bal: b, val: v))
-            }
-        }
+        let twoB = s.forAllSent2b { a, b, v in s.maxVBal(a) >= Term(b) && s.sent2a(bal: b, val: v) }
         return acceptorFacts && oneB && twoA && twoB
     }
 }

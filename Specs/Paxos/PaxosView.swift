@@ -22,6 +22,37 @@ public protocol PaxosView {
     func sent1b(acc: Int, bal: Int, mbal: Int, mval: Int) -> Formula<L>
     func sent2a(bal: Int, val: Int) -> Formula<L>
     func sent2b(acc: Int, bal: Int, val: Int) -> Formula<L>
+
+    /// `\A m \in msgs : m.type = "1b" => body(m)`. A symbolic view expands it over every possible
+    /// message (`sent1b(...) ==> body`); the concrete view visits the messages actually sent.
+    func forAllSent1b(_ body: (_ acc: Int, _ bal: Int, _ mbal: Int, _ mval: Int) -> Formula<L>) -> Formula<L>
+    /// `\A m \in msgs : m.type = "2a" => body(m)`.
+    func forAllSent2a(_ body: (_ bal: Int, _ val: Int) -> Formula<L>) -> Formula<L>
+    /// `\A m \in msgs : m.type = "2b" => body(m)`.
+    func forAllSent2b(_ body: (_ acc: Int, _ bal: Int, _ val: Int) -> Formula<L>) -> Formula<L>
+}
+
+extension PaxosView {
+    /// The expansion a symbolic view uses: every possible message, guarded by its membership.
+    public func forAllSent1b(_ body: (Int, Int, Int, Int) -> Formula<L>) -> Formula<L> {
+        forAll(acceptors) { a in
+            forAll(ballots) { b in
+                forAll(-1...ballots.upperBound) { mbal in
+                    forAll(-1..<values.count) { mval in sent1b(acc: a, bal: b, mbal: mbal, mval: mval) ==> body(a, b, mbal, mval) }
+                }
+            }
+        }
+    }
+
+    public func forAllSent2a(_ body: (Int, Int) -> Formula<L>) -> Formula<L> {
+        forAll(ballots) { b in forAll(values) { v in sent2a(bal: b, val: v) ==> body(b, v) } }
+    }
+
+    public func forAllSent2b(_ body: (Int, Int, Int) -> Formula<L>) -> Formula<L> {
+        forAll(acceptors) { a in
+            forAll(ballots) { b in forAll(values) { v in sent2b(acc: a, bal: b, val: v) ==> body(a, b, v) } }
+        }
+    }
 }
 
 /// A concrete state seen through ``PaxosView``.
@@ -50,4 +81,25 @@ public struct PaxosConcreteView: PaxosView {
     }
     public func sent2a(bal: Int, val: Int) -> Formula<Concrete> { Formula(state.contains(.phase2a(bal: bal, val: val))) }
     public func sent2b(acc: Int, bal: Int, val: Int) -> Formula<Concrete> { Formula(state.contains(.phase2b(acc: acc, bal: bal, val: val))) }
+
+    public func forAllSent1b(_ body: (Int, Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+        for m in state.msgs {
+            if case .phase1b(let acc, let bal, let mbal, let mval) = m, !body(acc, bal, mbal, mval).value { return Formula(false) }
+        }
+        return Formula(true)
+    }
+
+    public func forAllSent2a(_ body: (Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+        for m in state.msgs {
+            if case .phase2a(let bal, let val) = m, !body(bal, val).value { return Formula(false) }
+        }
+        return Formula(true)
+    }
+
+    public func forAllSent2b(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+        for m in state.msgs {
+            if case .phase2b(let acc, let bal, let val) = m, !body(acc, bal, val).value { return Formula(false) }
+        }
+        return Formula(true)
+    }
 }
