@@ -53,11 +53,13 @@ public struct SpecDescriptor: Sendable {
     public let variants: [Variant]
     /// Parameter values for `quorum check --all` on the correct spec.
     public let ciBounds: [String: Int]
+    /// Parameter values for `quorum simulate`: sizes beyond exhaustive reach.
+    public let simulationBounds: [String: Int]
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
 
     public init<System: TransitionSystem>(
         name: String, summary: String, parameters: [Parameter], variants: [Variant],
-        ciBounds: [String: Int] = [:],
+        ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:],
         build: @escaping @Sendable ([String: Int], Variant?) -> System
     ) {
         self.name = name
@@ -65,6 +67,7 @@ public struct SpecDescriptor: Sendable {
         self.parameters = parameters
         self.variants = variants
         self.ciBounds = ciBounds
+        self.simulationBounds = simulationBounds
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let sample = build(defaults, nil)
         self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
@@ -114,6 +117,7 @@ public struct AnyModel: Sendable {
     public let hasSymmetry: Bool
     private let explore: @Sendable (ExplorationOptions) -> CheckReport
     private let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
+    private let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
 
     public init<System: TransitionSystem>(_ system: System, spec: String, variant: String?, parameters: [(String, Int)]) {
         self.spec = spec
@@ -126,7 +130,13 @@ public struct AnyModel: Sendable {
             return CheckReport(result, system: system, spec: spec, variant: variant, parameters: parameters)
         }
         replayDocument = { try system.replay($0) }
+        randomRuns = { options in
+            SimulationReport(Simulator(system, options: options).run(), system: system, spec: spec, variant: variant,
+                             parameters: parameters)
+        }
     }
+
+    public func simulate(_ options: SimulationOptions) -> SimulationReport { randomRuns(options) }
 
     public func check(_ options: ExplorationOptions) -> CheckReport { explore(options) }
     public func replay(_ document: TraceDocument) throws -> ReplayReport { try replayDocument(document) }
@@ -183,5 +193,38 @@ public struct CheckReport: Sendable {
     /// `spec[-variant]-property`, the stem of the counterexample files.
     public func fileStem(for finding: Finding) -> String {
         [spec.lowercased(), variant, finding.property].compactMap { $0 }.joined(separator: "-")
+    }
+}
+
+/// The outcome of one `quorum simulate`, free of the system's types.
+public struct SimulationReport: Sendable {
+    public let spec: String
+    public let variant: String?
+    public let parameters: [(String, Int)]
+    public let runs: Int
+    public let steps: Int
+    public let seconds: Double
+    public let coverage: [(String, Int)]
+    public let deepest: [(String, Int)]
+    /// The failing run's index, the property, and the trace before and after shrinking.
+    public let failure: (run: Int, property: String, kind: PropertyKind, originalLength: Int, document: TraceDocument)?
+    public var files: [String] = []
+
+    init<System: TransitionSystem>(_ r: SimulationResult<System>, system: System, spec: String, variant: String?,
+                                   parameters: [(String, Int)]) {
+        self.spec = spec
+        self.variant = variant
+        self.parameters = parameters
+        runs = r.runs
+        steps = r.steps
+        seconds = r.seconds
+        coverage = r.coverage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let order = system.metrics(of: system.initialStates[0]).map(\.0)
+        deepest = order.compactMap { name in r.deepest[name].map { (name, $0) } }
+        failure = r.failure.map { f in
+            (f.run, f.property, f.kind, f.original.length,
+             TraceDocument(f.shrunk, of: system, spec: spec, variant: variant, parameters: parameters,
+                           property: f.property, kind: f.kind))
+        }
     }
 }

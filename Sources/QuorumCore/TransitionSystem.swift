@@ -33,6 +33,10 @@ public protocol TransitionSystem: Sendable {
     /// smallest fingerprint among these.
     func forEachSymmetricImage(of state: State, _ body: (State) -> Void)
 
+    /// Figures of a state worth reporting as "how deep did the runs go" (for Raft: the highest
+    /// term, the longest log, the highest commit index).
+    func metrics(of state: State) -> [(String, Int)]
+
     /// The names of the state variables, in the order in which traces list them.
     var traceVariables: [String] { get }
     /// The value of each variable of ``traceVariables``, for trace files (ITF).
@@ -49,6 +53,8 @@ extension TransitionSystem {
     public var actionProperties: [ActionProperty<State, Action>] { [] }
 
     public var hasSymmetry: Bool { false }
+
+    public func metrics(of state: State) -> [(String, Int)] { [] }
 
     public func forEachSymmetricImage(of state: State, _ body: (State) -> Void) { body(state) }
 

@@ -118,6 +118,10 @@ public struct Paxos: TransitionSystem {
         return t
     }
 
+    public func metrics(of s: PaxosState) -> [(String, Int)] {
+        [("ballot", s.maxBal.max() ?? -1), ("votes", s.msgs.filter { if case .phase2b = $0 { true } else { false } }.count)]
+    }
+
     /// Ballots are bounded by the constant set Ballot itself; no further constraint.
     public func isWithinBounds(_ state: PaxosState) -> Bool { true }
 

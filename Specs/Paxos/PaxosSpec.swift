@@ -18,6 +18,7 @@ extension Paxos {
             Variant("minorityQuorums", breaks: "Agreement",
                     "quorums of floor(n/2) acceptors, which need not intersect"),
         ],
+        simulationBounds: ["acceptors": 5, "values": 3, "maxBallot": 4],
         build: { p, variant in
             Paxos(acceptors: p["acceptors"]!, values: p["values"]!, maxBallot: p["maxBallot"]!,
                   mutation: variant.flatMap { Mutation(rawValue: $0.name) })

@@ -239,6 +239,13 @@ public struct Raft: TransitionSystem {
         t.messages.remove(request)
     }
 
+    public func metrics(of s: RaftState) -> [(String, Int)] {
+        let all = 0..<servers
+        return [("term", all.map { s.currentTerm[$0] }.max() ?? 0),
+                ("log length", all.map { s.log[$0].count }.max() ?? 0),
+                ("commit index", all.map { s.commitIndex[$0] }.max() ?? 0)]
+    }
+
     public func isWithinBounds(_ s: RaftState) -> Bool {
         (0..<servers).allSatisfy { s.currentTerm[$0] <= maxTerm && s.log[$0].count <= maxLogLength }
             && s.messages.total <= maxMessages

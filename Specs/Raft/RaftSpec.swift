@@ -22,6 +22,7 @@ extension Raft {
             Variant("keepConflictingEntries", breaks: "StateMachineSafety", bounds: ["maxTerm": 3],
                     "a follower acknowledges a conflicting entry instead of removing its own"),
         ],
+        simulationBounds: ["servers": 5, "values": 2, "maxTerm": 8, "maxLogLength": 6, "maxMessages": 8],
         build: { p, variant in
             Raft(servers: p["servers"]!, values: p["values"]!, maxTerm: p["maxTerm"]!, maxLogLength: p["maxLogLength"]!,
                  maxMessages: p["maxMessages"]!, mutation: variant.flatMap { Mutation(rawValue: $0.name) })

@@ -104,6 +104,35 @@ import Testing
         #expect(output.stdout.contains("443 distinct states, 2,697 generated"))
     }
 
+    @Test func simulateFindsShrinksWritesAndReplays() throws {
+        let dir = try temporaryDirectory()
+        let output = try CLI.run(["simulate", "paxos", "--variant", "minorityQuorums", "--seed", "3", "--runs", "500",
+                                  "--out", "cx", "--json", "report.json"], in: dir)
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(output.stdout.contains("seed 3"))
+        #expect(output.stdout.contains("shrunk to"))
+        let itf = dir.appendingPathComponent("cx/paxos-minorityQuorums-Agreement-simulated.itf.json")
+        let replay = try CLI.run(["replay", itf.path])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let data = try Data(contentsOf: dir.appendingPathComponent("report.json"))
+        let report = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+        let violation = (report[0]["violations"] as! [[String: Any]])[0]
+        #expect((violation["length"] as! Int) <= (violation["originalLength"] as! Int))
+        let again = try CLI.run(["simulate", "paxos", "--variant", "minorityQuorums", "--seed", "3", "--runs", "500",
+                                 "--workers", "1", "--no-files", "--json", "-"])
+        let second = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as! [[String: Any]]
+        #expect(((second[0]["violations"] as! [[String: Any]])[0]["run"] as! Int) == (violation["run"] as! Int))
+    }
+
+    @Test func simulateExitsZeroWithoutViolationAndRejectsBadInput() throws {
+        let output = try CLI.run(["simulate", "raft", "--runs", "20", "--depth", "50", "--no-files"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("no violation"))
+        try expectUsageError(["simulate", "raft", "--runs", "0"], mentioning: "--runs")
+        try expectUsageError(["simulate", "raft", "--set", "servers=9"], mentioning: "out of range")
+        try expectUsageError(["simulate", "tendermint"], mentioning: "unknown spec")
+    }
+
     @Test func listNamesEverySpecPropertyAndVariant() throws {
         let output = try CLI.run(["list", "--json"])
         #expect(output.status == 0)

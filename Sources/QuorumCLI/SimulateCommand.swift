@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import QuorumCore
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Check a spec on seeded random runs at sizes beyond exhaustive reach; shrink a failing run.",
+        discussion: """
+            Runs are numbered; run i draws from a generator seeded by (seed, i), so the same seed, \
+            parameters and options give the same runs and the same failure on any machine and with any \
+            number of workers. Defaults are the spec's simulation sizes (5 servers or acceptors). \
+            Exit codes: 0 no violation, 1 a violation, 2 usage error.
+            """)
+
+    @Argument(help: "The spec to simulate (see `quorum list`).") var spec: String
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+    @Option(help: "Simulate a buggy variant of the spec.") var variant: String?
+    @Option(name: .customLong("invariant"), help: ArgumentHelp("Check only this property (repeatable).", valueName: "NAME"))
+    var properties: [String] = []
+    @Option(help: "Number of runs.") var runs = 1_000
+    @Option(help: "Steps per run, at most.") var depth = 200
+    @Option(help: "Seed of the runs (printed with every result).") var seed: UInt64 = 1
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
+    @Option(help: "Stop starting runs after this many seconds.") var time: Double?
+    @Flag(help: "Uniform choice among enabled actions instead of per-run weights.") var noSwarm = false
+    @Flag(help: "Report the failing run as found, without shrinking it.") var noShrink = false
+    @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
+    @Option(help: "Directory for counterexample files.") var out = "counterexamples"
+    @Flag(help: "Do not write counterexample files.") var noFiles = false
+
+    func validate() throws {
+        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if depth < 1 { throw ValidationError("--depth must be at least 1") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let time, !(time > 0) { throw ValidationError("--time must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let descriptor = try Catalog.spec(named: spec)
+        let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
+        let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.simulationBounds)
+        let model = descriptor.model(values, variant: chosenVariant)
+        for name in properties where !model.propertyNames.contains(name) {
+            throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")
+        }
+        var options = SimulationOptions()
+        options.runs = runs
+        options.depth = depth
+        options.seed = seed
+        if let workers { options.workers = workers }
+        options.timeout = time
+        options.properties = properties.isEmpty ? nil : Set(properties)
+        options.swarm = !noSwarm
+        options.shrink = !noShrink
+        var report = model.simulate(options)
+
+        if let failure = report.failure, !noFiles {
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let stem = (out as NSString).appendingPathComponent(
+                    ([spec.lowercased(), variant, failure.property, "simulated"].compactMap { $0 }).joined(separator: "-"))
+                try failure.document.json.write(toFile: stem + ".itf.json", atomically: true, encoding: .utf8)
+                try failure.document.markdown.write(toFile: stem + ".md", atomically: true, encoding: .utf8)
+                report.files = [stem + ".itf.json", stem + ".md"]
+            } catch {
+                Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
+            }
+        }
+        if json != "-" { Terminal.out(describe(report)) }
+        if let json { try writeJSON(report, to: json) }
+        if report.failure != nil { throw ExitCode(Exit.violation) }
+    }
+
+    private func describe(_ r: SimulationReport) -> String {
+        var out = "\(r.spec)\(r.variant.map { " [\($0)]" } ?? "") (" + r.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
+        out += ", seed \(seed)\n"
+        out += "  \(Terminal.count(r.runs)) runs, \(Terminal.count(r.steps)) steps, " + String(format: "%.2f s, ", r.seconds)
+            + "\(Terminal.count(Int(r.seconds > 0 ? Double(r.steps) / r.seconds : 0))) steps/s\n"
+        out += "  deepest: " + r.deepest.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
+        out += "  actions taken: " + r.coverage.map { "\($0.0) \(Terminal.count($0.1))" }.joined(separator: ", ") + "\n"
+        guard let f = r.failure else { return out + "  result: no violation\n" }
+        out += "  result: violation of \(f.property) (\(f.kind.rawValue)) in run \(f.run) after \(f.originalLength) steps; "
+        out += "shrunk to \(f.document.steps.count - 1) steps:\n"
+        out += f.document.text
+        if !r.files.isEmpty { out += "  written: " + r.files.joined(separator: ", ") + "\n" }
+        out += "  reproduce: quorum simulate \(spec) --seed \(seed) --runs \(f.run + 1) --depth \(depth)"
+            + r.parameters.map { " --set \($0.0)=\($0.1)" }.joined() + (r.variant.map { " --variant \($0)" } ?? "") + "\n"
+        return out
+    }
+
+    private func writeJSON(_ r: SimulationReport, to path: String) throws {
+        var fields: [(String, JSONValue)] = [
+            ("spec", .string(r.spec)),
+            ("variant", r.variant.map(JSONValue.string) ?? .null),
+            ("parameters", .object(r.parameters.map { ($0.0, .int($0.1)) })),
+            ("seed", .string(String(seed))),
+            ("result", .string(r.failure == nil ? "ok" : "violation")),
+            ("runs", .int(r.runs)), ("steps", .int(r.steps)), ("seconds", .double(r.seconds)),
+            ("coverage", .object(r.coverage.map { ($0.0, .int($0.1)) })),
+            ("deepest", .object(r.deepest.map { ($0.0, .int($0.1)) })),
+        ]
+        if let f = r.failure {
+            fields.append(("violations", .array([.object([
+                ("invariant", .string(f.property)), ("kind", .string(f.kind.rawValue)), ("run", .int(f.run)),
+                ("originalLength", .int(f.originalLength)), ("length", .int(f.document.steps.count - 1)),
+                ("files", .array(r.files.map(JSONValue.string))),
+            ])])))
+        } else {
+            fields.append(("violations", .array([])))
+        }
+        let text = JSONValue.array([.object(fields)]).text + "\n"
+        if path == "-" {
+            Terminal.out(text)
+        } else {
+            do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw UsageError("cannot write the JSON report to \(path): \(error.localizedDescription)")
+            }
+        }
+    }
+}

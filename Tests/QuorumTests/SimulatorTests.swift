@@ -1,0 +1,110 @@
+import Testing
+@testable import QuorumCore
+@testable import Paxos
+@testable import Raft
+
+@Suite struct SimulatorTests {
+    func options(seed: UInt64 = 7, runs: Int = 2_000, workers: Int = 2) -> SimulationOptions {
+        var o = SimulationOptions()
+        o.seed = seed
+        o.runs = runs
+        o.workers = workers
+        return o
+    }
+
+    @Test func theGeneratorsSequenceIsFixed() {
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
+        let first = (0..<5).map { _ in a.next() }
+        #expect(first == (0..<5).map { _ in b.next() })
+        #expect(Set(first).count == 5)
+        var c = SeededGenerator(seed: 42, run: 1), d = SeededGenerator(seed: 42, run: 2)
+        #expect(c.next() != d.next())
+        var e = SeededGenerator(seed: 1)
+        #expect((0..<1_000).allSatisfy { _ in (0..<7).contains(e.below(7)) })
+    }
+
+    @Test func aFixedSeedReproducesTheSameFailingRunWithAnyNumberOfWorkers() throws {
+        let paxos = Paxos(acceptors: 5, values: 3, maxBallot: 4, mutation: .ignoreHighestVote)
+        var o = options(workers: 1)
+        o.properties = ["Agreement"]
+        let one = Simulator(paxos, options: o).run()
+        o.workers = 3
+        let three = Simulator(paxos, options: o).run()
+        let f1 = try #require(one.failure), f3 = try #require(three.failure)
+        #expect(f1.run == f3.run)
+        #expect(f1.original.steps.map(\.action) == f3.original.steps.map(\.action))
+        #expect(f1.shrunk.steps.map(\.action) == f3.shrunk.steps.map(\.action))
+        #expect(one.runs == f1.run + 1 && one.steps == three.steps)
+        o.seed = 8
+        let other = try #require(Simulator(paxos, options: o).run().failure)
+        #expect(other.original.steps.map(\.action) != f1.original.steps.map(\.action))
+    }
+
+    @Test(arguments: Paxos.Mutation.allCases)
+    func everyPaxosMutantIsCaughtAtFiveAcceptorsAndShrinksToAReplayableTrace(_ mutation: Paxos.Mutation) throws {
+        let paxos = Paxos(acceptors: 5, values: 3, maxBallot: 4, mutation: mutation)
+        var o = options()
+        o.properties = ["Agreement"]
+        let failure = try #require(Simulator(paxos, options: o).run().failure)
+        #expect(failure.property == "Agreement")
+        #expect(failure.shrunk.length <= failure.original.length)
+        let document = TraceDocument(failure.shrunk, of: paxos, spec: "Paxos", variant: mutation.rawValue,
+                                     parameters: [], property: "Agreement", kind: .invariant)
+        #expect(try paxos.replay(document).reproduced)
+    }
+
+    @Test func shrinkingLeavesOnlyNecessarySteps() throws {
+        // A counter that must reach 7: the shrunk run is a shortest one, five steps.
+        var o = options(runs: 200)
+        o.depth = 40
+        o.properties = ["NotForbidden"]
+        let result = Simulator(Counter(limit: 100, forbidden: [7]), options: o).run()
+        let failure = try #require(result.failure)
+        #expect(failure.shrunk.last.x == 7)
+        #expect(failure.shrunk.length <= failure.original.length)
+        // Every step is needed: without any one of them, 7 is not reached.
+        let simulator = Simulator(Counter(limit: 100, forbidden: [7]), options: o)
+        let actions = failure.shrunk.steps.map(\.action)
+        for k in actions.indices {
+            var fewer = actions
+            fewer.remove(at: k)
+            #expect(simulator.breaks(0, failure.shrunk.initial, fewer) == nil)
+        }
+    }
+
+    @Test func correctSpecsSurviveRandomRunsAtLargeSizes() async throws {
+        try await Quorum.simulate(Raft(servers: 5, values: 2, maxTerm: 8, maxLogLength: 6, maxMessages: 8),
+                                  runs: isOptimized ? 2_000 : 200, seed: 7).expectNoViolation()
+        try await Quorum.simulate(Paxos(acceptors: 5, values: 3, maxBallot: 4), runs: isOptimized ? 500 : 50, seed: 7)
+            .expectNoViolation()
+    }
+
+    @Test func runsReachElectionsReplicationAndCommits() {
+        let result = Simulator(Raft(servers: 5, values: 2, maxTerm: 8, maxLogLength: 6, maxMessages: 8), options: options(runs: 300)).run()
+        #expect(result.failure == nil)
+        #expect((result.deepest["commit index"] ?? 0) >= 2)
+        #expect((result.deepest["term"] ?? 0) >= 4)
+        for kind in ["Timeout", "RequestVote", "BecomeLeader", "ClientRequest", "AppendEntries", "AdvanceCommitIndex", "Receive",
+                     "DuplicateMessage", "DropMessage", "Restart"] {
+            #expect((result.coverage[kind] ?? 0) > 0, "\(kind) never ran")
+        }
+    }
+
+    @Test(.enabled(if: isOptimized, "release builds only"), arguments: [
+        (Raft.Mutation.voteWithoutLogCheck, "LeaderCompleteness"),
+        (.commitPreviousTerm, "LeaderCommitsCurrentTerm"),
+        (.forgetVoteOnRestart, "ElectionSafety"),
+        (.keepConflictingEntries, "StateMachineSafety"),
+    ])
+    func everyRaftMutantIsCaughtAtFiveServers(_ mutation: Raft.Mutation, _ property: String) throws {
+        let raft = Raft(servers: 5, values: 2, maxTerm: 8, maxLogLength: 6, maxMessages: 8, mutation: mutation)
+        var o = options(seed: 1, runs: 200_000)
+        o.properties = [property]
+        let failure = try #require(Simulator(raft, options: o).run().failure)
+        #expect(failure.property == property)
+        #expect(failure.shrunk.length <= failure.original.length)
+        let document = TraceDocument(failure.shrunk, of: raft, spec: "Raft", variant: mutation.rawValue,
+                                     parameters: [], property: property, kind: failure.kind)
+        #expect(try raft.replay(document).reproduced)
+    }
+}
