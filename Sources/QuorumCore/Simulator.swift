@@ -4,7 +4,7 @@ import Foundation
 public struct SimulationOptions: Sendable {
     public var runs = 1_000
     /// Steps per run, at most.
-    public var depth = 100
+    public var depth = 200
     public var seed: UInt64 = 1
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Stop starting new runs after this many seconds.
@@ -60,7 +60,9 @@ public struct Simulator<System: TransitionSystem> {
 
     struct RunOutcome {
         var steps = 0
-        var coverage: [String: Int] = [:]
+        /// Steps per kind of action, and the kinds' names.
+        var coverage: [Int: Int] = [:]
+        var names: [Int: String] = [:]
         var deepest: [String: Int] = [:]
         var failure: (property: Int, trace: Trace<System>)? = nil
     }
@@ -94,7 +96,8 @@ public struct Simulator<System: TransitionSystem> {
                         firstFailing = min(firstFailing, index)
                         outcomes[index] = outcome
                     } else {
-                        outcomes[index] = RunOutcome(steps: outcome.steps, coverage: outcome.coverage, deepest: outcome.deepest)
+                        outcomes[index] = RunOutcome(steps: outcome.steps, coverage: outcome.coverage, names: outcome.names,
+                                                     deepest: outcome.deepest)
                     }
                 }
                 index += workers
@@ -105,7 +108,7 @@ public struct Simulator<System: TransitionSystem> {
         for (index, outcome) in outcomes.sorted(by: { $0.key < $1.key }) where index <= firstFailing {
             result.runs += 1
             result.steps += outcome.steps
-            for (name, count) in outcome.coverage { result.coverage[name, default: 0] += count }
+            for (kind, count) in outcome.coverage { result.coverage[outcome.names[kind] ?? "?", default: 0] += count }
             for (name, value) in outcome.deepest { result.deepest[name] = max(result.deepest[name] ?? value, value) }
         }
         if firstFailing != Int.max, let failed = outcomes[firstFailing]?.failure {
@@ -127,7 +130,7 @@ public struct Simulator<System: TransitionSystem> {
     func simulate(run index: Int) -> RunOutcome {
         var rng = SeededGenerator(seed: options.seed, run: index)
         var outcome = RunOutcome()
-        var weights: [String: Int] = [:]
+        var weights: [Int: Int] = [:]
         let initial = system.initialStates[rng.below(system.initialStates.count)]
         var trace = Trace<System>(initial: initial)
         var state = initial
@@ -136,63 +139,89 @@ public struct Simulator<System: TransitionSystem> {
             return outcome
         }
         var actions: [System.Action] = []
-        var kinds: [(name: String, weight: Int, members: [Int])] = []
+        var kinds: [Int] = []
+        var excluded: [Bool] = []
+        var present: [Int] = []
+        var names: [Int: String] = [:]
         for _ in 0..<options.depth {
             actions.removeAll(keepingCapacity: true)
             system.enabledActions(in: state, into: &actions)
-            // Group the enabled actions by kind; a kind's weight is shared by its actions, so that
-            // an action every server can always take (Restart) does not crowd out the rest.
+            // A kind's weight is shared by its enabled actions, so that an action every server can
+            // always take (Restart) does not crowd out the rest. Draw a kind by weight, then one of
+            // its actions; a successor beyond the bounds is excluded and another drawn.
             kinds.removeAll(keepingCapacity: true)
-            for (k, action) in actions.enumerated() {
-                let name = action.name
-                if let g = kinds.firstIndex(where: { $0.name == name }) {
-                    kinds[g].members.append(k)
-                } else {
-                    let weight: Int
-                    if let known = weights[name] {
-                        weight = known
-                    } else {
-                        weight = options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1
-                        weights[name] = weight
-                    }
-                    kinds.append((name, weight, [k]))
+            excluded.removeAll(keepingCapacity: true)
+            for action in actions {
+                let kind = action.kind
+                kinds.append(kind)
+                excluded.append(false)
+                if weights[kind] == nil {
+                    weights[kind] = options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1
+                    names[kind] = action.name
                 }
             }
-            if kinds.allSatisfy({ $0.weight == 0 }) { for g in kinds.indices { kinds[g].weight = 1 } }
-            // Draw a kind by weight, then one of its actions; a successor beyond the bounds is
-            // discarded and another drawn.
             var next: (System.Action, System.State)? = nil
+            var uniform = false
             while next == nil {
-                let total = kinds.reduce(0) { $0 + $1.weight }
-                guard total > 0 else { break }
-                var pick = rng.below(total)
-                var g = 0
-                while pick >= kinds[g].weight {
-                    pick -= kinds[g].weight
-                    g += 1
+                present.removeAll(keepingCapacity: true)
+                var total = 0
+                for (k, kind) in kinds.enumerated() where !excluded[k] && !present.contains(kind) {
+                    present.append(kind)
+                    total += uniform ? 1 : weights[kind]!
                 }
-                let m = rng.below(kinds[g].members.count)
-                let action = actions[kinds[g].members[m]]
-                let successor = system.apply(action, to: state)
+                if present.isEmpty { break }
+                if total == 0 {
+                    uniform = true
+                    continue
+                }
+                var pick = rng.below(total)
+                var chosen = present[0]
+                for kind in present {
+                    let w = uniform ? 1 : weights[kind]!
+                    if pick < w {
+                        chosen = kind
+                        break
+                    }
+                    pick -= w
+                }
+                var members = 0
+                for (k, kind) in kinds.enumerated() where kind == chosen && !excluded[k] { members += 1 }
+                var m = rng.below(members)
+                var index = 0
+                for (k, kind) in kinds.enumerated() where kind == chosen && !excluded[k] {
+                    if m == 0 {
+                        index = k
+                        break
+                    }
+                    m -= 1
+                }
+                let successor = system.apply(actions[index], to: state)
                 if system.isWithinBounds(successor) {
-                    next = (action, successor)
+                    next = (actions[index], successor)
                 } else {
-                    kinds[g].members.remove(at: m)
-                    if kinds[g].members.isEmpty { kinds.remove(at: g) }
+                    excluded[index] = true
                 }
             }
             guard let (action, successor) = next else { break }
             outcome.steps += 1
-            outcome.coverage[action.name, default: 0] += 1
+            outcome.coverage[action.kind, default: 0] += 1
             trace.append(action, successor)
             if let broken = firstBroken(state, action, successor) {
                 outcome.failure = (broken, trace)
+                outcome.names = names
                 return outcome
             }
             state = successor
-            for (name, value) in system.metrics(of: state) { outcome.deepest[name] = max(outcome.deepest[name] ?? value, value) }
+            // Sampled, not taken at every step: the figures only show how deep runs go.
+            if outcome.steps % 8 == 0 { observe(state, into: &outcome) }
         }
+        observe(state, into: &outcome)
+        outcome.names = names
         return outcome
+    }
+
+    func observe(_ state: System.State, into outcome: inout RunOutcome) {
+        for (name, value) in system.metrics(of: state) { outcome.deepest[name] = max(outcome.deepest[name] ?? value, value) }
     }
 
     /// The first property that fails on the step (or on the initial state when there is no step).

@@ -87,4 +87,15 @@ public func permutations(of n: Int) -> [[Int]] {
 public protocol TraceableAction: CustomStringConvertible {
     var name: String { get }
     var parameters: [(String, ITFValue)] { get }
+    /// A small number per kind of action (the enum case), which the simulator uses to weigh kinds
+    /// without comparing names; by default derived from `name`.
+    var kind: Int { get }
+}
+
+extension TraceableAction {
+    public var kind: Int {
+        var f = Fingerprinter()
+        for byte in name.utf8 { f.combine(UInt64(byte)) }
+        return Int(truncatingIfNeeded: f.value >> 1)
+    }
 }

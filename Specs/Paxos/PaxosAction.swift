@@ -10,6 +10,15 @@ public enum PaxosAction: Hashable, Codable, Sendable, TraceableAction {
     /// Acceptor `acceptor` votes on the 2a message of ballot `ballot` for `value`.
     case phase2b(acceptor: Int, ballot: Int, value: Int)
 
+    public var kind: Int {
+        switch self {
+        case .phase1a: 0
+        case .phase1b: 1
+        case .phase2a: 2
+        case .phase2b: 3
+        }
+    }
+
     public var name: String {
         switch self {
         case .phase1a: "Phase1a"

@@ -14,6 +14,21 @@ public enum RaftAction: Hashable, Codable, Sendable, TraceableAction {
     case duplicateMessage(RaftMessage)
     case dropMessage(RaftMessage)
 
+    public var kind: Int {
+        switch self {
+        case .restart: 0
+        case .timeout: 1
+        case .requestVote: 2
+        case .becomeLeader: 3
+        case .clientRequest: 4
+        case .advanceCommitIndex: 5
+        case .appendEntries: 6
+        case .receive: 7
+        case .duplicateMessage: 8
+        case .dropMessage: 9
+        }
+    }
+
     public var name: String {
         switch self {
         case .restart: "Restart"

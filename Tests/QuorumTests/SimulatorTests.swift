@@ -99,6 +99,7 @@ import Testing
     func everyRaftMutantIsCaughtAtFiveServers(_ mutation: Raft.Mutation, _ property: String) throws {
         let raft = Raft(servers: 5, values: 2, maxTerm: 8, maxLogLength: 6, maxMessages: 8, mutation: mutation)
         var o = options(seed: 1, runs: 200_000)
+        o.depth = 200
         o.properties = [property]
         let failure = try #require(Simulator(raft, options: o).run().failure)
         #expect(failure.property == property)
