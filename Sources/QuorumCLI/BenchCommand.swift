@@ -59,6 +59,31 @@ struct BenchCommand: ParsableCommand {
                     + " | \(Self.peakMemory()) |")
             }
         }
+        try simulationRows()
+    }
+
+    /// Random runs of the 5-server Raft at the simulator's default sizes: steps per second.
+    func simulationRows() throws {
+        let spec = try Catalog.spec(named: "Raft")
+        let model = spec.model(try spec.resolve([:], base: spec.simulationBounds))
+        Terminal.out("\n| simulation | workers | runs | steps | seconds | steps/s | steps/s per worker |")
+        Terminal.out("| --- | --- | --- | --- | --- | --- | --- |")
+        for w in workers {
+            var best: SimulationReport? = nil
+            for _ in 0..<repeats {
+                var options = SimulationOptions()
+                options.runs = 20_000
+                options.seed = 1
+                options.workers = w
+                let report = model.simulate(options)
+                if best == nil || report.seconds < best!.seconds { best = report }
+            }
+            let r = best!
+            let rate = Double(r.steps) / r.seconds
+            Terminal.out("| Raft, servers 5, values 2, maxTerm 8, maxLogLength 6, maxMessages 8, seed 1, depth 200, every property | \(w) | "
+                + "\(Terminal.count(r.runs)) | \(Terminal.count(r.steps)) | " + String(format: "%.2f", r.seconds)
+                + " | \(Terminal.count(Int(rate))) | \(Terminal.count(Int(rate / Double(w)))) |")
+        }
     }
 
     /// The process's peak resident set so far (it only grows, so later rows include earlier ones).

@@ -119,7 +119,8 @@ public struct Paxos: TransitionSystem {
     }
 
     public func metrics(of s: PaxosState) -> [(String, Int)] {
-        [("ballot", s.maxBal.max() ?? -1), ("votes", s.msgs.filter { if case .phase2b = $0 { true } else { false } }.count)]
+        [("ballot", (0..<acceptors).map { s.maxBal[$0] }.max() ?? -1),
+         ("votes", s.msgs.filter { if case .phase2b = $0 { true } else { false } }.count)]
     }
 
     /// Ballots are bounded by the constant set Ballot itself; no further constraint.

@@ -59,9 +59,6 @@ extension PaxosView {
                     && forAll((c + 1)..<max(c + 1, b)) { d in forAll(q) { a in didNotVoteAt(a, d) } }
             }
     }
-
-    /// `(b, v)` pairs: every ballot with every value.
-    var votes: [(Int, Int)] { ballots.flatMap { b in values.map { (b, $0) } } }
 }
 
 // MARK: - The properties
@@ -99,8 +96,8 @@ public enum Inv: PaxosFormula {
         let acceptorFacts = forAll(s.acceptors) { a in
             s.maxBal(a) >= s.maxVBal(a)
                 && ((s.maxVBal(a) == -1 && s.maxVal(a) == -1)
-                    || (s.maxVBal(a) != -1 && exists(s.votes) { b, v in
-                        s.maxVBal(a) == Term(b) && s.maxVal(a) == Term(v) && s.votedFor(a, b, v)
+                    || (s.maxVBal(a) != -1 && exists(s.ballots) { b in
+                        exists(s.values) { v in s.maxVBal(a) == Term(b) && s.maxVal(a) == Term(v) && s.votedFor(a, b, v) }
                     }))
         }
         let oneB = s.forAllSent1b { a, b, mbal, mval in

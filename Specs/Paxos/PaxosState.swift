@@ -25,18 +25,24 @@ public enum PaxosMessage: Hashable, Comparable, Codable, Sendable {
     }
 }
 
+/// One small value per acceptor, packed into a word: `state.maxBal[a]`.
+public typealias PerAcceptor = PerProcess
+
 /// The state of Paxos.tla: per acceptor `maxBal`, `maxVBal`, `maxVal` (-1 stands for -1 and for
 /// None), and the set `msgs` of all messages ever sent, kept sorted so equal sets are equal arrays.
 public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
-    public var maxBal: [Int]
-    public var maxVBal: [Int]
-    public var maxVal: [Int]
+    public let acceptors: Int
+    public var maxBal: PerAcceptor<Int>
+    public var maxVBal: PerAcceptor<Int>
+    public var maxVal: PerAcceptor<Int>
     public private(set) var msgs: [PaxosMessage]
 
     public init(acceptors: Int) {
-        maxBal = Array(repeating: -1, count: acceptors)
-        maxVBal = Array(repeating: -1, count: acceptors)
-        maxVal = Array(repeating: -1, count: acceptors)
+        precondition(acceptors >= 1 && acceptors <= 8, "1 to 8 acceptors")
+        self.acceptors = acceptors
+        maxBal = PerAcceptor(repeating: -1, count: acceptors)
+        maxVBal = PerAcceptor(repeating: -1, count: acceptors)
+        maxVal = PerAcceptor(repeating: -1, count: acceptors)
         msgs = []
     }
 
@@ -62,7 +68,7 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
     public func permuted(acceptors pa: [Int], values pv: [Int]) -> PaxosState {
         func value(_ v: Int) -> Int { v < 0 ? v : pv[v] }
         var t = self
-        for a in maxBal.indices {
+        for a in 0..<acceptors {
             t.maxBal[pa[a]] = maxBal[a]
             t.maxVBal[pa[a]] = maxVBal[a]
             t.maxVal[pa[a]] = value(maxVal[a])
@@ -79,9 +85,9 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
     }
 
     public func fingerprint(into f: inout Fingerprinter) {
-        for a in maxBal.indices {
-            f.combine(bytes: UInt8(truncatingIfNeeded: maxBal[a]), UInt8(truncatingIfNeeded: maxVBal[a]), UInt8(truncatingIfNeeded: maxVal[a]))
-        }
+        f.combine(maxBal.word)
+        f.combine(maxVBal.word)
+        f.combine(maxVal.word)
         f.combine(msgs.count)
         for m in msgs { f.combine(m.packed) }
     }

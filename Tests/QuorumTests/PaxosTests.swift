@@ -122,7 +122,7 @@ import QuorumCore
         paxos.forEachSymmetricImage(of: s) { images.append($0) }
         #expect(images.count == 12)
         #expect(images[0] == s)
-        #expect(Set(images.map { $0.maxBal.sorted() }).count == 1)
+        #expect(Set(images.map { image in (0..<3).map { image.maxBal[$0] }.sorted() }).count == 1)
         #expect(Set(images.map(\.fingerprint)).count == 3)  // a1 promised ballot 0: one of three acceptors
     }
 }
