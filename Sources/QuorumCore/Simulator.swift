@@ -51,11 +51,15 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
 /// smallest index, and every run before it has been executed.
 public struct Simulator<System: TransitionSystem> {
     public let system: System
-    public var options: SimulationOptions
+    public let options: SimulationOptions
+    let invariants: [Invariant<System.State>]
+    let actionProperties: [ActionProperty<System.State, System.Action>]
 
     public init(_ system: System, options: SimulationOptions = SimulationOptions()) {
         self.system = system
         self.options = options
+        invariants = system.invariants.filter { options.properties?.contains($0.name) ?? true }
+        actionProperties = system.actionProperties.filter { options.properties?.contains($0.name) ?? true }
     }
 
     struct RunOutcome {
@@ -67,10 +71,6 @@ public struct Simulator<System: TransitionSystem> {
         var failure: (property: Int, trace: Trace<System>)? = nil
     }
 
-    var invariants: [Invariant<System.State>] { system.invariants.filter { options.properties?.contains($0.name) ?? true } }
-    var actionProperties: [ActionProperty<System.State, System.Action>] {
-        system.actionProperties.filter { options.properties?.contains($0.name) ?? true }
-    }
 
     public func run() -> SimulationResult<System> {
         let start = Date()
@@ -126,48 +126,57 @@ public struct Simulator<System: TransitionSystem> {
             : (actionProperties[property - invariants.count].name, .actionProperty)
     }
 
-    /// One random walk.
+    /// One random walk. Only the actions are recorded while it runs; the states of a failing run
+    /// are recomputed from them.
     func simulate(run index: Int) -> RunOutcome {
         var rng = SeededGenerator(seed: options.seed, run: index)
         var outcome = RunOutcome()
-        var weights: [Int: Int] = [:]
+        // Kinds of action met so far in this run, with their weights and step counts (a handful:
+        // a linear search beats hashing).
+        var kindIDs: [Int] = [], weights: [Int] = [], taken: [Int] = []
         let initial = system.initialStates[rng.below(system.initialStates.count)]
-        var trace = Trace<System>(initial: initial)
         var state = initial
+        var path: [System.Action] = []
+        func finish() {
+            for (slot, kind) in kindIDs.enumerated() where taken[slot] > 0 { outcome.coverage[kind] = taken[slot] }
+        }
         if let broken = firstBroken(state) {
-            outcome.failure = (broken, trace)
+            outcome.failure = (broken, Trace(initial: initial))
             return outcome
         }
         var actions: [System.Action] = []
-        var kinds: [Int] = []
+        var slots: [Int] = []
         var excluded: [Bool] = []
         var present: [Int] = []
-        var names: [Int: String] = [:]
         for _ in 0..<options.depth {
             actions.removeAll(keepingCapacity: true)
             system.enabledActions(in: state, into: &actions)
             // A kind's weight is shared by its enabled actions, so that an action every server can
             // always take (Restart) does not crowd out the rest. Draw a kind by weight, then one of
             // its actions; a successor beyond the bounds is excluded and another drawn.
-            kinds.removeAll(keepingCapacity: true)
+            slots.removeAll(keepingCapacity: true)
             excluded.removeAll(keepingCapacity: true)
             for action in actions {
                 let kind = action.kind
-                kinds.append(kind)
-                excluded.append(false)
-                if weights[kind] == nil {
-                    weights[kind] = options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1
-                    names[kind] = action.name
+                var slot = kindIDs.firstIndex(of: kind) ?? -1
+                if slot < 0 {
+                    slot = kindIDs.count
+                    kindIDs.append(kind)
+                    weights.append(options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1)
+                    taken.append(0)
+                    outcome.names[kind] = action.name
                 }
+                slots.append(slot)
+                excluded.append(false)
             }
             var next: (System.Action, System.State)? = nil
             var uniform = false
             while next == nil {
                 present.removeAll(keepingCapacity: true)
                 var total = 0
-                for (k, kind) in kinds.enumerated() where !excluded[k] && !present.contains(kind) {
-                    present.append(kind)
-                    total += uniform ? 1 : weights[kind]!
+                for (k, slot) in slots.enumerated() where !excluded[k] && !present.contains(slot) {
+                    present.append(slot)
+                    total += uniform ? 1 : weights[slot]
                 }
                 if present.isEmpty { break }
                 if total == 0 {
@@ -176,19 +185,19 @@ public struct Simulator<System: TransitionSystem> {
                 }
                 var pick = rng.below(total)
                 var chosen = present[0]
-                for kind in present {
-                    let w = uniform ? 1 : weights[kind]!
+                for slot in present {
+                    let w = uniform ? 1 : weights[slot]
                     if pick < w {
-                        chosen = kind
+                        chosen = slot
                         break
                     }
                     pick -= w
                 }
                 var members = 0
-                for (k, kind) in kinds.enumerated() where kind == chosen && !excluded[k] { members += 1 }
+                for (k, slot) in slots.enumerated() where slot == chosen && !excluded[k] { members += 1 }
                 var m = rng.below(members)
                 var index = 0
-                for (k, kind) in kinds.enumerated() where kind == chosen && !excluded[k] {
+                for (k, slot) in slots.enumerated() where slot == chosen && !excluded[k] {
                     if m == 0 {
                         index = k
                         break
@@ -198,17 +207,17 @@ public struct Simulator<System: TransitionSystem> {
                 let successor = system.apply(actions[index], to: state)
                 if system.isWithinBounds(successor) {
                     next = (actions[index], successor)
+                    taken[slots[index]] += 1
                 } else {
                     excluded[index] = true
                 }
             }
             guard let (action, successor) = next else { break }
             outcome.steps += 1
-            outcome.coverage[action.kind, default: 0] += 1
-            trace.append(action, successor)
+            path.append(action)
             if let broken = firstBroken(state, action, successor) {
-                outcome.failure = (broken, trace)
-                outcome.names = names
+                finish()
+                outcome.failure = (broken, replayed(initial, path))
                 return outcome
             }
             state = successor
@@ -216,8 +225,19 @@ public struct Simulator<System: TransitionSystem> {
             if outcome.steps % 8 == 0 { observe(state, into: &outcome) }
         }
         observe(state, into: &outcome)
-        outcome.names = names
+        finish()
         return outcome
+    }
+
+    /// The trace of `actions` from `initial`.
+    func replayed(_ initial: System.State, _ actions: [System.Action]) -> Trace<System> {
+        var trace = Trace<System>(initial: initial)
+        var state = initial
+        for action in actions {
+            state = system.apply(action, to: state)
+            trace.append(action, state)
+        }
+        return trace
     }
 
     func observe(_ state: System.State, into outcome: inout RunOutcome) {
@@ -278,12 +298,6 @@ public struct Simulator<System: TransitionSystem> {
             if chunk == 1 && !removed { break }
             if !removed { chunk = max(1, chunk / 2) }
         }
-        var shrunk = Trace<System>(initial: trace.initial)
-        var state = trace.initial
-        for action in actions {
-            state = system.apply(action, to: state)
-            shrunk.append(action, state)
-        }
-        return shrunk
+        return replayed(trace.initial, actions)
     }
 }
