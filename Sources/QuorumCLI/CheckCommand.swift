@@ -56,7 +56,7 @@ struct CheckCommand: ParsableCommand {
             var incomplete = false
             for spec in Catalog.specs {
                 let bounds = try spec.resolve([:], base: spec.ciBounds)
-                let report = execute(spec.model(bounds), properties: nil, quiet: reportToStdout)
+                let report = execute(spec.model(bounds), properties: nil)
                 let passed = report.result == .ok
                 if report.result == .incomplete { incomplete = true }
                 if !passed { failures += 1 }
@@ -64,7 +64,7 @@ struct CheckCommand: ParsableCommand {
                 summarize(report, expected: "ok", passed: passed, quiet: reportToStdout)
                 for variant in spec.variants {
                     let values = try spec.resolve(variant.bounds, base: spec.ciBounds)
-                    let report = execute(spec.model(values, variant: variant), properties: [variant.breaks], quiet: reportToStdout)
+                    let report = execute(spec.model(values, variant: variant), properties: [variant.breaks])
                     let passed = report.findings.contains { $0.property == variant.breaks }
                     if report.result == .incomplete { incomplete = true }
                     if !passed { failures += 1 }
@@ -88,7 +88,7 @@ struct CheckCommand: ParsableCommand {
         for name in properties where !(model.propertyNames + ["Deadlock"]).contains(name) {
             throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")
         }
-        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), quiet: reportToStdout)
+        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties))
         if !reportToStdout { Terminal.out(describe(report)) }
         checks.append((report, nil, nil))
         try writeJSON(checks)
@@ -100,7 +100,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Runs one exploration with progress on stderr and writes its counterexample files.
-    private func execute(_ model: AnyModel, properties: Set<String>?, quiet: Bool) -> CheckReport {
+    private func execute(_ model: AnyModel, properties: Set<String>?) -> CheckReport {
         var options = ExplorationOptions()
         options.continueAfterViolation = continueAfterViolation
         options.checkDeadlock = deadlock

@@ -78,7 +78,6 @@ public struct Simulator<System: TransitionSystem> {
         let lock = NSLock()
         nonisolated(unsafe) var firstFailing = Int.max
         nonisolated(unsafe) var outcomes: [Int: RunOutcome] = [:]
-        nonisolated(unsafe) var executed = 0
         let deadline = options.timeout.map { start.addingTimeInterval($0) }
         let runs = options.runs
         nonisolated(unsafe) let simulator = self
@@ -91,7 +90,6 @@ public struct Simulator<System: TransitionSystem> {
                 if let deadline, Date() >= deadline { break }
                 let outcome = simulator.simulate(run: index)
                 lock.withLock {
-                    executed += 1
                     if outcome.failure != nil {
                         firstFailing = min(firstFailing, index)
                         outcomes[index] = outcome
@@ -116,7 +114,6 @@ public struct Simulator<System: TransitionSystem> {
             let shrunk = options.shrink ? shrink(failed.trace, property: failed.property) : failed.trace
             result.failure = .init(run: firstFailing, property: name, kind: kind, original: failed.trace, shrunk: shrunk)
         }
-        _ = executed
         result.seconds = Date().timeIntervalSince(start)
         return result
     }
