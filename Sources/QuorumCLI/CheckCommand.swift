@@ -30,6 +30,8 @@ struct CheckCommand: ParsableCommand {
     var symmetry = false
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
+    @Option(help: ArgumentHelp("Write a JUnit XML report (one test case per spec, variant and property).", valueName: "FILE"))
+    var junit: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
     @Flag(help: "Do not write counterexample files.") var noFiles = false
     @Flag(help: "No progress line on stderr.") var quiet = false
@@ -73,6 +75,7 @@ struct CheckCommand: ParsableCommand {
                 }
             }
             try writeJSON(checks)
+            try writeCIReports(checks)
             if !reportToStdout {
                 Terminal.out("\n\(checks.count - failures) of \(checks.count) checks met their expectation" + (failures == 0 ? "." : "; \(failures) did not."))
             }
@@ -92,6 +95,7 @@ struct CheckCommand: ParsableCommand {
         if !reportToStdout { Terminal.out(describe(report)) }
         checks.append((report, nil, nil))
         try writeJSON(checks)
+        try writeCIReports(checks)
         switch report.result {
         case .ok: return
         case .violation: throw ExitCode(Exit.violation)
@@ -177,6 +181,25 @@ struct CheckCommand: ParsableCommand {
             line += "expected \(expected) to be violated, got \(report.result.rawValue)"
         }
         Terminal.out(line + "\n      " + figures(report))
+    }
+
+    /// JUnit XML with --junit, and GitHub Actions annotations when GITHUB_ACTIONS=true.
+    private func writeCIReports(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) throws {
+        let cases = checks.flatMap { report, expected, _ in
+            let names = Catalog.specs.first { $0.name == report.spec }?.properties.map(\.name) ?? []
+            let checked = properties.isEmpty ? names : properties
+            return CIReports.cases(report, expected: expected, properties: checked)
+        }
+        if let junit {
+            do {
+                try CIReports.junit(cases).write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                throw UsageError("cannot write the JUnit report to \(junit): \(error.localizedDescription)")
+            }
+        }
+        if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+            for line in CIReports.annotations(cases) { Terminal.out(line) }
+        }
     }
 
     private func writeJSON(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) throws {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// The command line as users and CI see it: exit codes, one-line errors, files written.
@@ -131,6 +134,20 @@ import Testing
         try expectUsageError(["simulate", "raft", "--runs", "0"], mentioning: "--runs")
         try expectUsageError(["simulate", "raft", "--set", "servers=9"], mentioning: "out of range")
         try expectUsageError(["simulate", "tendermint"], mentioning: "unknown spec")
+    }
+
+    @Test func junitAndGitHubAnnotationsReportEveryProperty() throws {
+        let dir = try temporaryDirectory()
+        let process = try CLI.run(["check", "paxos", "--variant", "minorityQuorums", "--junit", "report.xml", "--out", "cx", "--quiet"],
+                                  in: dir, environment: ["GITHUB_ACTIONS": "true"])
+        #expect(process.status == 1)
+        let xml = try String(contentsOf: dir.appendingPathComponent("report.xml"), encoding: .utf8)
+        #expect(xml.contains("<testsuite name=\"Paxos[minorityQuorums]\" tests=\"3\" failures=\"1\""))
+        #expect(xml.contains("<testcase classname=\"Paxos[minorityQuorums]\" name=\"Agreement\""))
+        #expect(xml.contains("<failure message=\"Agreement violated after 8 steps\" type=\"violation\">trace: cx/paxos-minorityQuorums-Agreement.itf.json"))
+        #expect(process.stdout.contains("::error file=cx/paxos-minorityQuorums-Agreement.itf.json,title=Paxos[minorityQuorums] Agreement::"))
+        let parsed = try XMLDocument(data: Data(xml.utf8))
+        #expect(try parsed.nodes(forXPath: "//testcase").count == 3)
     }
 
     @Test func listNamesEverySpecPropertyAndVariant() throws {
