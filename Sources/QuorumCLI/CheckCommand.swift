@@ -125,12 +125,8 @@ struct CheckCommand: ParsableCommand {
         var files: [String: [String]] = [:]
         guard !report.findings.isEmpty else { return files }
         do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             for finding in report.findings {
-                let stem = (out as NSString).appendingPathComponent(report.fileStem(for: finding))
-                try finding.document.json.write(toFile: stem + ".itf.json", atomically: true, encoding: .utf8)
-                try finding.document.markdown.write(toFile: stem + ".md", atomically: true, encoding: .utf8)
-                files[finding.property] = [stem + ".itf.json", stem + ".md"]
+                files[finding.property] = try Terminal.writeTrace(finding.document, directory: out, stem: report.fileStem(for: finding))
             }
         } catch {
             Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
@@ -190,13 +186,7 @@ struct CheckCommand: ParsableCommand {
             let checked = properties.isEmpty ? names : properties
             return CIReports.cases(report, expected: expected, properties: checked)
         }
-        if let junit {
-            do {
-                try CIReports.junit(cases).write(toFile: junit, atomically: true, encoding: .utf8)
-            } catch {
-                throw UsageError("cannot write the JUnit report to \(junit): \(error.localizedDescription)")
-            }
-        }
+        if let junit { try Terminal.write(CIReports.junit(cases), to: junit, what: "JUnit report") }
         if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
             for line in CIReports.annotations(cases) { Terminal.out(line) }
         }
@@ -224,16 +214,7 @@ struct CheckCommand: ParsableCommand {
             if let passed { fields.append(("passed", .bool(passed))) }
             return .object(fields)
         }
-        let text = JSONValue.array(objects).text + "\n"
-        if json == "-" {
-            Terminal.out(text)
-        } else {
-            do {
-                try text.write(toFile: json, atomically: true, encoding: .utf8)
-            } catch {
-                throw UsageError("cannot write the JSON report to \(json): \(error.localizedDescription)")
-            }
-        }
+        try Terminal.write(JSONValue.array(objects).text + "\n", to: json, what: "JSON report")
     }
 }
 

@@ -58,12 +58,8 @@ struct SimulateCommand: ParsableCommand {
 
         if let failure = report.failure, !noFiles {
             do {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                let stem = (out as NSString).appendingPathComponent(
-                    ([spec.lowercased(), variant, failure.property, "simulated"].compactMap { $0 }).joined(separator: "-"))
-                try failure.document.json.write(toFile: stem + ".itf.json", atomically: true, encoding: .utf8)
-                try failure.document.markdown.write(toFile: stem + ".md", atomically: true, encoding: .utf8)
-                report.files = [stem + ".itf.json", stem + ".md"]
+                let stem = [spec.lowercased(), variant, failure.property, "simulated"].compactMap { $0 }.joined(separator: "-")
+                report.files = try Terminal.writeTrace(failure.document, directory: out, stem: stem)
             } catch {
                 Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
             }
@@ -110,13 +106,6 @@ struct SimulateCommand: ParsableCommand {
         } else {
             fields.append(("violations", .array([])))
         }
-        let text = JSONValue.array([.object(fields)]).text + "\n"
-        if path == "-" {
-            Terminal.out(text)
-        } else {
-            do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw UsageError("cannot write the JSON report to \(path): \(error.localizedDescription)")
-            }
-        }
+        try Terminal.write(JSONValue.array([.object(fields)]).text + "\n", to: path, what: "JSON report")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QuorumCore
 
 /// Output helpers: reports on stdout, errors and progress on stderr, both flushed so that piped
 /// output survives a crash of a later step.
@@ -20,6 +21,28 @@ enum Terminal {
     static func out(_ text: String) {
         print(text)
         fflush(nil)
+    }
+
+    /// Writes a report to `path`, or to stdout when `path` is "-".
+    static func write(_ text: String, to path: String, what: String) throws {
+        if path == "-" {
+            out(text)
+            return
+        }
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw UsageError("cannot write the \(what) to \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes a trace as `<stem>.itf.json` and `<stem>.md` under `directory`; returns the paths.
+    static func writeTrace(_ document: TraceDocument, directory: String, stem: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let base = (directory as NSString).appendingPathComponent(stem)
+        try document.json.write(toFile: base + ".itf.json", atomically: true, encoding: .utf8)
+        try document.markdown.write(toFile: base + ".md", atomically: true, encoding: .utf8)
+        return [base + ".itf.json", base + ".md"]
     }
 
     /// 7680091 → "7,680,091".

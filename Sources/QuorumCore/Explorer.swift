@@ -87,6 +87,10 @@ struct Position: Comparable {
 /// Work proceeds in batches of parents: workers compute successors and check properties in
 /// parallel; one thread then inserts fingerprints in parent order, so that state ids, figures and
 /// traces do not depend on the number of workers.
+///
+/// Speed depends on release builds specialising `run()` for each spec across modules (the
+/// package builds with cross-module optimisation); when that fails, `quorum bench` shows the
+/// explorer three to four times slower.
 public struct Explorer<System: TransitionSystem> {
     public let system: System
     public var options: ExplorationOptions
@@ -125,8 +129,7 @@ public struct Explorer<System: TransitionSystem> {
 
         var visited = FingerprintSet()
         var links: [Link] = []
-        /// The earliest position at which each property has failed, in the batch being finished.
-        var found: [Int: Position] = [:]
+        var found: [Int: (position: Position, trace: Trace<System>)] = [:]
         var live = Array(repeating: true, count: propertyCount)
         var generated = 0
         var diameter = 0
@@ -163,8 +166,8 @@ public struct Explorer<System: TransitionSystem> {
 
         func record(_ failures: [(property: Int, position: Position)]) {
             for (property, position) in failures where live[property] {
-                if let existing = found[property], existing <= position { continue }
-                found[property] = position
+                if let existing = found[property], existing.position <= position { continue }
+                found[property] = (position, Trace(initial: system.initialStates[0]))
             }
         }
 
@@ -268,14 +271,14 @@ public struct Explorer<System: TransitionSystem> {
                 }
 
                 // A property found in this batch cannot be found earlier in a later batch.
-                let newlyFound = found.filter { live[$0.key] }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
-                for (property, position) in newlyFound {
+                let newlyFound = found.filter { live[$0.key] }.sorted { ($0.value.position, $0.key) < ($1.value.position, $1.key) }
+                for (property, entry) in newlyFound {
                     live[property] = false
                     let kind: PropertyKind = property < invariants.count ? .invariant
                         : property < deadlockIndex ? .actionProperty : .deadlock
                     let name = property < invariants.count ? invariants[property].name
                         : property < deadlockIndex ? actionProperties[property - invariants.count].name : "Deadlock"
-                    violations.append(Violation(property: name, kind: kind, trace: trace(at: position)))
+                    violations.append(Violation(property: name, kind: kind, trace: trace(at: entry.position)))
                 }
                 if done() { break explore }
 
