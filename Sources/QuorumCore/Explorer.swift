@@ -90,7 +90,7 @@ struct Position: Comparable {
 ///
 /// Speed depends on release builds specialising `run()` for each spec across modules (the
 /// package builds with cross-module optimisation); when that fails, `quorum bench` shows the
-/// explorer three to four times slower.
+/// explorer three to four times slower. `.ci/run` fails when the specialisations are missing.
 public struct Explorer<System: TransitionSystem> {
     public let system: System
     public var options: ExplorationOptions
