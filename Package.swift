@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "quorum", targets: ["quorum"]),
         .library(name: "QuorumCore", targets: ["QuorumCore"]),
+        .library(name: "QuorumZ3", targets: ["QuorumZ3"]),
         .library(name: "Paxos", targets: ["Paxos"]),
         .library(name: "Raft", targets: ["Raft"]),
     ],
@@ -20,19 +21,22 @@ let package = Package(
     targets: [
         // The engine: transition systems, invariants, the explorer, trace files.
         .target(name: "QuorumCore", swiftSettings: optimize),
-        // Protocols as pure transition functions, one target each.
-        .target(name: "Paxos", dependencies: ["QuorumCore"], path: "Specs/Paxos", exclude: ["README.md"], swiftSettings: optimize),
+        // Z3 (Debian's libz3-dev) and the symbolic engines: prove, bmc, conform.
+        .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
+        .target(name: "QuorumZ3", dependencies: ["QuorumCore", "CZ3"]),
+        // Protocols as pure transition functions, one target each (with their symbolic encodings).
+        .target(name: "Paxos", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Paxos", exclude: ["README.md"], swiftSettings: optimize),
         .target(name: "Raft", dependencies: ["QuorumCore"], path: "Specs/Raft", exclude: ["README.md"], swiftSettings: optimize),
         // The command-line interface as a library, so that tests can drive it.
         .target(
             name: "QuorumCLI",
             dependencies: [
-                "QuorumCore", "Paxos", "Raft",
+                "QuorumCore", "QuorumZ3", "Paxos", "Raft",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),
-        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "Paxos", "Raft", "QuorumCLI", "quorum"]),
+        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "QuorumCLI", "quorum"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,6 +46,9 @@ public indirect enum ITFValue: Equatable, Sendable {
         if case .record(let fields) = self { return fields.first { $0.name == name }?.value }
         return nil
     }
+
+    public var intValue: Int? { if case .int(let x) = self { x } else { nil } }
+    public var stringValue: String? { if case .string(let x) = self { x } else { nil } }
 }
 
 // MARK: - JSON text

@@ -21,11 +21,33 @@ extension TransitionSystem {
         guard document.variables == traceVariables else {
             throw ReplayError("the trace's variables \(document.variables) are not the spec's \(traceVariables)")
         }
-        guard let initial = initialStates.first(where: { traceValues(of: $0) == document.steps[0].values }) else {
-            throw ReplayError("state 0 is not an initial state of the spec: "
-                + TraceDocument.changes(traceVariables, traceValues(of: initialStates[0]), document.steps[0].values).joined(separator: "; "))
+        let dropped = Set(document.induction?.dropped ?? [])
+        var state: State
+        if let induction = document.induction {
+            // A counterexample to induction starts anywhere the invariants hold.
+            guard let first = self.state(fromTraceValues: document.steps[0].values),
+                  traceValues(of: first) == document.steps[0].values else {
+                throw ReplayError("state 0 is not a state of the spec")
+            }
+            for name in induction.invariants {
+                guard let invariant = invariants.first(where: { $0.name == name }) else {
+                    throw ReplayError("the trace assumes \(name), which the spec does not define")
+                }
+                for conjunct in dropped where !invariant.conjuncts.contains(where: { $0.name == conjunct }) {
+                    throw ReplayError("the trace leaves out \(conjunct), which is not a conjunct of \(name)")
+                }
+                guard invariant.holds(first, without: dropped) else {
+                    throw ReplayError("state 0 does not satisfy \(document.assumption), which a counterexample to induction assumes")
+                }
+            }
+            state = first
+        } else {
+            guard let initial = initialStates.first(where: { traceValues(of: $0) == document.steps[0].values }) else {
+                throw ReplayError("state 0 is not an initial state of the spec: "
+                    + TraceDocument.changes(traceVariables, traceValues(of: initialStates[0]), document.steps[0].values).joined(separator: "; "))
+            }
+            state = initial
         }
-        var state = initial
         var lastStep: (State, Action)? = nil
         for (index, step) in document.steps.enumerated().dropFirst() {
             guard let action = enabledActions(in: state).first(where: { action in
@@ -43,7 +65,7 @@ extension TransitionSystem {
             lastStep = (state, action)
             state = next
         }
-        var failing = invariants.filter { !$0.holds(state) }.map(\.name)
+        var failing = invariants.filter { !$0.holds(state, without: dropped) }.map(\.name)
         if let (before, action) = lastStep {
             failing += actionProperties.filter { !$0.holds(before, action, state) }.map(\.name)
         }

@@ -55,12 +55,16 @@ public struct SpecDescriptor: Sendable {
     public let ciBounds: [String: Int]
     /// Parameter values for `quorum simulate`: sizes beyond exhaustive reach.
     public let simulationBounds: [String: Int]
+    /// Parameter values for `quorum prove` (over the defaults).
+    public let proofBounds: [String: Int]
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
+    private let buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
 
     public init<System: TransitionSystem>(
         name: String, summary: String, parameters: [Parameter], variants: [Variant],
-        ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:],
-        build: @escaping @Sendable ([String: Int], Variant?) -> System
+        ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:],
+        build: @escaping @Sendable ([String: Int], Variant?) -> System,
+        symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -68,6 +72,7 @@ public struct SpecDescriptor: Sendable {
         self.variants = variants
         self.ciBounds = ciBounds
         self.simulationBounds = simulationBounds
+        self.proofBounds = proofBounds
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let sample = build(defaults, nil)
         self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
@@ -78,6 +83,25 @@ public struct SpecDescriptor: Sendable {
             AnyModel(build(values, variant), spec: specName, variant: variant?.name,
                      parameters: parameterOrder.map { ($0, values[$0]!) })
         }
+        if let symbolic {
+            buildSymbolic = { values, variant in
+                let identity = ModelIdentity(spec: specName, variant: variant?.name,
+                                             parameters: parameterOrder.map { ($0, values[$0]!) })
+                return symbolic(build(values, variant), identity)
+            }
+        } else {
+            buildSymbolic = nil
+        }
+    }
+
+    /// Whether the spec ships a symbolic encoding (for `prove`, `bmc` and `conform`).
+    public var hasSymbolicEncoding: Bool { buildSymbolic != nil }
+
+    public func symbolicModel(_ values: [String: Int], variant: Variant? = nil) throws -> SymbolicModel {
+        guard let buildSymbolic else {
+            throw UsageError("\(name) has no symbolic encoding yet, so prove, bmc and conform cannot run on it")
+        }
+        return buildSymbolic(values, variant)
     }
 
     public func variant(named name: String) throws -> Variant {

@@ -22,9 +22,23 @@ public struct TraceDocument: Sendable {
     public var propertyKind: PropertyKind?
     public var variables: [String]
     public var steps: [Step]
+    /// Set for a counterexample to induction: its first state is any state that satisfies these
+    /// invariants (less the dropped conjuncts), not necessarily a reachable one.
+    public var induction: Induction?
+
+    /// What a counterexample to induction assumes of its first state.
+    public struct Induction: Sendable, Equatable {
+        public var invariants: [String]
+        /// Conjuncts left out of the invariants (`quorum prove --drop`).
+        public var dropped: [String]
+        public init(invariants: [String], dropped: [String]) {
+            self.invariants = invariants
+            self.dropped = dropped
+        }
+    }
 
     public init(spec: String, variant: String?, parameters: [(String, Int)], property: String?,
-                propertyKind: PropertyKind?, variables: [String], steps: [Step]) {
+                propertyKind: PropertyKind?, variables: [String], steps: [Step], induction: Induction? = nil) {
         self.spec = spec
         self.variant = variant
         self.parameters = parameters
@@ -32,6 +46,7 @@ public struct TraceDocument: Sendable {
         self.propertyKind = propertyKind
         self.variables = variables
         self.steps = steps
+        self.induction = induction
     }
 
     public static let actionVariable = "mbt::actionTaken"
@@ -41,7 +56,7 @@ public struct TraceDocument: Sendable {
     /// Builds the document of a trace of `system`.
     public init<System: TransitionSystem>(
         _ trace: Trace<System>, of system: System, spec: String, variant: String?,
-        parameters: [(String, Int)], property: String?, kind: PropertyKind?
+        parameters: [(String, Int)], property: String?, kind: PropertyKind?, induction: Induction? = nil
     ) {
         var steps = [Step(action: "init", picks: .emptyRecord, description: "Initial state",
                           values: system.traceValues(of: trace.initial))]
@@ -53,7 +68,7 @@ public struct TraceDocument: Sendable {
                 values: system.traceValues(of: step.state)))
         }
         self.init(spec: spec, variant: variant, parameters: parameters, property: property,
-                  propertyKind: kind, variables: system.traceVariables, steps: steps)
+                  propertyKind: kind, variables: system.traceVariables, steps: steps, induction: induction)
     }
 
     // MARK: Writing
@@ -70,7 +85,13 @@ public struct TraceDocument: Sendable {
         if let property {
             meta.append(("violation", .record([("property", .string(property)),
                                                ("kind", .string(propertyKind?.rawValue ?? "invariant"))])))
-            meta.append(("description", .string("A shortest trace of \(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property)")))
+            if let induction {
+                meta.append(("induction", .record([("assumes", .list(induction.invariants.map(ITFValue.string))),
+                                                   ("without", .list(induction.dropped.map(ITFValue.string)))])))
+                meta.append(("description", .string("A counterexample to induction of \(assumption) in \(spec)\(variant.map { " (\($0))" } ?? ""): the first state satisfies it, the last violates \(property)")))
+            } else {
+                meta.append(("description", .string("A shortest trace of \(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property)")))
+            }
         }
         var out = "{\n  \"#meta\": " + ITFValue.record(meta).json + ",\n"
         let vars = variables + [Self.actionVariable, Self.picksVariable]
@@ -86,13 +107,29 @@ public struct TraceDocument: Sendable {
         return out + "  ]\n}\n"
     }
 
+    /// "Inv" or "Inv without msgs2b": what a counterexample to induction assumes.
+    public var assumption: String {
+        guard let induction else { return "" }
+        let names = induction.invariants.joined(separator: " ∧ ")
+        return induction.dropped.isEmpty ? names : names + " without " + induction.dropped.joined(separator: ", ")
+    }
+
     /// A numbered table of steps: the action in words and each variable it changed (old → new).
     public var markdown: String {
         var out = "# \(spec)\(variant.map { " (variant \($0))" } ?? ""): "
-        out += property.map { "\($0) violated" } ?? "trace"
+        if induction != nil {
+            out += "\(assumption) is not inductive"
+        } else {
+            out += property.map { "\($0) violated" } ?? "trace"
+        }
         out += "\n\nParameters: " + parameters.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
         out += ". \(steps.count - 1) steps. Replay with `quorum replay <this file's .itf.json>`.\n\n"
-        out += "## Initial state\n\n"
+        if induction != nil {
+            out += "A counterexample to induction: the first state satisfies \(assumption) (it need not be reachable), "
+            out += "and one step leads to a state that violates \(property ?? "it").\n\n## First state\n\n"
+        } else {
+            out += "## Initial state\n\n"
+        }
         for (name, value) in zip(variables, steps[0].values) { out += "- `\(name)` = \(markdownCell(value.text))\n" }
         out += "\n## Steps\n\n| # | action | changes |\n| --- | --- | --- |\n"
         for (index, (before, after)) in zip(steps, steps.dropFirst()).enumerated() {
@@ -183,6 +220,15 @@ public struct TraceDocument: Sendable {
         } else {
             property = nil
             propertyKind = nil
+        }
+        if let induction = meta["induction"]?.object {
+            guard let assumes = induction["assumes"]?.array?.compactMap(\.string), !assumes.isEmpty,
+                  let without = induction["without"]?.array?.compactMap(\.string) else {
+                throw TraceFormatError("#meta.induction needs \"assumes\" (invariant names) and \"without\" (conjunct names)")
+            }
+            self.induction = Induction(invariants: assumes, dropped: without)
+        } else {
+            self.induction = nil
         }
         guard let vars = root["vars"]?.array?.compactMap(\.string), vars.count == root["vars"]?.array?.count else {
             throw TraceFormatError("no \"vars\" list of strings")

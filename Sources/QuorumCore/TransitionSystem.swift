@@ -41,6 +41,11 @@ public protocol TransitionSystem: Sendable {
     var traceVariables: [String] { get }
     /// The value of each variable of ``traceVariables``, for trace files (ITF).
     func traceValues(of state: State) -> [ITFValue]
+
+    /// The state whose ``traceValues(of:)`` are `values`, or nil when they describe none. Replaying
+    /// a counterexample to induction needs it: such a trace starts in a state that need not be
+    /// reachable, so it cannot be found among the initial states.
+    func state(fromTraceValues values: [ITFValue]) -> State?
 }
 
 extension TransitionSystem {
@@ -51,6 +56,8 @@ extension TransitionSystem {
     }
 
     public var actionProperties: [ActionProperty<State, Action>] { [] }
+
+    public func state(fromTraceValues values: [ITFValue]) -> State? { nil }
 
     public var hasSymmetry: Bool { false }
 

@@ -8,6 +8,12 @@ public protocol PaxosFormula: Sendable {
     static var name: String { get }
     static var summary: String { get }
     static func holds<V: PaxosView>(in v: V) -> Formula<V.L>
+    /// The named conjuncts of `holds`, for `quorum prove --drop` (by default, just one).
+    static func conjuncts<V: PaxosView>(in v: V) -> [(name: String, formula: Formula<V.L>)]
+}
+
+extension PaxosFormula {
+    public static func conjuncts<V: PaxosView>(in v: V) -> [(name: String, formula: Formula<V.L>)] { [(name, holds(in: v))] }
 }
 
 /// A Paxos property as the engines hold it: the formula (for symbolic engines) and a way to
@@ -23,14 +29,19 @@ public struct PaxosProperty: Sendable {
         summary = F.summary
         self.formula = formula
         concrete = { paxos, quorums in
-            Invariant(F.name, F.summary) { F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value }
+            let names = F.conjuncts(in: PaxosConcreteView(PaxosState(acceptors: paxos.acceptors), of: paxos, quorums: quorums)).map(\.name)
+            let conjuncts: [(name: String, holds: @Sendable (PaxosState) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
+                (name, { F.conjuncts(in: PaxosConcreteView($0, of: paxos, quorums: quorums))[k].formula.value })
+            }
+            return Invariant(F.name, F.summary, conjuncts: conjuncts) { F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value }
         }
     }
 }
 
 public enum PaxosProperties {
     /// Every Paxos invariant, in the order they are checked. A new invariant is listed here.
-    public static let all: [PaxosProperty] = [PaxosProperty(Agreement.self), PaxosProperty(Inv.self), PaxosProperty(TypeOK.self)]
+    public static let all: [PaxosProperty] = [PaxosProperty(Agreement.self), PaxosProperty(Inv.self), PaxosProperty(InductiveInv.self),
+                                                 PaxosProperty(TypeOK.self)]
 
     static func invariants(for paxos: Paxos) -> [Invariant<PaxosState>] {
         let quorums = paxos.quorums.map(Paxos.members)
@@ -93,6 +104,11 @@ public enum Inv: PaxosFormula {
     public static let name = "Inv"
     public static let summary = "Lamport's inductive invariant: what each message and acceptor variable implies"
     public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
+        conjuncts(in: s).reduce(Formula(true)) { $0 && $1.formula }
+    }
+
+    /// Lamport's conjuncts, named so that `quorum prove --drop NAME` can leave one out.
+    public static func conjuncts<V: PaxosView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
         let acceptorFacts = forAll(s.acceptors) { a in
             s.maxBal(a) >= s.maxVBal(a)
                 && ((s.maxVBal(a) == -1 && s.maxVal(a) == -1)
@@ -108,6 +124,25 @@ public enum Inv: PaxosFormula {
                 && forAll(s.values) { w in Formula(w == v) || !s.sent2a(bal: b, val: w) }
         }
         let twoB = s.forAllSent2b { a, b, v in s.maxVBal(a) >= Term(b) && s.sent2a(bal: b, val: v) }
-        return acceptorFacts && oneB && twoA && twoB
+        return [("acceptors", acceptorFacts), ("msgs1b", oneB), ("msgs2a", twoA), ("msgs2b", twoB)]
+    }
+}
+
+/// Lamport's `Inv` strengthened so that it is inductive: `quorum prove` shows that `Inv` alone is
+/// not (a 1b message may claim "no vote" from an acceptor that did vote below the message's
+/// ballot, and a leader then proposes an unsafe value). The added conjunct is the one the TLAPS
+/// proof of Paxos carries: a 1b message reports the acceptor's highest vote below its ballot.
+public enum InductiveInv: PaxosFormula {
+    public static let name = "InductiveInv"
+    public static let summary = "Inv and: a 1b message reports its sender's highest vote below the message's ballot (inductive)"
+    public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
+        conjuncts(in: s).reduce(Formula(true)) { $0 && $1.formula }
+    }
+
+    public static func conjuncts<V: PaxosView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
+        let highest = s.forAllSent1b { a, b, mbal, _ in
+            forAll((mbal + 1)..<max(mbal + 1, b)) { c in s.didNotVoteAt(a, c) }
+        }
+        return Inv.conjuncts(in: s) + [("msgs1bHighest", highest)]
     }
 }

@@ -19,9 +19,11 @@ extension Paxos {
                     "quorums of floor(n/2) acceptors, which need not intersect"),
         ],
         simulationBounds: ["acceptors": 5, "values": 3, "maxBallot": 4],
+        proofBounds: ["maxBallot": 3],
         build: { p, variant in
             Paxos(acceptors: p["acceptors"]!, values: p["values"]!, maxBallot: p["maxBallot"]!,
                   mutation: variant.flatMap { Mutation(rawValue: $0.name) })
-        }
+        },
+        symbolic: { paxos, identity in SymbolicModel(PaxosEncoding(paxos), model: identity) }
     )
 }

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import QuorumCore
+
+struct ConformCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conform",
+        abstract: "Check that a spec's Z3 encoding allows exactly the transitions of its Swift functions.",
+        discussion: """
+            Explores the spec breadth-first within its bounds; for every reachable state (or a seeded \
+            sample), Z3 enumerates the successors the symbolic relation allows, which must be exactly the \
+            successors enabledActions and apply compute. With --all: every spec with an encoding, and each \
+            of its variants, at the sizes of `quorum check --all`. \
+            Exit codes: 0 they agree, 1 they disagree (each difference is printed), 2 usage error.
+            """)
+
+    @Argument(help: "The spec (see `quorum list`).") var spec: String?
+    @Flag(help: "Every spec with an encoding, and every variant.") var all = false
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+    @Option(help: "Check a buggy variant of the spec.") var variant: String?
+    @Option(help: "Compare this many sampled reachable states instead of all.") var sample: Int?
+    @Option(help: "Seed of the sample.") var seed: UInt64 = 1
+
+    func validate() throws {
+        if all == (spec != nil) { throw ValidationError("give a spec or --all") }
+        if all && (variant != nil || !settings.isEmpty) { throw ValidationError("--all takes its sizes from the specs; drop --set and --variant") }
+        if let sample, sample < 1 { throw ValidationError("--sample must be at least 1") }
+    }
+
+    func run() throws {
+        var models: [SymbolicModel] = []
+        if all {
+            for descriptor in Catalog.specs where descriptor.hasSymbolicEncoding {
+                models.append(try descriptor.symbolicModel(try descriptor.resolve([:], base: descriptor.ciBounds)))
+                for variant in descriptor.variants {
+                    let values = try descriptor.resolve(variant.bounds, base: descriptor.ciBounds)
+                    models.append(try descriptor.symbolicModel(values, variant: variant))
+                }
+            }
+        } else {
+            let descriptor = try Catalog.spec(named: spec!)
+            let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
+            models.append(try descriptor.symbolicModel(try descriptor.resolve(try Settings.parse(settings), base: descriptor.ciBounds),
+                                                       variant: chosenVariant))
+        }
+        var failed = false
+        for model in models {
+            var options = ConformanceOptions()
+            options.sample = sample
+            options.seed = seed
+            let report = try model.conform(options)
+            let figures = "\(Terminal.count(report.statesCompared)) of \(Terminal.count(report.reachableStates)) reachable states, "
+                + "\(Terminal.count(report.successorsCompared)) successors" + String(format: ", %.2f s", report.seconds)
+            if report.agrees {
+                Terminal.out("agree     \(Describe.title(report.model)): \(figures)")
+            } else {
+                failed = true
+                Terminal.out("DISAGREE  \(Describe.title(report.model)): \(figures)")
+                for line in report.mismatches { Terminal.out("  " + line) }
+            }
+        }
+        if failed { throw ExitCode(Exit.violation) }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import QuorumCore
+
+/// Shows that a symbolic encoding and the spec's pure functions allow the same transitions.
+///
+/// The reachable states are collected by a plain breadth-first search (within the spec's bounds);
+/// for each state compared, the solver enumerates every successor the symbolic relation allows
+/// (blocking each one found), and that set must equal the set of successors `enabledActions` and
+/// `apply` compute. Both directions are checked: a transition only the spec allows, and one only
+/// the encoding allows, are each reported.
+public struct Conformance<Encoding: SymbolicEncoding> {
+    public let encoding: Encoding
+    public let model: ModelIdentity
+
+    public init(_ encoding: Encoding, model: ModelIdentity) {
+        self.encoding = encoding
+        self.model = model
+    }
+
+    public func check(_ options: ConformanceOptions) throws -> ConformanceReport {
+        let start = DispatchTime.now()
+        let system = encoding.system
+        let reachable = reachableStates(limit: options.maxStates)
+        var compared = reachable
+        if let sample = options.sample, sample < reachable.count {
+            var generator = SeededGenerator(seed: options.seed)
+            compared = Array(reachable.shuffled(using: &generator).prefix(sample))
+        }
+        let context = Z3Context()
+        let solver = Z3Solver(context)
+        let s = encoding.declare(in: context, prefix: "s")
+        let t = encoding.declare(in: context, prefix: "t")
+        solver.add(encoding.domain(s))
+        solver.add(encoding.domain(t))
+        solver.add(encoding.next(from: s, to: t))
+        var mismatches: [String] = []
+        var successors = 0
+        for state in compared {
+            let explicit = Set(system.enabledActions(in: state).map { system.apply($0, to: state) })
+            successors += explicit.count
+            var symbolic = Set<Encoding.System.State>()
+            try solver.scoped {
+                solver.add(encoding.equals(s, state))
+                while case .satisfiable(let m) = try solver.check() {
+                    let successor = try encoding.state(of: t, in: m)
+                    guard symbolic.insert(successor).inserted else {
+                        throw Z3Error("the encoding's state readout is not injective: the same successor came back twice")
+                    }
+                    solver.add(!encoding.equals(t, successor))
+                }
+            }
+            for successor in symbolic.subtracting(explicit) {
+                mismatches.append("only the encoding allows a step from \(describe(state)) to \(describe(successor))")
+            }
+            for successor in explicit.subtracting(symbolic) {
+                let action = system.enabledActions(in: state).first { system.apply($0, to: state) == successor }!
+                mismatches.append("only the spec allows \(action) from \(describe(state))")
+            }
+            if mismatches.count >= 10 { break }
+        }
+        return ConformanceReport(model: model, reachableStates: reachable.count, statesCompared: compared.count,
+                                 successorsCompared: successors, mismatches: mismatches, seconds: seconds(since: start))
+    }
+
+    /// Every reachable state within the spec's bounds, in breadth-first order.
+    func reachableStates(limit: Int) -> [Encoding.System.State] {
+        let system = encoding.system
+        var seen = Set(system.initialStates)
+        var order = system.initialStates
+        var next = 0
+        var actions: [Encoding.System.Action] = []
+        while next < order.count && order.count < limit {
+            let state = order[next]
+            next += 1
+            actions.removeAll(keepingCapacity: true)
+            system.enabledActions(in: state, into: &actions)
+            for action in actions {
+                let successor = system.apply(action, to: state)
+                if system.isWithinBounds(successor) && seen.insert(successor).inserted { order.append(successor) }
+            }
+        }
+        return order
+    }
+
+    private func describe(_ state: Encoding.System.State) -> String {
+        zip(encoding.system.traceVariables, encoding.system.traceValues(of: state))
+            .map { "\($0.0) = \($0.1.text)" }.joined(separator: ", ")
+    }
+}
+
+extension SymbolicModel {
+    /// The engines of QuorumZ3 over `encoding`.
+    public init<Encoding: SymbolicEncoding>(_ encoding: Encoding, model: ModelIdentity) {
+        self.init(
+            prove: { try Prover(encoding, model: model).prove($0) },
+            bmc: { try BoundedModelChecker(encoding, model: model).run($0) },
+            conform: { try Conformance(encoding, model: model).check($0) })
+    }
+}
