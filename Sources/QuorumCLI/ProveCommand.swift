@@ -20,6 +20,8 @@ struct ProveCommand: ParsableCommand {
     var invariants: [String] = []
     @Option(help: ArgumentHelp("Leave a conjunct out of the invariant, to see why it is needed (repeatable).", valueName: "CONJUNCT"))
     var drop: [String] = []
+    @Option(help: ArgumentHelp("A property the invariant must imply, such as Agreement (repeatable).", valueName: "NAME"))
+    var implies: [String] = []
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE"))
     var settings: [String] = []
     @Option(help: "Prove it of a buggy variant of the spec.") var variant: String?
@@ -41,15 +43,15 @@ struct ProveCommand: ParsableCommand {
         let symbolic = try descriptor.symbolicModel(values, variant: chosenVariant)
         var options = ProofOptions(invariants: invariants)
         options.dropped = drop
+        options.implies = implies
         options.timeout = timeout
         options.minimize = !noMinimize
         let report = try symbolic.prove(options)
         var files: [String] = []
         if let document = report.counterexample, !noFiles {
-            let kind = document.induction == nil ? "init" : "cti"
-            let stem = report.model.fileStem(([document.assumption.isEmpty ? report.invariants.joined(separator: "-") : ""]
-                + report.invariants + drop.map { "without-\($0)" } + [kind]).filter { !$0.isEmpty }.joined(separator: "-"))
-            files = try Terminal.writeTrace(document, directory: out, stem: String(stem))
+            let kind = document.induction == nil ? "init" : document.steps.count == 1 ? "implies-\(document.property ?? "")" : "cti"
+            let stem = report.model.fileStem((report.invariants + drop.map { "without-\($0)" } + [kind]).joined(separator: "-"))
+            files = try Terminal.writeTrace(document, directory: out, stem: stem)
         }
         if json != "-" { Terminal.out(describe(report, files: files)) }
         if let json { try Terminal.write(jsonReport(report, files: files).text + "\n", to: json, what: "JSON report") }
@@ -75,10 +77,13 @@ struct ProveCommand: ParsableCommand {
         }
         out += String(format: "  %.2f s\n", report.seconds)
         if let document = report.counterexample {
-            if document.induction != nil {
-                out += "\nCounterexample to induction"
-                if !report.sizes.isEmpty { out += " (minimised: " + report.sizes.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")" }
-                out += ": state 0 satisfies \(claim); step 1 violates \(document.property ?? "it").\n"
+            let minimised = report.sizes.isEmpty ? "" : " (minimised: " + report.sizes.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
+            if document.induction != nil && document.steps.count == 1 {
+                out += "\nA state that satisfies \(claim) but violates \(document.property ?? "the property")\(minimised):\n"
+            } else if document.induction != nil {
+                out += "\nCounterexample to induction\(minimised): state 0 satisfies \(claim); step 1 leads to a state that does not"
+                out += document.property.map { report.invariants.count > 1 ? " (\($0) fails)" : "" } ?? ""
+                out += ".\n"
             } else {
                 out += "\nAn initial state violates \(document.property ?? claim):\n"
             }

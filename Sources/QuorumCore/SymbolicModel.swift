@@ -41,6 +41,9 @@ public struct ProofOptions: Sendable {
     public var invariants: [String]
     /// Conjuncts left out of them, to see why each is needed.
     public var dropped: [String] = []
+    /// Properties the invariants must imply (`Inv => Agreement`): an inductive invariant that does
+    /// not imply the safety property proves nothing about it.
+    public var implies: [String] = []
     /// Seconds per solver check before the result is "unknown".
     public var timeout: Double?
     /// Minimise a counterexample to induction (fewest messages first); off only to compare.

@@ -117,14 +117,18 @@ public struct TraceDocument: Sendable {
     /// A numbered table of steps: the action in words and each variable it changed (old → new).
     public var markdown: String {
         var out = "# \(spec)\(variant.map { " (variant \($0))" } ?? ""): "
-        if induction != nil {
+        if induction != nil && steps.count == 1 {
+            out += "\(assumption) does not imply \(property ?? "the property")"
+        } else if induction != nil {
             out += "\(assumption) is not inductive"
         } else {
             out += property.map { "\($0) violated" } ?? "trace"
         }
         out += "\n\nParameters: " + parameters.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
         out += ". \(steps.count - 1) steps. Replay with `quorum replay <this file's .itf.json>`.\n\n"
-        if induction != nil {
+        if induction != nil && steps.count == 1 {
+            out += "The state satisfies \(assumption) (it need not be reachable) but violates \(property ?? "the property").\n\n## State\n\n"
+        } else if induction != nil {
             out += "A counterexample to induction: the first state satisfies \(assumption) (it need not be reachable), "
             out += "and one step leads to a state that violates \(property ?? "it").\n\n## First state\n\n"
         } else {

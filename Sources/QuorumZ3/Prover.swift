@@ -19,7 +19,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
     public func prove(_ options: ProofOptions) throws -> ProofReport {
         let start = DispatchTime.now()
         let known = encoding.system.invariants
-        for name in options.invariants where !known.contains(where: { $0.name == name }) {
+        for name in options.invariants + options.implies where !known.contains(where: { $0.name == name }) {
             throw UsageError("unknown invariant '\(name)' of \(model.spec); known: \(known.map(\.name).joined(separator: ", "))")
         }
         let conjuncts = Set(known.filter { options.invariants.contains($0.name) }.flatMap { $0.conjuncts.map(\.name) })
@@ -65,9 +65,39 @@ public struct Prover<Encoding: SymbolicEncoding> {
             return report(.notInductive, document, [])
         }
 
+        // Inv => P for each property P it must imply: a counterexample is a single state.
+        solver.add(invS)
+        for property in options.implies {
+            let implicationStart = DispatchTime.now()
+            // No scoped(): when the implication fails, minimisation continues inside this scope.
+            solver.push()
+            solver.add(!encoding.invariant(property, on: s, without: []))
+            let outcome = try solver.check()
+            let name = "⇒ \(property)"
+            switch outcome {
+            case .unsatisfiable:
+                solver.pop()
+                obligations.append(.init(name: name, holds: true, seconds: seconds(since: implicationStart)))
+            case .unknown(let reason):
+                solver.pop()
+                obligations.append(.init(name: name, holds: nil, seconds: seconds(since: implicationStart)))
+                unknown = unknown ?? reason
+            case .satisfiable:
+                obligations.append(.init(name: name, holds: false, seconds: seconds(since: implicationStart)))
+                let sizes = try minimize(solver, s, options)
+                guard case .satisfiable(let m) = try solver.check() else {
+                    throw Z3Error("the counterexample vanished while it was minimised")
+                }
+                let state = try encoding.state(of: s, in: m)
+                let document = TraceDocument(Trace<Encoding.System>(initial: state), of: encoding.system, spec: model.spec,
+                                             variant: model.variant, parameters: model.parameters, property: property,
+                                             kind: .invariant, induction: .init(invariants: options.invariants, dropped: options.dropped))
+                return report(.notInductive, document, sizes)
+            }
+        }
+
         // Inv /\ A => Inv', grouped by action name, in the order the encoding lists the actions.
         solver.add(encoding.domain(t))
-        solver.add(invS)
         let notInvT = !encoding.invariants(options.invariants, on: t, without: dropped)
         var groups: [(String, [Formula<Symbolic>])] = []
         for (action, relation) in encoding.transitions(from: s, to: t) {
@@ -97,20 +127,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
         // A counterexample to induction over every failing action, minimised measure by measure.
         solver.add(failing.reduce(Formula(false)) { $0 || $1 })
         solver.add(notInvT)
-        var sizes: [(String, Int)] = []
-        if options.minimize {
-            for measure in encoding.measures(of: s) {
-                for bound in measure.bounds {
-                    solver.push()
-                    solver.add(measure.atMost(bound))
-                    if case .satisfiable = try solver.check() {
-                        sizes.append((measure.name, bound))
-                        break  // keep the scope: the bound holds while the next measure is minimised
-                    }
-                    solver.pop()
-                }
-            }
-        }
+        let sizes = try minimize(solver, s, options)
         guard case .satisfiable(let m) = try solver.check() else {
             throw Z3Error("the counterexample to induction vanished while it was minimised")
         }
@@ -124,6 +141,26 @@ public struct Prover<Encoding: SymbolicEncoding> {
                                      parameters: model.parameters, property: property, kind: .invariant,
                                      induction: .init(invariants: options.invariants, dropped: options.dropped))
         return report(.notInductive, document, sizes)
+    }
+
+    /// Adds, measure by measure, the smallest bound under which the solver's assertions stay
+    /// satisfiable; returns the bounds. Each bound stays asserted (in its own scope) for the rest
+    /// of the solver's life, which is this proof's.
+    private func minimize(_ solver: Z3Solver, _ s: Encoding.Variables, _ options: ProofOptions) throws -> [(String, Int)] {
+        guard options.minimize else { return [] }
+        var sizes: [(String, Int)] = []
+        for measure in encoding.measures(of: s) {
+            for bound in measure.bounds {
+                solver.push()
+                solver.add(measure.atMost(bound))
+                if case .satisfiable = try solver.check() {
+                    sizes.append((measure.name, bound))
+                    break
+                }
+                solver.pop()
+            }
+        }
+        return sizes
     }
 
     private func firstViolated(_ names: [String], in state: Encoding.System.State, without dropped: Set<String>) throws -> String {

@@ -33,11 +33,13 @@ public struct PaxosSymbols: PaxosView {
 /// included), checked against the pure functions by `quorum conform`.
 public struct PaxosEncoding: SymbolicEncoding {
     /// Deliberate mistakes, for testing that the conformance check catches a wrong encoding.
-    public enum Flaw: Sendable {
+    public enum Flaw: Sendable, CaseIterable {
         /// Phase2b leaves the voter's `maxVal` unconstrained (a forgotten frame condition).
         case phase2bLeavesMaxValFree
         /// Phase1b accepts a 1a message of the ballot already promised (`>=` for `>`).
         case phase1bAcceptsEqualBallot
+        /// Phase1a only when its message is new: the stuttering re-send Paxos.tla allows is lost.
+        case phase1aOnlyOnce
     }
 
     public let system: Paxos
@@ -102,7 +104,8 @@ public struct PaxosEncoding: SymbolicEncoding {
 
     /// `Phase1a(b) == Send([type |-> "1a", bal |-> b]) /\ UNCHANGED <<maxBal, maxVBal, maxVal>>`
     func phase1a(_ b: Int, _ s: PaxosSymbols, _ t: PaxosSymbols) -> Formula<Symbolic> {
-        send(s, t) { m in Formula(m == .phase1a(bal: b)) } && unchanged(s, t, except: nil, maxBal: true, votes: true)
+        (Formula(flaw != .phase1aOnlyOnce) || !s.sent1a(bal: b))
+            && send(s, t) { m in Formula(m == .phase1a(bal: b)) } && unchanged(s, t, except: nil, maxBal: true, votes: true)
     }
 
     /// `Phase1b(a)`, for the 1a message of ballot `b`: promise `b` and report the highest vote.

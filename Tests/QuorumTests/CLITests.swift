@@ -142,12 +142,12 @@ import Testing
                                   in: dir, environment: ["GITHUB_ACTIONS": "true"])
         #expect(process.status == 1)
         let xml = try String(contentsOf: dir.appendingPathComponent("report.xml"), encoding: .utf8)
-        #expect(xml.contains("<testsuite name=\"Paxos[minorityQuorums]\" tests=\"3\" failures=\"1\""))
+        #expect(xml.contains("<testsuite name=\"Paxos[minorityQuorums]\" tests=\"4\" failures=\"1\""))
         #expect(xml.contains("<testcase classname=\"Paxos[minorityQuorums]\" name=\"Agreement\""))
         #expect(xml.contains("<failure message=\"Agreement violated after 8 steps\" type=\"violation\">trace: cx/paxos-minorityQuorums-Agreement.itf.json"))
         #expect(process.stdout.contains("::error file=cx/paxos-minorityQuorums-Agreement.itf.json,title=Paxos[minorityQuorums] Agreement::"))
         let parsed = try XMLDocument(data: Data(xml.utf8))
-        #expect(try parsed.nodes(forXPath: "//testcase").count == 3)
+        #expect(try parsed.nodes(forXPath: "//testcase").count == 4)
     }
 
     @Test func listNamesEverySpecPropertyAndVariant() throws {
@@ -161,5 +161,57 @@ import Testing
         #expect(properties.contains("LeaderAppendOnly") && properties.contains("StateMachineSafety"))
         let variants = (raft["variants"] as! [[String: Any]]).map { $0["breaks"] as! String }
         #expect(variants.allSatisfy { properties.contains($0) })
+    }
+}
+
+@Suite struct SymbolicCLITests {
+    @Test func proveReportsInductiveAndNotInductiveWithExitCodes() throws {
+        let directory = try temporaryDirectory()
+        let ok = try CLI.run(["prove", "paxos", "--invariant", "InductiveInv", "--implies", "Agreement"], in: directory)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("result: inductive"))
+
+        let cti = try CLI.run(["prove", "paxos", "--invariant", "InductiveInv", "--drop", "msgs2b", "--json", "report.json"], in: directory)
+        #expect(cti.status == 1)
+        #expect(cti.stdout.contains("Counterexample to induction (minimised: messages 2"))
+        let file = directory.appendingPathComponent("counterexamples/paxos-InductiveInv-without-msgs2b-cti.itf.json").path
+        #expect(FileManager.default.fileExists(atPath: file))
+        let replay = try CLI.run(["replay", file], in: directory)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let report = try String(contentsOf: directory.appendingPathComponent("report.json"), encoding: .utf8)
+        #expect(report.contains("\"result\": \"not inductive\""))
+    }
+
+    @Test func bmcWritesAShortestTrace() throws {
+        let directory = try temporaryDirectory()
+        let run = try CLI.run(["bmc", "paxos", "--variant", "minorityQuorums", "--depth", "10", "--invariant", "Agreement", "--quiet"], in: directory)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("Agreement violated after 8 steps"))
+        let file = directory.appendingPathComponent("counterexamples/paxos-minorityQuorums-Agreement-bmc.itf.json").path
+        #expect(try CLI.run(["replay", file], in: directory).status == 0)
+    }
+
+    @Test func conformReportsAgreement() throws {
+        let run = try CLI.run(["conform", "paxos", "--sample", "100"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("agree "))
+    }
+
+    @Test func symbolicCommandsRefuseBadInput() throws {
+        let cases: [[String]] = [
+            ["prove", "paxos"],
+            ["prove", "paxos", "--invariant", "Nope"],
+            ["prove", "paxos", "--invariant", "InductiveInv", "--drop", "nope"],
+            ["prove", "nope", "--invariant", "Inv"],
+            ["prove", "paxos", "--invariant", "Inv", "--set", "maxBallot=99"],
+            ["bmc", "paxos", "--depth", "-1"],
+            ["bmc", "paxos", "--depth", "3", "--variant", "nope"],
+            ["conform"],
+        ]
+        for arguments in cases {
+            let run = try CLI.run(arguments)
+            #expect(run.status == 2, "\(arguments): \(run.stdout) \(run.stderr)")
+            #expect(run.stderr.contains("error"), "\(arguments)")
+        }
     }
 }

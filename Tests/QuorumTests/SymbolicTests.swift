@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import QuorumCore
+import QuorumZ3
+@testable import Paxos
+
+@Suite struct Z3BindingTests {
+    @Test func solverErrorsAreSwiftErrorsNotExits() throws {
+        let z = Z3Context()
+        let solver = Z3Solver(z)
+        solver.add(z.intConstant("x").equals(z.boolConstant("b")))  // a sort error
+        #expect(throws: Z3Error.self) { try solver.check() }
+
+        // The context stays usable after an error.
+        let fresh = Z3Solver(z)
+        let x = z.intConstant("x")
+        fresh.add(z.literal(1).less(x))
+        fresh.add(x.less(z.literal(3)))
+        guard case .satisfiable(let model) = try fresh.check() else {
+            Issue.record("1 < x < 3 is satisfiable")
+            return
+        }
+        #expect(try model.int(x) == 2)
+    }
+
+    @Test func symbolicLogicFoldsConstantsAndBuildsTerms() throws {
+        let z = Z3Context()
+        let x = Term<Symbolic>(z.intConstant("x"))
+        #expect(Symbolic.isTrue((Term<Symbolic>(2) < Term(3)).value))
+        #expect(Symbolic.isFalse((Formula<Symbolic>(false) && x == 1).value))
+        let solver = Z3Solver(z)
+        solver.add(x + 1 == 5 && ite(x > 3, Term(10), Term(20)) == 10)
+        guard case .satisfiable(let model) = try solver.check() else {
+            Issue.record("x = 4 satisfies it")
+            return
+        }
+        #expect(try model.int(z.intConstant("x")) == 4)
+        solver.add(x != 4)
+        guard case .unsatisfiable = try solver.check() else {
+            Issue.record("x = 4 is the only solution")
+            return
+        }
+    }
+}
+
+@Suite struct PaxosSymbolicTests {
+    let identity = ModelIdentity(spec: "Paxos", variant: nil, parameters: [("acceptors", 3), ("values", 2), ("maxBallot", 1)])
+
+    @Test func encodingAllowsExactlyTheSpecsTransitions() throws {
+        var options = ConformanceOptions()
+        options.sample = isOptimized ? nil : 400
+        let report = try Conformance(PaxosEncoding(Paxos()), model: identity).check(options)
+        #expect(report.reachableStates == 3_921)
+        #expect(report.statesCompared == (isOptimized ? 3_921 : 400))
+        #expect(report.mismatches == [])
+    }
+
+    @Test(arguments: Paxos.Mutation.allCases)
+    func everyMutantsEncodingAgreesWithItsSpec(_ mutation: Paxos.Mutation) throws {
+        var options = ConformanceOptions()
+        options.sample = 300
+        let report = try Conformance(PaxosEncoding(Paxos(mutation: mutation)), model: identity).check(options)
+        #expect(report.mismatches == [])
+    }
+
+    /// A deliberately broken encoding must fail the conformance check, in the direction of its flaw.
+    @Test(arguments: PaxosEncoding.Flaw.allCases)
+    func conformanceCatchesABrokenEncoding(_ flaw: PaxosEncoding.Flaw) throws {
+        let report = try Conformance(PaxosEncoding(Paxos(), flaw: flaw), model: identity).check(ConformanceOptions())
+        #expect(!report.agrees)
+        let first = report.mismatches.first ?? ""
+        if flaw == .phase1aOnlyOnce {
+            #expect(first.hasPrefix("only the spec allows") && first.contains("Phase1a"), "\(first)")
+        } else {
+            #expect(first.hasPrefix("only the encoding allows"), "\(first)")
+        }
+    }
+
+    func prove(_ invariants: [String], dropping dropped: [String] = [], implies: [String] = [],
+               _ paxos: Paxos = Paxos(maxBallot: 3)) throws -> ProofReport {
+        var options = ProofOptions(invariants: invariants)
+        options.dropped = dropped
+        options.implies = implies
+        return try Prover(PaxosEncoding(paxos), model: identity).prove(options)
+    }
+
+    @Test func inductiveInvIsInductiveAndImpliesAgreement() throws {
+        let report = try prove(["InductiveInv"], implies: ["Agreement"])
+        #expect(report.result == .inductive)
+        #expect(report.obligations.map(\.name) == ["Init", "⇒ Agreement", "Phase1a", "Phase1b", "Phase2a", "Phase2b"])
+        #expect(report.obligations.allSatisfy { $0.holds == true })
+    }
+
+    /// Lamport's Inv holds on every reachable state but is not inductive on its own: a 1b message
+    /// may claim "no vote" from an acceptor that voted below the message's ballot.
+    @Test func lamportsInvAloneIsNotInductive() throws {
+        let report = try prove(["Inv"])
+        #expect(report.result == .notInductive)
+        #expect(report.obligations.first { $0.holds == false }?.name == "Phase2a")
+        let document = try #require(report.counterexample)
+        #expect(try Paxos(maxBallot: 3).replay(document).reproduced)
+    }
+
+    /// Dropping "an acceptor's vote variables describe one of its votes" breaks Phase1b: the
+    /// minimal counterexample is one acceptor and one message.
+    @Test func droppingAConjunctGivesAMinimalCounterexampleToInduction() throws {
+        let report = try prove(["InductiveInv"], dropping: ["acceptors"])
+        #expect(report.result == .notInductive)
+        #expect(report.sizes.map(\.0) == ["messages", "acceptors away from their initial state", "highest ballot"])
+        #expect(report.sizes.map(\.1) == [1, 1, 0])
+        let document = try #require(report.counterexample)
+        #expect(document.steps.count == 2)
+        #expect(document.induction == TraceDocument.Induction(invariants: ["InductiveInv"], dropped: ["acceptors"]))
+        // It replays from its file, and a tampered first state is refused.
+        let reread = try TraceDocument(json: Data(document.json.utf8))
+        #expect(try Paxos(maxBallot: 3).replay(reread).reproduced)
+        var tampered = reread
+        tampered.induction = .init(invariants: ["InductiveInv"], dropped: [])
+        #expect(throws: ReplayError.self) { try Paxos(maxBallot: 3).replay(tampered) }
+    }
+
+    @Test func anInductiveInvariantTooWeakForAgreementIsCaught() throws {
+        let report = try prove(["InductiveInv"], dropping: ["msgs2a"], implies: ["Agreement"])
+        #expect(report.result == .notInductive)
+        let document = try #require(report.counterexample)
+        #expect(document.steps.count == 1)
+        #expect(document.property == "Agreement")
+        #expect(try Paxos(maxBallot: 3).replay(document).reproduced)
+    }
+
+    @Test func unknownNamesAreUsageErrors() throws {
+        #expect(throws: UsageError.self) { try prove(["NoSuchInvariant"]) }
+        #expect(throws: UsageError.self) { try prove(["InductiveInv"], dropping: ["noSuchConjunct"]) }
+        #expect(throws: UsageError.self) { try prove(["InductiveInv"], implies: ["NoSuchProperty"]) }
+    }
+
+    /// Bounded model checking finds traces exactly as short as the explorer's.
+    @Test(arguments: Paxos.Mutation.allCases)
+    func bmcAndTheExplorerAgreeOnTheShortestCounterexample(_ mutation: Paxos.Mutation) throws {
+        let paxos = Paxos(mutation: mutation)
+        var explorerOptions = ExplorationOptions()
+        explorerOptions.properties = ["Agreement"]
+        let explored = try #require(Explorer(paxos, options: explorerOptions).run().violations.first)
+        var options = BMCOptions(maxDepth: explored.trace.length)
+        options.invariants = ["Agreement"]
+        let report = try BoundedModelChecker(PaxosEncoding(paxos), model: identity).run(options)
+        #expect(report.result == .violation)
+        let document = try #require(report.counterexample)
+        #expect(document.steps.count - 1 == explored.trace.length)
+        #expect(document.property == "Agreement")
+        #expect(try paxos.replay(document).reproduced)
+    }
+
+    @Test func bmcFindsNothingInTheCorrectSpec() throws {
+        var options = BMCOptions(maxDepth: 6)
+        options.invariants = ["Agreement"]
+        let report = try BoundedModelChecker(PaxosEncoding(Paxos()), model: identity).run(options)
+        #expect(report.result == .ok)
+        #expect(report.depthChecked == 6)
+    }
+
+    /// Every mutant breaks the inductive invariant: `prove` gives a counterexample to induction
+    /// that replays against the mutant.
+    @Test(arguments: Paxos.Mutation.allCases)
+    func everyMutantBreaksTheInductiveInvariant(_ mutation: Paxos.Mutation) throws {
+        let paxos = Paxos(maxBallot: 3, mutation: mutation)
+        let report = try prove(["InductiveInv"], implies: ["Agreement"], paxos)
+        #expect(report.result == .notInductive)
+        let document = try #require(report.counterexample)
+        #expect(try paxos.replay(document).reproduced)
+    }
+}
