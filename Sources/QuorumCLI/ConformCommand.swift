@@ -19,7 +19,7 @@ struct ConformCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE"))
     var settings: [String] = []
     @Option(help: "Check a buggy variant of the spec.") var variant: String?
-    @Option(help: "Compare this many sampled reachable states instead of all.") var sample: Int?
+    @Option(help: "Compare this many sampled reachable states instead of all (with --all, default 4000 per model).") var sample: Int?
     @Option(help: "Seed of the sample.") var seed: UInt64 = 1
 
     func validate() throws {
@@ -47,7 +47,7 @@ struct ConformCommand: ParsableCommand {
         var failed = false
         for model in models {
             var options = ConformanceOptions()
-            options.sample = sample
+            options.sample = sample ?? (all ? 4_000 : nil)
             options.seed = seed
             let report = try model.conform(options)
             let figures = "\(Terminal.count(report.statesCompared)) of \(Terminal.count(report.reachableStates)) reachable states, "
