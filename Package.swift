@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "QuorumZ3", dependencies: ["QuorumCore", "CZ3"]),
         // Protocols as pure transition functions, one target each (with their symbolic encodings).
         .target(name: "Paxos", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Paxos", exclude: ["README.md"], swiftSettings: optimize),
-        .target(name: "Raft", dependencies: ["QuorumCore"], path: "Specs/Raft", exclude: ["README.md"], swiftSettings: optimize),
+        .target(name: "Raft", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Raft", exclude: ["README.md"], swiftSettings: optimize),
         // The command-line interface as a library, so that tests can drive it.
         .target(
             name: "QuorumCLI",

@@ -67,7 +67,7 @@ struct ProveCommand: ParsableCommand {
         var out = "\(Describe.title(report.model)): is \(claim) inductive?\n"
         for o in report.obligations {
             let verdict = o.holds.map { $0 ? "holds" : "FAILS" } ?? "unknown"
-            out += "  " + o.name.padding(toLength: 12, withPad: " ", startingAt: 0) + verdict.padding(toLength: 9, withPad: " ", startingAt: 0)
+            out += "  " + o.name.padding(toLength: 20, withPad: " ", startingAt: 0) + verdict.padding(toLength: 9, withPad: " ", startingAt: 0)
                 + String(format: "%.2f s", o.seconds) + "\n"
         }
         switch report.result {

@@ -6,7 +6,7 @@ import QuorumCore
 /// The reachable states are collected by a plain breadth-first search (within the spec's bounds);
 /// for each state compared, the solver enumerates every successor the symbolic relation allows
 /// (blocking each one found), and that set must equal the set of successors `enabledActions` and
-/// `apply` compute. Both directions are checked: a transition only the spec allows, and one only
+/// `apply` compute within the spec's bounds. Both directions are checked: a transition only the spec allows, and one only
 /// the encoding allows, are each reported.
 public struct Conformance<Encoding: SymbolicEncoding> {
     public let encoding: Encoding
@@ -36,7 +36,8 @@ public struct Conformance<Encoding: SymbolicEncoding> {
         var mismatches: [String] = []
         var successors = 0
         for state in compared {
-            let explicit = Set(system.enabledActions(in: state).map { system.apply($0, to: state) })
+            // Successors outside the bounds (TLC's state constraint) are outside the encoding's domain.
+            let explicit = Set(system.enabledActions(in: state).map { system.apply($0, to: state) }.filter(system.isWithinBounds))
             successors += explicit.count
             var symbolic = Set<Encoding.System.State>()
             try solver.scoped {

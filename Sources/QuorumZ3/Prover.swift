@@ -29,7 +29,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
         }
         let dropped = Set(options.dropped)
         let context = Z3Context()
-        let solver = Z3Solver(context, timeout: options.timeout)
+        let solver = Z3Solver(context, timeout: options.timeout, simple: true)
         let s = encoding.declare(in: context, prefix: "s")
         let t = encoding.declare(in: context, prefix: "t")
         solver.add(encoding.domain(s))
@@ -98,6 +98,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
 
         // Inv /\ A => Inv', grouped by action name, in the order the encoding lists the actions.
         solver.add(encoding.domain(t))
+        solver.add(encoding.stepConstraint(from: s, to: t))
         let notInvT = !encoding.invariants(options.invariants, on: t, without: dropped)
         var groups: [(String, [Formula<Symbolic>])] = []
         for (action, relation) in encoding.transitions(from: s, to: t) {

@@ -24,6 +24,10 @@ public protocol SymbolicEncoding: Sendable {
     /// `Next`, as one disjunct per instance of an action, each labelled with the action's name.
     func transitions(from s: Variables, to t: Variables) -> [(action: String, relation: Formula<Symbolic>)]
 
+    /// A constraint every step satisfies whichever disjunct it takes, stated once instead of in
+    /// every disjunct (for Raft: how the message bag changes given what the step adds and removes).
+    func stepConstraint(from s: Variables, to t: Variables) -> Formula<Symbolic>
+
     /// The invariant named `name` on `s`, less the conjuncts named in `dropped`, from the same
     /// definition the explorer evaluates.
     func invariant(_ name: String, on s: Variables, without dropped: Set<String>) -> Formula<Symbolic>
@@ -55,14 +59,16 @@ public struct Measure {
 }
 
 extension SymbolicEncoding {
+    public func stepConstraint(from s: Variables, to t: Variables) -> Formula<Symbolic> { Formula(true) }
+
     /// The conjunction of the named invariants.
     func invariants(_ names: [String], on s: Variables, without dropped: Set<String>) -> Formula<Symbolic> {
         names.reduce(Formula(true)) { $0 && invariant($1, on: s, without: dropped) }
     }
 
-    /// `Next(s, t)`: the disjunction of every action instance.
+    /// `Next(s, t)`: the disjunction of every action instance, and the shared step constraint.
     func next(from s: Variables, to t: Variables) -> Formula<Symbolic> {
-        transitions(from: s, to: t).reduce(Formula(false)) { $0 || $1.relation }
+        stepConstraint(from: s, to: t) && transitions(from: s, to: t).reduce(Formula(false)) { $0 || $1.relation }
     }
 
     /// The concrete action of the spec that leads from `before` to `after` (the first one, in the

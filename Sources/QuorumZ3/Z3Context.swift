@@ -17,6 +17,7 @@ public final class Z3Context {
     private var firstError: String?
 
     public init() {
+        _ = Self.globalParameters
         let config = Z3_mk_config()!
         Z3_set_param_value(config, "model", "true")
         raw = Z3_mk_context_rc(config)!
@@ -25,6 +26,10 @@ public final class Z3Context {
     }
 
     deinit { Z3_del_context(raw) }
+
+    /// Set once per process, before the first context. Z3's older arithmetic solver (2) proves
+    /// Raft's inductive invariant about twice as fast as the default and is no slower on Paxos.
+    private static let globalParameters: Void = Z3_global_param_set("smt.arith.solver", "2")
 
     /// Raises the first error Z3 reported since the last call, if any.
     public func throwIfFailed() throws {

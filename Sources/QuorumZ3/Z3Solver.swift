@@ -13,10 +13,13 @@ public final class Z3Solver {
     public let context: Z3Context
     let raw: OpaquePointer
 
-    /// - Parameter timeout: seconds a single check may take before it reports `unknown`.
-    public init(_ context: Z3Context, timeout: Double? = nil) {
+    /// - Parameters:
+    ///   - timeout: seconds a single check may take before it reports `unknown`.
+    ///   - simple: Z3's plain SMT solver instead of its default combination; on Raft's
+    ///     inductiveness checks it is about twice as fast.
+    public init(_ context: Z3Context, timeout: Double? = nil, simple: Bool = false) {
         self.context = context
-        raw = Z3_mk_solver(context.raw)!
+        raw = (simple ? Z3_mk_simple_solver(context.raw) : Z3_mk_solver(context.raw))!
         Z3_solver_inc_ref(context.raw, raw)
         if let timeout {
             let params = Z3_mk_params(context.raw)!

@@ -279,6 +279,113 @@ public struct Raft: TransitionSystem {
         ]
     }
 
+    /// The inverse of ``traceValues(of:)``, for replaying counterexamples to induction.
+    public func state(fromTraceValues values: [ITFValue]) -> RaftState? {
+        guard values.count == traceVariables.count else { return nil }
+        let all = 0..<servers
+        func server(_ v: ITFValue?) -> Int? { v?.stringValue.flatMap { name in all.first { Raft.serverName($0) == name } } }
+        func perServer(_ v: ITFValue) -> [ITFValue]? {
+            guard case .map(let pairs) = v, pairs.count == servers else { return nil }
+            var out: [ITFValue?] = Array(repeating: nil, count: servers)
+            for pair in pairs {
+                guard let i = server(pair.key) else { return nil }
+                out[i] = pair.value
+            }
+            return out.allSatisfy { $0 != nil } ? out.map { $0! } : nil
+        }
+        func serverSet(_ v: ITFValue) -> Int? {
+            guard case .set(let members) = v else { return nil }
+            var bits = 0
+            for m in members {
+                guard let i = server(m) else { return nil }
+                bits |= 1 << i
+            }
+            return bits
+        }
+        func small(_ v: ITFValue?) -> Int? { v?.intValue.flatMap { (0...254).contains($0) ? $0 : nil } }
+        func entry(_ v: ITFValue) -> Entry? {
+            guard let term = small(v[field: "term"]), let value = v[field: "value"]?.stringValue.flatMap({ name in
+                (0..<self.values).first { Raft.valueName($0) == name }
+            }) else { return nil }
+            return Entry(term: term, value: value)
+        }
+        guard let terms = perServer(values[0]), let roles = perServer(values[1]), let votes = perServer(values[2]),
+              let logs = perServer(values[3]), let commits = perServer(values[4]), let responded = perServer(values[5]),
+              let granted = perServer(values[6]), let nexts = perServer(values[7]), let matches = perServer(values[8]),
+              case .map(let bag) = values[9] else { return nil }
+        var state = RaftState(servers: servers)
+        for i in all {
+            guard let term = small(terms[i]), term >= 1,
+                  let role = [Role.follower, .candidate, .leader].first(where: { .string($0.name) == roles[i] }),
+                  let commit = small(commits[i]), let r = serverSet(responded[i]), let g = serverSet(granted[i]),
+                  case .list(let entries) = logs[i], entries.count <= RaftLog.capacity,
+                  let next = perServer(nexts[i]), let match = perServer(matches[i]) else { return nil }
+            state.currentTerm[i] = term
+            state.state[i] = role
+            if votes[i] == .string("Nil") {
+                state.votedFor[i] = -1
+            } else {
+                guard let j = server(votes[i]) else { return nil }
+                state.votedFor[i] = j
+            }
+            var log = RaftLog()
+            for e in entries {
+                guard let e = entry(e) else { return nil }
+                log.append(e)
+            }
+            state.log[i] = log
+            state.commitIndex[i] = commit
+            state.votesResponded[i] = r
+            state.votesGranted[i] = g
+            var nextRow = state.nextIndex[i], matchRow = state.matchIndex[i]
+            for j in all {
+                guard let n = small(next[j]), let m = small(match[j]) else { return nil }
+                nextRow[j] = n
+                matchRow[j] = m
+            }
+            state.nextIndex[i] = nextRow
+            state.matchIndex[i] = matchRow
+        }
+        for pair in bag {
+            guard let message = message(from: pair.key), let count = small(pair.value), count >= 1 else { return nil }
+            for _ in 0..<count { state.messages.add(message) }
+        }
+        return state
+    }
+
+    private func message(from v: ITFValue) -> RaftMessage? {
+        let all = 0..<servers
+        func server(_ name: String) -> Int? { all.first { Raft.serverName($0) == name } }
+        func int(_ name: String) -> Int? { v[field: name]?.intValue.flatMap { (0...254).contains($0) ? $0 : nil } }
+        func bool(_ name: String) -> Bool? { if case .bool(let b) = v[field: name] { b } else { nil } }
+        guard let term = int("mterm"), let source = v[field: "msource"]?.stringValue.flatMap(server),
+              let dest = v[field: "mdest"]?.stringValue.flatMap(server) else { return nil }
+        switch v[field: "mtype"]?.stringValue {
+        case "RequestVoteRequest":
+            guard let lt = int("mlastLogTerm"), let li = int("mlastLogIndex") else { return nil }
+            return .requestVoteRequest(term: term, lastLogTerm: lt, lastLogIndex: li, source: source, dest: dest)
+        case "RequestVoteResponse":
+            guard let g = bool("mvoteGranted") else { return nil }
+            return .requestVoteResponse(term: term, voteGranted: g, source: source, dest: dest)
+        case "AppendEntriesRequest":
+            guard let p = int("mprevLogIndex"), let pt = int("mprevLogTerm"), let c = int("mcommitIndex"),
+                  case .list(let entries) = v[field: "mentries"], entries.count <= 1 else { return nil }
+            var e: Entry? = nil
+            if let first = entries.first {
+                guard let term = first[field: "term"]?.intValue, let value = first[field: "value"]?.stringValue.flatMap({ name in
+                    (0..<self.values).first { Raft.valueName($0) == name }
+                }), (0...254).contains(term) else { return nil }
+                e = Entry(term: term, value: value)
+            }
+            return .appendEntriesRequest(term: term, prevLogIndex: p, prevLogTerm: pt, entry: e, commitIndex: c, source: source, dest: dest)
+        case "AppendEntriesResponse":
+            guard let ok = bool("msuccess"), let mi = int("mmatchIndex") else { return nil }
+            return .appendEntriesResponse(term: term, success: ok, matchIndex: mi, source: source, dest: dest)
+        default:
+            return nil
+        }
+    }
+
     static func traceValue(_ e: Entry) -> ITFValue {
         .record([("term", .int(e.term)), ("value", .string(valueName(e.value)))])
     }

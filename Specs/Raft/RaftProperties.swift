@@ -8,6 +8,12 @@ public protocol RaftFormula: Sendable {
     static var name: String { get }
     static var summary: String { get }
     static func holds<V: RaftView>(in v: V) -> Formula<V.L>
+    /// The named conjuncts of `holds`, for `quorum prove --drop` (by default, just one).
+    static func conjuncts<V: RaftView>(in v: V) -> [(name: String, formula: Formula<V.L>)]
+}
+
+extension RaftFormula {
+    public static func conjuncts<V: RaftView>(in v: V) -> [(name: String, formula: Formula<V.L>)] { [(name, holds(in: v))] }
 }
 
 /// A Raft property of a step, over the views of the state before and after it.
@@ -29,7 +35,11 @@ public struct RaftProperty: Sendable {
         name = F.name
         summary = F.summary
         self.formula = formula
-        concrete = Invariant(F.name, F.summary) { state in RaftConcreteView.with(state) { F.holds(in: $0).value } }
+        let names = RaftConcreteView.with(RaftState(servers: 1)) { F.conjuncts(in: $0).map(\.name) }
+        let conjuncts: [(name: String, holds: @Sendable (RaftState) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
+            (name, { state in RaftConcreteView.with(state) { F.conjuncts(in: $0)[k].formula.value } })
+        }
+        concrete = Invariant(F.name, F.summary, conjuncts: conjuncts) { state in RaftConcreteView.with(state) { F.holds(in: $0).value } }
     }
 }
 
@@ -53,6 +63,7 @@ public enum RaftProperties {
     public static let all: [RaftProperty] = [
         RaftProperty(ElectionSafety.self), RaftProperty(LogMatching.self),
         RaftProperty(LeaderCompleteness.self), RaftProperty(StateMachineSafety.self),
+        RaftProperty(InductiveElectionSafety.self),
     ]
     /// Every property of steps.
     public static let steps: [RaftStepProperty] = [
@@ -84,6 +95,58 @@ public enum ElectionSafety: RaftFormula {
             }
         }
     }
+}
+
+/// ElectionSafety strengthened until it is inductive: the facts about votes and vote messages that
+/// make two leaders of one term impossible. `quorum prove raft --invariant InductiveElectionSafety`
+/// proves it; `--drop` any conjunct and the prover shows why that conjunct is needed.
+public enum InductiveElectionSafety: RaftFormula {
+    public static let name = "InductiveElectionSafety"
+    public static let summary = "ElectionSafety with the facts about votes and vote messages that make it inductive"
+    public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
+        conjuncts(in: s).reduce(Formula(true)) { $0 && $1.formula }
+    }
+
+    public static func conjuncts<V: RaftView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
+        /// j's vote in term t went to i: j is past term t, or in it having voted for i.
+        func votedFor(_ j: Int, _ i: Int, _ t: Term<V.L>) -> Formula<V.L> {
+            s.currentTerm(j) > t || (s.currentTerm(j) == t && s.votedFor(j) == Term(i))
+        }
+        /// i, a candidate or leader, counts j's vote (in i's current term).
+        func counts(_ i: Int, _ j: Int) -> Formula<V.L> { !isFollower(i) && s.votesGranted(i, j) }
+        func isFollower(_ i: Int) -> Formula<V.L> { !s.isLeader(i) && !s.isCandidate(i) }
+        let majority = s.servers.count / 2 + 1
+        let quorums = subsets(of: Array(s.servers), size: majority)
+        let others = { (i: Int) in s.servers.filter { $0 != i } }
+        return [
+            ("electionSafety", ElectionSafety.holds(in: s)),
+            ("leadersHaveQuorums", forAll(s.servers) { i in
+                s.isLeader(i) ==> exists(quorums) { q in forAll(q) { j in s.votesGranted(i, j) } }
+            }),
+            ("countedVotesWereCast", forAll(s.servers) { i in
+                forAll(s.servers) { j in counts(i, j) ==> votedFor(j, i, s.currentTerm(i)) }
+            }),
+            ("grantMessagesWereCast", s.forAllVoteGrantsInFlight { j, i, t in votedFor(j, i, Term(t)) }),
+            ("oneVotePerTerm",
+             forAll(s.servers) { j in
+                forAll(s.servers) { i in
+                    forAll(others(i)) { i2 in !(counts(i, j) && counts(i2, j) && s.currentTerm(i) == s.currentTerm(i2)) }
+                }
+             }
+             && s.forAllVoteGrantsInFlight { j, i, t in
+                forAll(others(i)) { i2 in !(counts(i2, j) && s.currentTerm(i2) == Term(t)) }
+                    && s.forAllVoteGrantsInFlight { j2, i2, t2 in Formula(j2 != j || t2 != t || i2 == i) }
+             }),
+        ]
+    }
+}
+
+/// The subsets of `elements` with `size` members, in a fixed order.
+func subsets(of elements: [Int], size: Int) -> [[Int]] {
+    guard size > 0 else { return [[]] }
+    guard elements.count >= size else { return [] }
+    let first = elements[0], rest = Array(elements.dropFirst())
+    return subsets(of: rest, size: size - 1).map { [first] + $0 } + subsets(of: rest, size: size)
 }
 
 /// raft.tla's LogMatching: two logs with an entry of the same term at an index agree up to it.

@@ -19,6 +19,23 @@ public protocol RaftView {
     func logTerm(_ i: Int, _ k: Int) -> Term<L>
     func logValue(_ i: Int, _ k: Int) -> Term<L>
     func commitIndex(_ i: Int) -> Term<L>
+    /// `j \in votesGranted[i]`.
+    func votesGranted(_ i: Int, _ j: Int) -> Formula<L>
+    /// The terms a message may carry (1...maxTerm), over which a symbolic view expands messages.
+    var terms: ClosedRange<Int> { get }
+    /// A RequestVoteResponse from `from` to `to` granting the vote in `term` is in flight.
+    func voteGrantInFlight(from: Int, to: Int, term: Int) -> Formula<L>
+    /// `\A m \in DOMAIN messages : m is a granted RequestVoteResponse => body(m.msource, m.mdest, m.mterm)`.
+    /// A symbolic view expands it over every possible message; the concrete view visits the bag.
+    func forAllVoteGrantsInFlight(_ body: (_ from: Int, _ to: Int, _ term: Int) -> Formula<L>) -> Formula<L>
+}
+
+extension RaftView {
+    public func forAllVoteGrantsInFlight(_ body: (Int, Int, Int) -> Formula<L>) -> Formula<L> {
+        forAll(servers) { j in
+            forAll(servers) { i in forAll(terms) { t in voteGrantInFlight(from: j, to: i, term: t) ==> body(j, i, t) } }
+        }
+    }
 }
 
 /// A concrete state seen through ``RaftView``.
@@ -55,4 +72,16 @@ public struct RaftConcreteView: RaftView {
     public func logTerm(_ i: Int, _ k: Int) -> Term<Concrete> { Term(k <= state.log[i].count ? state.log[i][k - 1].term : 0) }
     public func logValue(_ i: Int, _ k: Int) -> Term<Concrete> { Term(k <= state.log[i].count ? state.log[i][k - 1].value : -1) }
     public func commitIndex(_ i: Int) -> Term<Concrete> { Term(state.commitIndex[i]) }
+    public func votesGranted(_ i: Int, _ j: Int) -> Formula<Concrete> { Formula(state.votesGranted[i] & (1 << j) != 0) }
+    public var terms: ClosedRange<Int> { 1...max(1, servers.map { state.currentTerm[$0] }.max() ?? 1) }
+    public func voteGrantInFlight(from j: Int, to i: Int, term: Int) -> Formula<Concrete> {
+        Formula(state.messages.count(of: .requestVoteResponse(term: term, voteGranted: true, source: j, dest: i)) > 0)
+    }
+
+    public func forAllVoteGrantsInFlight(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+        for item in state.messages.items where item.message.kind == .requestVoteResponse && item.message.voteGranted {
+            if !body(item.message.source, item.message.dest, item.message.term).value { return Formula(false) }
+        }
+        return Formula(true)
+    }
 }
