@@ -27,12 +27,15 @@ public struct Conformance<Encoding: SymbolicEncoding> {
             compared = Array(reachable.shuffled(using: &generator).prefix(sample))
         }
         let context = Z3Context()
-        let solver = Z3Solver(context)
+        let solver = Z3Solver(context, simple: true)
         let s = encoding.declare(in: context, prefix: "s")
         let t = encoding.declare(in: context, prefix: "t")
-        solver.add(encoding.domain(s))
         solver.add(encoding.domain(t))
-        solver.add(encoding.next(from: s, to: t))
+        let folding = compared.first.flatMap { encoding.constant($0, in: context) } != nil
+        if !folding {
+            solver.add(encoding.domain(s))
+            solver.add(encoding.next(from: s, to: t))
+        }
         var mismatches: [String] = []
         var successors = 0
         for state in compared {
@@ -41,7 +44,11 @@ public struct Conformance<Encoding: SymbolicEncoding> {
             successors += explicit.count
             var symbolic = Set<Encoding.System.State>()
             try solver.scoped {
-                solver.add(encoding.equals(s, state))
+                if folding, let constant = encoding.constant(state, in: context) {
+                    solver.add(encoding.next(from: constant, to: t))
+                } else {
+                    solver.add(encoding.equals(s, state))
+                }
                 while case .satisfiable(let m) = try solver.check() {
                     let successor = try encoding.state(of: t, in: m)
                     guard symbolic.insert(successor).inserted else {

@@ -35,6 +35,11 @@ public protocol SymbolicEncoding: Sendable {
     /// `s` equals the concrete `state`.
     func equals(_ s: Variables, _ state: System.State) -> Formula<Symbolic>
 
+    /// `state` as constants of the encoding, or nil when the encoding cannot hold constants. With
+    /// it, conformance checks build each state's successor relation with the state folded in,
+    /// which is far smaller than the relation over a symbolic state pinned by equations.
+    func constant(_ state: System.State, in context: Z3Context) -> Variables?
+
     /// The concrete state that `model` assigns to `s`.
     func state(of s: Variables, in model: Z3Model) throws -> System.State
 
@@ -60,6 +65,8 @@ public struct Measure {
 
 extension SymbolicEncoding {
     public func stepConstraint(from s: Variables, to t: Variables) -> Formula<Symbolic> { Formula(true) }
+
+    public func constant(_ state: System.State, in context: Z3Context) -> Variables? { nil }
 
     /// The conjunction of the named invariants.
     func invariants(_ names: [String], on s: Variables, without dropped: Set<String>) -> Formula<Symbolic> {

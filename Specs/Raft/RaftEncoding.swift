@@ -27,12 +27,17 @@ public struct RaftSymbols: RaftView {
     var granted: [[Formula<Symbolic>]]
     var next: [[Term<Symbolic>]]
     var match: [[Term<Symbolic>]]
-    /// Copies in flight of every possible message.
-    var copies: [RaftMessage: Term<Symbolic>]
+    /// Copies in flight of every possible message, in unary: digit k (0-based) is true when at
+    /// least k + 1 copies are in flight. The bag's changes and bound are then Boolean and
+    /// pseudo-Boolean constraints, which Z3 handles far faster than sums over hundreds of integers.
+    let digits: [RaftMessage: [Formula<Symbolic>]]
     /// Whether the step into this state adds, or removes, a copy of each message (at most one of
     /// each; see ``RaftEncoding/stepConstraint(from:to:)``).
     let added: [RaftMessage: Formula<Symbolic>]
     let removed: [RaftMessage: Formula<Symbolic>]
+    /// No copy added, no copy removed: built once per state, shared by every disjunct.
+    let noneAdded: Formula<Symbolic>
+    let noneRemoved: Formula<Symbolic>
 
     public func currentTerm(_ i: Int) -> Term<Symbolic> { term[i] }
     public func isLeader(_ i: Int) -> Formula<Symbolic> { role[i] == Term(Role.leader.rawValue) }
@@ -47,7 +52,13 @@ public struct RaftSymbols: RaftView {
     public func voteGrantInFlight(from j: Int, to i: Int, term t: Int) -> Formula<Symbolic> {
         inFlight(.requestVoteResponse(term: t, voteGranted: true, source: j, dest: i))
     }
-    func inFlight(_ m: RaftMessage) -> Formula<Symbolic> { copies[m].map { $0 > 0 } ?? Formula(false) }
+    func inFlight(_ m: RaftMessage) -> Formula<Symbolic> { digits[m]?.first ?? Formula(false) }
+
+    /// At least `k` copies of `m` are in flight (`k` may be 0 or past the bound).
+    func atLeast(_ k: Int, _ m: RaftMessage) -> Formula<Symbolic> {
+        let d = digits[m]!
+        return k <= 0 ? Formula(true) : k > d.count ? Formula(false) : d[k - 1]
+    }
 
     /// `LastTerm(log[i])`.
     func lastTerm(_ i: Int) -> Term<Symbolic> {
@@ -73,10 +84,19 @@ public struct RaftSymbols: RaftView {
 public struct RaftEncoding: SymbolicEncoding {
     public let system: Raft
     let universe: [RaftMessage]
+    let universeSet: Set<RaftMessage>
+    /// The universe by kind, source and destination.
+    let routes: [Route: [RaftMessage]]
+
+    struct Route: Hashable {
+        let kind: Int, source: Int, dest: Int
+    }
 
     public init(_ raft: Raft) {
         system = raft
         universe = RaftEncoding.universe(of: raft)
+        universeSet = Set(universe)
+        routes = Dictionary(grouping: universe) { Route(kind: $0.kind.rawValue, source: $0.source, dest: $0.dest) }
     }
 
     var servers: Range<Int> { 0..<system.servers }
@@ -114,12 +134,12 @@ public struct RaftEncoding: SymbolicEncoding {
         func int(_ name: String) -> Term<Symbolic> { Term(context.intConstant("\(prefix).\(name)")) }
         func bool(_ name: String) -> Formula<Symbolic> { Formula(context.boolConstant("\(prefix).\(name)")) }
         let name = Raft.serverName
-        var copies: [RaftMessage: Term<Symbolic>] = [:]
+        var digits: [RaftMessage: [Formula<Symbolic>]] = [:]
         var added: [RaftMessage: Formula<Symbolic>] = [:]
         var removed: [RaftMessage: Formula<Symbolic>] = [:]
         for m in universe {
             let key = Raft.traceValue(m).text
-            copies[m] = int("messages[\(key)]")
+            digits[m] = (0..<system.maxMessages).map { bool("messages[\(key)]>=\($0 + 1)") }
             added[m] = bool("added[\(key)]")
             removed[m] = bool("removed[\(key)]")
         }
@@ -136,7 +156,32 @@ public struct RaftEncoding: SymbolicEncoding {
             granted: servers.map { i in servers.map { bool("votesGranted[\(name(i))][\(name($0))]") } },
             next: servers.map { i in servers.map { int("nextIndex[\(name(i))][\(name($0))]") } },
             match: servers.map { i in servers.map { int("matchIndex[\(name(i))][\(name($0))]") } },
-            copies: copies, added: added, removed: removed)
+            digits: digits, added: added, removed: removed,
+            noneAdded: forAll(universe) { !added[$0]! }, noneRemoved: forAll(universe) { !removed[$0]! })
+    }
+
+    public func constant(_ state: RaftState, in context: Z3Context) -> RaftSymbols? {
+        guard state.messages.items.allSatisfy({ universeSet.contains($0.message) }) else { return nil }
+        func int(_ x: Int) -> Term<Symbolic> { Term(x) }
+        let no = Formula<Symbolic>(false)
+        return RaftSymbols(
+            servers: servers, logIndices: 1...max(1, slots), terms: 1...system.maxTerm, context: context,
+            term: servers.map { int(state.currentTerm[$0]) },
+            role: servers.map { int(state.state[$0].rawValue) },
+            voted: servers.map { int(state.votedFor[$0]) },
+            length: servers.map { int(state.log[$0].count) },
+            entryTerm: servers.map { i in (0..<slots).map { int($0 < state.log[i].count ? state.log[i][$0].term : 0) } },
+            entryValue: servers.map { i in (0..<slots).map { int($0 < state.log[i].count ? state.log[i][$0].value : -1) } },
+            commit: servers.map { int(state.commitIndex[$0]) },
+            responded: servers.map { i in servers.map { Formula(state.votesResponded[i] & (1 << $0) != 0) } },
+            granted: servers.map { i in servers.map { Formula(state.votesGranted[i] & (1 << $0) != 0) } },
+            next: servers.map { i in servers.map { int(state.nextIndex[i][$0]) } },
+            match: servers.map { i in servers.map { int(state.matchIndex[i][$0]) } },
+            digits: Dictionary(uniqueKeysWithValues: universe.map { m in
+                (m, (0..<system.maxMessages).map { Formula(state.messages.count(of: m) > $0) })
+            }),
+            added: Dictionary(uniqueKeysWithValues: universe.map { ($0, no) }),
+            removed: Dictionary(uniqueKeysWithValues: universe.map { ($0, no) }), noneAdded: Formula(true), noneRemoved: Formula(true))
     }
 
     /// The types of the variables and the bounds (TLC's state constraint) in one: terms 1...maxTerm,
@@ -156,8 +201,12 @@ public struct RaftEncoding: SymbolicEncoding {
             let rows = forAll(servers) { j in within(s.next[i][j], 1, slots + 1) && within(s.match[i][j], 0, slots) }
             return scalars && log && rows
         }
-        let bag = forAll(universe) { m in within(s.copies[m]!, 0, system.maxMessages) }
-            && universe.reduce(Term<Symbolic>(0)) { $0 + s.copies[$1]! } <= Term(system.maxMessages)
+        let ordered = forAll(universe) { m in
+            let d = s.digits[m]!
+            return forAll(d.indices.dropFirst()) { k in d[k] ==> d[k - 1] }
+        }
+        let all = universe.flatMap { s.digits[$0]! }.compactMap { if case .term(let x) = $0.value { x } else { nil } }
+        let bag = ordered && (all.isEmpty ? Formula(true) : Formula(s.context.atMost(all, system.maxMessages)))
         return perServer && bag
     }
 
@@ -165,13 +214,21 @@ public struct RaftEncoding: SymbolicEncoding {
         forAll(servers) { i in
             s.term[i] == 1 && s.isFollower(i) && s.voted[i] == -1 && s.length[i] == 0 && s.commit[i] == 0
                 && forAll(servers) { j in !s.responded[i][j] && !s.granted[i][j] && s.next[i][j] == 1 && s.match[i][j] == 0 }
-        } && forAll(universe) { m in s.copies[m]! == 0 }
+        } && forAll(universe) { m in !s.inFlight(m) }
     }
 
     /// `messages' = messages (+) added (-) removed`, with at most one message added and one removed.
     public func stepConstraint(from s: RaftSymbols, to t: RaftSymbols) -> Formula<Symbolic> {
         forAll(universe) { m in
-            t.copies[m]! == s.copies[m]! + ite(t.added[m]!, Term(1), Term(0)) - 0 + ite(t.removed[m]!, Term(-1), Term(0))
+            let add = t.added[m]!, remove = t.removed[m]!
+            let up = add && !remove, down = remove && !add
+            // Copies stay within the digits, and a removed copy was there.
+            return (up ==> !s.atLeast(system.maxMessages, m)) && (down ==> s.atLeast(1, m))
+                && forAll(1...max(1, system.maxMessages)) { k in
+                    k > system.maxMessages ? Formula(true)
+                        : t.atLeast(k, m) <=> ((up && s.atLeast(k - 1, m)) || (down && s.atLeast(k + 1, m))
+                                                || (!up && !down && s.atLeast(k, m)))
+                }
         } && Formula(atMost(t.added, 1)) && Formula(atMost(t.removed, 1))
     }
 
@@ -188,6 +245,7 @@ public struct RaftEncoding: SymbolicEncoding {
         func step(_ name: String, _ guardFormula: Formula<Symbolic>, adding: Formula<Symbolic>? = nil,
                   sends: [RaftMessage: Formula<Symbolic>] = [:], removing: RaftMessage? = nil,
                   _ update: (inout RaftSymbols) -> Void = { _ in }) {
+            if Symbolic.isFalse(guardFormula.value) { return }
             var u = s
             update(&u)
             var relation = guardFormula && sameVariables(t, u)
@@ -370,18 +428,24 @@ public struct RaftEncoding: SymbolicEncoding {
     /// the one sent.
     func messages(_ kind: RaftMessage.Kind, from i: Int, to j: Int, _ fields: (RaftMessage) -> Formula<Symbolic>) -> [RaftMessage: Formula<Symbolic>] {
         var out: [RaftMessage: Formula<Symbolic>] = [:]
-        for m in universe where m.kind == kind && m.source == i && m.dest == j { out[m] = fields(m) }
+        for m in routes[Route(kind: kind.rawValue, source: i, dest: j)] ?? [] {
+            let condition = fields(m)
+            if !Symbolic.isFalse(condition.value) { out[m] = condition }
+        }
         return out
     }
 
     /// The step adds one copy of the message whose condition holds (exactly one does), or none.
+    /// Candidates whose condition folded to false are left out of `sends`; the step constraint's
+    /// "at most one added" rules them out.
     func sending(_ sends: [RaftMessage: Formula<Symbolic>], _ t: RaftSymbols) -> Formula<Symbolic> {
-        if sends.isEmpty { return forAll(universe) { !t.added[$0]! } }
-        return exists(sends.keys.sorted()) { m in sends[m]! } && forAll(sends.keys.sorted()) { m in t.added[m]! <=> sends[m]! }
+        if sends.isEmpty { return t.noneAdded }
+        let candidates = sends.keys.sorted()
+        return exists(candidates) { m in sends[m]! } && forAll(candidates) { m in t.added[m]! <=> sends[m]! }
     }
 
     func removal(_ m: RaftMessage?, _ t: RaftSymbols) -> Formula<Symbolic> {
-        guard let m else { return forAll(universe) { !t.removed[$0]! } }
+        guard let m else { return t.noneRemoved }
         return t.removed[m]!
     }
 
@@ -419,8 +483,11 @@ public struct RaftEncoding: SymbolicEncoding {
                         && s.granted[i][j] <=> Formula(state.votesGranted[i] & (1 << j) != 0)
                         && s.next[i][j] == Term(state.nextIndex[i][j]) && s.match[i][j] == Term(state.matchIndex[i][j])
                 }
-        } && forAll(universe) { m in s.copies[m]! == Term(state.messages.count(of: m)) }
-            && Formula(state.messages.items.allSatisfy { s.copies[$0.message] != nil })
+        } && forAll(universe) { m in
+            forAll(1...max(1, system.maxMessages)) { k in
+                k > system.maxMessages ? Formula(true) : s.atLeast(k, m) <=> Formula(state.messages.count(of: m) >= k)
+            }
+        } && Formula(state.messages.items.allSatisfy { universeSet.contains($0.message) && $0.count <= system.maxMessages })
     }
 
     public func state(of s: RaftSymbols, in model: Z3Model) throws -> RaftState {
@@ -451,7 +518,7 @@ public struct RaftEncoding: SymbolicEncoding {
             state.matchIndex[i] = match
         }
         for m in universe {
-            for _ in 0..<(try int(s.copies[m]!)) { state.messages.add(m) }
+            for digit in s.digits[m]! where try bool(digit) { state.messages.add(m) }
         }
         return state
     }
@@ -459,15 +526,15 @@ public struct RaftEncoding: SymbolicEncoding {
     /// Fewest messages in flight, then fewest servers away from their initial state, then the
     /// smallest highest term.
     public func measures(of s: RaftSymbols) -> [Measure] {
-        let total = universe.reduce(Term<Symbolic>(0)) { $0 + s.copies[$1]! }
         let context = s.context
+        let digits = universe.flatMap { s.digits[$0]! }.map { $0.term(in: context) }
         let busy = servers.map { i in
             (s.term[i] != 1 || !s.isFollower(i) || s.voted[i] != -1 || s.length[i] != 0 || s.commit[i] != 0
                 || exists(servers) { j in s.responded[i][j] || s.granted[i][j] || s.next[i][j] != 1 || s.match[i][j] != 0 })
                 .term(in: context)
         }
         return [
-            Measure("messages", bounds: 0...system.maxMessages) { total <= Term($0) },
+            Measure("messages", bounds: 0...system.maxMessages) { Formula(context.atMost(digits, $0)) },
             Measure("servers away from their initial state", bounds: 0...system.servers) { Formula(context.atMost(busy, $0)) },
             Measure("highest term", bounds: 1...system.maxTerm) { n in forAll(servers) { s.term[$0] <= Term(n) } },
         ]
