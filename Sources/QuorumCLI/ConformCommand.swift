@@ -19,7 +19,7 @@ struct ConformCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE"))
     var settings: [String] = []
     @Option(help: "Check a buggy variant of the spec.") var variant: String?
-    @Option(help: "Compare this many sampled reachable states instead of all (with --all, default 4000 per model).") var sample: Int?
+    @Option(help: "Compare this many sampled reachable states instead of all (with --all, the spec's own sample size per model).") var sample: Int?
     @Option(help: "Seed of the sample.") var seed: UInt64 = 1
 
     func validate() throws {
@@ -29,25 +29,26 @@ struct ConformCommand: ParsableCommand {
     }
 
     func run() throws {
-        var models: [SymbolicModel] = []
+        var models: [(SymbolicModel, sample: Int?)] = []
         if all {
             for descriptor in Catalog.specs where descriptor.hasSymbolicEncoding {
-                models.append(try descriptor.symbolicModel(try descriptor.resolve([:], base: descriptor.ciBounds)))
+                let size = sample ?? descriptor.conformanceSample
+                models.append((try descriptor.symbolicModel(try descriptor.resolve([:], base: descriptor.ciBounds)), size))
                 for variant in descriptor.variants {
                     let values = try descriptor.resolve(variant.bounds, base: descriptor.ciBounds)
-                    models.append(try descriptor.symbolicModel(values, variant: variant))
+                    models.append((try descriptor.symbolicModel(values, variant: variant), size))
                 }
             }
         } else {
             let descriptor = try Catalog.spec(named: spec!)
             let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-            models.append(try descriptor.symbolicModel(try descriptor.resolve(try Settings.parse(settings), base: descriptor.ciBounds),
-                                                       variant: chosenVariant))
+            models.append((try descriptor.symbolicModel(try descriptor.resolve(try Settings.parse(settings), base: descriptor.ciBounds),
+                                                        variant: chosenVariant), sample))
         }
         var failed = false
-        for model in models {
+        for (model, size) in models {
             var options = ConformanceOptions()
-            options.sample = sample ?? (all ? 4_000 : nil)
+            options.sample = size
             options.seed = seed
             let report = try model.conform(options)
             let figures = "\(Terminal.count(report.statesCompared)) of \(Terminal.count(report.reachableStates)) reachable states, "

@@ -57,12 +57,15 @@ public struct SpecDescriptor: Sendable {
     public let simulationBounds: [String: Int]
     /// Parameter values for `quorum prove` (over the defaults).
     public let proofBounds: [String: Int]
+    /// Reachable states per model that `quorum conform --all` compares (a seeded sample).
+    public let conformanceSample: Int
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
     private let buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
 
     public init<System: TransitionSystem>(
         name: String, summary: String, parameters: [Parameter], variants: [Variant],
         ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:],
+        conformanceSample: Int = 4_000,
         build: @escaping @Sendable ([String: Int], Variant?) -> System,
         symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil
     ) {
@@ -73,6 +76,7 @@ public struct SpecDescriptor: Sendable {
         self.ciBounds = ciBounds
         self.simulationBounds = simulationBounds
         self.proofBounds = proofBounds
+        self.conformanceSample = conformanceSample
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let sample = build(defaults, nil)
         self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The symbolic engines of a spec (inductive-invariant proofs, bounded model checking, and the
 /// conformance check of the symbolic encoding against the pure functions), with the spec's types
 /// erased so that the command line can drive any spec that has an encoding.
@@ -142,6 +144,8 @@ public struct ConformanceOptions: Sendable {
     public var seed: UInt64 = 1
     /// Stop collecting reachable states after this many.
     public var maxStates = 1_000_000
+    /// Worker threads, each with its own Z3 context (default: all cores).
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
 
     public init() {}
 }

@@ -8,7 +8,7 @@ import QuorumCore
 /// (blocking each one found), and that set must equal the set of successors `enabledActions` and
 /// `apply` compute within the spec's bounds. Both directions are checked: a transition only the spec allows, and one only
 /// the encoding allows, are each reported.
-public struct Conformance<Encoding: SymbolicEncoding> {
+public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
     public let encoding: Encoding
     public let model: ModelIdentity
 
@@ -26,19 +26,42 @@ public struct Conformance<Encoding: SymbolicEncoding> {
             var generator = SeededGenerator(seed: options.seed)
             compared = Array(reachable.shuffled(using: &generator).prefix(sample))
         }
+        // The compared states are split between workers, each with its own Z3 context; results
+        // are put together in the order of the states, so they do not depend on the worker count.
+        let workers = max(1, min(options.workers, compared.count))
+        let parts = (0..<workers).map { w in Array(compared[(compared.count * w / workers)..<(compared.count * (w + 1) / workers)]) }
+        let results = ResultSlots<Result<([String], Int), Error>>(count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            results.set(w, Result { try compare(parts[w]) })
+        }
+        var mismatches: [String] = []
+        var successors = 0
+        for result in results.values {
+            let (found, count) = try result!.get()
+            mismatches += found
+            successors += count
+        }
+        mismatches = Array(mismatches.prefix(10))
+        return ConformanceReport(model: model, reachableStates: reachable.count, statesCompared: compared.count,
+                                 successorsCompared: successors, mismatches: mismatches, seconds: seconds(since: start))
+    }
+
+    /// Compares `states` in one fresh Z3 context; returns the mismatches and the successors compared.
+    private func compare(_ states: [Encoding.System.State]) throws -> ([String], Int) {
+        let system = encoding.system
         let context = Z3Context()
         let solver = Z3Solver(context, simple: true)
         let s = encoding.declare(in: context, prefix: "s")
         let t = encoding.declare(in: context, prefix: "t")
         solver.add(encoding.domain(t))
-        let folding = compared.first.flatMap { encoding.constant($0, in: context) } != nil
+        let folding = states.first.flatMap { encoding.constant($0, in: context) } != nil
         if !folding {
             solver.add(encoding.domain(s))
             solver.add(encoding.next(from: s, to: t))
         }
         var mismatches: [String] = []
         var successors = 0
-        for state in compared {
+        for state in states {
             // Successors outside the bounds (TLC's state constraint) are outside the encoding's domain.
             let explicit = Set(system.enabledActions(in: state).map { system.apply($0, to: state) }.filter(system.isWithinBounds))
             successors += explicit.count
@@ -66,8 +89,7 @@ public struct Conformance<Encoding: SymbolicEncoding> {
             }
             if mismatches.count >= 10 { break }
         }
-        return ConformanceReport(model: model, reachableStates: reachable.count, statesCompared: compared.count,
-                                 successorsCompared: successors, mismatches: mismatches, seconds: seconds(since: start))
+        return (mismatches, successors)
     }
 
     /// Every reachable state within the spec's bounds, in breadth-first order.
@@ -104,4 +126,13 @@ extension SymbolicModel {
             bmc: { try BoundedModelChecker(encoding, model: model).run($0) },
             conform: { try Conformance(encoding, model: model).check($0) })
     }
+}
+
+/// One slot per worker for its result, written once each from concurrent workers.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+    var values: [Value?] { lock.withLock { slots } }
 }

@@ -3,6 +3,7 @@ import Testing
 import QuorumCore
 import QuorumZ3
 @testable import Paxos
+@testable import Raft
 
 @Suite struct Z3BindingTests {
     @Test func solverErrorsAreSwiftErrorsNotExits() throws {
@@ -169,4 +170,89 @@ import QuorumZ3
         let document = try #require(report.counterexample)
         #expect(try paxos.replay(document).reproduced)
     }
+}
+
+@Suite struct RaftSymbolicTests {
+    let identity = ModelIdentity(spec: "Raft", variant: nil, parameters: [])
+
+    @Test func encodingAllowsExactlyTheSpecsTransitions() throws {
+        var options = ConformanceOptions()
+        options.sample = isOptimized ? 200 : 40
+        options.maxStates = 100_000
+        for raft in [Raft(maxLogLength: 0), Raft(maxLogLength: 1)] {
+            let report = try Conformance(RaftEncoding(raft), model: identity).check(options)
+            #expect(report.mismatches == [], "\(raft.maxLogLength)")
+            #expect(report.successorsCompared > options.sample!)
+        }
+    }
+
+    @Test(arguments: Raft.Mutation.allCases)
+    func everyMutantsEncodingAgreesWithItsSpec(_ mutation: Raft.Mutation) throws {
+        var options = ConformanceOptions()
+        options.sample = 30
+        options.maxStates = 50_000
+        let report = try Conformance(RaftEncoding(Raft(maxTerm: 3, mutation: mutation)), model: identity).check(options)
+        #expect(report.mismatches == [])
+    }
+
+    /// Dropping the bound on messages in flight from the encoding is caught.
+    @Test func conformanceCatchesAnEncodingOfTheWrongSpec() throws {
+        var options = ConformanceOptions()
+        options.sample = 100
+        options.maxStates = 20_000
+        // The encoding of a spec that allows two messages in flight, against the spec that allows one.
+        let wide = RaftEncoding(Raft(maxLogLength: 0, maxMessages: 2))
+        let report = try Conformance(MismatchedEncoding(base: wide, system: Raft(maxLogLength: 0, maxMessages: 1)), model: identity).check(options)
+        #expect(!report.agrees)
+        #expect(report.mismatches.first?.hasPrefix("only the encoding allows") == true)
+    }
+
+    func prove(_ dropped: [String] = [], _ raft: Raft = Raft(maxTerm: 4, maxLogLength: 0, maxMessages: 2)) throws -> ProofReport {
+        var options = ProofOptions(invariants: ["InductiveElectionSafety"])
+        options.dropped = dropped
+        options.implies = ["ElectionSafety"]
+        return try Prover(RaftEncoding(raft), model: identity).prove(options)
+    }
+
+    @Test func inductiveElectionSafetyIsInductive() throws {
+        let report = try prove()
+        #expect(report.result == .inductive)
+        #expect(report.obligations.count == 12)
+    }
+
+    /// Without "a counted vote was cast", a candidate may count a vote its voter gave elsewhere.
+    @Test func droppingAConjunctGivesAMinimalCounterexampleToInduction() throws {
+        let report = try prove(["countedVotesWereCast"])
+        #expect(report.result == .notInductive)
+        #expect(report.sizes.map(\.1) == [1, 1, 1])
+        let document = try #require(report.counterexample)
+        let reread = try TraceDocument(json: Data(document.json.utf8))
+        #expect(try Raft(maxTerm: 4, maxLogLength: 0, maxMessages: 2).replay(reread).reproduced)
+    }
+
+    /// A server that forgets its vote on restart breaks the inductive invariant.
+    @Test func forgetVoteOnRestartBreaksInductiveElectionSafety() throws {
+        let raft = Raft(maxTerm: 4, maxLogLength: 0, maxMessages: 2, mutation: .forgetVoteOnRestart)
+        let report = try prove([], raft)
+        #expect(report.result == .notInductive)
+        #expect(report.obligations.first { $0.holds == false }?.name == "Restart")
+        #expect(try raft.replay(try #require(report.counterexample)).reproduced)
+    }
+}
+
+/// An encoding paired with a spec it was not made from: what a stale or wrong encoding looks like
+/// to the conformance check.
+struct MismatchedEncoding: SymbolicEncoding {
+    let base: RaftEncoding
+    let system: Raft
+    func declare(in context: Z3Context, prefix: String) -> RaftSymbols { base.declare(in: context, prefix: prefix) }
+    func domain(_ s: RaftSymbols) -> Formula<Symbolic> { base.domain(s) }
+    func initial(_ s: RaftSymbols) -> Formula<Symbolic> { base.initial(s) }
+    func transitions(from s: RaftSymbols, to t: RaftSymbols) -> [(action: String, relation: Formula<Symbolic>)] { base.transitions(from: s, to: t) }
+    func stepConstraint(from s: RaftSymbols, to t: RaftSymbols) -> Formula<Symbolic> { base.stepConstraint(from: s, to: t) }
+    func invariant(_ name: String, on s: RaftSymbols, without dropped: Set<String>) -> Formula<Symbolic> { base.invariant(name, on: s, without: dropped) }
+    func equals(_ s: RaftSymbols, _ state: RaftState) -> Formula<Symbolic> { base.equals(s, state) }
+    func constant(_ state: RaftState, in context: Z3Context) -> RaftSymbols? { base.constant(state, in: context) }
+    func state(of s: RaftSymbols, in model: Z3Model) throws -> RaftState { try base.state(of: s, in: model) }
+    func measures(of s: RaftSymbols) -> [Measure] { base.measures(of: s) }
 }
