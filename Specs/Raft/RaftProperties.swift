@@ -115,9 +115,7 @@ public enum InductiveElectionSafety: RaftFormula {
         /// i, a candidate or leader, counts j's vote (in i's current term).
         func counts(_ i: Int, _ j: Int) -> Formula<V.L> { !isFollower(i) && s.votesGranted(i, j) }
         func isFollower(_ i: Int) -> Formula<V.L> { !s.isLeader(i) && !s.isCandidate(i) }
-        let majority = s.servers.count / 2 + 1
-        let quorums = subsets(of: Array(s.servers), size: majority)
-        let others = { (i: Int) in s.servers.filter { $0 != i } }
+        let quorums = majorities[s.servers.count]
         return [
             ("electionSafety", ElectionSafety.holds(in: s)),
             ("leadersHaveQuorums", forAll(s.servers) { i in
@@ -130,16 +128,19 @@ public enum InductiveElectionSafety: RaftFormula {
             ("oneVotePerTerm",
              forAll(s.servers) { j in
                 forAll(s.servers) { i in
-                    forAll(others(i)) { i2 in !(counts(i, j) && counts(i2, j) && s.currentTerm(i) == s.currentTerm(i2)) }
+                    forAll(s.servers) { i2 in Formula(i2 == i) || !(counts(i, j) && counts(i2, j) && s.currentTerm(i) == s.currentTerm(i2)) }
                 }
              }
              && s.forAllVoteGrantsInFlight { j, i, t in
-                forAll(others(i)) { i2 in !(counts(i2, j) && s.currentTerm(i2) == Term(t)) }
+                forAll(s.servers) { i2 in Formula(i2 == i) || !(counts(i2, j) && s.currentTerm(i2) == Term(t)) }
                     && s.forAllVoteGrantsInFlight { j2, i2, t2 in Formula(j2 != j || t2 != t || i2 == i) }
              }),
         ]
     }
 }
+
+/// The smallest majorities of n servers, for n = 0...5, computed once.
+let majorities: [[[Int]]] = (0...5).map { n in subsets(of: Array(0..<n), size: n / 2 + 1) }
 
 /// The subsets of `elements` with `size` members, in a fixed order.
 func subsets(of elements: [Int], size: Int) -> [[Int]] {
