@@ -77,7 +77,7 @@ struct BMCCommand: ParsableCommand {
         var out = "\(Describe.title(report.model)): bounded model checking to depth \(depth)\n"
         switch report.result {
         case .ok: out += "  result: ok — no invariant violation in \(depth) steps or fewer\n"
-        case .unknown: out += "  result: unknown after depth \(report.depthChecked) — \(report.unknownReason ?? "the solver gave up")\n"
+        case .unknown: out += "  result: unknown after depth \(report.depthChecked) — \(Describe.unknown(report.unknownReason))\n"
         case .violation: out += "  result: violation\n"
         }
         out += String(format: "  %.2f s\n", report.seconds)

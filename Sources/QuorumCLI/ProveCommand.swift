@@ -72,7 +72,7 @@ struct ProveCommand: ParsableCommand {
         }
         switch report.result {
         case .inductive: out += "  result: inductive — every state satisfying it, reachable or not, steps only to states that do\n"
-        case .unknown: out += "  result: unknown — \(report.unknownReason ?? "the solver gave up")\n"
+        case .unknown: out += "  result: unknown — \(Describe.unknown(report.unknownReason))\n"
         case .notInductive: out += "  result: not inductive\n"
         }
         out += String(format: "  %.2f s\n", report.seconds)
@@ -117,6 +117,15 @@ struct ProveCommand: ParsableCommand {
 
 /// Shared wording of model titles.
 enum Describe {
+    /// Z3's reason for "unknown", in the tool's words.
+    static func unknown(_ reason: String?) -> String {
+        switch reason {
+        case "canceled", "timeout": "a solver check reached the --timeout limit"
+        case let reason?: "the solver gave up (\(reason))"
+        case nil: "the solver gave up"
+        }
+    }
+
     static func title(_ model: ModelIdentity) -> String {
         "\(model.spec)\(model.variant.map { " [\($0)]" } ?? "") (" + model.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
     }

@@ -22,7 +22,7 @@ public struct BoundedModelChecker<Encoding: SymbolicEncoding> {
             throw UsageError("unknown invariant '\(name)' of \(model.spec); known: \(known.joined(separator: ", "))")
         }
         let context = Z3Context()
-        let solver = Z3Solver(context, timeout: options.timeout)
+        let solver = Z3Solver(context, timeout: options.timeout, simple: true)
         var states = [encoding.declare(in: context, prefix: "s0")]
         solver.add(encoding.domain(states[0]))
         solver.add(encoding.initial(states[0]))

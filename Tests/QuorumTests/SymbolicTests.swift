@@ -256,3 +256,29 @@ struct MismatchedEncoding: SymbolicEncoding {
     func state(of s: RaftSymbols, in model: Z3Model) throws -> RaftState { try base.state(of: s, in: model) }
     func measures(of s: RaftSymbols) -> [Measure] { base.measures(of: s) }
 }
+
+@Suite struct RaftBMCTests {
+    /// The explorer and bounded model checking agree on the shortest violation of the
+    /// strengthened invariant by the forgetVoteOnRestart mutant.
+    @Test func bmcAndTheExplorerAgreeOnForgetVoteOnRestart() throws {
+        let raft = Raft(maxLogLength: 0, mutation: .forgetVoteOnRestart)
+        var explorerOptions = ExplorationOptions()
+        explorerOptions.properties = ["InductiveElectionSafety"]
+        let explored = try #require(Explorer(raft, options: explorerOptions).run().violations.first)
+        var options = BMCOptions(maxDepth: explored.trace.length)
+        options.invariants = ["InductiveElectionSafety"]
+        let report = try BoundedModelChecker(RaftEncoding(raft), model: ModelIdentity(spec: "Raft", variant: nil, parameters: []))
+            .run(options)
+        let document = try #require(report.counterexample)
+        #expect(document.steps.count - 1 == explored.trace.length)
+        #expect(explored.trace.length == 4)
+        #expect(try raft.replay(document).reproduced)
+    }
+
+    @Test func aSolverTimeoutIsReportedAsUnknownWithExitCode3() throws {
+        let run = try CLI.run(["bmc", "raft", "--set", "maxLogLength=0", "--depth", "18", "--timeout", "0.5",
+                               "--invariant", "ElectionSafety", "--quiet", "--no-files"])
+        #expect(run.status == 3, "\(run.stdout) \(run.stderr)")
+        #expect(run.stdout.contains("result: unknown after depth"))
+    }
+}
