@@ -83,8 +83,7 @@ struct BMCCommand: ParsableCommand {
         out += String(format: "  %.2f s\n", report.seconds)
         if let document = report.counterexample {
             out += "\n\(document.property ?? "an invariant") violated after \(document.steps.count - 1) steps (a shortest trace):\n"
-            out += document.text
-            if !files.isEmpty { out += "  written: " + files.joined(separator: ", ") + "\n" }
+            out += Describe.trace(document, files: files)
         }
         return out
     }

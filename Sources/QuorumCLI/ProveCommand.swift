@@ -87,8 +87,7 @@ struct ProveCommand: ParsableCommand {
             } else {
                 out += "\nAn initial state violates \(document.property ?? claim):\n"
             }
-            out += document.text
-            if !files.isEmpty { out += "  written: " + files.joined(separator: ", ") + "\n" }
+            out += Describe.trace(document, files: files)
         }
         return out
     }
@@ -117,6 +116,11 @@ struct ProveCommand: ParsableCommand {
 
 /// Shared wording of model titles.
 enum Describe {
+    /// A trace for the terminal, and where its files were written.
+    static func trace(_ document: TraceDocument, files: [String]) -> String {
+        document.text + (files.isEmpty ? "" : "  written: " + files.joined(separator: ", ") + "\n")
+    }
+
     /// Z3's reason for "unknown", in the tool's words.
     static func unknown(_ reason: String?) -> String {
         switch reason {
