@@ -23,7 +23,7 @@ struct ReplayCommand: ParsableCommand {
         for file in files {
             do {
                 let report = try Self.replay(file)
-                var line = "ok    \(file): \(report.length) steps replay"
+                var line = "ok    \(file): \(report.length) step\(report.length == 1 ? "" : "s") replay"
                 if report.reproduced, let first = report.failing.first {
                     line += "; violates \(report.failing.count == 1 ? first : report.failing.joined(separator: ", ")) at the end, as recorded"
                 } else if !report.failing.isEmpty {

@@ -125,7 +125,7 @@ public struct TraceDocument: Sendable {
             out += property.map { "\($0) violated" } ?? "trace"
         }
         out += "\n\nParameters: " + parameters.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
-        out += ". \(steps.count - 1) steps. Replay with `quorum replay <this file's .itf.json>`.\n\n"
+        out += ". \(steps.count - 1) step\(steps.count == 2 ? "" : "s"). Replay with `quorum replay <this file's .itf.json>`.\n\n"
         if induction != nil && steps.count == 1 {
             out += "The state satisfies \(assumption) (it need not be reachable) but violates \(property ?? "the property").\n\n## State\n\n"
         } else if induction != nil {
