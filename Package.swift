@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
     ],
     targets: [
         // The engine: transition systems, invariants, the explorer, trace files.
@@ -33,6 +34,7 @@ let package = Package(
             dependencies: [
                 "QuorumCore", "QuorumZ3", "Paxos", "Raft",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),

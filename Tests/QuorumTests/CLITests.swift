@@ -215,3 +215,22 @@ import Testing
         }
     }
 }
+
+@Suite struct ShowCommandTests {
+    @Test func showPrintsTheStepsPlainWhenNotATerminal() throws {
+        let run = try CLI.run(["show", "counterexamples/paxos-minorityQuorums-Agreement.itf.json"],
+                              in: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Agreement (invariant) violated after 8 steps."))
+        #expect(run.stdout.contains("  8  "))
+        #expect(!run.stdout.contains("\u{1B}["))
+    }
+
+    @Test func showRefusesAMalformedFile() throws {
+        let directory = try temporaryDirectory()
+        try Data("{\"states\": 3}".utf8).write(to: directory.appendingPathComponent("bad.itf.json"))
+        let run = try CLI.run(["show", "bad.itf.json"], in: directory)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("bad.itf.json"))
+    }
+}

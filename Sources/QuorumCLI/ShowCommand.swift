@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import QuorumCore
+@preconcurrency import Rainbow
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print a counterexample file as a table of steps (in colour on a terminal).",
+        discussion: """
+            Reads any trace Quorum writes (explorer, simulator, prove, bmc): the initial state, then \
+            each step's action and the variables it changed, old → new. Colours are used when stdout \
+            is a terminal and NO_COLOR is unset. `quorum replay` checks a file against its spec; \
+            `show` only prints it. Exit codes: 0 shown, 2 unreadable or malformed file.
+            """)
+
+    @Argument(help: "A trace file (.itf.json).") var file: String
+    @Flag(help: "Never use colours.") var plain = false
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }
+        let document: TraceDocument
+        do {
+            document = try TraceDocument(json: data)
+        } catch {
+            throw UsageError("\(file): \(error)")
+        }
+        Rainbow.enabled = !plain && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        Terminal.out(Self.render(document))
+    }
+
+    /// The trace as the terminal shows it; colours only when `Rainbow.enabled`.
+    static func render(_ document: TraceDocument) -> String {
+        var out = document.spec.bold
+        if let variant = document.variant { out += " [\(variant)]".yellow }
+        out += " (" + document.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")\n"
+        let length = document.steps.count - 1
+        if document.induction != nil {
+            out += "A counterexample to induction: state 0 satisfies \(document.assumption) (it need not be reachable)"
+            out += length == 0 ? ", and violates \(document.property ?? "the property").\n" : "; after \(length) step, \(document.property ?? "it") fails.\n"
+        } else if let property = document.property {
+            out += "\(property.red.bold) (\(document.propertyKind?.rawValue ?? "invariant")) violated after \(length) step\(length == 1 ? "" : "s").\n"
+        } else {
+            out += "A trace of \(length) step\(length == 1 ? "" : "s").\n"
+        }
+        out += "\n" + "  0  ".dim + (document.induction == nil ? "initial state" : "first state").bold + "\n"
+        for (name, value) in zip(document.variables, document.steps[0].values) {
+            out += "       " + name.cyan + " = " + value.text + "\n"
+        }
+        for (index, (before, after)) in zip(document.steps, document.steps.dropFirst()).enumerated() {
+            out += String(format: "%3d  ", index + 1).dim + after.description.bold + "\n"
+            let changes = TraceDocument.changes(document.variables, before.values, after.values)
+            if changes.isEmpty { out += "       " + "(no change)".dim + "\n" }
+            for change in changes { out += "       " + highlight(change) + "\n" }
+        }
+        return out
+    }
+
+    /// "name: old → new" with the name, the old and the new value told apart.
+    private static func highlight(_ change: String) -> String {
+        guard let colon = change.range(of: ": ") else { return change }
+        let name = String(change[..<colon.lowerBound]), rest = String(change[colon.upperBound...])
+        if let arrow = rest.range(of: " → ") {
+            return name.cyan + ": " + String(rest[..<arrow.lowerBound]).red + " → " + String(rest[arrow.upperBound...]).green
+        }
+        if rest.hasPrefix("+ ") { return name.cyan + ": " + rest.green }
+        if rest.hasPrefix("− ") { return name.cyan + ": " + rest.red }
+        return name.cyan + ": " + rest
+    }
+}
