@@ -26,6 +26,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Stop starting runs after this many seconds.") var time: Double?
     @Flag(help: "Uniform choice among enabled actions instead of per-run weights.") var noSwarm = false
     @Flag(help: "Report the failing run as found, without shrinking it.") var noShrink = false
+    @Flag(help: "No network partitions in the runs' fault schedules.") var noPartitions = false
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
     @Flag(help: "Do not write counterexample files.") var noFiles = false
@@ -54,6 +55,7 @@ struct SimulateCommand: ParsableCommand {
         options.properties = properties.isEmpty ? nil : Set(properties)
         options.swarm = !noSwarm
         options.shrink = !noShrink
+        options.partitions = !noPartitions
         var report = model.simulate(options)
 
         if let failure = report.failure, !noFiles {
@@ -76,6 +78,7 @@ struct SimulateCommand: ParsableCommand {
             + "\(Terminal.count(Int(r.seconds > 0 ? Double(r.steps) / r.seconds : 0))) steps/s\n"
         out += "  deepest: " + r.deepest.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
         out += "  actions taken: " + r.coverage.map { "\($0.0) \(Terminal.count($0.1))" }.joined(separator: ", ") + "\n"
+        if r.partitionedSteps > 0 { out += "  steps under a network partition: \(Terminal.count(r.partitionedSteps))\n" }
         guard let f = r.failure else { return out + "  result: no violation\n" }
         out += "  result: violation of \(f.property) (\(f.kind.rawValue)) in run \(f.run) after \(f.originalLength) steps; "
         out += "shrunk to \(f.document.steps.count - 1) steps:\n"
@@ -96,6 +99,7 @@ struct SimulateCommand: ParsableCommand {
             ("runs", .int(r.runs)), ("steps", .int(r.steps)), ("seconds", .double(r.seconds)),
             ("coverage", .object(r.coverage.map { ($0.0, .int($0.1)) })),
             ("deepest", .object(r.deepest.map { ($0.0, .int($0.1)) })),
+            ("partitionedSteps", .int(r.partitionedSteps)),
         ]
         if let f = r.failure {
             fields.append(("violations", .array([.object([

@@ -16,6 +16,10 @@ public struct SimulationOptions: Sendable {
     public var swarm = true
     /// Shrink a failing run to a locally minimal trace.
     public var shrink = true
+    /// Network partitions (with `swarm`): about a third of the runs cut the processes into two
+    /// sides for stretches of steps, during which no message crosses the cut (it waits, or is
+    /// dropped by the spec's own DropMessage).
+    public var partitions = true
 
     public init() {}
 }
@@ -38,6 +42,8 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
     public var coverage: [String: Int]
     /// The largest value of each of the spec's metrics seen in any state.
     public var deepest: [String: Int]
+    /// Steps taken while a network partition was in force, over all runs.
+    public var partitionedSteps = 0
     /// The failing run with the smallest index, if any.
     public var failure: Failure?
 
@@ -68,6 +74,7 @@ public struct Simulator<System: TransitionSystem> {
         var coverage: [Int: Int] = [:]
         var names: [Int: String] = [:]
         var deepest: [String: Int] = [:]
+        var partitionedSteps = 0
         var failure: (property: Int, trace: Trace<System>)? = nil
     }
 
@@ -95,7 +102,7 @@ public struct Simulator<System: TransitionSystem> {
                         outcomes[index] = outcome
                     } else {
                         outcomes[index] = RunOutcome(steps: outcome.steps, coverage: outcome.coverage, names: outcome.names,
-                                                     deepest: outcome.deepest)
+                                                     deepest: outcome.deepest, partitionedSteps: outcome.partitionedSteps)
                     }
                 }
                 index += workers
@@ -106,6 +113,7 @@ public struct Simulator<System: TransitionSystem> {
         for (index, outcome) in outcomes.sorted(by: { $0.key < $1.key }) where index <= firstFailing {
             result.runs += 1
             result.steps += outcome.steps
+            result.partitionedSteps += outcome.partitionedSteps
             for (kind, count) in outcome.coverage { result.coverage[outcome.names[kind] ?? "?", default: 0] += count }
             for (name, value) in outcome.deepest { result.deepest[name] = max(result.deepest[name] ?? value, value) }
         }
@@ -145,7 +153,25 @@ public struct Simulator<System: TransitionSystem> {
         var slots: [Int] = []
         var excluded: [Bool] = []
         var present: [Int] = []
+        // The partition schedule: a third of the runs alternate healthy stretches and partitions,
+        // each partition a random cut (one side's processes as a bit set) lasting 5 to 40 steps.
+        let partitioned = options.swarm && options.partitions && rng.below(3) == 0
+        var cut: UInt64 = 0
+        var stretch = partitioned ? 1 + rng.below(30) : Int.max
         for _ in 0..<options.depth {
+            if partitioned {
+                stretch -= 1
+                if stretch == 0 {
+                    if cut == 0 {
+                        cut = rng.next() | 1  // process 0 on one side; the other side may be empty
+                        stretch = 5 + rng.below(36)
+                    } else {
+                        cut = 0
+                        stretch = 1 + rng.below(30)
+                    }
+                }
+                if cut != 0 { outcome.partitionedSteps += 1 }
+            }
             actions.removeAll(keepingCapacity: true)
             system.enabledActions(in: state, into: &actions)
             // A kind's weight is shared by its enabled actions, so that an action every server can
@@ -164,7 +190,11 @@ public struct Simulator<System: TransitionSystem> {
                     outcome.names[kind] = action.name
                 }
                 slots.append(slot)
-                excluded.append(false)
+                if cut != 0, let link = action.link {
+                    excluded.append((cut >> UInt64(link.from & 63)) & 1 != (cut >> UInt64(link.to & 63)) & 1)
+                } else {
+                    excluded.append(false)
+                }
             }
             var next: (System.Action, System.State)? = nil
             var uniform = false

@@ -234,6 +234,8 @@ public struct SimulationReport: Sendable {
     public let seconds: Double
     public let coverage: [(String, Int)]
     public let deepest: [(String, Int)]
+    /// Steps taken while a network partition was in force.
+    public let partitionedSteps: Int
     /// The failing run's index, the property, and the trace before and after shrinking.
     public let failure: (run: Int, property: String, kind: PropertyKind, originalLength: Int, document: TraceDocument)?
     public var files: [String] = []
@@ -247,6 +249,7 @@ public struct SimulationReport: Sendable {
         steps = r.steps
         seconds = r.seconds
         coverage = r.coverage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        partitionedSteps = r.partitionedSteps
         let order = system.metrics(of: system.initialStates[0]).map(\.0)
         deepest = order.compactMap { name in r.deepest[name].map { (name, $0) } }
         failure = r.failure.map { f in

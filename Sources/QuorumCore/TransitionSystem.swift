@@ -97,9 +97,15 @@ public protocol TraceableAction: CustomStringConvertible {
     /// A small number per kind of action (the enum case), which the simulator uses to weigh kinds
     /// without comparing names; by default derived from `name`.
     var kind: Int { get }
+    /// For an action that delivers a message between two processes, the sender and the receiver
+    /// (process indices, below 64): the simulator's network partitions hold such deliveries back.
+    /// Nil for every other action (the default).
+    var link: (from: Int, to: Int)? { get }
 }
 
 extension TraceableAction {
+    public var link: (from: Int, to: Int)? { nil }
+
     public var kind: Int {
         var f = Fingerprinter()
         for byte in name.utf8 { f.combine(UInt64(byte)) }

@@ -29,6 +29,12 @@ public enum RaftAction: Hashable, Codable, Sendable, TraceableAction {
         }
     }
 
+    /// Receive(m) delivers m from its source to its destination.
+    public var link: (from: Int, to: Int)? {
+        if case .receive(let m) = self { return (m.source, m.dest) }
+        return nil
+    }
+
     public var name: String {
         switch self {
         case .restart: "Restart"

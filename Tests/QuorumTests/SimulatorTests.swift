@@ -12,6 +12,31 @@ import Testing
         return o
     }
 
+    /// Partitions hold back deliveries across the cut, are drawn from the run's own generator (so
+    /// results do not depend on the worker count), and can be switched off.
+    @Test func networkPartitionsArePartOfTheFaultSchedule() {
+        let raft = Raft(servers: 5, values: 2, maxTerm: 6, maxLogLength: 4, maxMessages: 6)
+        var one = options(seed: 3, runs: 300, workers: 1)
+        one.depth = 100
+        var two = one
+        two.workers = 2
+        let a = Simulator(raft, options: one).run(), b = Simulator(raft, options: two).run()
+        #expect(a.partitionedSteps > 0)
+        #expect(a.partitionedSteps == b.partitionedSteps && a.coverage == b.coverage && a.steps == b.steps)
+        var off = one
+        off.partitions = false
+        let c = Simulator(raft, options: off).run()
+        #expect(c.partitionedSteps == 0)
+        #expect(c.coverage != a.coverage)
+    }
+
+    @Test func aPartitionCutsEveryDeliveryAcrossIt() {
+        // Raft's Receive crosses from the message's source to its destination; Timeout does not.
+        let m = RaftMessage.requestVoteResponse(term: 2, voteGranted: true, source: 1, dest: 3)
+        #expect(RaftAction.receive(m).link?.from == 1 && RaftAction.receive(m).link?.to == 3)
+        #expect(RaftAction.timeout(0).link == nil)
+    }
+
     @Test func theGeneratorsSequenceIsFixed() {
         var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
         let first = (0..<5).map { _ in a.next() }
