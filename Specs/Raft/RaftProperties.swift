@@ -103,39 +103,62 @@ public enum ElectionSafety: RaftFormula {
 public enum InductiveElectionSafety: RaftFormula {
     public static let name = "InductiveElectionSafety"
     public static let summary = "ElectionSafety with the facts about votes and vote messages that make it inductive"
+    /// The conjunction, evaluated lazily and without building the list of conjuncts: the explorer
+    /// and the simulator evaluate it on every state.
     public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
-        conjuncts(in: s).reduce(Formula(true)) { $0 && $1.formula }
+        ElectionSafety.holds(in: s) && leadersHaveQuorums(s) && countedVotesWereCast(s) && grantMessagesWereCast(s)
+            && oneVotePerTerm(s)
     }
 
     public static func conjuncts<V: RaftView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
-        /// j's vote in term t went to i: j is past term t, or in it having voted for i.
-        func votedFor(_ j: Int, _ i: Int, _ t: Term<V.L>) -> Formula<V.L> {
-            s.currentTerm(j) > t || (s.currentTerm(j) == t && s.votedFor(j) == Term(i))
-        }
-        /// i, a candidate or leader, counts j's vote (in i's current term).
-        func counts(_ i: Int, _ j: Int) -> Formula<V.L> { !isFollower(i) && s.votesGranted(i, j) }
-        func isFollower(_ i: Int) -> Formula<V.L> { !s.isLeader(i) && !s.isCandidate(i) }
+        [("electionSafety", ElectionSafety.holds(in: s)), ("leadersHaveQuorums", leadersHaveQuorums(s)),
+         ("countedVotesWereCast", countedVotesWereCast(s)), ("grantMessagesWereCast", grantMessagesWereCast(s)),
+         ("oneVotePerTerm", oneVotePerTerm(s))]
+    }
+
+    /// A leader's votesGranted holds a quorum.
+    static func leadersHaveQuorums<V: RaftView>(_ s: V) -> Formula<V.L> {
         let quorums = majorities[s.servers.count]
-        return [
-            ("electionSafety", ElectionSafety.holds(in: s)),
-            ("leadersHaveQuorums", forAll(s.servers) { i in
-                s.isLeader(i) ==> exists(quorums) { q in forAll(q) { j in s.votesGranted(i, j) } }
-            }),
-            ("countedVotesWereCast", forAll(s.servers) { i in
-                forAll(s.servers) { j in counts(i, j) ==> votedFor(j, i, s.currentTerm(i)) }
-            }),
-            ("grantMessagesWereCast", s.forAllVoteGrantsInFlight { j, i, t in votedFor(j, i, Term(t)) }),
-            ("oneVotePerTerm",
-             forAll(s.servers) { j in
-                forAll(s.servers) { i in
-                    forAll(s.servers) { i2 in Formula(i2 == i) || !(counts(i, j) && counts(i2, j) && s.currentTerm(i) == s.currentTerm(i2)) }
+        return forAll(s.servers) { i in
+            s.isLeader(i) ==> exists(quorums) { q in forAll(q) { j in s.votesGranted(i, j) } }
+        }
+    }
+
+    /// A candidate or leader counts j's vote only if j cast it for it in its term (or has moved on).
+    static func countedVotesWereCast<V: RaftView>(_ s: V) -> Formula<V.L> {
+        forAll(s.servers) { i in
+            forAll(s.servers) { j in counts(s, i, j) ==> votedFor(s, j, i, s.currentTerm(i)) }
+        }
+    }
+
+    /// The same for a vote-granting response in flight, at the message's term.
+    static func grantMessagesWereCast<V: RaftView>(_ s: V) -> Formula<V.L> {
+        s.forAllVoteGrantsInFlight { j, i, t in votedFor(s, j, i, Term(t)) }
+    }
+
+    /// No server's vote in one term is counted, or in flight, for two servers.
+    static func oneVotePerTerm<V: RaftView>(_ s: V) -> Formula<V.L> {
+        forAll(s.servers) { j in
+            forAll(s.servers) { i in
+                counts(s, i, j) ==> forAll(s.servers) { i2 in
+                    Formula(i2 <= i) || !(counts(s, i2, j) && s.currentTerm(i) == s.currentTerm(i2))
                 }
-             }
-             && s.forAllVoteGrantsInFlight { j, i, t in
-                forAll(s.servers) { i2 in Formula(i2 == i) || !(counts(i2, j) && s.currentTerm(i2) == Term(t)) }
+            }
+        }
+            && s.forAllVoteGrantsInFlight { j, i, t in
+                forAll(s.servers) { i2 in Formula(i2 == i) || !(counts(s, i2, j) && s.currentTerm(i2) == Term(t)) }
                     && s.forAllVoteGrantsInFlight { j2, i2, t2 in Formula(j2 != j || t2 != t || i2 == i) }
-             }),
-        ]
+            }
+    }
+
+    /// j's vote in term t went to i: j is past term t, or in it having voted for i.
+    static func votedFor<V: RaftView>(_ s: V, _ j: Int, _ i: Int, _ t: Term<V.L>) -> Formula<V.L> {
+        s.currentTerm(j) > t || (s.currentTerm(j) == t && s.votedFor(j) == Term(i))
+    }
+
+    /// i, a candidate or leader, counts j's vote (in i's current term).
+    static func counts<V: RaftView>(_ s: V, _ i: Int, _ j: Int) -> Formula<V.L> {
+        s.votesGranted(i, j) && (s.isLeader(i) || s.isCandidate(i))
     }
 }
 
