@@ -224,10 +224,9 @@ public struct RaftEncoding: SymbolicEncoding {
             let up = add && !remove, down = remove && !add
             // Copies stay within the digits, and a removed copy was there.
             return (up ==> !s.atLeast(system.maxMessages, m)) && (down ==> s.atLeast(1, m))
-                && forAll(1...max(1, system.maxMessages)) { k in
-                    k > system.maxMessages ? Formula(true)
-                        : t.atLeast(k, m) <=> ((up && s.atLeast(k - 1, m)) || (down && s.atLeast(k + 1, m))
-                                                || (!up && !down && s.atLeast(k, m)))
+                && forAll(1..<(system.maxMessages + 1)) { k in
+                    t.atLeast(k, m) <=> ((up && s.atLeast(k - 1, m)) || (down && s.atLeast(k + 1, m))
+                                         || (!up && !down && s.atLeast(k, m)))
                 }
         } && Formula(atMost(t.added, 1)) && Formula(atMost(t.removed, 1))
     }
@@ -242,7 +241,7 @@ public struct RaftEncoding: SymbolicEncoding {
     public func transitions(from s: RaftSymbols, to t: RaftSymbols) -> [(action: String, relation: Formula<Symbolic>)] {
         var out: [(String, Formula<Symbolic>)] = []
         /// A disjunct: the guard, the next state as `update` computes it, and the bag's change.
-        func step(_ name: String, _ guardFormula: Formula<Symbolic>, adding: Formula<Symbolic>? = nil,
+        func step(_ name: String, _ guardFormula: Formula<Symbolic>,
                   sends: [RaftMessage: Formula<Symbolic>] = [:], removing: RaftMessage? = nil,
                   _ update: (inout RaftSymbols) -> Void = { _ in }) {
             if Symbolic.isFalse(guardFormula.value) { return }
@@ -319,24 +318,23 @@ public struct RaftEncoding: SymbolicEncoding {
                 step("AppendEntries", s.isLeader(i), sends: request)
             }
         }
-        for m in universe { receive(m, s, step) }
+        for m in universe { receive(m, s) { step($0, $1, sends: $2, removing: $3, $4) } }
         for m in universe { step("DuplicateMessage", s.inFlight(m), sends: [m: Formula(true)]) }
         for m in universe { step("DropMessage", s.inFlight(m), removing: m) }
         return out
     }
 
-    typealias Step = (String, Formula<Symbolic>, Formula<Symbolic>?, [RaftMessage: Formula<Symbolic>], RaftMessage?,
+    /// A disjunct as `receive` adds it: name, guard, messages sent, message removed, update.
+    typealias Step = (String, Formula<Symbolic>, [RaftMessage: Formula<Symbolic>], RaftMessage?,
                       (inout RaftSymbols) -> Void) -> Void
 
     /// `Receive(m)`: one disjunct per branch of the handler, each with the branch's condition.
-    func receive(_ m: RaftMessage, _ s: RaftSymbols,
-                 _ step: (String, Formula<Symbolic>, Formula<Symbolic>?, [RaftMessage: Formula<Symbolic>], RaftMessage?,
-                          (inout RaftSymbols) -> Void) -> Void) {
+    func receive(_ m: RaftMessage, _ s: RaftSymbols, _ step: Step) {
         let i = m.dest, j = m.source
         let present = s.inFlight(m)
         let mterm = Term<Symbolic>(m.term)
         // UpdateTerm: the message stays, to be handled in the new term.
-        step("Receive", present && mterm > s.term[i], nil, [:], nil) { u in
+        step("Receive", present && mterm > s.term[i], [:], nil) { u in
             u.term[i] = mterm
             u.role[i] = Term(Role.follower.rawValue)
             u.voted[i] = Term(-1)
@@ -352,13 +350,13 @@ public struct RaftEncoding: SymbolicEncoding {
                 let reply = messages(.requestVoteResponse, from: i, to: j) { r in
                     s.term[i] == Term(r.term) && Formula(r.voteGranted == granted)
                 }
-                step("Receive", current && (granted ? grant : !grant), nil, reply, m) { u in
+                step("Receive", current && (granted ? grant : !grant), reply, m) { u in
                     if granted { u.voted[i] = Term(j) }
                 }
             }
         case .requestVoteResponse:
-            step("Receive", current && mterm < s.term[i], nil, [:], m) { _ in }  // DropStaleResponse
-            step("Receive", current && mterm == s.term[i], nil, [:], m) { u in
+            step("Receive", current && mterm < s.term[i], [:], m) { _ in }  // DropStaleResponse
+            step("Receive", current && mterm == s.term[i], [:], m) { u in
                 u.responded[i][j] = Formula(true)
                 if m.voteGranted { u.granted[i][j] = Formula(true) }
             }
@@ -370,9 +368,9 @@ public struct RaftEncoding: SymbolicEncoding {
             let rejection = messages(.appendEntriesResponse, from: i, to: j) { r in
                 s.term[i] == Term(r.term) && Formula(!r.success && r.matchIndex == 0)
             }
-            step("Receive", current && reject, nil, rejection, m) { _ in }
+            step("Receive", current && reject, rejection, m) { _ in }
             // A candidate of the message's term returns to follower; the message stays.
-            step("Receive", current && mterm == s.term[i] && s.isCandidate(i), nil, [:], nil) { u in
+            step("Receive", current && mterm == s.term[i] && s.isCandidate(i), [:], nil) { u in
                 u.role[i] = Term(Role.follower.rawValue)
             }
             let accept = current && mterm == s.term[i] && s.isFollower(i) && logOk
@@ -384,8 +382,8 @@ public struct RaftEncoding: SymbolicEncoding {
             let success = messages(.appendEntriesResponse, from: i, to: j) { r in
                 s.term[i] == Term(r.term) && Formula(r.success && r.matchIndex == prev + (m.entry == nil ? 0 : 1))
             }
-            step("Receive", accept && done, nil, success, m) { u in u.commit[i] = Term(m.commitIndex) }
-            step("Receive", accept && !done && conflicts, nil, [:], nil) { u in
+            step("Receive", accept && done, success, m) { u in u.commit[i] = Term(m.commitIndex) }
+            step("Receive", accept && !done && conflicts, [:], nil) { u in
                 // Remove the last entry.
                 u.length[i] = s.length[i] - 1
                 for k in 0..<slots {
@@ -394,15 +392,15 @@ public struct RaftEncoding: SymbolicEncoding {
                 }
             }
             if let e = m.entry, prev < slots {
-                step("Receive", accept && !done && !conflicts && s.length[i] == Term(prev), nil, [:], nil) { u in
+                step("Receive", accept && !done && !conflicts && s.length[i] == Term(prev), [:], nil) { u in
                     u.length[i] = Term(prev + 1)
                     u.entryTerm[i][prev] = Term(e.term)
                     u.entryValue[i][prev] = Term(e.value)
                 }
             }
         case .appendEntriesResponse:
-            step("Receive", current && mterm < s.term[i], nil, [:], m) { _ in }  // DropStaleResponse
-            step("Receive", current && mterm == s.term[i], nil, [:], m) { u in
+            step("Receive", current && mterm < s.term[i], [:], m) { _ in }  // DropStaleResponse
+            step("Receive", current && mterm == s.term[i], [:], m) { u in
                 if m.success {
                     u.next[i][j] = Term(m.matchIndex + 1)
                     u.match[i][j] = Term(m.matchIndex)
@@ -484,9 +482,7 @@ public struct RaftEncoding: SymbolicEncoding {
                         && s.next[i][j] == Term(state.nextIndex[i][j]) && s.match[i][j] == Term(state.matchIndex[i][j])
                 }
         } && forAll(universe) { m in
-            forAll(1...max(1, system.maxMessages)) { k in
-                k > system.maxMessages ? Formula(true) : s.atLeast(k, m) <=> Formula(state.messages.count(of: m) >= k)
-            }
+            forAll(1..<(system.maxMessages + 1)) { k in s.atLeast(k, m) <=> Formula(state.messages.count(of: m) >= k) }
         } && Formula(state.messages.items.allSatisfy { universeSet.contains($0.message) && $0.count <= system.maxMessages })
     }
 
