@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "QuorumZ3", targets: ["QuorumZ3"]),
         .library(name: "Paxos", targets: ["Paxos"]),
         .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "ResultBroadcast", targets: ["ResultBroadcast"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,17 +29,18 @@ let package = Package(
         // Protocols as pure transition functions, one target each (with their symbolic encodings).
         .target(name: "Paxos", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Paxos", exclude: ["README.md"], swiftSettings: optimize),
         .target(name: "Raft", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Raft", exclude: ["README.md"], swiftSettings: optimize),
+        .target(name: "ResultBroadcast", dependencies: ["QuorumCore"], path: "Specs/ResultBroadcast", exclude: ["README.md"], swiftSettings: optimize),
         // The command-line interface as a library, so that tests can drive it.
         .target(
             name: "QuorumCLI",
             dependencies: [
-                "QuorumCore", "QuorumZ3", "Paxos", "Raft",
+                "QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),
-        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "QuorumCLI", "quorum"]),
+        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast", "QuorumCLI", "quorum"]),
     ],
     swiftLanguageModes: [.v6]
 )

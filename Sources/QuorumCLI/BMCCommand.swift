@@ -35,7 +35,7 @@ struct BMCCommand: ParsableCommand {
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-        let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.ciBounds.merging(chosenVariant?.bounds ?? [:]) { $1 })
+        let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.ciBounds.merging(chosenVariant?.bounds ?? [:]) { $1 }, variant: chosenVariant)
         let symbolic = try descriptor.symbolicModel(values, variant: chosenVariant)
         var options = BMCOptions(maxDepth: depth)
         options.invariants = invariants.isEmpty ? nil : invariants

@@ -65,7 +65,7 @@ struct CheckCommand: ParsableCommand {
                 checks.append((report, "ok", passed))
                 summarize(report, expected: "ok", passed: passed, quiet: reportToStdout)
                 for variant in spec.variants {
-                    let values = try spec.resolve(variant.bounds, base: spec.ciBounds)
+                    let values = try spec.resolve(variant.bounds, base: spec.ciBounds, variant: variant)
                     let report = execute(spec.model(values, variant: variant), properties: [variant.breaks])
                     let passed = report.findings.contains { $0.property == variant.breaks }
                     if report.result == .incomplete { incomplete = true }
@@ -85,7 +85,7 @@ struct CheckCommand: ParsableCommand {
 
         let descriptor = try Catalog.spec(named: spec!)
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-        let values = try descriptor.resolve(try Settings.parse(settings))
+        let values = try descriptor.resolve(try Settings.parse(settings), base: chosenVariant?.bounds ?? [:], variant: chosenVariant)
         let model = descriptor.model(values, variant: chosenVariant)
         if symmetry && !model.hasSymmetry { throw UsageError("\(descriptor.name) declares no symmetry; drop --symmetry") }
         for name in properties where !(model.propertyNames + ["Deadlock"]).contains(name) {
@@ -155,6 +155,10 @@ struct CheckCommand: ParsableCommand {
         out += "  " + figures(report) + "\n"
         out += String(format: "  fingerprint collision probability (optimistic): %.1e; %.1f bytes per state\n",
                       report.collisionProbability, report.bytesPerState)
+        if let graph = report.temporalGraph {
+            out += "  temporal properties checked on the state graph: \(Terminal.count(graph.states)) states, "
+                + "\(Terminal.count(graph.edges)) edges, " + String(format: "%.2f s\n", graph.seconds)
+        }
         for finding in report.findings {
             out += "\n\(finding.property) (\(finding.kind.rawValue)) violated after \(finding.length) steps:\n"
             out += finding.document.text

@@ -35,7 +35,7 @@ struct ConformCommand: ParsableCommand {
                 let size = sample ?? descriptor.conformanceSample
                 models.append((try descriptor.symbolicModel(try descriptor.resolve([:], base: descriptor.ciBounds)), size))
                 for variant in descriptor.variants {
-                    let values = try descriptor.resolve(variant.bounds, base: descriptor.ciBounds)
+                    let values = try descriptor.resolve(variant.bounds, base: descriptor.ciBounds, variant: variant)
                     models.append((try descriptor.symbolicModel(values, variant: variant), size))
                 }
             }

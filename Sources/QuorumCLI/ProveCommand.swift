@@ -39,7 +39,7 @@ struct ProveCommand: ParsableCommand {
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-        let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.proofBounds)
+        let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.proofBounds, variant: chosenVariant)
         let symbolic = try descriptor.symbolicModel(values, variant: chosenVariant)
         var options = ProofOptions(invariants: invariants)
         options.dropped = drop

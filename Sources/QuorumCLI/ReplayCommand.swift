@@ -24,7 +24,9 @@ struct ReplayCommand: ParsableCommand {
             do {
                 let report = try Self.replay(file)
                 var line = "ok    \(file): \(report.length) step\(report.length == 1 ? "" : "s") replay"
-                if report.reproduced, let first = report.failing.first {
+                if report.reproduced, let loop = report.loop {
+                    line += " and loop back to state \(loop) on a fair cycle; violates \(report.failing.joined(separator: ", ")), as recorded"
+                } else if report.reproduced, let first = report.failing.first {
                     line += "; violates \(report.failing.count == 1 ? first : report.failing.joined(separator: ", ")) at the end, as recorded"
                 } else if !report.failing.isEmpty {
                     line += "; at the end: \(report.failing.joined(separator: ", ")) fail"
@@ -47,7 +49,7 @@ struct ReplayCommand: ParsableCommand {
         let document = try TraceDocument(json: data)
         let spec = try Catalog.spec(named: document.spec)
         let variant = try document.variant.map { try spec.variant(named: $0) }
-        let values = try spec.resolve(Dictionary(uniqueKeysWithValues: document.parameters))
+        let values = try spec.resolve(Dictionary(uniqueKeysWithValues: document.parameters), variant: variant)
         return try spec.model(values, variant: variant).replay(document)
     }
 }

@@ -41,7 +41,7 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-        let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.simulationBounds)
+        let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.simulationBounds, variant: chosenVariant)
         let model = descriptor.model(values, variant: chosenVariant)
         for name in properties where !model.propertyNames.contains(name) {
             throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")

@@ -6,6 +6,9 @@ public struct ReplayReport: Sendable {
     public let failing: [String]
     /// True when the file names a violated property and the replay reproduced it.
     public let reproduced: Bool
+    /// For a lasso: where its cycle starts (the loop closes, the cycle is fair, and the property's
+    /// goal never holds on it).
+    public var loop: Int? = nil
 }
 
 /// Why a trace file does not replay: the place where the file and the spec part ways.
@@ -49,6 +52,8 @@ extension TransitionSystem {
             state = initial
         }
         var lastStep: (State, Action)? = nil
+        var states = [state]
+        var actions: [Action] = []
         for (index, step) in document.steps.enumerated().dropFirst() {
             guard let action = enabledActions(in: state).first(where: { action in
                 action.name == step.action && Self.picks(of: action) == step.picks
@@ -64,6 +69,11 @@ extension TransitionSystem {
             }
             lastStep = (state, action)
             state = next
+            states.append(next)
+            actions.append(action)
+        }
+        if document.propertyKind == .temporal || document.loop != nil {
+            return try replayTemporal(document, states: states, actions: actions)
         }
         var failing = invariants.filter { !$0.holds(state, without: dropped) }.map(\.name)
         if let (before, action) = lastStep {
@@ -78,6 +88,54 @@ extension TransitionSystem {
             reproduced = true
         }
         return ReplayReport(length: document.steps.count - 1, failing: failing, reproduced: reproduced)
+    }
+
+    /// Checks that the replayed behaviour violates the temporal property the file names: for a
+    /// lasso, that the loop closes, that the goal never holds where it must, and that the cycle is fair.
+    private func replayTemporal(_ document: TraceDocument, states: [State], actions: [Action]) throws -> ReplayReport {
+        guard let name = document.property, document.propertyKind == .temporal,
+              let property = temporalProperties.first(where: { $0.name == name }) else {
+            throw ReplayError("a trace with a loop must name a temporal property of the spec in #meta.violation")
+        }
+        let last = states.count - 1
+        let length = document.steps.count - 1
+        if property.form == .always {
+            guard document.loop == nil else { throw ReplayError("\(name) is violated by a finite trace, but the file has a loop") }
+            guard property.trigger(states[0]) else { throw ReplayError("state 0 does not meet the starting condition of \(name)") }
+            guard !property.goal(states[last]) else {
+                throw ReplayError("the trace replays, but \(name) holds at its end: the recorded violation is not reproduced")
+            }
+            return ReplayReport(length: length, failing: [name], reproduced: true)
+        }
+        guard let loop = document.loop else { throw ReplayError("\(name) is a liveness property: its counterexample needs a \"loop\"") }
+        guard states[last] == states[loop] else { throw ReplayError("the loop does not close: state \(last) is not state \(loop)") }
+        let cycleStates = loop == last ? [states[last]] : Array(states[loop..<last])
+        if cycleStates.contains(where: property.goal) {
+            throw ReplayError("\(name)'s goal holds on the cycle: the behaviour does not violate it")
+        }
+        switch property.form {
+        case .eventually:
+            guard property.trigger(states[0]) else { throw ReplayError("state 0 does not meet the starting condition of \(name)") }
+            if let k = states.firstIndex(where: property.goal) { throw ReplayError("\(name)'s goal holds in state \(k)") }
+        case .leadsTo:
+            // Some state where the premise holds must be followed by goal-free states only.
+            let lastGood = states.lastIndex(where: property.goal) ?? -1
+            guard states.indices.contains(where: { $0 > lastGood && property.trigger(states[$0]) }) else {
+                throw ReplayError("no state where the premise of \(name) holds is followed only by states where its goal fails")
+            }
+        case .infinitelyOften, .always:
+            break
+        }
+        for fairness in property.fairness {
+            let cycleSteps = loop == last ? [] : Array(loop..<last)
+            let taken = cycleSteps.contains { k in fairness.matches(states[k], actions[k]) && states[k + 1] != states[k] }
+            let enabled = cycleStates.map { state in
+                enabledActions(in: state).contains { fairness.matches(state, $0) && apply($0, to: state) != state }
+            }
+            let fair = taken || (fairness.kind == .weak ? enabled.contains(false) : !enabled.contains(true))
+            guard fair else { throw ReplayError("the cycle is not fair: \(fairness.text) is violated on it") }
+        }
+        return ReplayReport(length: length, failing: [name], reproduced: true, loop: loop)
     }
 
     static func picks(of action: Action) -> ITFValue {

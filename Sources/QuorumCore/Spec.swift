@@ -59,6 +59,9 @@ public struct SpecDescriptor: Sendable {
     public let proofBounds: [String: Int]
     /// Reachable states per model that `quorum conform --all` compares (a seeded sample).
     public let conformanceSample: Int
+    /// The spec's assumptions on its parameters (TLA+'s ASSUME), beyond each parameter's range:
+    /// a message saying what is wrong, or nil.
+    private let assumptions: @Sendable ([String: Int], Variant?) -> String?
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
     private let buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
 
@@ -66,6 +69,7 @@ public struct SpecDescriptor: Sendable {
         name: String, summary: String, parameters: [Parameter], variants: [Variant],
         ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:],
         conformanceSample: Int = 4_000,
+        assumptions: @escaping @Sendable ([String: Int], Variant?) -> String? = { _, _ in nil },
         build: @escaping @Sendable ([String: Int], Variant?) -> System,
         symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil
     ) {
@@ -77,10 +81,12 @@ public struct SpecDescriptor: Sendable {
         self.simulationBounds = simulationBounds
         self.proofBounds = proofBounds
         self.conformanceSample = conformanceSample
+        self.assumptions = assumptions
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let sample = build(defaults, nil)
         self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
             + sample.actionProperties.map { PropertyInfo(name: $0.name, kind: .actionProperty, summary: $0.summary) }
+            + sample.temporalProperties.map { PropertyInfo(name: $0.name, kind: .temporal, summary: $0.summary + " [\($0.assumptions)]") }
         let specName = name
         let parameterOrder = parameters.map(\.name)
         self.build = { values, variant in
@@ -115,8 +121,9 @@ public struct SpecDescriptor: Sendable {
         return variant
     }
 
-    /// Resolves parameter values: the defaults, overridden by `base`, then by `overrides`.
-    public func resolve(_ overrides: [String: Int], base: [String: Int] = [:]) throws -> [String: Int] {
+    /// Resolves parameter values: the defaults, overridden by `base`, then by `overrides`; then
+    /// checks the spec's assumptions for the chosen variant.
+    public func resolve(_ overrides: [String: Int], base: [String: Int] = [:], variant: Variant? = nil) throws -> [String: Int] {
         var values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         for (name, value) in base { values[name] = value }
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
@@ -128,6 +135,7 @@ public struct SpecDescriptor: Sendable {
             }
             values[name] = value
         }
+        if let problem = assumptions(values, variant) { throw UsageError("\(self.name): \(problem)") }
         return values
     }
 
@@ -151,11 +159,18 @@ public struct AnyModel: Sendable {
         self.spec = spec
         self.variant = variant
         self.parameters = parameters
-        propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name)
+        propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name) + system.temporalProperties.map(\.name)
         hasSymmetry = system.hasSymmetry
         explore = { options in
             let result = Explorer(system, options: options).run()
-            return CheckReport(result, system: system, spec: spec, variant: variant, parameters: parameters)
+            var report = CheckReport(result, system: system, spec: spec, variant: variant, parameters: parameters)
+            let temporal = system.temporalProperties.filter { options.properties?.contains($0.name) ?? true }
+            if !temporal.isEmpty && (report.result != .violation || options.continueAfterViolation) {
+                let remaining = options.timeout.map { max(0.001, $0 - result.seconds) }
+                report.addTemporal(TemporalChecker(system, properties: temporal, maxStates: options.maxStates, timeout: remaining).run(),
+                                   system: system)
+            }
+            return report
         }
         replayDocument = { try system.replay($0) }
         randomRuns = { options in
@@ -184,15 +199,18 @@ public struct CheckReport: Sendable {
     public let spec: String
     public let variant: String?
     public let parameters: [(String, Int)]
-    public let result: Result
-    public let incompleteReason: String?
+    public private(set) var result: Result
+    public private(set) var incompleteReason: String?
     public let distinctStates: Int
     public let statesGenerated: Int
     public let diameter: Int
     public let seconds: Double
     public let collisionProbability: Double
     public let bytesPerState: Double
-    public let findings: [Finding]
+    public private(set) var findings: [Finding]
+    /// The states and edges of the graph on which temporal properties were checked, and its seconds
+    /// (nil when the spec has none or none was selected).
+    public private(set) var temporalGraph: (states: Int, edges: Int, seconds: Double)? = nil
     /// The files written for each violated property.
     public var files: [String: [String]] = [:]
 
@@ -215,6 +233,22 @@ public struct CheckReport: Sendable {
             Finding(property: v.property, kind: v.kind, document: TraceDocument(
                 v.trace, of: system, spec: spec, variant: variant, parameters: parameters,
                 property: v.property, kind: v.kind))
+        }
+    }
+
+    mutating func addTemporal<System: TransitionSystem>(_ r: TemporalResult<System>, system: System) {
+        temporalGraph = (r.graphStates, r.graphEdges, r.seconds)
+        findings += r.violations.map { v in
+            Finding(property: v.property, kind: v.kind, document: TraceDocument(
+                v.trace, of: system, spec: spec, variant: variant, parameters: parameters,
+                property: v.property, kind: v.kind))
+        }
+        if !r.violations.isEmpty {
+            result = .violation
+            incompleteReason = nil
+        } else if let reason = r.incomplete, result == .ok {
+            result = .incomplete
+            incompleteReason = "temporal properties: " + reason
         }
     }
 

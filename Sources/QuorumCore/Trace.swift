@@ -7,6 +7,10 @@ public struct Trace<System: TransitionSystem>: Sendable {
 
     public let initial: System.State
     public var steps: [Step]
+    /// For a lasso (an infinite behaviour of a temporal-property violation): the index of the
+    /// state where the cycle starts. The last state equals that state, so states `loop...` repeat
+    /// forever; `loop == length` means the behaviour stays in its last state (stutters) forever.
+    public var loop: Int? = nil
 
     public init(initial: System.State, steps: [Step] = []) {
         self.initial = initial
@@ -28,6 +32,9 @@ public enum PropertyKind: String, Sendable, Codable {
     case invariant
     case actionProperty = "action property"
     case deadlock
+    /// A ``TemporalProperty``: checked over the state graph, violated by a lasso or, for
+    /// `C ⇒ []P`, by a finite trace.
+    case temporal
 }
 
 /// A violated property and a shortest trace that shows it.

@@ -25,6 +25,9 @@ public struct TraceDocument: Sendable {
     /// Set for a counterexample to induction: its first state is any state that satisfies these
     /// invariants (less the dropped conjuncts), not necessarily a reachable one.
     public var induction: Induction?
+    /// For a lasso (ADR-015's `loop`): the index of the state where the cycle starts; the last
+    /// state equals it. Equal to the last index when the behaviour stutters forever in its last state.
+    public var loop: Int?
 
     /// What a counterexample to induction assumes of its first state.
     public struct Induction: Sendable, Equatable {
@@ -38,7 +41,7 @@ public struct TraceDocument: Sendable {
     }
 
     public init(spec: String, variant: String?, parameters: [(String, Int)], property: String?,
-                propertyKind: PropertyKind?, variables: [String], steps: [Step], induction: Induction? = nil) {
+                propertyKind: PropertyKind?, variables: [String], steps: [Step], induction: Induction? = nil, loop: Int? = nil) {
         self.spec = spec
         self.variant = variant
         self.parameters = parameters
@@ -47,6 +50,7 @@ public struct TraceDocument: Sendable {
         self.variables = variables
         self.steps = steps
         self.induction = induction
+        self.loop = loop
     }
 
     public static let actionVariable = "mbt::actionTaken"
@@ -68,7 +72,7 @@ public struct TraceDocument: Sendable {
                 values: system.traceValues(of: step.state)))
         }
         self.init(spec: spec, variant: variant, parameters: parameters, property: property,
-                  propertyKind: kind, variables: system.traceVariables, steps: steps, induction: induction)
+                  propertyKind: kind, variables: system.traceVariables, steps: steps, induction: induction, loop: trace.loop)
     }
 
     // MARK: Writing
@@ -89,6 +93,9 @@ public struct TraceDocument: Sendable {
                 meta.append(("induction", .record([("assumes", .list(induction.invariants.map(ITFValue.string))),
                                                    ("without", .list(induction.dropped.map(ITFValue.string)))])))
                 meta.append(("description", .string("A counterexample to induction of \(assumption) in \(spec)\(variant.map { " (\($0))" } ?? ""): the first state satisfies it, the last violates \(property)")))
+            } else if let loop {
+                meta.append(("description", .string("A behaviour of \(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property): "
+                    + (loop == steps.count - 1 ? "it stays in its last state forever" : "states \(loop) to \(steps.count - 1) repeat forever (the last equals state \(loop))"))))
             } else {
                 meta.append(("description", .string("A shortest trace of \(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property)")))
             }
@@ -104,7 +111,17 @@ public struct TraceDocument: Sendable {
             fields.append(jsonString(Self.picksVariable) + ":" + step.picks.json)
             out += "    {" + fields.joined(separator: ",") + "}" + (index + 1 < steps.count ? "," : "") + "\n"
         }
-        return out + "  ]\n}\n"
+        out += "  ]"
+        if let loop { out += ",\n  \"loop\": \(loop)" }
+        return out + "\n}\n"
+    }
+
+    /// How the behaviour goes on after its last state, in words.
+    public var loopText: String? {
+        guard let loop else { return nil }
+        return loop == steps.count - 1
+            ? "it stays in state \(loop) forever, where no fair action is enabled"
+            : "steps \(loop + 1)–\(steps.count - 1) repeat forever (state \(steps.count - 1) is state \(loop) again)"
     }
 
     /// "Inv" or "Inv without msgs2b": what a counterexample to induction assumes.
@@ -139,9 +156,13 @@ public struct TraceDocument: Sendable {
         for (index, (before, after)) in zip(steps, steps.dropFirst()).enumerated() {
             let changes = Self.changes(variables, before.values, after.values)
                 .map { markdownCell($0) }.joined(separator: "<br>")
-            out += "| \(index + 1) | \(markdownCell(after.description)) | \(changes.isEmpty ? "(no change)" : changes) |\n"
+            let cycle = loop.map { index + 1 > $0 ? " ↻" : "" } ?? ""
+            out += "| \(index + 1)\(cycle) | \(markdownCell(after.description)) | \(changes.isEmpty ? "(no change)" : changes) |\n"
         }
-        if let property {
+        if let loopText {
+            out += "\n**The behaviour is infinite**: after step \(steps.count - 1), \(loopText).\n"
+            if let property { out += "On this fair behaviour **\(property)** (temporal) never comes true.\n" }
+        } else if let property {
             out += "\n**\(property)** (\(propertyKind?.rawValue ?? "invariant")) fails "
             out += propertyKind == .actionProperty ? "on the last step.\n" : "in the last state.\n"
         }
@@ -153,9 +174,11 @@ public struct TraceDocument: Sendable {
         var out = ""
         for (name, value) in zip(variables, steps[0].values) { out += "  0  init  \(name) = \(value.text)\n" }
         for (index, (before, after)) in zip(steps, steps.dropFirst()).enumerated() {
-            out += String(format: "%3d  ", index + 1) + after.description + "\n"
+            let marker = loop.map { index + 1 > $0 ? "↻" : " " } ?? " "
+            out += String(format: "%3d", index + 1) + marker + " " + after.description + "\n"
             for change in Self.changes(variables, before.values, after.values) { out += "       " + change + "\n" }
         }
+        if let loopText { out += "  ↻ then " + loopText + "\n" }
         return out
     }
 
@@ -237,6 +260,12 @@ public struct TraceDocument: Sendable {
         guard let vars = root["vars"]?.array?.compactMap(\.string), vars.count == root["vars"]?.array?.count else {
             throw TraceFormatError("no \"vars\" list of strings")
         }
+        if let value = root["loop"] {
+            guard case .int(let loop) = try ITFValue(value, at: "loop") else { throw TraceFormatError("\"loop\" is not an integer") }
+            self.loop = loop
+        } else {
+            loop = nil
+        }
         let variables = vars.filter { $0 != Self.actionVariable && $0 != Self.picksVariable }
         self.variables = variables
         guard let states = root["states"]?.array, !states.isEmpty else { throw TraceFormatError("no \"states\", or an empty list") }
@@ -252,6 +281,9 @@ public struct TraceDocument: Sendable {
             let picks = try state[Self.picksVariable].map { try ITFValue($0, at: "states[\(index)].picks") } ?? .emptyRecord
             let description = state["#meta"]?.object?["action"]?.string ?? action
             return Step(action: action, picks: picks, description: description, values: values)
+        }
+        if let loop, !(0..<steps.count).contains(loop) {
+            throw TraceFormatError("\"loop\" is \(loop), not the index of a state (0...\(steps.count - 1))")
         }
     }
 }

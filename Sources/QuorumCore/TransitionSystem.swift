@@ -24,6 +24,9 @@ public protocol TransitionSystem: Sendable {
 
     var invariants: [Invariant<State>] { get }
     var actionProperties: [ActionProperty<State, Action>] { get }
+    /// Properties of behaviours (liveness, and safety from a given start), checked over the state
+    /// graph by ``TemporalChecker``.
+    var temporalProperties: [TemporalProperty<State, Action>] { get }
 
     /// Whether the spec declares symmetries (interchangeable servers, values…) for `--symmetry`.
     var hasSymmetry: Bool { get }
@@ -56,6 +59,8 @@ extension TransitionSystem {
     }
 
     public var actionProperties: [ActionProperty<State, Action>] { [] }
+
+    public var temporalProperties: [TemporalProperty<State, Action>] { [] }
 
     public func state(fromTraceValues values: [ITFValue]) -> State? { nil }
 

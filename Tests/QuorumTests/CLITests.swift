@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import QuorumCLI
 
 /// The command line as users and CI see it: exit codes, one-line errors, files written.
 @Suite struct CLITests {
@@ -155,12 +156,46 @@ import Testing
         #expect(output.status == 0)
         let root = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
         let specs = root["specs"] as! [[String: Any]]
-        #expect(specs.map { $0["name"] as! String } == ["Paxos", "Raft"])
+        #expect(specs.map { $0["name"] as! String } == Catalog.specs.map(\.name))
+        #expect(Set(specs.map { $0["name"] as! String }).isSuperset(of: ["Paxos", "Raft", "ResultBroadcast"]))
         let raft = specs[1]
-        let properties = (raft["properties"] as! [[String: Any]]).map { $0["name"] as! String }
-        #expect(properties.contains("LeaderAppendOnly") && properties.contains("StateMachineSafety"))
-        let variants = (raft["variants"] as! [[String: Any]]).map { $0["breaks"] as! String }
-        #expect(variants.allSatisfy { properties.contains($0) })
+        let raftProperties = (raft["properties"] as! [[String: Any]]).map { $0["name"] as! String }
+        #expect(raftProperties.contains("LeaderAppendOnly") && raftProperties.contains("StateMachineSafety"))
+        for spec in specs {
+            let properties = (spec["properties"] as! [[String: Any]]).map { $0["name"] as! String }
+            let variants = (spec["variants"] as! [[String: Any]]).map { $0["breaks"] as! String }
+            #expect(variants.allSatisfy { properties.contains($0) })
+        }
+        let broadcast = specs.first { $0["name"] as? String == "ResultBroadcast" }!
+        let kinds = (broadcast["properties"] as! [[String: Any]]).map { $0["kind"] as! String }
+        #expect(kinds.filter { $0 == "temporal" }.count == 3)
+    }
+
+    @Test func parametersThatBreakASpecsAssumptionsAreRefused() throws {
+        // bcastByz.tla assumes N > 3T; only the tooFewStations variant drops that assumption.
+        let refused = try CLI.run(["check", "resultbroadcast", "--set", "stations=3"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("N > 3T"))
+        let faulty = try CLI.run(["check", "resultbroadcast", "--set", "faulty=2"])
+        #expect(faulty.status == 2 && faulty.stderr.contains("F <= T"))
+        let variant = try CLI.run(["check", "resultbroadcast", "--variant", "tooFewStations", "--no-files"])
+        #expect(variant.status == 1)
+        #expect(variant.stdout.contains("Unforgeability (temporal) violated after 2 steps"))
+    }
+
+    @Test func aLivenessViolationIsWrittenAsALassoAndReplays() throws {
+        let directory = try temporaryDirectory()
+        let run = try CLI.run(["check", "resultbroadcast", "--variant", "acceptAfterFewerEchoes", "--invariant", "Relay"], in: directory)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("↻ then it stays in state 2 forever"))
+        let file = directory.appendingPathComponent("counterexamples/resultbroadcast-acceptAfterFewerEchoes-Relay.itf.json").path
+        let replay = try CLI.run(["replay", file])
+        #expect(replay.status == 0)
+        #expect(replay.stdout.contains("loop back to state 2 on a fair cycle"))
+        // Moving the loop breaks the lasso: the file is refused.
+        let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "\"loop\": 2", with: "\"loop\": 1")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["replay", file]).status == 2)
     }
 }
 

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The reachable state graph within a system's bounds, held in memory with full states, for the
+/// checks that need edges and not only states: temporal properties.
+///
+/// Edges are stored per source state (compressed rows). Every edge keeps the index of its action
+/// among those enabled in the source, so that traces re-execute the pure functions, and a bit per
+/// fairness constraint that the step satisfies (the action matches and the state changes). Every
+/// state keeps a bit per constraint that is enabled there, counting steps that leave the bounds:
+/// fairness is judged on the spec, not on its bounded cut.
+struct StateGraph<System: TransitionSystem> {
+    var states: [System.State] = []
+    var index: [System.State: Int32] = [:]
+    /// Edges of state s: `targets[rowStart[s]..<rowStart[s + 1]]`.
+    var rowStart: [Int] = [0]
+    var targets: [Int32] = []
+    var actionIndex: [UInt32] = []
+    var taken: [UInt64] = []
+    var enabled: [UInt64] = []
+    var initial: [Int32] = []
+    var statesGenerated = 0
+    var incomplete: String? = nil
+
+    func edges(of s: Int32) -> Range<Int> { rowStart[Int(s)]..<rowStart[Int(s) + 1] }
+
+    /// Breadth-first, so the state ids follow distance from the initial states.
+    init(_ system: System, fairness: [Fairness<System.State, System.Action>], maxStates: Int?, deadline: Date?) {
+        func id(of state: System.State) -> Int32 {
+            if let id = index[state] { return id }
+            let id = Int32(states.count)
+            index[state] = id
+            states.append(state)
+            return id
+        }
+        for state in system.initialStates {
+            statesGenerated += 1
+            guard system.isWithinBounds(state) else { continue }
+            let known = index[state] != nil
+            let s = id(of: state)
+            if !known { initial.append(s) }
+        }
+        var actions: [System.Action] = []
+        var next = 0
+        while next < states.count {
+            if let maxStates, states.count > maxStates {
+                incomplete = "reached --max-states \(maxStates)"
+                break
+            }
+            if next % 4096 == 0, let deadline, Date() >= deadline {
+                incomplete = "reached the --timeout"
+                break
+            }
+            let state = states[next]
+            actions.removeAll(keepingCapacity: true)
+            system.enabledActions(in: state, into: &actions)
+            var enabledHere: UInt64 = 0
+            for (k, action) in actions.enumerated() {
+                let successor = system.apply(action, to: state)
+                statesGenerated += 1
+                var bits: UInt64 = 0
+                if successor != state {
+                    for (j, f) in fairness.enumerated() where f.matches(state, action) { bits |= 1 << UInt64(j) }
+                }
+                enabledHere |= bits
+                guard system.isWithinBounds(successor) else { continue }
+                targets.append(id(of: successor))
+                actionIndex.append(UInt32(k))
+                taken.append(bits)
+            }
+            enabled.append(enabledHere)
+            rowStart.append(targets.count)
+            next += 1
+        }
+        if incomplete != nil {
+            // States discovered but not expanded keep no edges; the result is reported incomplete.
+            while enabled.count < states.count {
+                enabled.append(0)
+                rowStart.append(targets.count)
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import QuorumCore
+import ResultBroadcast
+
+/// A three-state system whose fair behaviours can be worked out by hand: `a` goes 0 → 1, `b` goes
+/// back 1 → 0, and `c` goes 0 → 2, the goal. A behaviour can cycle 0 → 1 → 0 forever and never take c.
+struct Detour: TransitionSystem {
+    enum Move: String, Hashable, Codable, Sendable, TraceableAction {
+        case a, b, c
+        var name: String { rawValue }
+        var parameters: [(String, ITFValue)] { [] }
+        var description: String { rawValue }
+    }
+
+    struct State: Hashable, Codable, Sendable, Fingerprintable {
+        var at: Int
+        func fingerprint(into f: inout Fingerprinter) { f.combine(at) }
+    }
+
+    var fairness: [Fairness<State, Move>]
+    var initialStates: [State] { [State(at: 0)] }
+    func enabledActions(in s: State, into actions: inout [Move]) {
+        if s.at == 0 { actions += [.a, .c] }
+        if s.at == 1 { actions.append(.b) }
+    }
+    func apply(_ m: Move, to s: State) -> State { State(at: m == .a ? 1 : m == .b ? 0 : 2) }
+    func isWithinBounds(_ s: State) -> Bool { true }
+    var invariants: [Invariant<State>] { [] }
+    var temporalProperties: [TemporalProperty<State, Move>] {
+        [.eventually("ReachesTwo", "eventually at 2", { $0.at == 2 }, fairness: fairness)]
+    }
+    var traceVariables: [String] { ["at"] }
+    func traceValues(of s: State) -> [ITFValue] { [.int(s.at)] }
+
+    static func fair(_ kind: Fairness<State, Move>.Kind, _ move: Move) -> Fairness<State, Move> {
+        kind == .weak ? .weak(move.name) { _, m in m == move } : .strong(move.name) { _, m in m == move }
+    }
+}
+
+@Suite struct TemporalCheckerTests {
+    func lasso(_ fairness: [Fairness<Detour.State, Detour.Move>]) -> Trace<Detour>? {
+        TemporalChecker(Detour(fairness: fairness)).run().violations.first?.trace
+    }
+
+    @Test func withoutFairnessABehaviourMayStutterForever() throws {
+        let trace = try #require(lasso([]))
+        #expect(trace.length == 0 && trace.loop == 0)
+    }
+
+    @Test func weakFairnessIsMetByACycleThatPassesAStateWhereTheActionIsDisabled() throws {
+        // c is disabled in state 1, so cycling 0 → 1 → 0 is weakly fair to c.
+        let trace = try #require(lasso([Detour.fair(.weak, .c), Detour.fair(.weak, .b)]))
+        #expect(trace.states.map(\.at) == [0, 1, 0])
+        #expect(trace.loop == 0)
+    }
+
+    @Test func strongFairnessRulesOutTheDetour() {
+        // c is enabled infinitely often on the cycle and never taken; stuttering in 1 starves b.
+        #expect(lasso([Detour.fair(.strong, .c), Detour.fair(.weak, .b)]) == nil)
+    }
+
+    @Test func aLassoIsWrittenWithItsLoopAndReplays() throws {
+        let system = Detour(fairness: [Detour.fair(.weak, .c), Detour.fair(.weak, .b)])
+        let trace = try #require(lasso(system.fairness))
+        let document = TraceDocument(trace, of: system, spec: "Detour", variant: nil, parameters: [],
+                                     property: "ReachesTwo", kind: .temporal)
+        #expect(document.json.contains("\"loop\": 0"))
+        let read = try TraceDocument(json: Data(document.json.utf8))
+        #expect(read.loop == 0)
+        #expect(try system.replay(read).reproduced)
+        // The same cycle is not a counterexample once c is strongly fair.
+        let strict = Detour(fairness: [Detour.fair(.strong, .c), Detour.fair(.weak, .b)])
+        #expect(throws: ReplayError.self) { try strict.replay(read) }
+        // A loop that does not close is refused.
+        var open = read
+        open.loop = 1
+        #expect(throws: ReplayError.self) { try system.replay(open) }
+    }
+}
+
+@Suite struct ResultBroadcastTests {
+    @Test func figuresEqualTLCs() {
+        // TLC on bcastByz.tla with bcastByz.cfg (N = 4, T = 1, F = 1): 14,424 distinct states,
+        // 227,344 generated, depth 7.
+        let result = Explorer(ResultBroadcast()).run()
+        #expect(result.outcome == .ok)
+        #expect(result.distinctStates == 14_424)
+        #expect(result.statesGenerated == 227_344)
+        #expect(result.diameter + 1 == 7)
+    }
+
+    @Test func unforgeabilityCorrectnessAndRelayHold() {
+        let result = TemporalChecker(ResultBroadcast()).run()
+        #expect(result.incomplete == nil)
+        #expect(result.graphStates == 14_424)
+        #expect(result.violations.isEmpty)
+    }
+
+    @Test(arguments: [("acceptAfterFewerEchoes", "Relay", 4), ("tooFewStations", "Unforgeability", 3),
+                      ("doubleCountedEcho", "Unforgeability", 4)])
+    func eachMutantBreaksItsProperty(mutant: String, property: String, stations: Int) throws {
+        let system = ResultBroadcast(stations: stations, mutation: ResultBroadcast.Mutation(rawValue: mutant)!)
+        let checker = TemporalChecker(system, properties: system.temporalProperties.filter { $0.name == property })
+        let violation = try #require(checker.run().violations.first)
+        #expect(violation.property == property)
+        // A liveness violation is a lasso; Unforgeability is violated by a finite trace.
+        #expect((violation.trace.loop != nil) == (property == "Relay"))
+        let document = TraceDocument(violation.trace, of: system, spec: "ResultBroadcast", variant: mutant,
+                                     parameters: [], property: property, kind: .temporal)
+        #expect(try system.replay(TraceDocument(json: Data(document.json.utf8))).reproduced)
+    }
+
+    @Test func withoutFairnessCorrectnessFails() throws {
+        // Every correct station heard the announcement, and nobody ever moves.
+        let system = ResultBroadcast()
+        let unfair = system.temporalProperties.first { $0.name == "Correctness" }!
+        let property = TemporalProperty<BroadcastState, BroadcastAction>.eventually(
+            "Correctness", unfair.summary, from: unfair.trigger, unfair.goal, fairness: [])
+        let trace = try #require(TemporalChecker(system, properties: [property]).run().violations.first?.trace)
+        #expect(trace.length == 0 && trace.loop == 0)
+    }
+}
