@@ -1,3 +1,4 @@
+import AuditLog
 import Paxos
 import QuorumCore
 import Raft
@@ -6,7 +7,7 @@ import ResultBroadcast
 
 /// Every spec the command line knows.
 public enum Catalog {
-    public static let specs: [SpecDescriptor] = [Paxos.spec, Raft.spec, ResultBroadcast.spec]
+    public static let specs: [SpecDescriptor] = [Paxos.spec, Raft.spec, ResultBroadcast.spec, AuditLog.spec]
 
     public static func spec(named name: String) throws -> SpecDescriptor {
         guard let spec = specs.first(where: { $0.name.lowercased() == name.lowercased() }) else {

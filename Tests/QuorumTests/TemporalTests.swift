@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import QuorumCore
 import ResultBroadcast
+import AuditLog
 
 /// A three-state system whose fair behaviours can be worked out by hand: `a` goes 0 → 1, `b` goes
 /// back 1 → 0, and `c` goes 0 → 2, the goal. A behaviour can cycle 0 → 1 → 0 forever and never take c.
@@ -119,5 +120,36 @@ struct Detour: TransitionSystem {
             "Correctness", unfair.summary, from: unfair.trigger, unfair.goal, fairness: [])
         let trace = try #require(TemporalChecker(system, properties: [property]).run().violations.first?.trace)
         #expect(trace.length == 0 && trace.loop == 0)
+    }
+}
+
+@Suite struct AuditLogTests {
+    @Test func theAuditorAcceptsExactlyThePrefixesOfTheTrueLog() {
+        // TamperEvident (no false acceptance) and HonestReplicasPass (no false alarm) both hold.
+        let result = Explorer(AuditLog(maxLength: 3, maxEdits: 2)).run()
+        #expect(result.outcome == .ok)
+        #expect(result.distinctStates == 3_163)
+    }
+
+    @Test func digestsAreInjectiveWithinTheBounds() {
+        let log = AuditLog(results: 2, maxLength: 4, maxEdits: 3)
+        var seen: [Int: [Int]] = [:]
+        func chains(_ prefix: [Int]) {
+            let d = log.chain(prefix).last?.digest ?? AuditLog.genesis
+            #expect(seen[d] == nil || seen[d] == prefix)
+            seen[d] = prefix
+            if prefix.count < 7 { for p in 0..<2 { chains(prefix + [p]) } }
+        }
+        chains([])
+        #expect(seen.count == 255)
+    }
+
+    @Test(arguments: [("digestWithoutPredecessor", 3), ("auditLastRecordOnly", 4)])
+    func eachMutantLetsATamperedReplicaPass(mutant: String, steps: Int) throws {
+        let system = AuditLog(mutation: AuditLog.Mutation(rawValue: mutant)!)
+        let violation = try #require(Explorer(system).run().violations.first)
+        #expect(violation.property == "TamperEvident")
+        #expect(violation.trace.length == steps)
+        #expect(violation.trace.last.edits == 1)
     }
 }

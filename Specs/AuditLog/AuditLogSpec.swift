@@ -1,0 +1,24 @@
+import QuorumCore
+
+extension AuditLog {
+    /// AuditLog as `quorum list` and `quorum check` see it.
+    public static let spec = SpecDescriptor(
+        name: "AuditLog",
+        summary: "A hash-chained, append-only result log; an adversary edits a replica; an auditor verifies it from genesis",
+        parameters: [
+            Parameter("results", default: 2, range: 1...3, "distinct signed result records"),
+            Parameter("maxLength", default: 4, range: 0...5, "records in the true log"),
+            Parameter("maxEdits", default: 3, range: 0...4, "edits the adversary may make to the replica"),
+        ],
+        variants: [
+            Variant("digestWithoutPredecessor", breaks: "TamperEvident",
+                    "the digest covers only the record, not its predecessor's digest: deletion and reordering go undetected"),
+            Variant("auditLastRecordOnly", breaks: "TamperEvident",
+                    "the auditor checks only the last record against its predecessor: a rewritten earlier record goes undetected"),
+        ],
+        build: { p, variant in
+            AuditLog(results: p["results"]!, maxLength: p["maxLength"]!, maxEdits: p["maxEdits"]!,
+                     mutation: variant.flatMap { Mutation(rawValue: $0.name) })
+        }
+    )
+}
