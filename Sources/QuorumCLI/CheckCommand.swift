@@ -28,6 +28,8 @@ struct CheckCommand: ParsableCommand {
     var memory: String?
     @Flag(help: "Symmetry reduction: one state per class of states equal up to renaming servers, acceptors or values.")
     var symmetry = false
+    @Flag(help: "Temporal properties: judge fairness on the bounded model, so an action whose steps all leave the bounds counts as disabled.")
+    var boundedFairness = false
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: ArgumentHelp("Write a JUnit XML report (one test case per spec, variant and property).", valueName: "FILE"))
@@ -113,6 +115,7 @@ struct CheckCommand: ParsableCommand {
         options.properties = properties
         if let workers { options.workers = workers }
         options.symmetry = symmetry
+        options.boundedFairness = boundedFairness
         options.memoryBudget = memory.flatMap(Settings.bytes)
         if !self.quiet { options.progress = Progress.reporter() }
         var report = model.check(options)
@@ -186,7 +189,7 @@ struct CheckCommand: ParsableCommand {
     /// JUnit XML with --junit, and GitHub Actions annotations when GITHUB_ACTIONS=true.
     private func writeCIReports(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) throws {
         let cases = checks.flatMap { report, expected, _ in
-            let names = Catalog.specs.first { $0.name == report.spec }?.properties.map(\.name) ?? []
+            let names = Catalog.specs.first { $0.name == report.spec }?.properties.filter(\.byDefault).map(\.name) ?? []
             let checked = properties.isEmpty ? names : properties
             return CIReports.cases(report, expected: expected, properties: checked)
         }

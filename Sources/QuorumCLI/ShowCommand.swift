@@ -48,11 +48,13 @@ struct ShowCommand: ParsableCommand {
             out += "       " + name.cyan + " = " + value.text + "\n"
         }
         for (index, (before, after)) in zip(document.steps, document.steps.dropFirst()).enumerated() {
-            out += String(format: "%3d  ", index + 1).dim + after.description.bold + "\n"
+            let cycle = document.loop.map { index + 1 > $0 } ?? false
+            out += String(format: "%3d", index + 1).dim + (cycle ? "↻ ".magenta : "  ") + after.description.bold + "\n"
             let changes = TraceDocument.changes(document.variables, before.values, after.values)
             if changes.isEmpty { out += "       " + "(no change)".dim + "\n" }
             for change in changes { out += "       " + highlight(change) + "\n" }
         }
+        if let loopText = document.loopText { out += "  ↻ ".magenta + ("then " + loopText).bold + "\n" }
         return out
     }
 

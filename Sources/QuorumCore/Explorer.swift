@@ -22,6 +22,10 @@ public struct ExplorationOptions: Sendable {
     /// Threads that compute successors and check properties. The figures and the counterexamples
     /// are the same for every number of workers.
     public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Check the spec's temporal properties too (on their own graph, after the exploration).
+    public var checkTemporal = true
+    /// Temporal properties: judge fairness on the bounded model (see ``TemporalChecker``).
+    public var boundedFairness = false
     /// Called about once a second with the figures so far.
     public var progress: (@Sendable (ExplorationProgress) -> Void)? = nil
 

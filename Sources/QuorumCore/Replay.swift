@@ -108,6 +108,9 @@ extension TransitionSystem {
             return ReplayReport(length: length, failing: [name], reproduced: true)
         }
         guard let loop = document.loop else { throw ReplayError("\(name) is a liveness property: its counterexample needs a \"loop\"") }
+        if let steps = property.steps, let k = actions.indices.first(where: { !steps.allows(states[$0], actions[$0]) }) {
+            throw ReplayError("step \(k + 1) is not allowed by \(name)'s assumption (\(steps.name))")
+        }
         guard states[last] == states[loop] else { throw ReplayError("the loop does not close: state \(last) is not state \(loop)") }
         let cycleStates = loop == last ? [states[last]] : Array(states[loop..<last])
         if cycleStates.contains(where: property.goal) {
@@ -130,7 +133,11 @@ extension TransitionSystem {
             let cycleSteps = loop == last ? [] : Array(loop..<last)
             let taken = cycleSteps.contains { k in fairness.matches(states[k], actions[k]) && states[k + 1] != states[k] }
             let enabled = cycleStates.map { state in
-                enabledActions(in: state).contains { fairness.matches(state, $0) && apply($0, to: state) != state }
+                enabledActions(in: state).contains { action in
+                    guard fairness.matches(state, action) else { return false }
+                    let next = apply(action, to: state)
+                    return next != state && (!document.boundedFairness || isWithinBounds(next))
+                }
             }
             let fair = taken || (fairness.kind == .weak ? enabled.contains(false) : !enabled.contains(true))
             guard fair else { throw ReplayError("the cycle is not fair: \(fairness.text) is violated on it") }

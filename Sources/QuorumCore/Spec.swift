@@ -35,6 +35,8 @@ public struct PropertyInfo: Sendable {
     public let name: String
     public let kind: PropertyKind
     public let summary: String
+    /// False for a temporal property checked only when named.
+    public var byDefault = true
 }
 
 /// Input that Quorum refuses: unknown names, values out of range, unreadable traces.
@@ -86,7 +88,8 @@ public struct SpecDescriptor: Sendable {
         let sample = build(defaults, nil)
         self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
             + sample.actionProperties.map { PropertyInfo(name: $0.name, kind: .actionProperty, summary: $0.summary) }
-            + sample.temporalProperties.map { PropertyInfo(name: $0.name, kind: .temporal, summary: $0.summary + " [\($0.assumptions)]") }
+            + sample.temporalProperties.map { PropertyInfo(name: $0.name, kind: .temporal, summary: $0.summary + " [\($0.assumptions)]",
+                                                           byDefault: $0.byDefault) }
         let specName = name
         let parameterOrder = parameters.map(\.name)
         self.build = { values, variant in
@@ -164,11 +167,12 @@ public struct AnyModel: Sendable {
         explore = { options in
             let result = Explorer(system, options: options).run()
             var report = CheckReport(result, system: system, spec: spec, variant: variant, parameters: parameters)
-            let temporal = system.temporalProperties.filter { options.properties?.contains($0.name) ?? true }
-            if !temporal.isEmpty && (report.result != .violation || options.continueAfterViolation) {
+            let temporal = system.temporalProperties.filter { options.properties?.contains($0.name) ?? $0.byDefault }
+            if options.checkTemporal && !temporal.isEmpty && (report.result != .violation || options.continueAfterViolation) {
                 let remaining = options.timeout.map { max(0.001, $0 - result.seconds) }
-                report.addTemporal(TemporalChecker(system, properties: temporal, maxStates: options.maxStates, timeout: remaining).run(),
-                                   system: system)
+                report.addTemporal(TemporalChecker(system, properties: temporal, maxStates: options.maxStates, timeout: remaining,
+                                                   boundedFairness: options.boundedFairness).run(),
+                                   system: system, boundedFairness: options.boundedFairness)
             }
             return report
         }
@@ -236,12 +240,13 @@ public struct CheckReport: Sendable {
         }
     }
 
-    mutating func addTemporal<System: TransitionSystem>(_ r: TemporalResult<System>, system: System) {
+    mutating func addTemporal<System: TransitionSystem>(_ r: TemporalResult<System>, system: System, boundedFairness: Bool) {
         temporalGraph = (r.graphStates, r.graphEdges, r.seconds)
         findings += r.violations.map { v in
-            Finding(property: v.property, kind: v.kind, document: TraceDocument(
-                v.trace, of: system, spec: spec, variant: variant, parameters: parameters,
-                property: v.property, kind: v.kind))
+            var document = TraceDocument(v.trace, of: system, spec: spec, variant: variant, parameters: parameters,
+                                         property: v.property, kind: v.kind)
+            document.boundedFairness = boundedFairness && v.trace.loop != nil
+            return Finding(property: v.property, kind: v.kind, document: document)
         }
         if !r.violations.isEmpty {
             result = .violation

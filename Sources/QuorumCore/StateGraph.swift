@@ -16,6 +16,8 @@ struct StateGraph<System: TransitionSystem> {
     var targets: [Int32] = []
     var actionIndex: [UInt32] = []
     var taken: [UInt64] = []
+    /// Bit p set when the step is excluded by the step assumption of property p.
+    var excluded: [UInt64] = []
     var enabled: [UInt64] = []
     var initial: [Int32] = []
     var statesGenerated = 0
@@ -24,7 +26,9 @@ struct StateGraph<System: TransitionSystem> {
     func edges(of s: Int32) -> Range<Int> { rowStart[Int(s)]..<rowStart[Int(s) + 1] }
 
     /// Breadth-first, so the state ids follow distance from the initial states.
-    init(_ system: System, fairness: [Fairness<System.State, System.Action>], maxStates: Int?, deadline: Date?) {
+    init(_ system: System, fairness: [Fairness<System.State, System.Action>],
+         assumptions: [(@Sendable (System.State, System.Action) -> Bool)?] = [], boundedFairness: Bool = false,
+         maxStates: Int?, deadline: Date?) {
         func id(of state: System.State) -> Int32 {
             if let id = index[state] { return id }
             let id = Int32(states.count)
@@ -61,11 +65,15 @@ struct StateGraph<System: TransitionSystem> {
                 if successor != state {
                     for (j, f) in fairness.enumerated() where f.matches(state, action) { bits |= 1 << UInt64(j) }
                 }
-                enabledHere |= bits
-                guard system.isWithinBounds(successor) else { continue }
+                let inside = system.isWithinBounds(successor)
+                if inside || !boundedFairness { enabledHere |= bits }
+                guard inside else { continue }
                 targets.append(id(of: successor))
                 actionIndex.append(UInt32(k))
                 taken.append(bits)
+                var out: UInt64 = 0
+                for (p, allows) in assumptions.enumerated() where allows.map({ !$0(state, action) }) ?? false { out |= 1 << UInt64(p) }
+                excluded.append(out)
             }
             enabled.append(enabledHere)
             rowStart.append(targets.count)

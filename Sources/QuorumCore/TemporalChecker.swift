@@ -22,21 +22,28 @@ public struct TemporalResult<System: TransitionSystem>: Sendable {
 /// one state forever (TLA+'s stuttering), which is fair when no fair action is enabled there.
 ///
 /// Bounds: the graph stops at the spec's state constraint, so behaviours that leave the bounds are
-/// not examined, and an action whose only steps leave the bounds still counts as enabled. Every
-/// lasso found is therefore a real fair behaviour of the spec; "holds" means "holds for every fair
-/// behaviour that stays within the bounds".
+/// not examined, and by default an action whose only steps leave the bounds still counts as
+/// enabled. Every lasso found is then a real fair behaviour of the spec; "holds" means "holds for
+/// every fair behaviour that stays within the bounds". With `boundedFairness` such an action counts
+/// as disabled instead: the lassos are fair behaviours of the bounded model, which may stop making
+/// progress only because the bound cut off the next step (TLC warns of the same effect).
 public struct TemporalChecker<System: TransitionSystem> {
     public let system: System
     public let properties: [TemporalProperty<System.State, System.Action>]
     public var maxStates: Int?
     public var timeout: Double?
+    /// Judge fairness on the bounded model: an action whose every step leaves the bounds counts
+    /// as disabled, as if the bounds guarded the actions. Lassos may then exist only because of
+    /// the bounds (a split vote in the last allowed term, say); by default they do not.
+    public var boundedFairness: Bool
 
     public init(_ system: System, properties: [TemporalProperty<System.State, System.Action>]? = nil,
-                maxStates: Int? = nil, timeout: Double? = nil) {
+                maxStates: Int? = nil, timeout: Double? = nil, boundedFairness: Bool = false) {
         self.system = system
-        self.properties = properties ?? system.temporalProperties
+        self.properties = properties ?? system.temporalProperties.filter(\.byDefault)
         self.maxStates = maxStates
         self.timeout = timeout
+        self.boundedFairness = boundedFairness
     }
 
     public func run() -> TemporalResult<System> {
@@ -59,16 +66,18 @@ public struct TemporalChecker<System: TransitionSystem> {
         if !liveness.isEmpty && result.incomplete == nil {
             let fairness = liveness.flatMap(\.fairness)
             precondition(fairness.count <= 64, "at most 64 fairness assumptions over all temporal properties")
-            let graph = StateGraph(system, fairness: fairness, maxStates: maxStates, deadline: deadline)
+            precondition(liveness.count <= 64, "at most 64 liveness properties at once")
+            let graph = StateGraph(system, fairness: fairness, assumptions: liveness.map { $0.steps?.allows },
+                                   boundedFairness: boundedFairness, maxStates: maxStates, deadline: deadline)
             result.graphStates = graph.states.count
             result.graphEdges = graph.targets.count
             result.incomplete = graph.incomplete
             if graph.incomplete == nil {
                 var offset = 0
-                for property in liveness {
+                for (p, property) in liveness.enumerated() {
                     let bits = offset..<(offset + property.fairness.count)
                     offset += property.fairness.count
-                    var search = LassoSearch(graph: graph, property: property, bits: bits)
+                    var search = LassoSearch(graph: graph, property: property, bits: bits, excludedBit: UInt64(1) << UInt64(p))
                     if let trace = search.counterexample(system) {
                         result.violations.append(Violation(property: property.name, kind: .temporal, trace: trace))
                     }
@@ -140,12 +149,15 @@ struct LassoSearch<System: TransitionSystem> {
     let property: TemporalProperty<System.State, System.Action>
     let weak: UInt64
     let strong: UInt64
+    /// The bit of `graph.excluded` for this property's step assumption.
+    let excludedBit: UInt64
     /// Component id per state for states on a fair cycle within ¬goal, -1 elsewhere.
     var component: [Int32] = []
 
-    init(graph: StateGraph<System>, property: TemporalProperty<System.State, System.Action>, bits: Range<Int>) {
+    init(graph: StateGraph<System>, property: TemporalProperty<System.State, System.Action>, bits: Range<Int>, excludedBit: UInt64) {
         self.graph = graph
         self.property = property
+        self.excludedBit = excludedBit
         var weak: UInt64 = 0, strong: UInt64 = 0
         for (j, f) in zip(bits, property.fairness) {
             if f.kind == .weak { weak |= 1 << UInt64(j) } else { strong |= 1 << UInt64(j) }
@@ -155,6 +167,9 @@ struct LassoSearch<System: TransitionSystem> {
     }
 
     var fairMask: UInt64 { weak | strong }
+
+    /// Whether edge `e` is a step the property's behaviours may take (not stuttering, not excluded).
+    func usable(_ e: Int, from s: Int32) -> Bool { graph.targets[e] != s && graph.excluded[e] & excludedBit == 0 }
 
     mutating func counterexample(_ system: System) -> Trace<System>? {
         let n = graph.states.count
@@ -187,9 +202,8 @@ struct LassoSearch<System: TransitionSystem> {
             head += 1
             let s = node / 2
             if node % 2 == 1 && isTarget(s) { found = node; break }
-            for e in graph.edges(of: s) {
+            for e in graph.edges(of: s) where usable(e, from: s) {
                 let t = graph.targets[e]
-                if t == s { continue }
                 if node % 2 == 0 {
                     discover(2 * t, from: node, edge: Int32(e))
                     if trigger[Int(t)] && bad[Int(t)] { discover(2 * t + 1, from: 2 * t, edge: -1) }
@@ -223,7 +237,8 @@ struct LassoSearch<System: TransitionSystem> {
         var member = [Int32](repeating: .min, count: n)
         var stamp: Int32 = 0
         var tarjan = Tarjan(count: n)
-        var work = tarjan.components(of: (0..<Int32(n)).filter { region[Int($0)] }, graph: graph) { region[Int($0)] }
+        let usable: (Int, Int32) -> Bool = { self.usable($0, from: $1) }
+        var work = tarjan.components(of: (0..<Int32(n)).filter { region[Int($0)] }, graph: graph, usable: usable) { region[Int($0)] }
         var fairCount: Int32 = 0
         while let c = work.popLast() {
             stamp += 1
@@ -232,7 +247,7 @@ struct LassoSearch<System: TransitionSystem> {
             for s in c {
                 enabledAny |= graph.enabled[Int(s)]
                 enabledAll &= graph.enabled[Int(s)]
-                for e in graph.edges(of: s) where member[Int(graph.targets[e])] == stamp && graph.targets[e] != s {
+                for e in graph.edges(of: s) where member[Int(graph.targets[e])] == stamp && usable(e, s) {
                     takenInside |= graph.taken[e]
                 }
             }
@@ -247,7 +262,7 @@ struct LassoSearch<System: TransitionSystem> {
                 let rest = c.filter { graph.enabled[Int($0)] & starved == 0 }
                 let restStamp = stamp
                 for s in rest { member[Int(s)] = -restStamp }
-                work += tarjan.components(of: rest, graph: graph) { member[Int($0)] == -restStamp }
+                work += tarjan.components(of: rest, graph: graph, usable: usable) { member[Int($0)] == -restStamp }
             }
         }
         return component
@@ -262,7 +277,7 @@ struct LassoSearch<System: TransitionSystem> {
         var edgesInside: [Int] = []
         for s in 0..<Int32(graph.states.count) where inside(s) {
             members.append(s)
-            for e in graph.edges(of: s) where inside(graph.targets[e]) && graph.targets[e] != s { edgesInside.append(e) }
+            for e in graph.edges(of: s) where inside(graph.targets[e]) && usable(e, from: s) { edgesInside.append(e) }
         }
         // An edge to take, or (edge -1) a state to pass.
         var waypoints: [(edge: Int, state: Int32)] = []
@@ -322,7 +337,7 @@ struct LassoSearch<System: TransitionSystem> {
                 }
                 return (cursor, edges.reversed())
             }
-            for e in graph.edges(of: s) {
+            for e in graph.edges(of: s) where usable(e, from: s) {
                 let t = graph.targets[e]
                 if parentEdge[t] == nil && allowed(t) {
                     parentEdge[t] = e
@@ -373,7 +388,8 @@ struct Tarjan {
         onStack = Array(repeating: false, count: count)
     }
 
-    mutating func components<System>(of members: [Int32], graph: StateGraph<System>, inside: (Int32) -> Bool) -> [[Int32]] {
+    mutating func components<System>(of members: [Int32], graph: StateGraph<System>, usable: (Int, Int32) -> Bool,
+                                     inside: (Int32) -> Bool) -> [[Int32]] {
         for s in members { order[Int(s)] = -1 }
         var counter: Int32 = 0
         var stack: [Int32] = []
@@ -393,7 +409,7 @@ struct Tarjan {
                 if position < graph.rowStart[Int(v) + 1] {
                     calls[calls.count - 1].next += 1
                     let w = graph.targets[position]
-                    if w == v || !inside(w) { continue }
+                    if !usable(position, v) || !inside(w) { continue }
                     if order[Int(w)] == -1 {
                         visit(w)
                     } else if onStack[Int(w)] {

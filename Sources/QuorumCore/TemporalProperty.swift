@@ -57,6 +57,26 @@ public struct TemporalProperty<State, Action>: Sendable {
     /// P for `always`, Q for the others.
     public let goal: @Sendable (State) -> Bool
     public let fairness: [Fairness<State, Action>]
+    /// A restriction on the behaviours considered (TLA+'s `[][R]_vars` as an assumption): only
+    /// steps satisfying it are taken, for statements such as "with no failures, …". Nil: every step.
+    public private(set) var steps: (name: String, allows: @Sendable (State, Action) -> Bool)? = nil
+    /// Whether `quorum check` checks the property unless asked for others. A statement that is
+    /// known not to hold (kept to show why, with its counterexample) is checked only on request.
+    public private(set) var byDefault = true
+
+    /// The same property for behaviours whose every step satisfies `allows` (described by `name`).
+    public func assuming(_ name: String, _ allows: @escaping @Sendable (State, Action) -> Bool) -> TemporalProperty {
+        var p = self
+        p.steps = (name, allows)
+        return p
+    }
+
+    /// The same property, checked only when named (`quorum check --invariant NAME`).
+    public func onRequest() -> TemporalProperty {
+        var p = self
+        p.byDefault = false
+        return p
+    }
 
     public static func always(_ name: String, _ summary: String, from condition: @escaping @Sendable (State) -> Bool = { _ in true },
                               _ invariant: @escaping @Sendable (State) -> Bool) -> TemporalProperty {
@@ -83,6 +103,9 @@ public struct TemporalProperty<State, Action>: Sendable {
 
     /// "eventually, under WF(Step)" as `quorum list` shows it.
     public var assumptions: String {
-        fairness.isEmpty ? form.rawValue : form.rawValue + ", under " + fairness.map(\.text).joined(separator: " ∧ ")
+        var conditions = fairness.map(\.text)
+        if let steps { conditions.insert(steps.name, at: 0) }
+        let text = conditions.isEmpty ? form.rawValue : form.rawValue + ", under " + conditions.joined(separator: " ∧ ")
+        return byDefault ? text : text + "; checked on request only"
     }
 }

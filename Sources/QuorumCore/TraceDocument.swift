@@ -28,6 +28,9 @@ public struct TraceDocument: Sendable {
     /// For a lasso (ADR-015's `loop`): the index of the state where the cycle starts; the last
     /// state equals it. Equal to the last index when the behaviour stutters forever in its last state.
     public var loop: Int?
+    /// For a lasso: fairness was judged on the bounded model (`--bounded-fairness`), so an action
+    /// whose steps all leave the bounds counted as disabled. Replay judges it the same way.
+    public var boundedFairness = false
 
     /// What a counterexample to induction assumes of its first state.
     public struct Induction: Sendable, Equatable {
@@ -86,6 +89,7 @@ public struct TraceDocument: Sendable {
             ("parameters", .record(parameters.map { ($0.0, ITFValue.int($0.1)) })),
         ]
         if let variant { meta.append(("variant", .string(variant))) }
+        if boundedFairness { meta.append(("fairness", .string("bounded"))) }
         if let property {
             meta.append(("violation", .record([("property", .string(property)),
                                                ("kind", .string(propertyKind?.rawValue ?? "invariant"))])))
@@ -161,6 +165,9 @@ public struct TraceDocument: Sendable {
         }
         if let loopText {
             out += "\n**The behaviour is infinite**: after step \(steps.count - 1), \(loopText).\n"
+            if boundedFairness {
+                out += "Fairness was judged on the bounded model: an action whose steps all leave the bounds counts as disabled.\n"
+            }
             if let property { out += "On this fair behaviour **\(property)** (temporal) never comes true.\n" }
         } else if let property {
             out += "\n**\(property)** (\(propertyKind?.rawValue ?? "invariant")) fails "
@@ -240,6 +247,7 @@ public struct TraceDocument: Sendable {
             }
             return (key, value)
         }
+        boundedFairness = meta["fairness"]?.string == "bounded"
         if let violation = meta["violation"]?.object {
             property = violation["property"]?.string
             propertyKind = violation["kind"]?.string.flatMap(PropertyKind.init(rawValue:))

@@ -127,6 +127,7 @@ public struct Paxos: TransitionSystem {
     public func isWithinBounds(_ state: PaxosState) -> Bool { true }
 
     public var invariants: [Invariant<PaxosState>] { PaxosProperties.invariants(for: self) }
+    public var temporalProperties: [TemporalProperty<PaxosState, PaxosAction>] { PaxosProperties.temporal(for: self) }
 
     // MARK: Traces
 

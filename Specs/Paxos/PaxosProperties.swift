@@ -43,6 +43,24 @@ public enum PaxosProperties {
     public static let all: [PaxosProperty] = [PaxosProperty(Agreement.self), PaxosProperty(Inv.self), PaxosProperty(InductiveInv.self),
                                                  PaxosProperty(TypeOK.self)]
 
+    /// Every phase, weakly fair: a phase that can make progress does not wait forever.
+    public static let phases = ["Phase1a", "Phase1b", "Phase2a", "Phase2b"]
+
+    /// Liveness: with finitely many ballots (every proposer eventually stops starting new ones) and
+    /// each phase weakly fair, some value is chosen. The goal is Voting.tla's `chosen`, the same
+    /// definition Agreement uses.
+    static func temporal(for paxos: Paxos, fair phases: [String] = phases) -> [TemporalProperty<PaxosState, PaxosAction>] {
+        let quorums = paxos.quorums.map(Paxos.members)
+        let fairness: [Fairness<PaxosState, PaxosAction>] = phases.map { phase in .weak(phase) { _, action in action.name == phase } }
+        return [
+            .eventually("EventuallyChosen", "some value is eventually chosen, with no failures and finitely many ballots",
+                        { s in
+                            let view = PaxosConcreteView(s, of: paxos, quorums: quorums)
+                            return (0..<paxos.values).contains { view.chosen($0).value }
+                        }, fairness: fairness),
+        ]
+    }
+
     static func invariants(for paxos: Paxos) -> [Invariant<PaxosState>] {
         let quorums = paxos.quorums.map(Paxos.members)
         return all.map { $0.concrete(paxos, quorums) }

@@ -252,6 +252,7 @@ public struct Raft: TransitionSystem {
     }
 
     public var invariants: [Invariant<RaftState>] { RaftProperties.all.map(\.concrete) }
+    public var temporalProperties: [TemporalProperty<RaftState, RaftAction>] { [RaftProperties.eventuallyLeader(servers: servers)] }
     public var actionProperties: [ActionProperty<RaftState, RaftAction>] { RaftProperties.steps.map(\.concrete) }
 
     // MARK: Traces

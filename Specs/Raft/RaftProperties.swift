@@ -253,3 +253,26 @@ public enum LeaderCommitsCurrentTerm: RaftStepFormula {
         }
     }
 }
+
+extension RaftProperties {
+    /// "With no failures, fair message delivery and no timeouts once a leader exists, a leader is
+    /// eventually elected." It does not hold, in the bounded model or in raft.tla: servers can split
+    /// their votes in every term (Raft relies on randomised timeouts, which the spec leaves out), and
+    /// with terms bounded the split vote in the last term is final. Checked on request, to show it:
+    /// `quorum check raft --invariant EventuallyLeader`.
+    static func eventuallyLeader(servers: Int) -> TemporalProperty<RaftState, RaftAction> {
+        @Sendable func hasLeader(_ s: RaftState) -> Bool { (0..<servers).contains { s.state[$0] == .leader } }
+        let fairness: [Fairness<RaftState, RaftAction>] = ["Timeout", "RequestVote", "BecomeLeader", "Receive"].map { name in
+            .weak(name) { _, action in action.name == name }
+        }
+        return TemporalProperty.eventually("EventuallyLeader", "a leader is eventually elected", hasLeader, fairness: fairness)
+            .assuming("no Restart, DuplicateMessage or DropMessage, no Timeout once a leader exists") { s, action in
+                switch action {
+                case .restart, .duplicateMessage, .dropMessage: false
+                case .timeout: !hasLeader(s)
+                default: true
+                }
+            }
+            .onRequest()
+    }
+}

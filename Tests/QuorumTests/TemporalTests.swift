@@ -3,6 +3,8 @@ import Testing
 import QuorumCore
 import ResultBroadcast
 import AuditLog
+@testable import Paxos
+import Raft
 
 /// A three-state system whose fair behaviours can be worked out by hand: `a` goes 0 → 1, `b` goes
 /// back 1 → 0, and `c` goes 0 → 2, the goal. A behaviour can cycle 0 → 1 → 0 forever and never take c.
@@ -151,5 +153,33 @@ struct Detour: TransitionSystem {
         #expect(violation.property == "TamperEvident")
         #expect(violation.trace.length == steps)
         #expect(violation.trace.last.edits == 1)
+    }
+}
+
+@Suite struct ConsensusLivenessTests {
+    @Test func paxosEventuallyChoosesAValueWhenEveryPhaseIsFair() throws {
+        let paxos = Paxos()
+        let result = TemporalChecker(paxos).run()
+        #expect(result.graphStates == 3_921)
+        #expect(result.violations.isEmpty)
+        // Without fairness for Phase2b, acceptors may never vote: the run stops once every 2a is sent.
+        let unfair = PaxosProperties.temporal(for: paxos, fair: ["Phase1a", "Phase1b", "Phase2a"])
+        let trace = try #require(TemporalChecker(paxos, properties: unfair).run().violations.first?.trace)
+        #expect(trace.loop == trace.length)
+        #expect(trace.steps.contains { $0.action.name == "Phase2a" })
+        #expect(trace.steps.allSatisfy { $0.action.name != "Phase2b" })
+    }
+
+    @Test func raftSplitVotesInTheLastTermAreFinalOnlyWhenTheBoundsGuardTheActions() throws {
+        let raft = Raft(servers: 2, values: 1, maxTerm: 2, maxLogLength: 0, maxMessages: 1)
+        let property = raft.temporalProperties.filter { $0.name == "EventuallyLeader" }
+        #expect(property.count == 1 && !property[0].byDefault)
+        // Judged on the spec, a fair behaviour must time out again and leave the bounds: nothing found.
+        #expect(TemporalChecker(raft, properties: property).run().violations.isEmpty)
+        // Judged on the bounded model, both servers vote for themselves in term 2 and stay there.
+        let trace = try #require(TemporalChecker(raft, properties: property, boundedFairness: true).run().violations.first?.trace)
+        #expect(trace.loop == trace.length)
+        #expect((0..<2).allSatisfy { trace.last.state[$0] == .candidate && trace.last.votedFor[$0] == $0 })
+        #expect(trace.steps.allSatisfy { !["Restart", "DuplicateMessage", "DropMessage"].contains($0.action.name) })
     }
 }
