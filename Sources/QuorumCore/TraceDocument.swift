@@ -90,6 +90,8 @@ public struct TraceDocument: Sendable {
         ]
         if let variant { meta.append(("variant", .string(variant))) }
         if boundedFairness { meta.append(("fairness", .string("bounded"))) }
+        // ADR-015 puts the loop beside "states"; some readers look for it in #meta, so it is in both.
+        if let loop { meta.append(("loop", .int(loop))) }
         if let property {
             meta.append(("violation", .record([("property", .string(property)),
                                                ("kind", .string(propertyKind?.rawValue ?? "invariant"))])))
@@ -268,7 +270,7 @@ public struct TraceDocument: Sendable {
         guard let vars = root["vars"]?.array?.compactMap(\.string), vars.count == root["vars"]?.array?.count else {
             throw TraceFormatError("no \"vars\" list of strings")
         }
-        if let value = root["loop"] {
+        if let value = root["loop"] ?? meta["loop"] {
             guard case .int(let loop) = try ITFValue(value, at: "loop") else { throw TraceFormatError("\"loop\" is not an integer") }
             self.loop = loop
         } else {
