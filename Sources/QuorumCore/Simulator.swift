@@ -58,15 +58,28 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
 public struct Simulator<System: TransitionSystem> {
     public let system: System
     public let options: SimulationOptions
+    /// The spec's invariants, then its `C ⇒ []P` temporal properties as the invariant P of the
+    /// runs whose initial state satisfies C.
     let invariants: [Invariant<System.State>]
+    /// Per entry of `invariants`: the condition on a run's initial state (nil: every run).
+    let conditions: [(@Sendable (System.State) -> Bool)?]
+    /// How many entries of `invariants` are invariants proper (the rest are temporal properties).
+    let plainInvariants: Int
     let actionProperties: [ActionProperty<System.State, System.Action>]
 
     public init(_ system: System, options: SimulationOptions = SimulationOptions()) {
         self.system = system
         self.options = options
-        invariants = system.invariants.filter { options.properties?.contains($0.name) ?? true }
+        let plain = system.invariants.filter { options.properties?.contains($0.name) ?? true }
+        let always = system.temporalProperties.filter { $0.form == .always && (options.properties?.contains($0.name) ?? $0.byDefault) }
+        invariants = plain + always.map { Invariant($0.name, $0.summary, holds: $0.goal) }
+        conditions = plain.map { _ in nil } + always.map(\.trigger)
+        plainInvariants = plain.count
         actionProperties = system.actionProperties.filter { options.properties?.contains($0.name) ?? true }
     }
+
+    /// Which entries of `invariants` a run from `initial` checks.
+    func active(from initial: System.State) -> [Bool] { conditions.map { $0?(initial) ?? true } }
 
     struct RunOutcome {
         var steps = 0
@@ -127,7 +140,7 @@ public struct Simulator<System: TransitionSystem> {
     }
 
     func describe(_ property: Int) -> (String, PropertyKind) {
-        property < invariants.count ? (invariants[property].name, .invariant)
+        property < invariants.count ? (invariants[property].name, property < plainInvariants ? .invariant : .temporal)
             : (actionProperties[property - invariants.count].name, .actionProperty)
     }
 
@@ -141,11 +154,12 @@ public struct Simulator<System: TransitionSystem> {
         var kindIDs: [Int] = [], weights: [Int] = [], taken: [Int] = []
         let initial = system.initialStates[rng.below(system.initialStates.count)]
         var state = initial
+        let active = active(from: initial)
         var path: [System.Action] = []
         func finish() {
             for (slot, kind) in kindIDs.enumerated() where taken[slot] > 0 { outcome.coverage[kind] = taken[slot] }
         }
-        if let broken = firstBroken(state) {
+        if let broken = firstBroken(active, state) {
             outcome.failure = (broken, Trace(initial: initial))
             return outcome
         }
@@ -242,7 +256,7 @@ public struct Simulator<System: TransitionSystem> {
             guard let (action, successor) = next else { break }
             outcome.steps += 1
             path.append(action)
-            if let broken = firstBroken(state, action, successor) {
+            if let broken = firstBroken(active, state, action, successor) {
                 finish()
                 outcome.failure = (broken, replayed(initial, path))
                 return outcome
@@ -272,12 +286,12 @@ public struct Simulator<System: TransitionSystem> {
     }
 
     /// The first property that fails on the step (or on the initial state when there is no step).
-    func firstBroken(_ before: System.State, _ action: System.Action? = nil, _ after: System.State? = nil) -> Int? {
+    func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action? = nil, _ after: System.State? = nil) -> Int? {
         guard let action, let after else {
-            return invariants.firstIndex { !$0.holds(before) }
+            return invariants.indices.first { active[$0] && !invariants[$0].holds(before) }
         }
         if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after) }) { return invariants.count + a }
-        return invariants.firstIndex { !$0.holds(after) }
+        return invariants.indices.first { active[$0] && !invariants[$0].holds(after) }
     }
 
     /// Replays `actions` from `initial`, skipping any action that is not enabled (or would leave the
@@ -286,6 +300,7 @@ public struct Simulator<System: TransitionSystem> {
     /// than rejecting, lets one removal take the steps that depended on it along.
     func breaks(_ property: Int, _ initial: System.State, _ actions: [System.Action]) -> [System.Action]? {
         var state = initial
+        if property < invariants.count && !(conditions[property]?(initial) ?? true) { return nil }
         if property < invariants.count && !invariants[property].holds(state) { return [] }
         var taken: [System.Action] = []
         for action in actions {

@@ -16,6 +16,7 @@ extension AuditLog {
             Variant("auditLastRecordOnly", breaks: "TamperEvident",
                     "the auditor checks only the last record against its predecessor: a rewritten earlier record goes undetected"),
         ],
+        simulationBounds: ["results": 3, "maxLength": 5, "maxEdits": 4],
         build: { p, variant in
             AuditLog(results: p["results"]!, maxLength: p["maxLength"]!, maxEdits: p["maxEdits"]!,
                      mutation: variant.flatMap { Mutation(rawValue: $0.name) })

@@ -141,9 +141,9 @@ public struct ResultBroadcast: TransitionSystem {
     }
 
     /// A set of senders as the spec's set of messages `<<p, "ECHO">>`.
-    static func echoes(from senders: Int) -> ITFValue {
+    public static func echoes(from senders: Int) -> ITFValue {
         .set(of: members(senders).map { .tuple([.int($0 + 1), .string("ECHO")]) })
     }
 
-    static func members(_ set: Int) -> [Int] { (0..<8).filter { set & (1 << $0) != 0 } }
+    public static func members(_ set: Int) -> [Int] { (0..<8).filter { set & (1 << $0) != 0 } }
 }

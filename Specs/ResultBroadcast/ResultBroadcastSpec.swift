@@ -18,11 +18,14 @@ extension ResultBroadcast {
             Variant("doubleCountedEcho", breaks: "Unforgeability",
                     "counts ECHO messages instead of senders: a faulty station's echo delivered twice counts as two"),
         ],
+        simulationBounds: ["stations": 7, "maxFaulty": 2, "faulty": 2],
         assumptions: { values, variant in
             let n = values["stations"]!, t = values["maxFaulty"]!, f = values["faulty"]!
             if f > t { return "faulty = \(f) exceeds maxFaulty = \(t): the spec assumes F <= T" }
             if f > n { return "faulty = \(f) exceeds stations = \(n)" }
-            if n <= 3 * t && variant?.name != "tooFewStations" {
+            if variant?.name == "tooFewStations" {
+                if n != 3 * t { return "the tooFewStations variant runs with N = 3T: set stations = \(3 * t) for maxFaulty = \(t)" }
+            } else if n <= 3 * t {
                 return "stations = \(n) with maxFaulty = \(t) breaks the spec's assumption N > 3T (the tooFewStations variant drops it)"
             }
             return nil

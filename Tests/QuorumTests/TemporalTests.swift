@@ -196,3 +196,22 @@ struct Detour: TransitionSystem {
         #expect(trace.steps.allSatisfy { !["Restart", "DuplicateMessage", "DropMessage"].contains($0.action.name) })
     }
 }
+
+@Suite struct ConditionalInvariantSimulationTests {
+    @Test func theSimulatorChecksUnforgeabilityOnRunsThatStartWithoutTheAnnouncement() throws {
+        var options = SimulationOptions()
+        options.runs = 300
+        options.seed = 1
+        options.workers = 1
+        // Seven stations, two faulty: beyond the explorer's reach, within the simulator's.
+        let correct = Simulator(ResultBroadcast(stations: 7, maxFaulty: 2, faulty: 2), options: options).run()
+        #expect(correct.failure == nil)
+        let broken = Simulator(ResultBroadcast(stations: 6, maxFaulty: 2, faulty: 2, mutation: .tooFewStations), options: options).run()
+        let failure = try #require(broken.failure)
+        #expect(failure.property == "Unforgeability" && failure.kind == .temporal)
+        // The shrunk run starts with every correct station in V0 and ends with one of them accepting.
+        let first = failure.shrunk.initial, last = failure.shrunk.last
+        #expect(ResultBroadcast.members(first.correct).allSatisfy { first.control($0) == .v0 })
+        #expect(ResultBroadcast.members(last.correct).contains { last.control($0) == .accepted })
+    }
+}
