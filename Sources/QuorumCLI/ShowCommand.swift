@@ -6,16 +6,20 @@ import QuorumCore
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Print a counterexample file as a table of steps (in colour on a terminal).",
+        abstract: "Print a counterexample file as a table of steps (in colour on a terminal), or write it as an HTML page.",
         discussion: """
             Reads any trace Quorum writes (explorer, simulator, prove, bmc): the initial state, then \
             each step's action and the variables it changed, old → new. Colours are used when stdout \
             is a terminal and NO_COLOR is unset. `quorum replay` checks a file against its spec; \
-            `show` only prints it. Exit codes: 0 shown, 2 unreadable or malformed file.
+            `show` only prints it. With --html OUT it writes a self-contained page instead: a message \
+            sequence diagram and the state of each step (no network access needed). \
+            Exit codes: 0 shown, 2 unreadable or malformed file.
             """)
 
     @Argument(help: "A trace file (.itf.json).") var file: String
     @Flag(help: "Never use colours.") var plain = false
+    @Option(help: ArgumentHelp("Write an HTML page with a sequence diagram to OUT instead of printing.", valueName: "OUT"))
+    var html: String?
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }
@@ -24,6 +28,11 @@ struct ShowCommand: ParsableCommand {
             document = try TraceDocument(json: data)
         } catch {
             throw UsageError("\(file): \(error)")
+        }
+        if let html {
+            try Terminal.write(HTMLViewer.page(document), to: html, what: "HTML page")
+            Terminal.out("written: \(html)")
+            return
         }
         Rainbow.enabled = !plain && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         Terminal.out(Self.render(document))

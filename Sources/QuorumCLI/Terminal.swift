@@ -42,7 +42,8 @@ enum Terminal {
         let base = (directory as NSString).appendingPathComponent(stem)
         try document.json.write(toFile: base + ".itf.json", atomically: true, encoding: .utf8)
         try document.markdown.write(toFile: base + ".md", atomically: true, encoding: .utf8)
-        return [base + ".itf.json", base + ".md"]
+        try HTMLViewer.page(document).write(toFile: base + ".html", atomically: true, encoding: .utf8)
+        return [base + ".itf.json", base + ".md", base + ".html"]
     }
 
     /// 7680091 → "7,680,091".

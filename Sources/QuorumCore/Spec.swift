@@ -64,6 +64,8 @@ public struct SpecDescriptor: Sendable {
     /// The spec's assumptions on its parameters (TLA+'s ASSUME), beyond each parameter's range:
     /// a message saying what is wrong, or nil.
     private let assumptions: @Sendable ([String: Int], Variant?) -> String?
+    /// Draws a trace file of the spec as a sequence diagram (see ``SequenceDiagram``).
+    private let drawDiagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
     private let buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
 
@@ -72,6 +74,7 @@ public struct SpecDescriptor: Sendable {
         ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:],
         conformanceSample: Int = 4_000,
         assumptions: @escaping @Sendable ([String: Int], Variant?) -> String? = { _, _ in nil },
+        diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
         build: @escaping @Sendable ([String: Int], Variant?) -> System,
         symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil
     ) {
@@ -84,6 +87,7 @@ public struct SpecDescriptor: Sendable {
         self.proofBounds = proofBounds
         self.conformanceSample = conformanceSample
         self.assumptions = assumptions
+        drawDiagram = diagram
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let sample = build(defaults, nil)
         self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
@@ -105,6 +109,12 @@ public struct SpecDescriptor: Sendable {
         } else {
             buildSymbolic = nil
         }
+    }
+
+    /// The trace as a sequence diagram, when the spec knows how to draw one and the file is its.
+    public func diagram(_ document: TraceDocument) -> SequenceDiagram? {
+        guard document.spec == name, document.steps.count > 0 else { return nil }
+        return drawDiagram?(document)
     }
 
     /// Whether the spec ships a symbolic encoding (for `prove`, `bmc` and `conform`).

@@ -13,6 +13,18 @@ public struct TraceDocument: Sendable {
         /// The action in words, as the terminal shows it.
         public var description: String
         public var values: [ITFValue]
+
+        /// The value of a nondeterministic pick (`mbt::nondetPicks`), unwrapped from its `Some`.
+        public func pick(_ name: String) -> ITFValue? {
+            guard let value = picks[field: name] else { return nil }
+            if case .variant(_, let inner) = value { return inner }
+            return value
+        }
+    }
+
+    /// The value of `variable` in the state after step `index` (0: the first state).
+    public func value(_ variable: String, at index: Int) -> ITFValue? {
+        variables.firstIndex(of: variable).map { steps[index].values[$0] }
     }
 
     public var spec: String

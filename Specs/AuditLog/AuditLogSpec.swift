@@ -17,6 +17,7 @@ extension AuditLog {
                     "the auditor checks only the last record against its predecessor: a rewritten earlier record goes undetected"),
         ],
         simulationBounds: ["results": 3, "maxLength": 5, "maxEdits": 4],
+        diagram: { AuditLog.diagram($0) },
         build: { p, variant in
             AuditLog(results: p["results"]!, maxLength: p["maxLength"]!, maxEdits: p["maxEdits"]!,
                      mutation: variant.flatMap { Mutation(rawValue: $0.name) })

@@ -20,6 +20,7 @@ extension Paxos {
         ],
         simulationBounds: ["acceptors": 5, "values": 3, "maxBallot": 4],
         proofBounds: ["maxBallot": 3],
+        diagram: { Paxos.diagram($0) },
         build: { p, variant in
             Paxos(acceptors: p["acceptors"]!, values: p["values"]!, maxBallot: p["maxBallot"]!,
                   mutation: variant.flatMap { Mutation(rawValue: $0.name) })

@@ -25,6 +25,7 @@ extension Raft {
         simulationBounds: ["servers": 5, "values": 2, "maxTerm": 8, "maxLogLength": 6, "maxMessages": 8],
         proofBounds: ["maxTerm": 4, "maxLogLength": 0, "maxMessages": 2],
         conformanceSample: 150,
+        diagram: { Raft.diagram($0) },
         build: { p, variant in
             Raft(servers: p["servers"]!, values: p["values"]!, maxTerm: p["maxTerm"]!, maxLogLength: p["maxLogLength"]!,
                  maxMessages: p["maxMessages"]!, mutation: variant.flatMap { Mutation(rawValue: $0.name) })

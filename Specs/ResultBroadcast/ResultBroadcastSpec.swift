@@ -30,6 +30,7 @@ extension ResultBroadcast {
             }
             return nil
         },
+        diagram: { ResultBroadcast.diagram($0) },
         build: { p, variant in
             ResultBroadcast(stations: p["stations"]!, maxFaulty: p["maxFaulty"]!, faulty: p["faulty"]!,
                             mutation: variant.flatMap { Mutation(rawValue: $0.name) })
