@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import QuorumCore
+@testable import QuorumCLI
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite struct CheckPlanTests {
+    @Test func theCommittedPlanCoversEverySpecAndEveryVariant() throws {
+        let plan = try CheckPlan.load(repositoryRoot.appendingPathComponent("quorum.toml").path)
+        for spec in Catalog.specs {
+            #expect(plan.checks.contains { $0.spec.name == spec.name && $0.variant == nil && $0.expect == "ok" }, "\(spec.name)")
+            for variant in spec.variants {
+                #expect(plan.checks.contains { $0.variant?.name == variant.name && $0.expect == variant.breaks }, "\(variant.name)")
+            }
+        }
+    }
+
+    @Test func theBuiltInPlanReadsBackAsItself() throws {
+        let plan = try CheckPlan.parse(try CheckPlan.builtInText(), file: "built-in")
+        let builtIn = try CheckPlan.builtIn()
+        func text(_ c: CheckPlan.Check) -> String {
+            "\(c.spec.name) \(c.variant?.name ?? "") \(c.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }) \(c.expect)"
+        }
+        #expect(plan.checks.map(text) == builtIn.checks.map(text))
+    }
+
+    @Test(arguments: [
+        ("[[check]]\nspec = \"Paxos\"\nexpect = \"ok\"\ncolour = \"red\"\n", "plan.toml:4: unknown key 'colour'"),
+        ("[[check]]\nspec = \"Paxoz\"\nexpect = \"ok\"\n", "plan.toml:2: unknown spec 'Paxoz'"),
+        ("[[check]]\nspec = \"Paxos\"\nbounds = { maxBallot = 9 }\nexpect = \"ok\"\n", "plan.toml:3: maxBallot = 9 is out of range"),
+        ("[[check]]\nspec = \"Paxos\"\nbounds = { maxBallot = }\nexpect = \"ok\"\n", "plan.toml:3: bounds:"),
+        ("\n\n[[check]]\nspec = \"Paxos\"\n", "plan.toml:3: each [[check]] needs expect"),
+        ("[[check]]\nspec = \"Paxos\"\nvariant = \"minorityQuorums\"\nexpect = \"Agreemnt\"\n", "plan.toml:4: expect is \"ok\" or a property of Paxos"),
+        ("spec = \"Paxos\"\n", "plan.toml:1: 'spec' comes before the first [[check]]"),
+        ("[check]\n", "plan.toml:1: expected [[check]]"),
+        ("# nothing\n", "plan.toml: no [[check]] tables"),
+        ("[[check]]\nspec = \"ResultBroadcast\"\nbounds = { stations = 3 }\nexpect = \"ok\"\n", "plan.toml:3: ResultBroadcast: stations = 3"),
+    ])
+    func aMalformedPlanIsAnErrorNamingTheLine(text: String, message: String) {
+        #expect {
+            _ = try CheckPlan.parse(text, file: "plan.toml")
+        } throws: { error in
+            "\(error)".hasPrefix(message) || { print("got: \(error)"); return false }()
+        }
+    }
+
+    @Test func checkAllRunsThePlanAndFailsWhenAnExpectationIsNotMet() throws {
+        let directory = try temporaryDirectory()
+        let plan = """
+            # two checks
+            [[check]]
+            spec = "Paxos"
+            properties = ["Agreement"]
+            expect = "ok"
+
+            [[check]]
+            spec = "AuditLog"
+            variant = "auditLastRecordOnly"
+            expect = "TamperEvident"   # must be caught
+            """
+        try plan.write(to: directory.appendingPathComponent("quorum.toml"), atomically: true, encoding: .utf8)
+        let run = try CLI.run(["check", "--all", "--no-files", "--quiet"], in: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("plan: quorum.toml, 2 checks"))
+        #expect(run.stdout.contains("2 of 2 checks met their expectation"))
+        let wrong = plan.replacingOccurrences(of: "expect = \"TamperEvident\"", with: "expect = \"ok\"")
+        try wrong.write(to: directory.appendingPathComponent("other.toml"), atomically: true, encoding: .utf8)
+        let failing = try CLI.run(["check", "--all", "--plan", "other.toml", "--no-files", "--quiet"], in: directory)
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("1 of 2 checks met their expectation; 1 did not."))
+        let malformed = try CLI.run(["check", "--all", "--plan", "missing.toml"], in: directory)
+        #expect(malformed.status == 2 && malformed.stderr.contains("cannot read the check plan missing.toml"))
+    }
+}
