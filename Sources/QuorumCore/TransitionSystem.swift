@@ -106,10 +106,15 @@ public protocol TraceableAction: CustomStringConvertible {
     /// (process indices, below 64): the simulator's network partitions hold such deliveries back.
     /// Nil for every other action (the default).
     var link: (from: Int, to: Int)? { get }
+    /// The process (server, acceptor, station) whose step this is, or nil for a step of the
+    /// network or the environment. The simulator's shrinker tries dropping a process's steps.
+    var process: Int? { get }
 }
 
 extension TraceableAction {
     public var link: (from: Int, to: Int)? { nil }
+
+    public var process: Int? { link?.to }
 
     public var kind: Int {
         var f = Fingerprinter()

@@ -19,6 +19,14 @@ public enum PaxosAction: Hashable, Codable, Sendable, TraceableAction {
         }
     }
 
+    /// The acceptor of Phase1b and Phase2b; nil for the ballot leaders' Phase1a and Phase2a.
+    public var process: Int? {
+        switch self {
+        case .phase1b(let a, _), .phase2b(let a, _, _): a
+        case .phase1a, .phase2a: nil
+        }
+    }
+
     public var name: String {
         switch self {
         case .phase1a: "Phase1a"

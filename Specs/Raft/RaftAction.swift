@@ -29,6 +29,15 @@ public enum RaftAction: Hashable, Codable, Sendable, TraceableAction {
         }
     }
 
+    public var process: Int? {
+        switch self {
+        case .restart(let i), .timeout(let i), .becomeLeader(let i), .advanceCommitIndex(let i), .clientRequest(let i, _),
+             .requestVote(let i, _), .appendEntries(let i, _): i
+        case .receive(let m): m.dest
+        case .duplicateMessage, .dropMessage: nil
+        }
+    }
+
     /// Receive(m) delivers m from its source to its destination.
     public var link: (from: Int, to: Int)? {
         if case .receive(let m) = self { return (m.source, m.dest) }

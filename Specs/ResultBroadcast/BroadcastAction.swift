@@ -17,6 +17,12 @@ public enum BroadcastAction: Hashable, Codable, Sendable, TraceableAction {
     case step(station: Int, received: Int, duplicated: Int = 0, rule: Rule)
     case stutter
 
+    /// The station that takes the step.
+    public var process: Int? {
+        if case .step(let station, _, _, _) = self { return station }
+        return nil
+    }
+
     public var kind: Int {
         switch self {
         case .step(_, _, _, let rule): rule.rawValue
