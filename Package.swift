@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Raft", targets: ["Raft"]),
         .library(name: "ResultBroadcast", targets: ["ResultBroadcast"]),
         .library(name: "AuditLog", targets: ["AuditLog"]),
+        .library(name: "TwoPhaseCommit", targets: ["TwoPhaseCommit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,17 +33,18 @@ let package = Package(
         .target(name: "Raft", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Raft", exclude: ["README.md"], swiftSettings: optimize),
         .target(name: "ResultBroadcast", dependencies: ["QuorumCore"], path: "Specs/ResultBroadcast", exclude: ["README.md"], swiftSettings: optimize),
         .target(name: "AuditLog", dependencies: ["QuorumCore"], path: "Specs/AuditLog", exclude: ["README.md"], swiftSettings: optimize),
+        .target(name: "TwoPhaseCommit", dependencies: ["QuorumCore"], path: "Specs/TwoPhaseCommit", exclude: ["README.md"]),
         // The command-line interface as a library, so that tests can drive it.
         .target(
             name: "QuorumCLI",
             dependencies: [
-                "QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast", "AuditLog",
+                "QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast", "AuditLog", "TwoPhaseCommit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),
-        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast", "AuditLog", "QuorumCLI", "quorum"]),
+        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "QuorumCLI", "quorum"]),
     ],
     swiftLanguageModes: [.v6]
 )
