@@ -63,7 +63,7 @@ public enum RaftProperties {
     public static let all: [RaftProperty] = [
         RaftProperty(ElectionSafety.self), RaftProperty(LogMatching.self),
         RaftProperty(LeaderCompleteness.self), RaftProperty(StateMachineSafety.self),
-        RaftProperty(InductiveElectionSafety.self),
+        RaftProperty(InductiveElectionSafety.self), RaftProperty(CandidatesHaveTimedOut.self),
     ]
     /// Every property of steps.
     public static let steps: [RaftStepProperty] = [
@@ -274,5 +274,15 @@ extension RaftProperties {
                 }
             }
             .onRequest()
+    }
+}
+
+/// A server leaves Follower only by timing out, which raises its term above the initial 1, so
+/// candidates and leaders have terms of at least 2. (The tutorial's example: docs/TUTORIAL.md.)
+public enum CandidatesHaveTimedOut: RaftFormula {
+    public static let name = "CandidatesHaveTimedOut"
+    public static let summary = "a candidate's or a leader's term is at least 2"
+    public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
+        forAll(s.servers) { i in (s.isCandidate(i) || s.isLeader(i)) ==> (s.currentTerm(i) >= 2) }
     }
 }

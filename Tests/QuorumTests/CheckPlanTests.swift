@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import QuorumCore
 @testable import QuorumCLI
+import TwoPhaseCommit
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -71,5 +72,20 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(failing.stdout.contains("1 of 2 checks met their expectation; 1 did not."))
         let malformed = try CLI.run(["check", "--all", "--plan", "missing.toml"], in: directory)
         #expect(malformed.status == 2 && malformed.stderr.contains("cannot read the check plan missing.toml"))
+    }
+}
+
+@Suite struct TwoPhaseCommitTests {
+    @Test func figuresEqualTLCs() {
+        // TLC on TwoPhase.tla with TwoPhase.cfg (RM = {r1, r2, r3}): 288 distinct states, 1,146
+        // generated, depth 11.
+        let result = Explorer(TwoPhaseCommit()).run()
+        #expect(result.outcome == .ok)
+        #expect(result.distinctStates == 288 && result.statesGenerated == 1_146 && result.diameter + 1 == 11)
+    }
+
+    @Test func committingBeforeEveryonePreparedBreaksConsistency() throws {
+        let violation = try #require(Explorer(TwoPhaseCommit(mutation: .commitWithoutAllPrepared)).run().violations.first)
+        #expect(violation.property == "TCConsistent" && violation.trace.length == 5)
     }
 }
