@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import QuorumCore
 @testable import QuorumCLI
@@ -87,5 +90,68 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     @Test func committingBeforeEveryonePreparedBreaksConsistency() throws {
         let violation = try #require(Explorer(TwoPhaseCommit(mutation: .commitWithoutAllPrepared)).run().violations.first)
         #expect(violation.property == "TCConsistent" && violation.trace.length == 5)
+    }
+}
+
+/// The structure the JUnit XML schema (the Ant/Jenkins `junit.xsd` that CI servers read) requires:
+/// `testsuites` holding `testsuite` elements with `name`, `tests`, `failures`, `errors` and `time`;
+/// `testcase` elements with `name`, `classname` and `time`; `failure` elements with `message` and
+/// `type`; the counts agreeing with the elements.
+@Suite struct JUnitSchemaTests {
+    @Test func checkAllWritesJUnitWithTheSchemasRequiredStructure() throws {
+        let directory = try temporaryDirectory()
+        let plan = """
+            [[check]]
+            spec = "TwoPhaseCommit"
+            expect = "ok"
+
+            [[check]]
+            spec = "TwoPhaseCommit"
+            variant = "commitWithoutAllPrepared"
+            expect = "ok"   # wrong on purpose: a failing test case
+
+            [[check]]
+            spec = "AuditLog"
+            variant = "digestWithoutPredecessor"
+            expect = "TamperEvident"
+            """
+        try plan.write(to: directory.appendingPathComponent("quorum.toml"), atomically: true, encoding: .utf8)
+        let run = try CLI.run(["check", "--all", "--junit", "junit.xml", "--quiet", "--out", "cx"], in: directory)
+        #expect(run.status == 1)
+        let document = try XMLDocument(contentsOf: directory.appendingPathComponent("junit.xml"))
+        let root = try #require(document.rootElement())
+        #expect(root.name == "testsuites")
+        func attribute(_ e: XMLElement, _ name: String) -> String? { e.attribute(forName: name)?.stringValue }
+        func integer(_ e: XMLElement, _ name: String) -> Int? { attribute(e, name).flatMap(Int.init) }
+        let suites = root.elements(forName: "testsuite")
+        #expect(suites.count == 3)
+        var totalCases = 0, totalFailures = 0
+        for suite in suites {
+            let cases = suite.elements(forName: "testcase")
+            let failures = cases.flatMap { $0.elements(forName: "failure") }
+            #expect(attribute(suite, "name")?.isEmpty == false)
+            #expect(integer(suite, "tests") == cases.count)
+            #expect(integer(suite, "failures") == failures.count)
+            #expect(integer(suite, "errors") == 0)
+            #expect(attribute(suite, "time").flatMap(Double.init) != nil)
+            for testcase in cases {
+                #expect(attribute(testcase, "name")?.isEmpty == false)
+                #expect(attribute(testcase, "classname") == attribute(suite, "name"))
+                #expect(attribute(testcase, "time").flatMap(Double.init) != nil)
+                #expect(testcase.children?.allSatisfy { $0.name == "failure" } ?? true)
+            }
+            for failure in failures {
+                #expect(attribute(failure, "message")?.isEmpty == false)
+                #expect(attribute(failure, "type") == "violation")
+            }
+            totalCases += cases.count
+            totalFailures += failures.count
+        }
+        #expect(integer(root, "tests") == totalCases)
+        #expect(integer(root, "failures") == totalFailures)
+        // The mutant checked against "ok" is the one failure, and it points at its trace.
+        #expect(totalFailures == 1)
+        let failure = try #require(root.nodes(forXPath: "//failure").first as? XMLElement)
+        #expect(failure.stringValue?.contains("trace: cx/twophasecommit-commitWithoutAllPrepared-TCConsistent.itf.json") == true)
     }
 }
