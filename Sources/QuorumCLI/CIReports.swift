@@ -37,6 +37,20 @@ enum CIReports {
         }
     }
 
+    /// The cases of one `quorum simulate`: a property per case, failed by the run that broke it.
+    static func cases(_ report: SimulationReport) -> [Case] {
+        let suite = report.spec + (report.variant.map { "[\($0)]" } ?? "") + " (simulated)"
+        return report.properties.map { property in
+            var failure: (String, String)? = nil
+            if let f = report.failure, f.property == property {
+                failure = ("\(property) violated in run \(f.run) after \(f.originalLength) steps, shrunk to \(f.document.steps.count - 1)",
+                           f.document.text)
+            }
+            return Case(suite: suite, name: property, seconds: report.seconds, failure: failure,
+                        file: failure == nil ? nil : report.files.first)
+        }
+    }
+
     static func junit(_ cases: [Case]) -> String {
         var suites: [String: [Case]] = [:]
         var order: [String] = []

@@ -28,6 +28,8 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Report the failing run as found, without shrinking it.") var noShrink = false
     @Flag(help: "No network partitions in the runs' fault schedules.") var noPartitions = false
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
+    @Option(help: ArgumentHelp("Write a JUnit XML report (one test case per property checked).", valueName: "FILE"))
+    var junit: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
     @Flag(help: "Do not write counterexample files.") var noFiles = false
 
@@ -68,6 +70,11 @@ struct SimulateCommand: ParsableCommand {
         }
         if json != "-" { Terminal.out(describe(report)) }
         if let json { try writeJSON(report, to: json) }
+        let cases = CIReports.cases(report)
+        if let junit { try Terminal.write(CIReports.junit(cases), to: junit, what: "JUnit report") }
+        if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+            for line in CIReports.annotations(cases) { Terminal.out(line) }
+        }
         if report.failure != nil { throw ExitCode(Exit.violation) }
     }
 

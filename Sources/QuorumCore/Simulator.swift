@@ -46,6 +46,8 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
     public var partitionedSteps = 0
     /// The failing run with the smallest index, if any.
     public var failure: Failure?
+    /// The properties every step was checked against.
+    public var properties: [String] = []
 
     public var stepsPerSecond: Double { seconds > 0 ? Double(steps) / seconds : 0 }
 }
@@ -135,6 +137,7 @@ public struct Simulator<System: TransitionSystem> {
             let shrunk = options.shrink ? shrink(failed.trace, property: failed.property) : failed.trace
             result.failure = .init(run: firstFailing, property: name, kind: kind, original: failed.trace, shrunk: shrunk)
         }
+        result.properties = invariants.map(\.name) + actionProperties.map(\.name)
         result.seconds = Date().timeIntervalSince(start)
         return result
     }

@@ -285,6 +285,8 @@ public struct SimulationReport: Sendable {
     public let deepest: [(String, Int)]
     /// Steps taken while a network partition was in force.
     public let partitionedSteps: Int
+    /// The properties checked after every step.
+    public let properties: [String]
     /// The failing run's index, the property, and the trace before and after shrinking.
     public let failure: (run: Int, property: String, kind: PropertyKind, originalLength: Int, document: TraceDocument)?
     public var files: [String] = []
@@ -299,6 +301,7 @@ public struct SimulationReport: Sendable {
         seconds = r.seconds
         coverage = r.coverage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         partitionedSteps = r.partitionedSteps
+        properties = r.properties
         let order = system.metrics(of: system.initialStates[0]).map(\.0)
         deepest = order.compactMap { name in r.deepest[name].map { (name, $0) } }
         failure = r.failure.map { f in

@@ -154,4 +154,16 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let failure = try #require(root.nodes(forXPath: "//failure").first as? XMLElement)
         #expect(failure.stringValue?.contains("trace: cx/twophasecommit-commitWithoutAllPrepared-TCConsistent.itf.json") == true)
     }
+
+    @Test func simulateWritesJUnitWithACasePerPropertyChecked() throws {
+        let directory = try temporaryDirectory()
+        let run = try CLI.run(["simulate", "auditlog", "--variant", "auditLastRecordOnly", "--junit", "sim.xml", "--out", "cx"],
+                              in: directory, environment: ["GITHUB_ACTIONS": "true"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("::error file=cx/auditlog-auditLastRecordOnly-TamperEvident-simulated.itf.json"))
+        let document = try XMLDocument(contentsOf: directory.appendingPathComponent("sim.xml"))
+        let cases = try document.nodes(forXPath: "//testcase").compactMap { ($0 as? XMLElement)?.attribute(forName: "name")?.stringValue }
+        #expect(cases == ["TamperEvident", "HonestReplicasPass"])
+        #expect(try document.nodes(forXPath: "//testcase/failure").count == 1)
+    }
 }
