@@ -8,6 +8,10 @@ import Foundation
 /// fairness constraint that the step satisfies (the action matches and the state changes). Every
 /// state keeps a bit per constraint that is enabled there, counting steps that leave the bounds:
 /// fairness is judged on the spec, not on its bounded cut.
+/// A bit per fairness assumption (or per property's step assumption): 32 of each at most, so that
+/// an edge costs 16 bytes (target, action index, fairness bits, assumption bits).
+typealias FairnessBits = UInt32
+
 struct StateGraph<System: TransitionSystem> {
     var states: [System.State] = []
     var index: [System.State: Int32] = [:]
@@ -15,10 +19,10 @@ struct StateGraph<System: TransitionSystem> {
     var rowStart: [Int] = [0]
     var targets: [Int32] = []
     var actionIndex: [UInt32] = []
-    var taken: [UInt64] = []
+    var taken: [FairnessBits] = []
     /// Bit p set when the step is excluded by the step assumption of property p.
-    var excluded: [UInt64] = []
-    var enabled: [UInt64] = []
+    var excluded: [FairnessBits] = []
+    var enabled: [FairnessBits] = []
     var initial: [Int32] = []
     var statesGenerated = 0
     var incomplete: String? = nil
@@ -57,13 +61,13 @@ struct StateGraph<System: TransitionSystem> {
             let state = states[next]
             actions.removeAll(keepingCapacity: true)
             system.enabledActions(in: state, into: &actions)
-            var enabledHere: UInt64 = 0
+            var enabledHere: FairnessBits = 0
             for (k, action) in actions.enumerated() {
                 let successor = system.apply(action, to: state)
                 statesGenerated += 1
-                var bits: UInt64 = 0
+                var bits: FairnessBits = 0
                 if successor != state {
-                    for (j, f) in fairness.enumerated() where f.matches(state, action) { bits |= 1 << UInt64(j) }
+                    for (j, f) in fairness.enumerated() where f.matches(state, action) { bits |= 1 << FairnessBits(j) }
                 }
                 let inside = system.isWithinBounds(successor)
                 if inside || !boundedFairness { enabledHere |= bits }
@@ -71,8 +75,8 @@ struct StateGraph<System: TransitionSystem> {
                 targets.append(id(of: successor))
                 actionIndex.append(UInt32(k))
                 taken.append(bits)
-                var out: UInt64 = 0
-                for (p, allows) in assumptions.enumerated() where allows.map({ !$0(state, action) }) ?? false { out |= 1 << UInt64(p) }
+                var out: FairnessBits = 0
+                for (p, allows) in assumptions.enumerated() where allows.map({ !$0(state, action) }) ?? false { out |= 1 << FairnessBits(p) }
                 excluded.append(out)
             }
             enabled.append(enabledHere)

@@ -65,8 +65,8 @@ public struct TemporalChecker<System: TransitionSystem> {
         let liveness = properties.filter { $0.form != .always }
         if !liveness.isEmpty && result.incomplete == nil {
             let fairness = liveness.flatMap(\.fairness)
-            precondition(fairness.count <= 64, "at most 64 fairness assumptions over all temporal properties")
-            precondition(liveness.count <= 64, "at most 64 liveness properties at once")
+            precondition(fairness.count <= FairnessBits.bitWidth, "at most \(FairnessBits.bitWidth) fairness assumptions over all temporal properties")
+            precondition(liveness.count <= FairnessBits.bitWidth, "at most \(FairnessBits.bitWidth) liveness properties at once")
             let graph = StateGraph(system, fairness: fairness, assumptions: liveness.map { $0.steps?.allows },
                                    boundedFairness: boundedFairness, maxStates: maxStates, deadline: deadline)
             result.graphStates = graph.states.count
@@ -77,7 +77,7 @@ public struct TemporalChecker<System: TransitionSystem> {
                 for (p, property) in liveness.enumerated() {
                     let bits = offset..<(offset + property.fairness.count)
                     offset += property.fairness.count
-                    var search = LassoSearch(graph: graph, property: property, bits: bits, excludedBit: UInt64(1) << UInt64(p))
+                    var search = LassoSearch(graph: graph, property: property, bits: bits, excludedBit: FairnessBits(1) << FairnessBits(p))
                     if let trace = search.counterexample(system) {
                         result.violations.append(Violation(property: property.name, kind: .temporal, trace: trace))
                     }
@@ -147,26 +147,26 @@ public struct TemporalChecker<System: TransitionSystem> {
 struct LassoSearch<System: TransitionSystem> {
     let graph: StateGraph<System>
     let property: TemporalProperty<System.State, System.Action>
-    let weak: UInt64
-    let strong: UInt64
+    let weak: FairnessBits
+    let strong: FairnessBits
     /// The bit of `graph.excluded` for this property's step assumption.
-    let excludedBit: UInt64
+    let excludedBit: FairnessBits
     /// Component id per state for states on a fair cycle within ¬goal, -1 elsewhere.
     var component: [Int32] = []
 
-    init(graph: StateGraph<System>, property: TemporalProperty<System.State, System.Action>, bits: Range<Int>, excludedBit: UInt64) {
+    init(graph: StateGraph<System>, property: TemporalProperty<System.State, System.Action>, bits: Range<Int>, excludedBit: FairnessBits) {
         self.graph = graph
         self.property = property
         self.excludedBit = excludedBit
-        var weak: UInt64 = 0, strong: UInt64 = 0
+        var weak: FairnessBits = 0, strong: FairnessBits = 0
         for (j, f) in zip(bits, property.fairness) {
-            if f.kind == .weak { weak |= 1 << UInt64(j) } else { strong |= 1 << UInt64(j) }
+            if f.kind == .weak { weak |= 1 << FairnessBits(j) } else { strong |= 1 << FairnessBits(j) }
         }
         self.weak = weak
         self.strong = strong
     }
 
-    var fairMask: UInt64 { weak | strong }
+    var fairMask: FairnessBits { weak | strong }
 
     /// Whether edge `e` is a step the property's behaviours may take (not stuttering, not excluded).
     func usable(_ e: Int, from s: Int32) -> Bool { graph.targets[e] != s && graph.excluded[e] & excludedBit == 0 }
@@ -243,7 +243,7 @@ struct LassoSearch<System: TransitionSystem> {
         while let c = work.popLast() {
             stamp += 1
             for s in c { member[Int(s)] = stamp }
-            var enabledAny: UInt64 = 0, enabledAll: UInt64 = ~0, takenInside: UInt64 = 0
+            var enabledAny: FairnessBits = 0, enabledAll: FairnessBits = ~0, takenInside: FairnessBits = 0
             for s in c {
                 enabledAny |= graph.enabled[Int(s)]
                 enabledAll &= graph.enabled[Int(s)]
@@ -281,9 +281,9 @@ struct LassoSearch<System: TransitionSystem> {
         }
         // An edge to take, or (edge -1) a state to pass.
         var waypoints: [(edge: Int, state: Int32)] = []
-        let enabledAny = members.reduce(UInt64(0)) { $0 | graph.enabled[Int($1)] }
-        for bit in 0..<64 {
-            let b = UInt64(1) << UInt64(bit)
+        let enabledAny = members.reduce(FairnessBits(0)) { $0 | graph.enabled[Int($1)] }
+        for bit in 0..<FairnessBits.bitWidth {
+            let b = FairnessBits(1) << FairnessBits(bit)
             guard fairMask & b != 0 else { continue }
             if let e = edgesInside.first(where: { graph.taken[$0] & b != 0 }) {
                 waypoints.append((e, -1))
