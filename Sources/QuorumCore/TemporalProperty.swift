@@ -98,9 +98,6 @@ public struct TemporalProperty<State, Action>: Sendable {
         TemporalProperty(name: name, summary: summary, form: .infinitelyOften, trigger: { _ in true }, goal: goal, fairness: fairness)
     }
 
-    /// Whether the property speaks of behaviours from their first state only.
-    var startsInitially: Bool { form == .always || form == .eventually }
-
     /// "eventually, under WF(Step)" as `quorum list` shows it.
     public var assumptions: String {
         var conditions = fairness.map(\.text)
