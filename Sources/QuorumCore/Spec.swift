@@ -181,7 +181,7 @@ public struct AnyModel: Sendable {
             if options.checkTemporal && !temporal.isEmpty && (report.result != .violation || options.continueAfterViolation) {
                 let remaining = options.timeout.map { max(0.001, $0 - result.seconds) }
                 report.addTemporal(TemporalChecker(system, properties: temporal, maxStates: options.maxStates, timeout: remaining,
-                                                   boundedFairness: options.boundedFairness).run(),
+                                                   boundedFairness: options.boundedFairness, memoryBudget: options.memoryBudget).run(),
                                    system: system, boundedFairness: options.boundedFairness)
             }
             return report
@@ -204,7 +204,7 @@ public struct CheckReport: Sendable {
     public struct Finding: Sendable {
         public let property: String
         public let kind: PropertyKind
-        public let document: TraceDocument
+        public var document: TraceDocument
         public var length: Int { document.steps.count - 1 }
     }
 
@@ -243,20 +243,21 @@ public struct CheckReport: Sendable {
         seconds = r.seconds
         collisionProbability = r.collisionProbability
         bytesPerState = r.bytesPerState
-        findings = r.violations.map { v in
-            Finding(property: v.property, kind: v.kind, document: TraceDocument(
-                v.trace, of: system, spec: spec, variant: variant, parameters: parameters,
-                property: v.property, kind: v.kind))
-        }
+        findings = []
+        findings = r.violations.map { finding($0, of: system) }
+    }
+
+    private func finding<System: TransitionSystem>(_ v: Violation<System>, of system: System) -> Finding {
+        Finding(property: v.property, kind: v.kind, document: TraceDocument(
+            v.trace, of: system, spec: spec, variant: variant, parameters: parameters, property: v.property, kind: v.kind))
     }
 
     mutating func addTemporal<System: TransitionSystem>(_ r: TemporalResult<System>, system: System, boundedFairness: Bool) {
         temporalGraph = (r.graphStates, r.graphEdges, r.seconds)
         findings += r.violations.map { v in
-            var document = TraceDocument(v.trace, of: system, spec: spec, variant: variant, parameters: parameters,
-                                         property: v.property, kind: v.kind)
-            document.boundedFairness = boundedFairness && v.trace.loop != nil
-            return Finding(property: v.property, kind: v.kind, document: document)
+            var finding = finding(v, of: system)
+            finding.document.boundedFairness = boundedFairness && v.trace.loop != nil
+            return finding
         }
         if !r.violations.isEmpty {
             result = .violation

@@ -29,10 +29,16 @@ struct StateGraph<System: TransitionSystem> {
 
     func edges(of s: Int32) -> Range<Int> { rowStart[Int(s)]..<rowStart[Int(s) + 1] }
 
+    /// The graph's size by its layout: each state twice (array and hash table) plus a row start and
+    /// its enabled bits, and 16 bytes per edge. Heap storage inside states is not counted.
+    static func estimatedBytes(states: Int, edges: Int) -> Int {
+        states * (2 * MemoryLayout<System.State>.stride + 16) + edges * 16
+    }
+
     /// Breadth-first, so the state ids follow distance from the initial states.
     init(_ system: System, fairness: [Fairness<System.State, System.Action>],
          assumptions: [(@Sendable (System.State, System.Action) -> Bool)?] = [], boundedFairness: Bool = false,
-         maxStates: Int?, deadline: Date?) {
+         maxStates: Int?, deadline: Date?, memoryBudget: Int? = nil) {
         func id(of state: System.State) -> Int32 {
             if let id = index[state] { return id }
             let id = Int32(states.count)
@@ -56,6 +62,10 @@ struct StateGraph<System: TransitionSystem> {
             }
             if next % 4096 == 0, let deadline, Date() >= deadline {
                 incomplete = "reached the --timeout"
+                break
+            }
+            if next % 4096 == 0, let memoryBudget, Self.estimatedBytes(states: states.count, edges: targets.count) > memoryBudget {
+                incomplete = "reached --memory \(memoryBudget) bytes (the liveness graph holds full states)"
                 break
             }
             let state = states[next]

@@ -36,14 +36,17 @@ public struct TemporalChecker<System: TransitionSystem> {
     /// as disabled, as if the bounds guarded the actions. Lassos may then exist only because of
     /// the bounds (a split vote in the last allowed term, say); by default they do not.
     public var boundedFairness: Bool
+    /// Stop with an incomplete result before the graph would outgrow this many bytes (estimated).
+    public var memoryBudget: Int?
 
     public init(_ system: System, properties: [TemporalProperty<System.State, System.Action>]? = nil,
-                maxStates: Int? = nil, timeout: Double? = nil, boundedFairness: Bool = false) {
+                maxStates: Int? = nil, timeout: Double? = nil, boundedFairness: Bool = false, memoryBudget: Int? = nil) {
         self.system = system
         self.properties = properties ?? system.temporalProperties.filter(\.byDefault)
         self.maxStates = maxStates
         self.timeout = timeout
         self.boundedFairness = boundedFairness
+        self.memoryBudget = memoryBudget
     }
 
     public func run() -> TemporalResult<System> {
@@ -68,7 +71,8 @@ public struct TemporalChecker<System: TransitionSystem> {
             precondition(fairness.count <= FairnessBits.bitWidth, "at most \(FairnessBits.bitWidth) fairness assumptions over all temporal properties")
             precondition(liveness.count <= FairnessBits.bitWidth, "at most \(FairnessBits.bitWidth) liveness properties at once")
             let graph = StateGraph(system, fairness: fairness, assumptions: liveness.map { $0.steps?.allows },
-                                   boundedFairness: boundedFairness, maxStates: maxStates, deadline: deadline)
+                                   boundedFairness: boundedFairness, maxStates: maxStates, deadline: deadline,
+                                   memoryBudget: memoryBudget)
             result.graphStates = graph.states.count
             result.graphEdges = graph.targets.count
             result.incomplete = graph.incomplete
@@ -121,6 +125,9 @@ public struct TemporalChecker<System: TransitionSystem> {
         while next < states.count {
             if let maxStates, states.count > maxStates { return .failure(UsageError("reached --max-states \(maxStates)")) }
             if next % 4096 == 0, let deadline, Date() >= deadline { return .failure(UsageError("reached the --timeout")) }
+            if next % 4096 == 0, let memoryBudget, StateGraph<System>.estimatedBytes(states: states.count, edges: 0) > memoryBudget {
+                return .failure(UsageError("reached --memory \(memoryBudget) bytes"))
+            }
             let state = states[next]
             actions.removeAll(keepingCapacity: true)
             system.enabledActions(in: state, into: &actions)

@@ -141,7 +141,7 @@ public struct ResultBroadcast: TransitionSystem {
     }
 
     /// A set of senders as the spec's set of messages `<<p, "ECHO">>`.
-    public static func echoes(from senders: Int) -> ITFValue {
+    static func echoes(from senders: Int) -> ITFValue {
         .set(of: members(senders).map { .tuple([.int($0 + 1), .string("ECHO")]) })
     }
 

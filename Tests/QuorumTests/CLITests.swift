@@ -183,6 +183,13 @@ import QuorumCLI
         #expect(variant.stdout.contains("Unforgeability (temporal) violated after 2 steps"))
     }
 
+    @Test func theLivenessGraphRespectsTheMemoryBudget() throws {
+        // 3 MiB holds the explorer's tables for ResultBroadcast but not the graph of full states.
+        let run = try CLI.run(["check", "resultbroadcast", "--memory", "3M", "--no-files", "--quiet"])
+        #expect(run.status == 3)
+        #expect(run.stdout.contains("incomplete — temporal properties: reached --memory 3145728 bytes"))
+    }
+
     @Test func aLivenessViolationIsWrittenAsALassoAndReplays() throws {
         let directory = try temporaryDirectory()
         let run = try CLI.run(["check", "resultbroadcast", "--variant", "acceptAfterFewerEchoes", "--invariant", "Relay"], in: directory)
