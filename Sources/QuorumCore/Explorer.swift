@@ -65,14 +65,6 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
     public var statesPerSecond: Double { seconds > 0 ? Double(statesGenerated) / seconds : 0 }
 }
 
-/// How a stored state was reached: the id of its predecessor (or `root` for an initial state)
-/// and the index of the action among those enabled there (or of the initial state).
-struct Link {
-    var parent: UInt32
-    var index: UInt32
-    static let root = UInt32.max
-}
-
 /// Where a violation was seen, in the order a single-threaded breadth-first search meets them:
 /// by parent, then by action. The smallest position of a property is its shortest trace.
 struct Position: Comparable {
@@ -132,7 +124,7 @@ public struct Explorer<System: TransitionSystem> {
         }
 
         var visited = FingerprintSet()
-        var links: [Link] = []
+        var links = TraceLinks()
         var found: [Int: (position: Position, trace: Trace<System>)] = [:]
         var live = Array(repeating: true, count: propertyCount)
         var generated = 0
@@ -142,16 +134,17 @@ public struct Explorer<System: TransitionSystem> {
 
 
         func rebuild(_ id: UInt32) -> Trace<System> {
-            var path: [UInt32] = []
+            var path: [Int] = []
             var cursor = id
-            while links[Int(cursor)].parent != Link.root {
-                path.append(links[Int(cursor)].index)
-                cursor = links[Int(cursor)].parent
+            while case .step(let parent, let action) = links[cursor] {
+                path.append(action)
+                cursor = parent
             }
-            var trace = Trace<System>(initial: system.initialStates[Int(links[Int(cursor)].index)])
+            guard case .root(let initialIndex) = links[cursor] else { preconditionFailure("every path starts at a root") }
+            var trace = Trace<System>(initial: system.initialStates[initialIndex])
             var state = trace.initial
             for index in path.reversed() {
-                let action = system.enabledActions(in: state)[Int(index)]
+                let action = system.enabledActions(in: state)[index]
                 state = system.apply(action, to: state)
                 trace.append(action, state)
             }
@@ -189,7 +182,7 @@ public struct Explorer<System: TransitionSystem> {
             generated += 1
             for i in failing(state, live) where initialFailures[i] == nil { initialFailures[i] = Trace(initial: state) }
             guard system.isWithinBounds(state), visited.insert(fingerprint(state)) else { continue }
-            links.append(Link(parent: Link.root, index: UInt32(index)))
+            links.appendRoot(initialIndex: index)
             frontier.append((UInt32(links.count - 1), state))
         }
         var violations: [Violation<System>] = []
@@ -243,11 +236,13 @@ public struct Explorer<System: TransitionSystem> {
 
                 // Phase 2, one thread, in parent order: which successors are new.
                 let firstNew = next.count
+                var newLinks: [(parent: UInt32, action: UInt32)] = []
                 for slice in slices {
                     generated += slice.generated
                     record(slice.failures)
                     for s in slice.successors where visited.insert(s.fingerprint) {
-                        links.append(Link(parent: s.parent, index: s.action))
+                        links.append(parent: s.parent, action: s.action)
+                        newLinks.append((s.parent, s.action))
                         next.append((UInt32(links.count - 1), s.state))
                     }
                 }
@@ -258,20 +253,15 @@ public struct Explorer<System: TransitionSystem> {
                     let checked = Self.parallel(workers: workers, count: newCount) { range in
                         var failures: [(property: Int, position: Position)] = []
                         for n in range {
-                            let (id, state) = next[firstNew + n]
+                            let state = next[firstNew + n].state
                             for i in invariants.indices where liveNow[i] && !invariants[i].holds(state) {
-                                // A new state is identified by its own id: parent order and id order agree.
-                                failures.append((i, Position(parent: id, action: Int.min)))
+                                // Found at the step that reached it: parent order and id order agree.
+                                failures.append((i, Position(parent: newLinks[n].parent, action: Int(newLinks[n].action))))
                             }
                         }
                         return failures
                     }
-                    for failures in checked {
-                        record(failures.map { f in
-                            let link = links[Int(f.position.parent)]
-                            return (f.property, Position(parent: link.parent, action: Int(link.index)))
-                        })
-                    }
+                    for failures in checked { record(failures) }
                 }
 
                 // A property found in this batch cannot be found earlier in a later batch.
@@ -293,10 +283,10 @@ public struct Explorer<System: TransitionSystem> {
                     break explore
                 }
                 if let budget = options.memoryBudget {
-                    // The visited set doubles when half full: count the table it would grow into.
-                    let table = visited.count * 2 + 2 * Self.batchSize * 16 > visited.bytes / 8 ? visited.bytes * 2 : visited.bytes
+                    // Count the table the visited set would grow into during the next batch.
+                    let table = visited.bytes(after: Self.batchSize * 8)
                     let queues = (frontier.capacity + next.capacity) * MemoryLayout<(id: UInt32, state: System.State)>.stride
-                    if table + links.capacity * MemoryLayout<Link>.stride + queues > budget {
+                    if table + links.bytes + queues > budget {
                         stopReason = "reached --memory \(budget) bytes"
                         break explore
                     }
@@ -328,11 +318,11 @@ public struct Explorer<System: TransitionSystem> {
         }
         let n = Double(links.count)
         let collision = n * Double(generated - links.count) / pow(2, 64)
-        let bytes = Double(visited.bytes + links.capacity * MemoryLayout<Link>.stride)
+        let bytes = Double(visited.bytes + links.bytes)
         return ExplorationResult(
             outcome: outcome, distinctStates: links.count, statesGenerated: generated,
             diameter: diameter, seconds: Date().timeIntervalSince(start), violations: violations,
-            collisionProbability: collision, bytesPerState: links.isEmpty ? 0 : bytes / n)
+            collisionProbability: collision, bytesPerState: links.count == 0 ? 0 : bytes / n)
     }
 
     /// Splits `0..<count` into at most `workers` contiguous ranges, runs `body` on each (in parallel

@@ -70,11 +70,13 @@ extension TransitionSystem {
 
     public func forEachSymmetricImage(of state: State, _ body: (State) -> Void) { body(state) }
 
-    /// The fingerprint of `state`'s symmetry class: the smallest fingerprint of its images.
+    /// The fingerprint of `state`'s symmetry class: the smallest fingerprint of its images, mixed
+    /// again, since the smallest of several hashes has its high bits biased towards zero and the
+    /// visited set places fingerprints by their high bits.
     @inlinable public func symmetricFingerprint(_ state: State) -> UInt64 {
         var smallest = UInt64.max
         forEachSymmetricImage(of: state) { smallest = min(smallest, $0.fingerprint) }
-        return smallest
+        return Fingerprinter.mix(smallest)
     }
 }
 

@@ -96,6 +96,23 @@ import QuorumCore
         #expect(!again)
     }
 
+    /// Trace links are stored as variable-length differences with a checkpoint every 1,024
+    /// states: a trace through a parent thousands of states in, reached by a large action index,
+    /// must come back exactly.
+    @Test(arguments: [1, 2])
+    func tracesComeBackThroughCompactLinks(_ workers: Int) throws {
+        var options = ExplorationOptions()
+        options.workers = workers
+        let result = Explorer(WideTree(), options: options).run()
+        #expect(result.outcome == .violation)
+        // The root, its 5,000 children and all 25 grandchildren: the last batch of parents completes.
+        #expect(result.distinctStates == 5_026)
+        let trace = try #require(result.violations.first?.trace)
+        #expect(trace.states.map(\.x) == [0, 4_200, 9_200])
+        #expect(trace.steps.map(\.action.index) == [4_199, 0])
+        #expect(result.bytesPerState < 200)
+    }
+
     @Test(arguments: [1, 2, 3])
     func resultsDoNotDependOnTheNumberOfWorkers(_ workers: Int) throws {
         var options = ExplorationOptions()

@@ -88,3 +88,40 @@ let isOptimized = false
 #else
 let isOptimized = true
 #endif
+
+/// A two-level tree: the root has `width` children, reached by actions 0..<width, and every
+/// `stride`-th child has one child of its own. Wide enough that trace links need several bytes
+/// per action index and per parent difference, and span many checkpoints.
+struct WideTree: TransitionSystem {
+    struct Pick: Hashable, Codable, Sendable, TraceableAction {
+        var index: Int
+        var name: String { "Pick" }
+        var parameters: [(String, ITFValue)] { [("index", .int(index))] }
+        var description: String { "Pick(\(index))" }
+    }
+
+    struct State: Hashable, Codable, Sendable, Fingerprintable {
+        var x: Int
+        func fingerprint(into f: inout Fingerprinter) { f.combine(x) }
+    }
+
+    var width = 5_000
+    var stride = 200
+    var forbidden = 5_000 + 4_200
+
+    var invariants: [Invariant<State>] {
+        [Invariant("NotForbidden", "x avoids the forbidden value") { [forbidden] in $0.x != forbidden }]
+    }
+    var initialStates: [State] { [State(x: 0)] }
+    func enabledActions(in s: State, into actions: inout [Pick]) {
+        if s.x == 0 {
+            for k in 0..<width { actions.append(Pick(index: k)) }
+        } else if s.x <= width && s.x % stride == 0 {
+            actions.append(Pick(index: 0))
+        }
+    }
+    func apply(_ a: Pick, to s: State) -> State { State(x: s.x == 0 ? a.index + 1 : s.x + width) }
+    func isWithinBounds(_ s: State) -> Bool { true }
+    var traceVariables: [String] { ["x"] }
+    func traceValues(of s: State) -> [ITFValue] { [.int(s.x)] }
+}
