@@ -349,7 +349,10 @@ public struct Raft: TransitionSystem {
         }
         for pair in bag {
             guard let message = message(from: pair.key), let count = small(pair.value), count >= 1 else { return nil }
-            for _ in 0..<count { state.messages.add(message) }
+            for _ in 0..<count {
+                guard state.messages.canAdd(message) else { return nil }
+                state.messages.add(message)
+            }
         }
         return state
     }

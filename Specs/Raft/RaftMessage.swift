@@ -19,6 +19,8 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 
     public let key: UInt64
 
+    init(key: UInt64) { self.key = key }
+
     private init(kind: Kind, term: Int, source: Int, dest: Int, a: Int = 0, b: Int = 0, c: Int = 0,
                  flag: Bool = false, entry: Entry? = nil) {
         func f(_ x: Int, _ bits: Int, _ shift: Int) -> UInt64 {
@@ -101,43 +103,122 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 ///
 /// A message whose last copy is received or dropped leaves the bag. (raft.tla writes the bag as a
 /// function whose domain keeps such messages with count 0; see Specs/Raft/README.md.)
+///
+/// The bag is held inline, one word per distinct message (the message's 56 bits and its copy
+/// count in the top byte), so that copying a state copies bytes and never touches the heap: no
+/// allocation when a message is sent, no reference counting when a state is copied. It holds at
+/// most ``capacity`` distinct messages, one more than the largest `maxMessages` bound, since a
+/// successor may exceed the bound by one message before the explorer discards it.
 public struct MessageBag: Hashable, Codable, Sendable {
     public struct Item: Hashable, Codable, Sendable {
         public let message: RaftMessage
-        public fileprivate(set) var count: Int
+        public let count: Int
     }
 
-    public private(set) var items: [Item] = []
+    public static let capacity = 16
+    private static let countShift: UInt64 = 56
+    private static let keyMask: UInt64 = (1 << countShift) - 1
+
+    /// Sorted by message; the words past `distinct` are zero.
+    private var words = InlineArray<16, UInt64>(repeating: 0)
+    private var distinct: UInt8 = 0
 
     public init() {}
 
+    /// The distinct messages in flight, with their copy counts, in message order.
+    public var items: Items { Items(bag: self) }
+
+    public struct Items: RandomAccessCollection, Sendable {
+        let bag: MessageBag
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { Int(bag.distinct) }
+        public subscript(k: Int) -> Item {
+            let word = bag.words[k]
+            return Item(message: RaftMessage(key: word & MessageBag.keyMask), count: Int(word >> MessageBag.countShift))
+        }
+    }
+
     private func position(of m: RaftMessage) -> (index: Int, found: Bool) {
-        var low = 0, high = items.count
+        var low = 0, high = Int(distinct)
         while low < high {
             let mid = (low + high) / 2
-            if items[mid].message < m { low = mid + 1 } else { high = mid }
+            if words[mid] & Self.keyMask < m.key { low = mid + 1 } else { high = mid }
         }
-        return (low, low < items.count && items[low].message == m)
+        return (low, low < Int(distinct) && words[low] & Self.keyMask == m.key)
     }
 
     public func count(of m: RaftMessage) -> Int {
         let p = position(of: m)
-        return p.found ? items[p.index].count : 0
+        return p.found ? Int(words[p.index] >> Self.countShift) : 0
+    }
+
+    /// Whether one more copy of `m` fits.
+    public func canAdd(_ m: RaftMessage) -> Bool {
+        let p = position(of: m)
+        return p.found ? words[p.index] >> Self.countShift < 0xFF : Int(distinct) < Self.capacity
     }
 
     /// `WithMessage(m, messages)`.
     public mutating func add(_ m: RaftMessage) {
         let p = position(of: m)
-        if p.found { items[p.index].count += 1 } else { items.insert(Item(message: m, count: 1), at: p.index) }
+        if p.found {
+            precondition(words[p.index] >> Self.countShift < 0xFF, "at most 255 copies of a message")
+            words[p.index] += 1 << Self.countShift
+            return
+        }
+        precondition(Int(distinct) < Self.capacity, "at most \(Self.capacity) distinct messages in flight")
+        var k = Int(distinct)
+        while k > p.index {
+            words[k] = words[k - 1]
+            k -= 1
+        }
+        words[p.index] = m.key | 1 << Self.countShift
+        distinct += 1
     }
 
     /// `WithoutMessage(m, messages)`: one copy fewer; a message with no copies left leaves the bag.
     public mutating func remove(_ m: RaftMessage) {
         let p = position(of: m)
         guard p.found else { return }
-        if items[p.index].count > 1 { items[p.index].count -= 1 } else { items.remove(at: p.index) }
+        if words[p.index] >> Self.countShift > 1 {
+            words[p.index] -= 1 << Self.countShift
+            return
+        }
+        for k in p.index..<(Int(distinct) - 1) { words[k] = words[k + 1] }
+        distinct -= 1
+        words[Int(distinct)] = 0
     }
 
     /// Copies in flight, over all messages.
     public var total: Int { items.reduce(0) { $0 + $1.count } }
+
+    /// Each distinct message as one word: the message and, in the top byte, its copies.
+    func forEachWord(_ body: (UInt64) -> Void) {
+        for k in 0..<Int(distinct) { body(words[k]) }
+    }
+
+    public static func == (a: MessageBag, b: MessageBag) -> Bool {
+        guard a.distinct == b.distinct else { return false }
+        for k in 0..<Int(a.distinct) where a.words[k] != b.words[k] { return false }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(distinct)
+        forEachWord { hasher.combine($0) }
+    }
+
+    public init(from decoder: Decoder) throws {
+        for item in try [Item](from: decoder) {
+            guard item.count >= 1 else { continue }
+            for _ in 0..<item.count {
+                guard canAdd(item.message) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "too many messages"))
+                }
+                add(item.message)
+            }
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws { try Array(items).encode(to: encoder) }
 }

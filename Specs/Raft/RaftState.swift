@@ -98,6 +98,6 @@ public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
             f.combine(nextIndex[i].word ^ matchIndex[i].word << 4)
         }
         f.combine(messages.items.count)
-        for item in messages.items { f.combine(item.message.key ^ UInt64(item.count) << 56) }
+        messages.forEachWord { f.combine($0) }
     }
 }
