@@ -80,9 +80,9 @@ struct Position: Comparable {
 /// the position of the action that reached it, and a counterexample is rebuilt by re-executing the
 /// pure transition functions along those links. Breadth-first order makes each trace a shortest one.
 ///
-/// Work proceeds in batches of parents: workers compute successors and check properties in
-/// parallel; one thread then inserts fingerprints in parent order, so that state ids, figures and
-/// traces do not depend on the number of workers.
+/// Work proceeds in batches of parents: workers compute successors, check properties and drop
+/// the successors visited before the batch, in parallel; one thread then inserts the rest in
+/// parent order, so that state ids, figures and traces do not depend on the number of workers.
 ///
 /// Speed depends on release builds specialising `run()` for each spec across modules (the
 /// package builds with cross-module optimisation); when that fails, `quorum bench` shows the
@@ -204,8 +204,10 @@ public struct Explorer<System: TransitionSystem> {
                 let batchEnd = min(batchStart + Self.batchSize, frontier.count)
                 let liveNow = live
 
-                // Phase 1, in parallel: successors, action properties, out-of-bounds invariants.
-                let slices = Self.parallel(workers: workers, count: batchEnd - batchStart) { range in
+                // Phase 1, in parallel: successors, action properties, out-of-bounds invariants;
+                // successors visited before this batch are dropped here.
+                let slices = visited.withReader { visitedBefore in
+                    Self.parallel(workers: workers, count: batchEnd - batchStart) { range in
                     var slice = Slice()
                     var actions: [System.Action] = []
                     for p in range {
@@ -223,7 +225,8 @@ public struct Explorer<System: TransitionSystem> {
                                 slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
                             }
                             if system.isWithinBounds(successor) {
-                                slice.successors.append((fingerprint(successor), id, UInt32(k), successor))
+                                let print = fingerprint(successor)
+                                if !visitedBefore.contains(print) { slice.successors.append((print, id, UInt32(k), successor)) }
                             } else {
                                 for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
                                     slice.failures.append((i, Position(parent: id, action: k)))
@@ -232,6 +235,7 @@ public struct Explorer<System: TransitionSystem> {
                         }
                     }
                     return slice
+                }
                 }
 
                 // Phase 2, one thread, in parent order: which successors are new.

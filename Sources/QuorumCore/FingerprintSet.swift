@@ -45,17 +45,29 @@ public struct FingerprintSet {
         }
     }
 
-    public func contains(_ fingerprint: UInt64) -> Bool {
-        let key = Self.key(fingerprint)
-        let size = slots.count
-        var i = Self.home(key, size)
-        while true {
-            let slot = slots[i]
-            if slot == 0 { return false }
-            if slot == key { return true }
-            i += 1
-            if i == size { i = 0 }
+    public func contains(_ fingerprint: UInt64) -> Bool { withReader { $0.contains(fingerprint) } }
+
+    /// Read-only access for many threads at once, while no thread inserts: the explorer's workers
+    /// drop successors already visited before one thread inserts the rest.
+    public struct Reader: @unchecked Sendable {
+        let slots: UnsafeBufferPointer<UInt64>
+
+        public func contains(_ fingerprint: UInt64) -> Bool {
+            let key = FingerprintSet.key(fingerprint)
+            let size = slots.count
+            var i = FingerprintSet.home(key, size)
+            while true {
+                let slot = slots[i]
+                if slot == 0 { return false }
+                if slot == key { return true }
+                i += 1
+                if i == size { i = 0 }
+            }
         }
+    }
+
+    public func withReader<R>(_ body: (Reader) throws -> R) rethrows -> R {
+        try slots.withUnsafeBufferPointer { try body(Reader(slots: $0)) }
     }
 
     public var bytes: Int { slots.count * MemoryLayout<UInt64>.stride }

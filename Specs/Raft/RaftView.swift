@@ -57,10 +57,10 @@ public struct RaftConcreteView: RaftView {
 
     @usableFromInline init(_ pointer: UnsafePointer<RaftState>) {
         self.pointer = pointer
-        let state = pointer.pointee
-        servers = 0..<state.servers
+        // Reads through the pointer: a local copy of the state would cost more than the check.
+        servers = 0..<pointer.pointee.servers
         var longest = 1
-        for i in servers where state.log[i].count > longest { longest = state.log[i].count }
+        for i in servers where pointer.pointee.log[i].count > longest { longest = pointer.pointee.log[i].count }
         logIndices = 1...longest
     }
 
