@@ -1,3 +1,7 @@
+/// A set of a state's variables, bit k for the spec's variable k: the variables an evaluation read,
+/// or a step changed. `.max` stands for every variable (nothing known).
+public typealias VariableSet = UInt64
+
 /// A named predicate on states, checked by the explorer on every state it generates.
 ///
 /// Specs build these from a formula written once over a view of the state (see ``Logic``); the
@@ -10,13 +14,20 @@ public struct Invariant<State>: Sendable {
     /// counterexample to induction found with some of them left out. Empty for an invariant that
     /// is not split into conjuncts.
     public let conjuncts: [(name: String, holds: @Sendable (State) -> Bool)]
+    /// The same predicate, adding to its second argument the variables this evaluation read. The
+    /// verdict is a function of the values read, so on a next state where none of them changed
+    /// (``TransitionSystem/changedVariables(from:to:)``) it is the same: the simulator skips it.
+    /// Nil when the spec's view does not record reads.
+    public let recordingReads: (@Sendable (State, inout VariableSet) -> Bool)?
 
     public init(_ name: String, _ summary: String, conjuncts: [(name: String, holds: @Sendable (State) -> Bool)] = [],
+                recordingReads: (@Sendable (State, inout VariableSet) -> Bool)? = nil,
                 holds: @escaping @Sendable (State) -> Bool) {
         self.name = name
         self.summary = summary
         self.holds = holds
         self.conjuncts = conjuncts
+        self.recordingReads = recordingReads
     }
 
     /// Whether the invariant holds with the conjuncts named in `dropped` left out.

@@ -89,6 +89,9 @@ public struct Simulator<System: TransitionSystem> {
         var coverage: [Int: Int] = [:]
         var names: [Int: String] = [:]
         var deepest: [String: Int] = [:]
+        /// The largest value of each metric so far, by position (see `observe`); `deepest` once the run ends.
+        var metricValues: [Int] = []
+        var metricNames: [String] = []
         var partitionedSteps = 0
         var failure: (property: Int, trace: Trace<System>)? = nil
     }
@@ -161,15 +164,26 @@ public struct Simulator<System: TransitionSystem> {
         var path: [System.Action] = []
         func finish() {
             for (slot, kind) in kindIDs.enumerated() where taken[slot] > 0 { outcome.coverage[kind] = taken[slot] }
+            for (name, value) in zip(outcome.metricNames, outcome.metricValues) {
+                outcome.deepest[name] = max(outcome.deepest[name] ?? value, value)
+            }
         }
         if let broken = firstBroken(active, state) {
             outcome.failure = (broken, Trace(initial: initial))
             return outcome
         }
+        // What each invariant read when it last held; a step that changes none of it leaves the
+        // verdict as it was, and the invariant is not evaluated again.
+        var reads = invariants.map { invariant -> VariableSet in
+            var read: VariableSet = 0
+            guard let recording = invariant.recordingReads, recording(state, &read) else { return .max }
+            return read
+        }
         var actions: [System.Action] = []
-        var slots: [Int] = []
-        var excluded: [Bool] = []
-        var present: [Int] = []
+        // Per enabled action, its kind's slot (-1 when excluded); per slot, its actions not
+        // excluded; the slots with any, in order of their first action.
+        var slots: [Int] = [], members: [Int] = [], present: [Int] = []
+        var successor = state
         // The partition schedule: a third of the runs alternate healthy stretches and partitions,
         // each partition a random cut (one side's processes as a bit set) lasting 5 to 40 steps.
         let partitioned = options.swarm && options.partitions && rng.below(3) == 0
@@ -195,71 +209,41 @@ public struct Simulator<System: TransitionSystem> {
             // always take (Restart) does not crowd out the rest. Draw a kind by weight, then one of
             // its actions; a successor beyond the bounds is excluded and another drawn.
             slots.removeAll(keepingCapacity: true)
-            excluded.removeAll(keepingCapacity: true)
+            present.removeAll(keepingCapacity: true)
+            var total = 0
+            var lastKind = Int.min, lastSlot = -1  // specs list the actions of a kind together
             for action in actions {
                 let kind = action.kind
-                var slot = kindIDs.firstIndex(of: kind) ?? -1
+                var slot = kind == lastKind ? lastSlot : kindIDs.firstIndex(of: kind) ?? -1
                 if slot < 0 {
                     slot = kindIDs.count
                     kindIDs.append(kind)
                     weights.append(options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1)
                     taken.append(0)
+                    members.append(0)
                     outcome.names[kind] = action.name
                 }
-                slots.append(slot)
-                if cut != 0, let link = action.link {
-                    excluded.append((cut >> UInt64(link.from & 63)) & 1 != (cut >> UInt64(link.to & 63)) & 1)
-                } else {
-                    excluded.append(false)
-                }
-            }
-            var next: (System.Action, System.State)? = nil
-            var uniform = false
-            while next == nil {
-                present.removeAll(keepingCapacity: true)
-                var total = 0
-                for (k, slot) in slots.enumerated() where !excluded[k] && !present.contains(slot) {
-                    present.append(slot)
-                    total += uniform ? 1 : weights[slot]
-                }
-                if present.isEmpty { break }
-                if total == 0 {
-                    uniform = true
+                (lastKind, lastSlot) = (kind, slot)
+                if cut != 0, let link = action.link,
+                   (cut >> UInt64(link.from & 63)) & 1 != (cut >> UInt64(link.to & 63)) & 1 {
+                    slots.append(-1)  // held back by the partition
                     continue
                 }
-                var pick = rng.below(total)
-                var chosen = present[0]
-                for slot in present {
-                    let w = uniform ? 1 : weights[slot]
-                    if pick < w {
-                        chosen = slot
-                        break
-                    }
-                    pick -= w
+                slots.append(slot)
+                if members[slot] == 0 {
+                    present.append(slot)
+                    total += weights[slot]
                 }
-                var members = 0
-                for (k, slot) in slots.enumerated() where slot == chosen && !excluded[k] { members += 1 }
-                var m = rng.below(members)
-                var index = 0
-                for (k, slot) in slots.enumerated() where slot == chosen && !excluded[k] {
-                    if m == 0 {
-                        index = k
-                        break
-                    }
-                    m -= 1
-                }
-                let successor = system.apply(actions[index], to: state)
-                if system.isWithinBounds(successor) {
-                    next = (actions[index], successor)
-                    taken[slots[index]] += 1
-                } else {
-                    excluded[index] = true
-                }
+                members[slot] += 1
             }
-            guard let (action, successor) = next else { break }
+            let chosen = choose(&slots, &members, &present, total, weights, &rng, successor: &successor, of: state, actions)
+            for slot in present { members[slot] = 0 }
+            guard let index = chosen else { break }
+            let action = actions[index]
+            taken[slots[index]] += 1
             outcome.steps += 1
             path.append(action)
-            if let broken = firstBroken(active, state, action, successor) {
+            if let broken = firstBroken(active, state, action, successor, reads: &reads) {
                 finish()
                 outcome.failure = (broken, replayed(initial, path))
                 return outcome
@@ -271,6 +255,47 @@ public struct Simulator<System: TransitionSystem> {
         observe(state, into: &outcome)
         finish()
         return outcome
+    }
+
+    /// Draws a kind by weight among the `present` kinds (uniformly when they all weigh zero), then
+    /// one of its actions not excluded; an action whose successor is beyond the bounds is excluded
+    /// and the draw repeated. Returns the action's index, its successor in `successor`, or nil
+    /// when every action is excluded.
+    func choose(_ slots: inout [Int], _ members: inout [Int], _ present: inout [Int], _ total: Int, _ weights: [Int],
+                _ rng: inout SeededGenerator, successor: inout System.State, of state: System.State,
+                _ actions: [System.Action]) -> Int? {
+        var total = total, uniform = false
+        while !present.isEmpty {
+            if total == 0 && !uniform { uniform = true }
+            var pick = rng.below(uniform ? present.count : total)
+            var chosen = present[0]
+            for slot in present {
+                let w = uniform ? 1 : weights[slot]
+                if pick < w {
+                    chosen = slot
+                    break
+                }
+                pick -= w
+            }
+            var m = rng.below(members[chosen])
+            var index = 0
+            for k in slots.indices where slots[k] == chosen {
+                if m == 0 {
+                    index = k
+                    break
+                }
+                m -= 1
+            }
+            successor = system.apply(actions[index], to: state)
+            if system.isWithinBounds(successor) { return index }
+            slots[index] = -1
+            members[chosen] -= 1
+            if members[chosen] == 0 {
+                present.removeAll { $0 == chosen }
+                total -= weights[chosen]
+            }
+        }
+        return nil
     }
 
     /// The trace of `actions` from `initial`.
@@ -285,7 +310,16 @@ public struct Simulator<System: TransitionSystem> {
     }
 
     func observe(_ state: System.State, into outcome: inout RunOutcome) {
-        for (name, value) in system.metrics(of: state) { outcome.deepest[name] = max(outcome.deepest[name] ?? value, value) }
+        // Metrics come in the same order every time: match by position, and by name only when
+        // the list changes.
+        let metrics = system.metrics(of: state)
+        if outcome.metricValues.count != metrics.count {
+            for (name, value) in metrics { outcome.deepest[name] = max(outcome.deepest[name] ?? value, value) }
+            outcome.metricValues = metrics.map { outcome.deepest[$0.0]! }
+            outcome.metricNames = metrics.map(\.0)
+            return
+        }
+        for k in metrics.indices where metrics[k].1 > outcome.metricValues[k] { outcome.metricValues[k] = metrics[k].1 }
     }
 
     /// The first property that fails on the step (or on the initial state when there is no step).
@@ -295,6 +329,24 @@ public struct Simulator<System: TransitionSystem> {
         }
         if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after) }) { return invariants.count + a }
         return invariants.indices.first { active[$0] && !invariants[$0].holds(after) }
+    }
+
+    /// The same after a step, skipping the invariants that read none of the variables the step
+    /// changed, and updating what each invariant evaluated read.
+    func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action, _ after: System.State,
+                     reads: inout [VariableSet]) -> Int? {
+        if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after) }) { return invariants.count + a }
+        let changed = system.changedVariables(from: before, to: after)
+        for i in invariants.indices where active[i] && reads[i] & changed != 0 {
+            if let recording = invariants[i].recordingReads {
+                var read: VariableSet = 0
+                if !recording(after, &read) { return i }
+                reads[i] = read
+            } else if !invariants[i].holds(after) {
+                return i
+            }
+        }
+        return nil
     }
 
     /// Replays `actions` from `initial`, replacing an action that is no longer enabled by an enabled

@@ -37,8 +37,14 @@ public protocol TransitionSystem: Sendable {
     func forEachSymmetricImage(of state: State, _ body: (State) -> Void)
 
     /// Figures of a state worth reporting as "how deep did the runs go" (for Raft: the highest
-    /// term, the longest log, the highest commit index).
+    /// term, the longest log, the highest commit index). The same names in the same order for
+    /// every state.
     func metrics(of state: State) -> [(String, Int)]
+
+    /// The variables (bit k for variable k, numbered as the spec's invariants record their reads)
+    /// whose values differ between two states. By default every variable, which makes the
+    /// simulator evaluate every invariant after every step.
+    func changedVariables(from before: State, to after: State) -> VariableSet
 
     /// The names of the state variables, in the order in which traces list them.
     var traceVariables: [String] { get }
@@ -67,6 +73,8 @@ extension TransitionSystem {
     public var hasSymmetry: Bool { false }
 
     public func metrics(of state: State) -> [(String, Int)] { [] }
+
+    public func changedVariables(from before: State, to after: State) -> VariableSet { .max }
 
     public func forEachSymmetricImage(of state: State, _ body: (State) -> Void) { body(state) }
 

@@ -239,6 +239,10 @@ public struct Raft: TransitionSystem {
         t.messages.remove(request)
     }
 
+    public func changedVariables(from before: RaftState, to after: RaftState) -> VariableSet {
+        RaftVariable.changed(from: before, to: after)
+    }
+
     public func metrics(of s: RaftState) -> [(String, Int)] {
         let all = 0..<servers
         return [("term", all.map { s.currentTerm[$0] }.max() ?? 0),

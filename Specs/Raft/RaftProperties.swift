@@ -39,7 +39,9 @@ public struct RaftProperty: Sendable {
         let conjuncts: [(name: String, holds: @Sendable (RaftState) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
             (name, { state in RaftConcreteView.with(state) { F.conjuncts(in: $0)[k].formula.value } })
         }
-        concrete = Invariant(F.name, F.summary, conjuncts: conjuncts) { state in RaftConcreteView.with(state) { F.holds(in: $0).value } }
+        concrete = Invariant(F.name, F.summary, conjuncts: conjuncts, recordingReads: { state, reads in
+            RaftConcreteView.with(state, reads: &reads) { F.holds(in: $0).value }
+        }) { state in RaftConcreteView.with(state) { F.holds(in: $0).value } }
     }
 }
 

@@ -42,46 +42,130 @@ extension RaftView {
 ///
 /// The view borrows the state through a pointer rather than copying it: properties are evaluated
 /// on every state and step the explorer generates, and a copy per evaluation would dominate.
+/// Given somewhere to record them, it notes which variables a property reads (bits numbered as
+/// ``RaftVariable``), so that the simulator can skip a property after a step that changed none.
 public struct RaftConcreteView: RaftView {
     public typealias L = Concrete
     private let pointer: UnsafePointer<RaftState>
+    private let reads: UnsafeMutablePointer<VariableSet>?
     public let servers: Range<Int>
-    public let logIndices: ClosedRange<Int>
+    private let longestLog: Int
 
     var state: RaftState { _read { yield pointer.pointee } }
 
     /// Evaluates `body` on a view of `state`; the view must not escape `body`.
     @inlinable public static func with<R>(_ state: RaftState, _ body: (RaftConcreteView) -> R) -> R {
-        withUnsafePointer(to: state) { body(RaftConcreteView($0)) }
+        withUnsafePointer(to: state) { body(RaftConcreteView($0, reads: nil)) }
     }
 
-    @usableFromInline init(_ pointer: UnsafePointer<RaftState>) {
+    /// The same, adding to `reads` the variables that `body` reads through the view.
+    @inlinable public static func with<R>(_ state: RaftState, reads: inout VariableSet, _ body: (RaftConcreteView) -> R) -> R {
+        withUnsafePointer(to: state) { state in withUnsafeMutablePointer(to: &reads) { body(RaftConcreteView(state, reads: $0)) } }
+    }
+
+    @usableFromInline init(_ pointer: UnsafePointer<RaftState>, reads: UnsafeMutablePointer<VariableSet>?) {
         self.pointer = pointer
+        self.reads = reads
         // Reads through the pointer: a local copy of the state would cost more than the check.
         servers = 0..<pointer.pointee.servers
         var longest = 1
         for i in servers where pointer.pointee.log[i].count > longest { longest = pointer.pointee.log[i].count }
-        logIndices = 1...longest
+        longestLog = longest
     }
 
-    public func currentTerm(_ i: Int) -> Term<Concrete> { Term(state.currentTerm[i]) }
-    public func isLeader(_ i: Int) -> Formula<Concrete> { Formula(state.state[i] == .leader) }
-    public func isCandidate(_ i: Int) -> Formula<Concrete> { Formula(state.state[i] == .candidate) }
-    public func votedFor(_ i: Int) -> Term<Concrete> { Term(state.votedFor[i]) }
-    public func logLength(_ i: Int) -> Term<Concrete> { Term(state.log[i].count) }
-    public func logTerm(_ i: Int, _ k: Int) -> Term<Concrete> { Term(k <= state.log[i].count ? state.log[i][k - 1].term : 0) }
-    public func logValue(_ i: Int, _ k: Int) -> Term<Concrete> { Term(k <= state.log[i].count ? state.log[i][k - 1].value : -1) }
-    public func commitIndex(_ i: Int) -> Term<Concrete> { Term(state.commitIndex[i]) }
-    public func votesGranted(_ i: Int, _ j: Int) -> Formula<Concrete> { Formula(state.votesGranted[i] & (1 << j) != 0) }
-    public var terms: ClosedRange<Int> { 1...max(1, servers.map { state.currentTerm[$0] }.max() ?? 1) }
+    private func read(_ variable: RaftVariable) {
+        if let reads { reads.pointee |= variable.bit }
+    }
+
+    public var logIndices: ClosedRange<Int> {
+        read(.log)
+        return 1...longestLog
+    }
+
+    public func currentTerm(_ i: Int) -> Term<Concrete> {
+        read(.currentTerm)
+        return Term(state.currentTerm[i])
+    }
+
+    public func isLeader(_ i: Int) -> Formula<Concrete> {
+        read(.state)
+        return Formula(state.state[i] == .leader)
+    }
+
+    public func isCandidate(_ i: Int) -> Formula<Concrete> {
+        read(.state)
+        return Formula(state.state[i] == .candidate)
+    }
+
+    public func votedFor(_ i: Int) -> Term<Concrete> {
+        read(.votedFor)
+        return Term(state.votedFor[i])
+    }
+
+    public func logLength(_ i: Int) -> Term<Concrete> {
+        read(.log)
+        return Term(state.log[i].count)
+    }
+
+    public func logTerm(_ i: Int, _ k: Int) -> Term<Concrete> {
+        read(.log)
+        return Term(k <= state.log[i].count ? state.log[i][k - 1].term : 0)
+    }
+
+    public func logValue(_ i: Int, _ k: Int) -> Term<Concrete> {
+        read(.log)
+        return Term(k <= state.log[i].count ? state.log[i][k - 1].value : -1)
+    }
+
+    public func commitIndex(_ i: Int) -> Term<Concrete> {
+        read(.commitIndex)
+        return Term(state.commitIndex[i])
+    }
+
+    public func votesGranted(_ i: Int, _ j: Int) -> Formula<Concrete> {
+        read(.votesGranted)
+        return Formula(state.votesGranted[i] & (1 << j) != 0)
+    }
+
+    public var terms: ClosedRange<Int> {
+        read(.currentTerm)
+        return 1...max(1, servers.map { state.currentTerm[$0] }.max() ?? 1)
+    }
+
     public func voteGrantInFlight(from j: Int, to i: Int, term: Int) -> Formula<Concrete> {
-        Formula(state.messages.count(of: .requestVoteResponse(term: term, voteGranted: true, source: j, dest: i)) > 0)
+        read(.messages)
+        return Formula(state.messages.count(of: .requestVoteResponse(term: term, voteGranted: true, source: j, dest: i)) > 0)
     }
 
     public func forAllVoteGrantsInFlight(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+        read(.messages)
         for item in state.messages.items where item.message.kind == .requestVoteResponse && item.message.voteGranted {
             if !body(item.message.source, item.message.dest, item.message.term).value { return Formula(false) }
         }
         return Formula(true)
+    }
+}
+
+/// raft.tla's variables, numbered for ``VariableSet``: the order of `Raft.traceVariables`.
+public enum RaftVariable: Int, CaseIterable, Sendable {
+    case currentTerm, state, votedFor, log, commitIndex, votesResponded, votesGranted, nextIndex, matchIndex, messages
+
+    public var bit: VariableSet { 1 << VariableSet(rawValue) }
+
+    /// The variables whose values differ between `a` and `b`.
+    public static func changed(from a: RaftState, to b: RaftState) -> VariableSet {
+        var out: VariableSet = 0
+        func note(_ v: RaftVariable, _ differs: Bool) { if differs { out |= v.bit } }
+        note(.currentTerm, a.currentTerm != b.currentTerm)
+        note(.state, a.state != b.state)
+        note(.votedFor, a.votedFor != b.votedFor)
+        note(.log, a.log != b.log)
+        note(.commitIndex, a.commitIndex != b.commitIndex)
+        note(.votesResponded, a.votesResponded != b.votesResponded)
+        note(.votesGranted, a.votesGranted != b.votesGranted)
+        note(.nextIndex, a.nextIndex != b.nextIndex)
+        note(.matchIndex, a.matchIndex != b.matchIndex)
+        note(.messages, a.messages != b.messages)
+        return out
     }
 }

@@ -133,4 +133,46 @@ import Testing
                                      parameters: [], property: property, kind: failure.kind)
         #expect(try raft.replay(document).reproduced)
     }
+
+    /// The simulator skips an invariant after a step that changed none of the variables its last
+    /// evaluation read. Over random steps of a mutant (so that verdicts do change), count the steps
+    /// where that skip would give a verdict other than evaluating the invariant again.
+    func wrongSkips(_ raft: Raft, changed: (RaftState, RaftState) -> VariableSet) -> (wrong: Int, skipped: Int) {
+        var wrong = 0, skipped = 0
+        for run in 0..<150 {
+            var rng = SeededGenerator(seed: 11, run: run)
+            var state = raft.initialStates[0]
+            for _ in 0..<120 {
+                let next = raft.enabledActions(in: state).map { raft.apply($0, to: state) }.filter(raft.isWithinBounds)
+                guard !next.isEmpty else { break }
+                let after = next[rng.below(next.count)]
+                for invariant in raft.invariants {
+                    guard let recording = invariant.recordingReads else {
+                        Issue.record("\(invariant.name) does not record its reads")
+                        continue
+                    }
+                    var read: VariableSet = 0
+                    let before = recording(state, &read)
+                    guard read & changed(state, after) == 0 else { continue }
+                    skipped += 1
+                    if invariant.holds(after) != before { wrong += 1 }
+                }
+                state = after
+            }
+        }
+        return (wrong, skipped)
+    }
+
+    @Test func anInvariantIsSkippedOnlyWhenItsVerdictCannotChange() {
+        let wide = Raft(servers: 5, values: 2, maxTerm: 5, maxLogLength: 4, maxMessages: 4, mutation: .keepConflictingEntries)
+        let sound = wrongSkips(wide) { wide.changedVariables(from: $0, to: $1) }
+        #expect(sound.wrong == 0)
+        #expect(sound.skipped > 10_000)
+        let small = Raft(servers: 3, values: 1, maxTerm: 4, maxLogLength: 1, maxMessages: 2, mutation: .forgetVoteOnRestart)
+        #expect(wrongSkips(small) { small.changedVariables(from: $0, to: $1) }.wrong == 0)
+        // A detector blind to votedFor would skip InductiveElectionSafety when a restart that
+        // forgets its vote breaks it (the restarted follower's only change is votedFor).
+        let blind = wrongSkips(small) { small.changedVariables(from: $0, to: $1) & ~RaftVariable.votedFor.bit }
+        #expect(blind.wrong > 0)
+    }
 }
