@@ -14,14 +14,15 @@ public struct Invariant<State>: Sendable {
     /// counterexample to induction found with some of them left out. Empty for an invariant that
     /// is not split into conjuncts.
     public let conjuncts: [(name: String, holds: @Sendable (State) -> Bool)]
-    /// The same predicate, adding to its second argument the variables this evaluation read. The
-    /// verdict is a function of the values read, so on a next state where none of them changed
-    /// (``TransitionSystem/changedVariables(from:to:)``) it is the same: the simulator skips it.
-    /// Nil when the spec's view does not record reads.
-    public let recordingReads: (@Sendable (State, inout VariableSet) -> Bool)?
+    /// The same predicate as a conjunction of parts (one part, or its conjuncts), each adding to
+    /// its second argument the variables its evaluation read. A part's verdict is a function of
+    /// the values it read, so on a next state where none of them changed
+    /// (``TransitionSystem/changedVariables(from:to:)``) it is the same, and the simulator skips
+    /// it. Empty when the spec's view does not record reads.
+    public let recordingReads: [@Sendable (State, inout VariableSet) -> Bool]
 
     public init(_ name: String, _ summary: String, conjuncts: [(name: String, holds: @Sendable (State) -> Bool)] = [],
-                recordingReads: (@Sendable (State, inout VariableSet) -> Bool)? = nil,
+                recordingReads: [@Sendable (State, inout VariableSet) -> Bool] = [],
                 holds: @escaping @Sendable (State) -> Bool) {
         self.name = name
         self.summary = summary

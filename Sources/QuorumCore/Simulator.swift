@@ -68,16 +68,31 @@ public struct Simulator<System: TransitionSystem> {
     /// How many entries of `invariants` are invariants proper (the rest are temporal properties).
     let plainInvariants: Int
     let actionProperties: [ActionProperty<System.State, System.Action>]
+    /// The invariants as the simulator checks them after a step: each invariant's parts that
+    /// record their reads (see ``Invariant/recordingReads``), or the invariant whole, which
+    /// reports that it read everything; and the invariant each part belongs to.
+    let parts: [@Sendable (System.State, inout VariableSet) -> Bool]
+    let partOf: [Int]
 
     public init(_ system: System, options: SimulationOptions = SimulationOptions()) {
         self.system = system
         self.options = options
         let plain = system.invariants.filter { options.properties?.contains($0.name) ?? true }
         let always = system.temporalProperties.filter { $0.form == .always && (options.properties?.contains($0.name) ?? $0.byDefault) }
-        invariants = plain + always.map { Invariant($0.name, $0.summary, holds: $0.goal) }
+        let invariants = plain + always.map { Invariant($0.name, $0.summary, holds: $0.goal) }
+        self.invariants = invariants
         conditions = plain.map { _ in nil } + always.map(\.trigger)
         plainInvariants = plain.count
         actionProperties = system.actionProperties.filter { options.properties?.contains($0.name) ?? true }
+        parts = invariants.flatMap { invariant -> [@Sendable (System.State, inout VariableSet) -> Bool] in
+            if !invariant.recordingReads.isEmpty { return invariant.recordingReads }
+            let holds = invariant.holds
+            return [{ state, reads in
+                reads = .max
+                return holds(state)
+            }]
+        }
+        partOf = invariants.indices.flatMap { i in Array(repeating: i, count: max(1, invariants[i].recordingReads.count)) }
     }
 
     /// Which entries of `invariants` a run from `initial` checks.
@@ -172,12 +187,11 @@ public struct Simulator<System: TransitionSystem> {
             outcome.failure = (broken, Trace(initial: initial))
             return outcome
         }
-        // What each invariant read when it last held; a step that changes none of it leaves the
-        // verdict as it was, and the invariant is not evaluated again.
-        var reads = invariants.map { invariant -> VariableSet in
+        // What each part read when it last held; a step that changes none of it leaves the
+        // verdict as it was, and the part is not evaluated again.
+        var reads = parts.map { part -> VariableSet in
             var read: VariableSet = 0
-            guard let recording = invariant.recordingReads, recording(state, &read) else { return .max }
-            return read
+            return part(state, &read) ? read : .max
         }
         var actions: [System.Action] = []
         // Per enabled action, its kind's slot (-1 when excluded); per slot, its actions not
@@ -331,20 +345,16 @@ public struct Simulator<System: TransitionSystem> {
         return invariants.indices.first { active[$0] && !invariants[$0].holds(after) }
     }
 
-    /// The same after a step, skipping the invariants that read none of the variables the step
-    /// changed, and updating what each invariant evaluated read.
+    /// The same after a step, skipping the parts of invariants that read none of the variables
+    /// the step changed, and updating what each part evaluated read.
     func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action, _ after: System.State,
                      reads: inout [VariableSet]) -> Int? {
         if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after) }) { return invariants.count + a }
         let changed = system.changedVariables(from: before, to: after)
-        for i in invariants.indices where active[i] && reads[i] & changed != 0 {
-            if let recording = invariants[i].recordingReads {
-                var read: VariableSet = 0
-                if !recording(after, &read) { return i }
-                reads[i] = read
-            } else if !invariants[i].holds(after) {
-                return i
-            }
+        for p in parts.indices where reads[p] & changed != 0 && active[partOf[p]] {
+            var read: VariableSet = 0
+            if !parts[p](after, &read) { return partOf[p] }
+            reads[p] = read
         }
         return nil
     }

@@ -10,10 +10,14 @@ public protocol RaftFormula: Sendable {
     static func holds<V: RaftView>(in v: V) -> Formula<V.L>
     /// The named conjuncts of `holds`, for `quorum prove --drop` (by default, just one).
     static func conjuncts<V: RaftView>(in v: V) -> [(name: String, formula: Formula<V.L>)]
+    /// Conjunct `k` of `conjuncts` alone, for engines that evaluate conjuncts one at a time (by
+    /// default taken from `conjuncts`, which evaluates them all).
+    static func conjunct<V: RaftView>(_ k: Int, in v: V) -> Formula<V.L>
 }
 
 extension RaftFormula {
     public static func conjuncts<V: RaftView>(in v: V) -> [(name: String, formula: Formula<V.L>)] { [(name, holds(in: v))] }
+    public static func conjunct<V: RaftView>(_ k: Int, in v: V) -> Formula<V.L> { conjuncts(in: v)[k].formula }
 }
 
 /// A Raft property of a step, over the views of the state before and after it.
@@ -37,11 +41,14 @@ public struct RaftProperty: Sendable {
         self.formula = formula
         let names = RaftConcreteView.with(RaftState(servers: 1)) { F.conjuncts(in: $0).map(\.name) }
         let conjuncts: [(name: String, holds: @Sendable (RaftState) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
-            (name, { state in RaftConcreteView.with(state) { F.conjuncts(in: $0)[k].formula.value } })
+            (name, { state in RaftConcreteView.with(state) { F.conjunct(k, in: $0).value } })
         }
-        concrete = Invariant(F.name, F.summary, conjuncts: conjuncts, recordingReads: { state, reads in
-            RaftConcreteView.with(state, reads: &reads) { F.holds(in: $0).value }
-        }) { state in RaftConcreteView.with(state) { F.holds(in: $0).value } }
+        let parts: [@Sendable (RaftState, inout VariableSet) -> Bool] = names.count < 2
+            ? [{ state, reads in RaftConcreteView.with(state, reads: &reads) { F.holds(in: $0).value } }]
+            : names.indices.map { k in { state, reads in RaftConcreteView.with(state, reads: &reads) { F.conjunct(k, in: $0).value } } }
+        concrete = Invariant(F.name, F.summary, conjuncts: conjuncts, recordingReads: parts) { state in
+            RaftConcreteView.with(state) { F.holds(in: $0).value }
+        }
     }
 }
 
@@ -113,9 +120,20 @@ public enum InductiveElectionSafety: RaftFormula {
     }
 
     public static func conjuncts<V: RaftView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
-        [("electionSafety", ElectionSafety.holds(in: s)), ("leadersHaveQuorums", leadersHaveQuorums(s)),
-         ("countedVotesWereCast", countedVotesWereCast(s)), ("grantMessagesWereCast", grantMessagesWereCast(s)),
-         ("oneVotePerTerm", oneVotePerTerm(s))]
+        conjunctNames.indices.map { (conjunctNames[$0], conjunct($0, in: s)) }
+    }
+
+    static let conjunctNames = ["electionSafety", "leadersHaveQuorums", "countedVotesWereCast", "grantMessagesWereCast",
+                                "oneVotePerTerm"]
+
+    public static func conjunct<V: RaftView>(_ k: Int, in s: V) -> Formula<V.L> {
+        switch k {
+        case 0: ElectionSafety.holds(in: s)
+        case 1: leadersHaveQuorums(s)
+        case 2: countedVotesWereCast(s)
+        case 3: grantMessagesWereCast(s)
+        default: oneVotePerTerm(s)
+        }
     }
 
     /// A leader's votesGranted holds a quorum.
