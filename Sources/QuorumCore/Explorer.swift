@@ -220,8 +220,9 @@ public struct Explorer<System: TransitionSystem> {
                         for (k, action) in actions.enumerated() {
                             let successor = system.apply(action, to: state)
                             slice.generated += 1
+                            let changed = actionProperties.isEmpty ? 0 : system.changedVariables(from: state, to: successor)
                             for (a, property) in actionProperties.enumerated()
-                            where liveNow[invariants.count + a] && !property.holds(state, action, successor) {
+                            where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
                                 slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
                             }
                             if system.isWithinBounds(successor) {

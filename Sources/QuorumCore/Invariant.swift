@@ -43,10 +43,22 @@ public struct ActionProperty<State, Action>: Sendable {
     public let name: String
     public let summary: String
     public let holds: @Sendable (State, Action, State) -> Bool
+    /// The property's frame, as in TLA+'s `[A]_v`: variables such that a step that changes none
+    /// of them satisfies the property whatever else it does (Raft's LeaderAppendOnly holds on every
+    /// step that leaves the logs alone). Engines skip such steps. Nil: no such promise.
+    public let frame: VariableSet?
 
-    public init(_ name: String, _ summary: String, holds: @escaping @Sendable (State, Action, State) -> Bool) {
+    public init(_ name: String, _ summary: String, frame: VariableSet? = nil,
+                holds: @escaping @Sendable (State, Action, State) -> Bool) {
         self.name = name
         self.summary = summary
         self.holds = holds
+        self.frame = frame
+    }
+
+    /// Whether the step satisfies the property, given the variables it changed.
+    @inlinable public func holds(_ before: State, _ action: Action, _ after: State, changed: VariableSet) -> Bool {
+        if let frame, frame & changed == 0 { return true }
+        return holds(before, action, after)
     }
 }

@@ -195,8 +195,10 @@ public struct Simulator<System: TransitionSystem> {
         }
         var actions: [System.Action] = []
         // Per enabled action, its kind's slot (-1 when excluded); per slot, its actions not
-        // excluded; the slots with any, in order of their first action.
-        var slots: [Int] = [], members: [Int] = [], present: [Int] = []
+        // excluded; the slots with any, in order of their first action. Plain buffers: they are
+        // written for every enabled action of every step.
+        var slots = Scratch(), members = Scratch(), present: [Int] = []
+        defer { slots.deallocate(); members.deallocate() }
         var successor = state
         // The partition schedule: a third of the runs alternate healthy stretches and partitions,
         // each partition a random cut (one side's processes as a bit set) lasting 5 to 40 steps.
@@ -222,11 +224,11 @@ public struct Simulator<System: TransitionSystem> {
             // A kind's weight is shared by its enabled actions, so that an action every server can
             // always take (Restart) does not crowd out the rest. Draw a kind by weight, then one of
             // its actions; a successor beyond the bounds is excluded and another drawn.
-            slots.removeAll(keepingCapacity: true)
+            slots.reserve(actions.count)
             present.removeAll(keepingCapacity: true)
             var total = 0
             var lastKind = Int.min, lastSlot = -1  // specs list the actions of a kind together
-            for action in actions {
+            for (k, action) in actions.enumerated() {
                 let kind = action.kind
                 var slot = kind == lastKind ? lastSlot : kindIDs.firstIndex(of: kind) ?? -1
                 if slot < 0 {
@@ -234,23 +236,24 @@ public struct Simulator<System: TransitionSystem> {
                     kindIDs.append(kind)
                     weights.append(options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1)
                     taken.append(0)
-                    members.append(0)
+                    members.reserve(kindIDs.count)
+                    members[slot] = 0
                     outcome.names[kind] = action.name
                 }
                 (lastKind, lastSlot) = (kind, slot)
                 if cut != 0, let link = action.link,
                    (cut >> UInt64(link.from & 63)) & 1 != (cut >> UInt64(link.to & 63)) & 1 {
-                    slots.append(-1)  // held back by the partition
+                    slots[k] = -1  // held back by the partition
                     continue
                 }
-                slots.append(slot)
+                slots[k] = slot
                 if members[slot] == 0 {
                     present.append(slot)
                     total += weights[slot]
                 }
                 members[slot] += 1
             }
-            let chosen = choose(&slots, &members, &present, total, weights, &rng, successor: &successor, of: state, actions)
+            let chosen = choose(slots, members, &present, total, weights, &rng, successor: &successor, of: state, actions)
             for slot in present { members[slot] = 0 }
             guard let index = chosen else { break }
             let action = actions[index]
@@ -275,7 +278,7 @@ public struct Simulator<System: TransitionSystem> {
     /// one of its actions not excluded; an action whose successor is beyond the bounds is excluded
     /// and the draw repeated. Returns the action's index, its successor in `successor`, or nil
     /// when every action is excluded.
-    func choose(_ slots: inout [Int], _ members: inout [Int], _ present: inout [Int], _ total: Int, _ weights: [Int],
+    func choose(_ slots: Scratch, _ members: Scratch, _ present: inout [Int], _ total: Int, _ weights: [Int],
                 _ rng: inout SeededGenerator, successor: inout System.State, of state: System.State,
                 _ actions: [System.Action]) -> Int? {
         var total = total, uniform = false
@@ -293,7 +296,7 @@ public struct Simulator<System: TransitionSystem> {
             }
             var m = rng.below(members[chosen])
             var index = 0
-            for k in slots.indices where slots[k] == chosen {
+            for k in actions.indices where slots[k] == chosen {
                 if m == 0 {
                     index = k
                     break
@@ -349,8 +352,10 @@ public struct Simulator<System: TransitionSystem> {
     /// the step changed, and updating what each part evaluated read.
     func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action, _ after: System.State,
                      reads: inout [VariableSet]) -> Int? {
-        if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after) }) { return invariants.count + a }
         let changed = system.changedVariables(from: before, to: after)
+        if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after, changed: changed) }) {
+            return invariants.count + a
+        }
         for p in parts.indices where reads[p] & changed != 0 && active[partOf[p]] {
             var read: VariableSet = 0
             if !parts[p](after, &read) { return partOf[p] }
@@ -469,4 +474,26 @@ public struct Simulator<System: TransitionSystem> {
         }
         return actions
     }
+}
+
+/// A buffer of integers that grows on request and is indexed without Array's uniqueness checks:
+/// the simulator's per-action scratch space.
+struct Scratch {
+    private var buffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: 64)
+
+    /// Makes room for indices `0..<count`, keeping the values held.
+    mutating func reserve(_ count: Int) {
+        guard count > buffer.count else { return }
+        let larger = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, buffer.count * 2))
+        _ = larger.initialize(from: buffer)
+        buffer.deallocate()
+        buffer = larger
+    }
+
+    subscript(i: Int) -> Int {
+        get { buffer[i] }
+        nonmutating set { buffer[i] = newValue }
+    }
+
+    func deallocate() { buffer.deallocate() }
 }

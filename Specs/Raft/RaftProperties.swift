@@ -25,6 +25,14 @@ public protocol RaftStepFormula: Sendable {
     static var name: String { get }
     static var summary: String { get }
     static func holds<V: RaftView>(from before: V, to after: V) -> Formula<V.L>
+    /// The variables without whose change a step satisfies `holds` (TLA+'s `[A]_v`), so that the
+    /// explorer and the simulator skip the steps that leave them alone; nil by default (no skipping).
+    /// `SimulatorTests` checks each frame on random steps.
+    static var frame: [RaftVariable]? { get }
+}
+
+extension RaftStepFormula {
+    public static var frame: [RaftVariable]? { nil }
 }
 
 /// A Raft property as the engines hold it: the formula (for symbolic engines) and its
@@ -61,7 +69,7 @@ public struct RaftStepProperty: Sendable {
     public init<F: RaftStepFormula>(_ formula: F.Type) {
         name = F.name
         self.formula = formula
-        concrete = ActionProperty(F.name, F.summary) { before, _, after in
+        concrete = ActionProperty(F.name, F.summary, frame: F.frame.map { $0.reduce(0) { $0 | $1.bit } }) { before, _, after in
             RaftConcreteView.with(before) { b in RaftConcreteView.with(after) { a in F.holds(from: b, to: a).value } }
         }
     }
@@ -247,6 +255,8 @@ public enum StateMachineSafety: RaftFormula {
 public enum LeaderAppendOnly: RaftStepFormula {
     public static let name = "LeaderAppendOnly"
     public static let summary = "a leader never removes or changes entries of its log while it stays leader of its term"
+    /// A step that leaves every log alone keeps every leader's log.
+    public static let frame: [RaftVariable]? = [.log]
     public static func holds<V: RaftView>(from s: V, to t: V) -> Formula<V.L> {
         forAll(s.servers) { i in
             (s.isLeader(i) && t.isLeader(i) && s.currentTerm(i) == t.currentTerm(i)) ==>
@@ -266,6 +276,8 @@ public enum LeaderAppendOnly: RaftStepFormula {
 public enum LeaderCommitsCurrentTerm: RaftStepFormula {
     public static let name = "LeaderCommitsCurrentTerm"
     public static let summary = "a leader that advances its commitIndex commits an entry of its current term"
+    /// A step that leaves every commitIndex alone advances none.
+    public static let frame: [RaftVariable]? = [.commitIndex]
     public static func holds<V: RaftView>(from s: V, to t: V) -> Formula<V.L> {
         forAll(s.servers) { i in
             (s.isLeader(i) && t.isLeader(i) && s.currentTerm(i) == t.currentTerm(i) && s.commitIndex(i) < t.commitIndex(i)) ==>
