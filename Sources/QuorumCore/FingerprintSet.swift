@@ -11,7 +11,7 @@ public struct FingerprintSet {
     /// The count at which the table grows: three quarters of the slots.
     @usableFromInline var limit: Int
 
-    public init(capacity: Int = 1 << 16) {
+    public init(capacity: Int = 1 << 12) {
         let size = max(16, capacity * 4 / 3 + 1)
         slots = Array(repeating: 0, count: size)
         limit = size * 3 / 4
