@@ -208,35 +208,35 @@ public struct Explorer<System: TransitionSystem> {
                 // successors visited before this batch are dropped here.
                 let slices = visited.withReader { visitedBefore in
                     Self.parallel(workers: workers, count: batchEnd - batchStart) { range in
-                    var slice = Slice()
-                    var actions: [System.Action] = []
-                    for p in range {
-                        let (id, state) = frontier[batchStart + p]
-                        actions.removeAll(keepingCapacity: true)
-                        system.enabledActions(in: state, into: &actions)
-                        if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
-                            slice.failures.append((deadlockIndex, Position(parent: id, action: -1)))
-                        }
-                        for (k, action) in actions.enumerated() {
-                            let successor = system.apply(action, to: state)
-                            slice.generated += 1
-                            let changed = actionProperties.isEmpty ? 0 : system.changedVariables(from: state, to: successor)
-                            for (a, property) in actionProperties.enumerated()
-                            where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
-                                slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
+                        var slice = Slice()
+                        var actions: [System.Action] = []
+                        for p in range {
+                            let (id, state) = frontier[batchStart + p]
+                            actions.removeAll(keepingCapacity: true)
+                            system.enabledActions(in: state, into: &actions)
+                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
+                                slice.failures.append((deadlockIndex, Position(parent: id, action: -1)))
                             }
-                            if system.isWithinBounds(successor) {
-                                let print = fingerprint(successor)
-                                if !visitedBefore.contains(print) { slice.successors.append((print, id, UInt32(k), successor)) }
-                            } else {
-                                for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
-                                    slice.failures.append((i, Position(parent: id, action: k)))
+                            for (k, action) in actions.enumerated() {
+                                let successor = system.apply(action, to: state)
+                                slice.generated += 1
+                                let changed = actionProperties.isEmpty ? 0 : system.changedVariables(from: state, to: successor)
+                                for (a, property) in actionProperties.enumerated()
+                                where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
+                                    slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
+                                }
+                                if system.isWithinBounds(successor) {
+                                    let print = fingerprint(successor)
+                                    if !visitedBefore.contains(print) { slice.successors.append((print, id, UInt32(k), successor)) }
+                                } else {
+                                    for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
+                                        slice.failures.append((i, Position(parent: id, action: k)))
+                                    }
                                 }
                             }
                         }
+                        return slice
                     }
-                    return slice
-                }
                 }
 
                 // Phase 2, one thread, in parent order: which successors are new.

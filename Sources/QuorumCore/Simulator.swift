@@ -479,13 +479,19 @@ public struct Simulator<System: TransitionSystem> {
 /// A buffer of integers that grows on request and is indexed without Array's uniqueness checks:
 /// the simulator's per-action scratch space.
 struct Scratch {
-    private var buffer = UnsafeMutableBufferPointer<Int>.allocate(capacity: 64)
+    private var buffer: UnsafeMutableBufferPointer<Int>
+
+    init() {
+        buffer = .allocate(capacity: 64)
+        buffer.initialize(repeating: 0)
+    }
 
     /// Makes room for indices `0..<count`, keeping the values held.
     mutating func reserve(_ count: Int) {
         guard count > buffer.count else { return }
         let larger = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, buffer.count * 2))
-        _ = larger.initialize(from: buffer)
+        larger.initialize(repeating: 0)
+        for i in buffer.indices { larger[i] = buffer[i] }
         buffer.deallocate()
         buffer = larger
     }

@@ -19,7 +19,6 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
 
     public func check(_ options: ConformanceOptions) throws -> ConformanceReport {
         let start = DispatchTime.now()
-        let system = encoding.system
         let reachable = reachableStates(limit: options.maxStates)
         var compared = reachable
         if let sample = options.sample, sample < reachable.count {
