@@ -13,8 +13,8 @@ import Foundation
 typealias FairnessBits = UInt32
 
 struct StateGraph<System: TransitionSystem> {
-    var states: [System.State] = []
-    var index: [System.State: Int32] = [:]
+    var store = StateStore<System.State>()
+    var states: [System.State] { store.states }
     /// Edges of state s: `targets[rowStart[s]..<rowStart[s + 1]]`.
     var rowStart: [Int] = [0]
     var targets: [Int32] = []
@@ -29,29 +29,21 @@ struct StateGraph<System: TransitionSystem> {
 
     func edges(of s: Int32) -> Range<Int> { rowStart[Int(s)]..<rowStart[Int(s) + 1] }
 
-    /// The graph's size by its layout: each state twice (array and hash table) plus a row start and
-    /// its enabled bits, and 16 bytes per edge. Heap storage inside states is not counted.
+    /// The graph's size by its layout: each state with its slots in the store, a row start and its
+    /// enabled bits, and 16 bytes per edge. Heap storage inside states is not counted.
     static func estimatedBytes(states: Int, edges: Int) -> Int {
-        states * (2 * MemoryLayout<System.State>.stride + 16) + edges * 16
+        states * (StateStore<System.State>.bytesPerState + 16) + edges * 16
     }
 
     /// Breadth-first, so the state ids follow distance from the initial states.
     init(_ system: System, fairness: [Fairness<System.State, System.Action>],
          assumptions: [(@Sendable (System.State, System.Action) -> Bool)?] = [], boundedFairness: Bool = false,
          maxStates: Int?, deadline: Date?, memoryBudget: Int? = nil) {
-        func id(of state: System.State) -> Int32 {
-            if let id = index[state] { return id }
-            let id = Int32(states.count)
-            index[state] = id
-            states.append(state)
-            return id
-        }
         for state in system.initialStates {
             statesGenerated += 1
             guard system.isWithinBounds(state) else { continue }
-            let known = index[state] != nil
-            let s = id(of: state)
-            if !known { initial.append(s) }
+            let (s, new) = store.insert(state)
+            if new { initial.append(Int32(s)) }
         }
         var actions: [System.Action] = []
         var next = 0
@@ -82,7 +74,7 @@ struct StateGraph<System: TransitionSystem> {
                 let inside = system.isWithinBounds(successor)
                 if inside || !boundedFairness { enabledHere |= bits }
                 guard inside else { continue }
-                targets.append(id(of: successor))
+                targets.append(Int32(store.insert(successor).id))
                 actionIndex.append(UInt32(k))
                 taken.append(bits)
                 var out: FairnessBits = 0

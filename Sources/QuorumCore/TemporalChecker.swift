@@ -96,9 +96,8 @@ public struct TemporalChecker<System: TransitionSystem> {
     /// invariant, nil when there is none, or the limit that stopped the search.
     func safetyViolation(_ property: TemporalProperty<System.State, System.Action>,
                          deadline: Date?) -> Result<Trace<System>?, UsageError> {
-        var states: [System.State] = []
+        var states = StateStore<System.State>()
         var parent: [(state: Int, action: Int)] = []
-        var index: [System.State: Int] = [:]
         func trace(to id: Int) -> Trace<System> {
             var path: [Int] = []
             var cursor = id
@@ -113,11 +112,10 @@ public struct TemporalChecker<System: TransitionSystem> {
             }
             return trace
         }
-        for state in system.initialStates where property.trigger(state) && index[state] == nil {
+        for state in system.initialStates where property.trigger(state) && states.id(of: state) == nil {
             if !property.goal(state) { return .success(Trace(initial: state)) }
             guard system.isWithinBounds(state) else { continue }
-            index[state] = states.count
-            states.append(state)
+            states.insert(state)
             parent.append((-1, 0))
         }
         var actions: [System.Action] = []
@@ -133,15 +131,14 @@ public struct TemporalChecker<System: TransitionSystem> {
             system.enabledActions(in: state, into: &actions)
             for (k, action) in actions.enumerated() {
                 let successor = system.apply(action, to: state)
-                guard index[successor] == nil else { continue }
+                guard states.id(of: successor) == nil else { continue }
                 if !property.goal(successor) {
-                    states.append(successor)
+                    states.insert(successor)
                     parent.append((next, k))
                     return .success(trace(to: states.count - 1))
                 }
                 guard system.isWithinBounds(successor) else { continue }
-                index[successor] = states.count
-                states.append(successor)
+                states.insert(successor)
                 parent.append((next, k))
             }
             next += 1

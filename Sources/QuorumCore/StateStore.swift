@@ -1,0 +1,66 @@
+/// Full states held once, numbered in the order they arrive, and found again by value: the store of
+/// the checks that keep whole states (the liveness graph, the search for `C ⇒ []P`).
+///
+/// A `Dictionary` from state to number would hold every state a second time as its key and hash
+/// it with `Hasher`; this table holds, per state, its number and the high half of its fingerprint,
+/// and compares full states only when those halves agree, so a lookup is exact.
+struct StateStore<State: Hashable & Fingerprintable> {
+    private(set) var states: [State] = []
+    /// Empty (0), or the fingerprint's high 32 bits above the state's number plus one. The high
+    /// bits also choose the slot, so that growing needs no fingerprints.
+    private var slots = [UInt64](repeating: 0, count: 1024)
+
+    var count: Int { states.count }
+
+    subscript(id: Int) -> State { states[id] }
+
+    /// The number of `state`, or nil when it is not stored.
+    func id(of state: State) -> Int? {
+        let tag = state.fingerprint >> 32
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: tag) & mask
+        while true {
+            let slot = slots[i]
+            if slot == 0 { return nil }
+            if slot >> 32 == tag, states[Int(slot & 0xFFFF_FFFF) - 1] == state { return Int(slot & 0xFFFF_FFFF) - 1 }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Stores `state` unless it is stored already; returns its number and whether it is new.
+    @discardableResult
+    mutating func insert(_ state: State) -> (id: Int, inserted: Bool) {
+        precondition(states.count < Int(UInt32.max - 1), "at most 2^32 - 2 states")
+        if (states.count + 1) * 2 > slots.count { grow() }
+        let tag = state.fingerprint >> 32
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: tag) & mask
+        while true {
+            let slot = slots[i]
+            if slot == 0 {
+                states.append(state)
+                slots[i] = tag << 32 | UInt64(states.count)
+                return (states.count - 1, true)
+            }
+            if slot >> 32 == tag, states[Int(slot & 0xFFFF_FFFF) - 1] == state { return (Int(slot & 0xFFFF_FFFF) - 1, false) }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Bytes held: the states and the table.
+    var bytes: Int { states.capacity * MemoryLayout<State>.stride + slots.count * MemoryLayout<UInt64>.stride }
+
+    /// Per state, at most (the table doubles when half full): the state and 16 bytes of table.
+    static var bytesPerState: Int { MemoryLayout<State>.stride + 16 }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        for slot in old where slot != 0 {
+            var i = Int(truncatingIfNeeded: slot >> 32) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = slot
+        }
+    }
+}
