@@ -70,7 +70,8 @@ struct CheckCommand: ParsableCommand {
             var incomplete = false
             if !reportToStdout { Terminal.out("plan: \(plan.source), \(plan.checks.count) checks\n") }
             for check in plan.checks {
-                let report = execute(check.spec.model(check.values, variant: check.variant), properties: check.properties.map(Set.init))
+                let report = execute(check.spec.model(check.values, variant: check.variant), properties: check.properties.map(Set.init),
+                                     boundedFairness: boundedFairness || check.boundedFairness)
                 let passed = check.expect == "ok" ? report.result == .ok : report.findings.contains { $0.property == check.expect }
                 if report.result == .incomplete { incomplete = true }
                 if !passed { failures += 1 }
@@ -94,7 +95,7 @@ struct CheckCommand: ParsableCommand {
         for name in properties where !(model.propertyNames + ["Deadlock"]).contains(name) {
             throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")
         }
-        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties))
+        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness)
         if !reportToStdout { Terminal.out(describe(report)) }
         checks.append((report, nil, nil))
         try writeJSON(checks)
@@ -114,7 +115,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Runs one exploration with progress on stderr and writes its counterexample files.
-    private func execute(_ model: AnyModel, properties: Set<String>?) -> CheckReport {
+    private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool) -> CheckReport {
         var options = ExplorationOptions()
         options.continueAfterViolation = continueAfterViolation
         options.checkDeadlock = deadlock

@@ -32,13 +32,16 @@ struct CheckPlan {
         let properties: [String]?
         /// "ok", or the property that must be violated.
         let expect: String
+        /// Temporal properties: judge fairness on the bounded model (`fairness = "bounded"`, as
+        /// `--bounded-fairness`) rather than on the spec.
+        var boundedFairness = false
         let line: Int
     }
 
     let checks: [Check]
     let source: String
 
-    static let keys = ["spec", "variant", "bounds", "properties", "expect"]
+    static let keys = ["spec", "variant", "bounds", "properties", "fairness", "expect"]
 
     /// The plan that the specs themselves describe: each spec at its CI bounds must pass, and each
     /// variant must be caught violating the property it breaks.
@@ -63,6 +66,8 @@ struct CheckPlan {
             #   variant    = "NAME"                 a buggy variant (mutant) of the spec
             #   bounds     = { NAME = VALUE, ... }  parameters over the spec's CI bounds (and the variant's)
             #   properties = ["NAME", ...]          what to check (default: every property checked by default)
+            #   fairness   = "bounded"              temporal properties: fairness judged on the bounded
+            #                                       model, as --bounded-fairness (default: "spec")
             #   expect     = "ok"                   every property holds within the bounds, or
             #   expect     = "PROPERTY"             the variant must be caught violating PROPERTY
             # `quorum check --print-plan` prints the plan the specs describe themselves.
@@ -74,6 +79,7 @@ struct CheckPlan {
             out += "\n[[check]]\nspec = \"\(check.spec.name)\"\n"
             if let variant = check.variant { out += "variant = \"\(variant.name)\"\n" }
             if !bounds.isEmpty { out += "bounds = { " + bounds.map { "\($0) = \(check.values[$0]!)" }.joined(separator: ", ") + " }\n" }
+            if check.boundedFairness { out += "fairness = \"bounded\"\n" }
             out += "expect = \"\(check.expect)\"\n"
         }
         return out
@@ -151,6 +157,13 @@ struct CheckPlan {
             }
             properties = names
         }
+        var boundedFairness = false
+        if let entry = fields["fairness"] {
+            guard case .string(let mode) = entry.value, ["spec", "bounded"].contains(mode) else {
+                throw fail("fairness", "fairness is \"spec\" (judged on the spec, the default) or \"bounded\" (on the bounded model, as --bounded-fairness)")
+            }
+            boundedFairness = mode == "bounded"
+        }
         guard case .string(let expect)? = fields["expect"]?.value else {
             throw fail(fields["expect"] == nil ? nil : "expect", "each [[check]] needs expect = \"ok\" or the name of the property that must be violated")
         }
@@ -163,7 +176,8 @@ struct CheckPlan {
             }
             if properties == nil { properties = [expect] }
         }
-        return Check(spec: spec, variant: variant, values: values, properties: properties, expect: expect, line: line)
+        return Check(spec: spec, variant: variant, values: values, properties: properties, expect: expect,
+                     boundedFairness: boundedFairness, line: line)
     }
 
     /// The line without a `#` comment (a `#` inside a string is kept).

@@ -38,6 +38,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         ("[[check]]\nspec = \"Paxos\"\nvariant = \"minorityQuorums\"\nexpect = \"Agreemnt\"\n", "plan.toml:4: expect is \"ok\" or a property of Paxos"),
         ("spec = \"Paxos\"\n", "plan.toml:1: 'spec' comes before the first [[check]]"),
         ("[check]\n", "plan.toml:1: expected [[check]]"),
+        ("[[check]]\nspec = \"Raft\"\nfairness = \"fair\"\nexpect = \"ok\"\n", "plan.toml:3: fairness is \"spec\""),
         ("# nothing\n", "plan.toml: no [[check]] tables"),
         ("[[check]]\nspec = \"ResultBroadcast\"\nbounds = { stations = 3 }\nexpect = \"ok\"\n", "plan.toml:3: ResultBroadcast: stations = 3"),
     ])
@@ -165,5 +166,23 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let cases = try document.nodes(forXPath: "//testcase").compactMap { ($0 as? XMLElement)?.attribute(forName: "name")?.stringValue }
         #expect(cases == ["TamperEvident", "HonestReplicasPass"])
         #expect(try document.nodes(forXPath: "//testcase/failure").count == 1)
+    }
+
+    /// With 2 servers, Raft's EventuallyLeader holds when fairness is judged on the spec and fails
+    /// when it is judged on the bounded model: the plan's `fairness` key decides.
+    @Test func aPlanChoosesHowFairnessIsJudged() throws {
+        let directory = try temporaryDirectory()
+        func plan(_ fairness: String) -> String {
+            "[[check]]\nspec = \"Raft\"\nbounds = { servers = 2, maxLogLength = 0 }\nproperties = [\"EventuallyLeader\"]\n"
+                + "fairness = \"\(fairness)\"\nexpect = \"EventuallyLeader\"\n"
+        }
+        let file = directory.appendingPathComponent("plan.toml")
+        try plan("bounded").write(to: file, atomically: true, encoding: .utf8)
+        let bounded = try CLI.run(["check", "--all", "--plan", file.path, "--no-files", "--quiet"])
+        #expect(bounded.status == 0, "\(bounded.stdout)")
+        try plan("spec").write(to: file, atomically: true, encoding: .utf8)
+        let spec = try CLI.run(["check", "--all", "--plan", file.path, "--no-files", "--quiet"])
+        #expect(spec.status == 1, "\(spec.stdout)")
+        #expect(try CheckPlan.parse(plan("bounded"), file: "plan.toml").checks[0].boundedFairness)
     }
 }
