@@ -203,6 +203,8 @@ public struct Explorer<System: TransitionSystem> {
             while batchStart < frontier.count {
                 let batchEnd = min(batchStart + Self.batchSize, frontier.count)
                 let liveNow = live
+                // Whether a live step property has a frame, so that a step's changes are worth computing.
+                let framed = actionProperties.indices.contains { liveNow[invariants.count + $0] && actionProperties[$0].frame != nil }
 
                 // Phase 1, in parallel: successors, action properties, out-of-bounds invariants;
                 // successors visited before this batch are dropped here.
@@ -220,7 +222,7 @@ public struct Explorer<System: TransitionSystem> {
                             for (k, action) in actions.enumerated() {
                                 let successor = system.apply(action, to: state)
                                 slice.generated += 1
-                                let changed = actionProperties.isEmpty ? 0 : system.changedVariables(from: state, to: successor)
+                                let changed = framed ? system.changedVariables(from: state, to: successor) : .max
                                 for (a, property) in actionProperties.enumerated()
                                 where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
                                     slice.failures.append((invariants.count + a, Position(parent: id, action: k)))

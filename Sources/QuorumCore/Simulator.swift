@@ -183,15 +183,17 @@ public struct Simulator<System: TransitionSystem> {
                 outcome.deepest[name] = max(outcome.deepest[name] ?? value, value)
             }
         }
-        if let broken = firstBroken(active, state) {
-            outcome.failure = (broken, Trace(initial: initial))
-            return outcome
-        }
         // What each part read when it last held; a step that changes none of it leaves the
-        // verdict as it was, and the part is not evaluated again.
-        var reads = parts.map { part -> VariableSet in
+        // verdict as it was, and the part is not evaluated again. Parts come in invariant order,
+        // so the first that fails here belongs to the first invariant the initial state breaks.
+        var reads = [VariableSet](repeating: .max, count: parts.count)
+        for p in parts.indices where active[partOf[p]] {
             var read: VariableSet = 0
-            return part(state, &read) ? read : .max
+            if !parts[p](state, &read) {
+                outcome.failure = (partOf[p], Trace(initial: initial))
+                return outcome
+            }
+            reads[p] = read
         }
         var actions: [System.Action] = []
         // Per enabled action, its kind's slot (-1 when excluded); per slot, its actions not
@@ -339,17 +341,8 @@ public struct Simulator<System: TransitionSystem> {
         for k in metrics.indices where metrics[k].1 > outcome.metricValues[k] { outcome.metricValues[k] = metrics[k].1 }
     }
 
-    /// The first property that fails on the step (or on the initial state when there is no step).
-    func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action? = nil, _ after: System.State? = nil) -> Int? {
-        guard let action, let after else {
-            return invariants.indices.first { active[$0] && !invariants[$0].holds(before) }
-        }
-        if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after) }) { return invariants.count + a }
-        return invariants.indices.first { active[$0] && !invariants[$0].holds(after) }
-    }
-
-    /// The same after a step, skipping the parts of invariants that read none of the variables
-    /// the step changed, and updating what each part evaluated read.
+    /// The first property that fails on the step, skipping the parts of invariants that read none
+    /// of the variables the step changed, and updating what each part evaluated read.
     func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action, _ after: System.State,
                      reads: inout [VariableSet]) -> Int? {
         let changed = system.changedVariables(from: before, to: after)

@@ -15,34 +15,29 @@ struct StateStore<State: Hashable & Fingerprintable> {
     subscript(id: Int) -> State { states[id] }
 
     /// The number of `state`, or nil when it is not stored.
-    func id(of state: State) -> Int? {
-        let tag = state.fingerprint >> 32
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: tag) & mask
-        while true {
-            let slot = slots[i]
-            if slot == 0 { return nil }
-            if slot >> 32 == tag, states[Int(slot & 0xFFFF_FFFF) - 1] == state { return Int(slot & 0xFFFF_FFFF) - 1 }
-            i = (i + 1) & mask
-        }
-    }
+    func id(of state: State) -> Int? { probe(state).id }
 
     /// Stores `state` unless it is stored already; returns its number and whether it is new.
     @discardableResult
     mutating func insert(_ state: State) -> (id: Int, inserted: Bool) {
         precondition(states.count < Int(UInt32.max - 1), "at most 2^32 - 2 states")
         if (states.count + 1) * 2 > slots.count { grow() }
+        let (slot, tag, id) = probe(state)
+        if let id { return (id, false) }
+        states.append(state)
+        slots[slot] = tag << 32 | UInt64(states.count)
+        return (states.count - 1, true)
+    }
+
+    /// The slot holding `state`, with its number, or the empty slot where it would go.
+    private func probe(_ state: State) -> (slot: Int, tag: UInt64, id: Int?) {
         let tag = state.fingerprint >> 32
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: tag) & mask
         while true {
             let slot = slots[i]
-            if slot == 0 {
-                states.append(state)
-                slots[i] = tag << 32 | UInt64(states.count)
-                return (states.count - 1, true)
-            }
-            if slot >> 32 == tag, states[Int(slot & 0xFFFF_FFFF) - 1] == state { return (Int(slot & 0xFFFF_FFFF) - 1, false) }
+            if slot == 0 { return (i, tag, nil) }
+            if slot >> 32 == tag, states[Int(slot & 0xFFFF_FFFF) - 1] == state { return (i, tag, Int(slot & 0xFFFF_FFFF) - 1) }
             i = (i + 1) & mask
         }
     }

@@ -42,7 +42,7 @@ struct TraceLinks {
         linked += 1
     }
 
-    enum Link: Equatable {
+    enum Link {
         /// An initial state, with its index among the system's initial states.
         case root(initialIndex: Int)
         case step(parent: UInt32, action: Int)
