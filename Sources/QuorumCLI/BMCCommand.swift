@@ -5,12 +5,14 @@ import QuorumCore
 struct BMCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bmc",
-        abstract: "Bounded model checking with Z3: the shortest trace to an invariant violation, up to a depth.",
+        abstract: "Bounded model checking with Z3: the shortest trace that breaks an invariant or a step property, up to a depth.",
         discussion: """
             Unrolls the symbolic transition relation for 0, 1, 2, ... steps and asks Z3 whether the last \
-            state can violate an invariant; the first depth at which it can is the length of a shortest \
-            counterexample, the same length the explorer finds. Defaults are the sizes of `quorum check` \
-            (the variant's own sizes for a variant). \
+            state can violate an invariant, or the last step a step property; the first depth at which it \
+            can is the length of a shortest counterexample, the same length the explorer finds. Integers \
+            become bit-vectors where the spec bounds them, and where the spec says which process takes \
+            each step, only one order of independent steps is searched (--no-reduction searches every \
+            interleaving). Defaults are the sizes of `quorum check` (the variant's own sizes for a variant). \
             Exit codes: 0 no violation up to the depth, 1 a violation, 2 usage error, 3 unknown (the solver gave up).
             """)
 
@@ -19,13 +21,14 @@ struct BMCCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE"))
     var settings: [String] = []
     @Option(help: "Check a buggy variant of the spec.") var variant: String?
-    @Option(name: .customLong("invariant"), help: ArgumentHelp("Check only this invariant (repeatable).", valueName: "NAME"))
+    @Option(name: .customLong("invariant"), help: ArgumentHelp("Check only this invariant or step property (repeatable).", valueName: "NAME"))
     var invariants: [String] = []
     @Option(help: "Seconds per solver check before giving up.") var timeout: Double?
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
     @Flag(help: "Do not write counterexample files.") var noFiles = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
+    @Flag(help: "Search every interleaving of independent steps.") var noReduction = false
 
     func validate() throws {
         if depth < 0 || depth > 200 { throw ValidationError("--depth must be between 0 and 200") }
@@ -40,6 +43,7 @@ struct BMCCommand: ParsableCommand {
         var options = BMCOptions(maxDepth: depth)
         options.invariants = invariants.isEmpty ? nil : invariants
         options.timeout = timeout
+        options.reduction = !noReduction
         if !quiet {
             options.progress = { depth, seconds in
                 Terminal.progress(String(format: "  depth %d: no violation (%.2f s)", depth, seconds), updating: false)
@@ -76,7 +80,7 @@ struct BMCCommand: ParsableCommand {
     private func describe(_ report: BMCReport, files: [String]) -> String {
         var out = "\(Describe.title(report.model)): bounded model checking to depth \(depth)\n"
         switch report.result {
-        case .ok: out += "  result: ok — no invariant violation in \(depth) steps or fewer\n"
+        case .ok: out += "  result: ok — no violation in \(depth) steps or fewer\n"
         case .unknown: out += "  result: unknown after depth \(report.depthChecked) — \(Describe.unknown(report.unknownReason))\n"
         case .violation: out += "  result: violation\n"
         }

@@ -107,6 +107,11 @@ public struct BMCOptions: Sendable {
     /// The invariants checked; nil for all of the spec's.
     public var invariants: [String]?
     public var timeout: Double?
+    /// Search only traces in which no local step follows a step of a higher-numbered process
+    /// (partial-order reduction), where the encoding attributes its steps to processes. Every
+    /// trace has such a reordering of the same length and last state, so the shortest length and
+    /// the verdict do not change; off, the search is over every interleaving.
+    public var reduction = true
     /// Called after each depth with the depth and the seconds it took.
     public var progress: (@Sendable (Int, Double) -> Void)?
 

@@ -24,6 +24,20 @@ public protocol SymbolicEncoding: Sendable {
     /// `Next`, as one disjunct per instance of an action, each labelled with the action's name.
     func transitions(from s: Variables, to t: Variables) -> [(action: String, relation: Formula<Symbolic>)]
 
+    /// `transitions`, each with the process that takes it, for bounded model checking's
+    /// partial-order reduction. The default attributes none, which turns the reduction off.
+    func attributedTransitions(from s: Variables, to t: Variables) -> [(action: String, relation: Formula<Symbolic>, actor: Actor?)]
+
+    /// Whether the processes that ``attributedTransitions(from:to:)`` names are interchangeable:
+    /// renaming them maps initial states to initial states, steps to steps and leaves every
+    /// invariant's verdict alone. Any trace then has a renaming in which processes take their
+    /// first steps in the order of their numbers, which the bounded model checker alone searches.
+    var interchangeableProcesses: Bool { get }
+
+    /// Integers in every formula of the encoding lie within ±`integerBound`, so that they fit
+    /// bit-vectors (see ``Z3Context/integerBits``); nil when the encoding gives no bound.
+    var integerBound: Int? { get }
+
     /// A constraint every step satisfies whichever disjunct it takes, stated once instead of in
     /// every disjunct (for Raft: how the message bag changes given what the step adds and removes).
     func stepConstraint(from s: Variables, to t: Variables) -> Formula<Symbolic>
@@ -31,6 +45,10 @@ public protocol SymbolicEncoding: Sendable {
     /// The invariant named `name` on `s`, less the conjuncts named in `dropped`, from the same
     /// definition the explorer evaluates.
     func invariant(_ name: String, on s: Variables, without dropped: Set<String>) -> Formula<Symbolic>
+
+    /// The step property named `name` on the step from `s` to `t`, from the definition the explorer
+    /// evaluates; nil when the spec has no step property of that name.
+    func stepProperty(_ name: String, from s: Variables, to t: Variables) -> Formula<Symbolic>?
 
     /// `s` equals the concrete `state`.
     func equals(_ s: Variables, _ state: System.State) -> Formula<Symbolic>
@@ -46,6 +64,26 @@ public protocol SymbolicEncoding: Sendable {
     /// Sizes minimised in a counterexample to induction, in this order (Ivy's and mypyvy's way:
     /// the smallest bound for the first size, kept while the next is minimised).
     func measures(of s: Variables) -> [Measure]
+}
+
+/// Who takes a step of `Next`, for partial-order reduction.
+///
+/// Two steps commute, and neither enables or disables the other, when they touch disjoint
+/// variables. An attribution claims that the step reads and writes the variables of `process` and
+/// no other process's, and, unless it is local, shared ones (such as the network). A local step of
+/// one process is then independent of any step of another, so any trace can be reordered, without
+/// changing its length or its last state, until no local step directly follows a step of a process
+/// with a higher number; the bounded model checker searches only such traces.
+public struct Actor: Sendable, Equatable {
+    /// Numbered from 0; nil for a step that touches only shared variables (a network that loses a
+    /// message), which counts as a process numbered above every other.
+    public let process: Int?
+    public let isLocal: Bool
+
+    public init(process: Int?, isLocal: Bool) {
+        self.process = process
+        self.isLocal = isLocal
+    }
 }
 
 /// A size of a symbolic state, such as "messages sent" or "highest ballot in use".
@@ -67,6 +105,16 @@ extension SymbolicEncoding {
     public func stepConstraint(from s: Variables, to t: Variables) -> Formula<Symbolic> { Formula(true) }
 
     public func constant(_ state: System.State, in context: Z3Context) -> Variables? { nil }
+
+    public func attributedTransitions(from s: Variables, to t: Variables) -> [(action: String, relation: Formula<Symbolic>, actor: Actor?)] {
+        transitions(from: s, to: t).map { ($0.action, $0.relation, nil) }
+    }
+
+    public var integerBound: Int? { nil }
+
+    public func stepProperty(_ name: String, from s: Variables, to t: Variables) -> Formula<Symbolic>? { nil }
+
+    public var interchangeableProcesses: Bool { false }
 
     /// The conjunction of the named invariants.
     func invariants(_ names: [String], on s: Variables, without dropped: Set<String>) -> Formula<Symbolic> {

@@ -15,8 +15,13 @@ public struct Z3Error: Error, CustomStringConvertible {
 public final class Z3Context {
     let raw: OpaquePointer
     private var firstError: String?
+    /// Integers as signed bit-vectors of this width instead of mathematical integers, when set:
+    /// Z3 then turns a formula into a propositional one and hands it to its SAT solver, which
+    /// searches long unrollings far faster than the arithmetic solver.
+    public let integerBits: UInt32?
 
-    public init() {
+    public init(integerBits: UInt32? = nil) {
+        self.integerBits = integerBits
         _ = Self.globalParameters
         let config = Z3_mk_config()!
         Z3_set_param_value(config, "model", "true")
@@ -62,17 +67,20 @@ public final class Z3Context {
     }
 
     public func intConstant(_ name: String) -> Z3Expr {
-        wrap(Z3_mk_const(raw, Z3_mk_string_symbol(raw, name), Z3_mk_int_sort(raw)))
+        wrap(Z3_mk_const(raw, Z3_mk_string_symbol(raw, name), integerSort))
     }
+
+    var integerSort: OpaquePointer { (integerBits.map { Z3_mk_bv_sort(raw, $0) } ?? Z3_mk_int_sort(raw))! }
 
     public func literal(_ value: Bool) -> Z3Expr { wrap(value ? Z3_mk_true(raw) : Z3_mk_false(raw)) }
 
     public func literal(_ value: Int) -> Z3Expr {
-        guard let small = Int32(exactly: value) else {
+        let limit = integerBits.map { 1 << (Int($0) - 1) } ?? 1 << 31
+        guard let small = Int32(exactly: value), value >= -limit, value < limit else {
             firstError = firstError ?? "integer literal \(value) is out of range"
             return literal(0)
         }
-        return wrap(Z3_mk_int(raw, small, Z3_mk_int_sort(raw)))
+        return wrap(Z3_mk_int(raw, small, integerSort))
     }
 
     public func and(_ terms: [Z3Expr]) -> Z3Expr {
@@ -113,9 +121,12 @@ public final class Z3Expr {
 
     public var not: Z3Expr { context.wrap(Z3_mk_not(context.raw, raw)) }
     public func equals(_ other: Z3Expr) -> Z3Expr { context.wrap(Z3_mk_eq(context.raw, raw, other.raw)) }
-    public func less(_ other: Z3Expr) -> Z3Expr { context.wrap(Z3_mk_lt(context.raw, raw, other.raw)) }
+    public func less(_ other: Z3Expr) -> Z3Expr {
+        context.wrap(context.integerBits == nil ? Z3_mk_lt(context.raw, raw, other.raw) : Z3_mk_bvslt(context.raw, raw, other.raw))
+    }
     public func implies(_ other: Z3Expr) -> Z3Expr { context.wrap(Z3_mk_implies(context.raw, raw, other.raw)) }
     public func plus(_ other: Z3Expr) -> Z3Expr {
+        if context.integerBits != nil { return context.wrap(Z3_mk_bvadd(context.raw, raw, other.raw)) }
         let args: [OpaquePointer?] = [raw, other.raw]
         return args.withUnsafeBufferPointer { context.wrap(Z3_mk_add(context.raw, 2, $0.baseAddress)) }
     }

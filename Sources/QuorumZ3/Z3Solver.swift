@@ -21,14 +21,25 @@ public final class Z3Solver {
         self.context = context
         raw = (simple ? Z3_mk_simple_solver(context.raw) : Z3_mk_solver(context.raw))!
         Z3_solver_inc_ref(context.raw, raw)
-        if let timeout {
-            let params = Z3_mk_params(context.raw)!
-            Z3_params_inc_ref(context.raw, params)
-            Z3_params_set_uint(context.raw, params, Z3_mk_string_symbol(context.raw, "timeout"),
-                               UInt32(min(max(timeout * 1000, 1), Double(UInt32.max))))
-            Z3_solver_set_params(context.raw, raw, params)
-            Z3_params_dec_ref(context.raw, params)
-        }
+        if let timeout { setTimeout(timeout) }
+    }
+
+    private func setTimeout(_ timeout: Double) {
+        let params = Z3_mk_params(context.raw)!
+        Z3_params_inc_ref(context.raw, params)
+        Z3_params_set_uint(context.raw, params, Z3_mk_string_symbol(context.raw, "timeout"),
+                           UInt32(min(max(timeout * 1000, 1), Double(UInt32.max))))
+        Z3_solver_set_params(context.raw, raw, params)
+        Z3_params_dec_ref(context.raw, params)
+    }
+
+    /// Z3's solver for a logic, such as "QF_BV" (bit-vectors, solved by bit-blasting into its
+    /// incremental SAT solver).
+    public init(_ context: Z3Context, logic: String, timeout: Double? = nil) {
+        self.context = context
+        raw = Z3_mk_solver_for_logic(context.raw, Z3_mk_string_symbol(context.raw, logic))!
+        Z3_solver_inc_ref(context.raw, raw)
+        if let timeout { setTimeout(timeout) }
     }
 
     deinit { Z3_solver_dec_ref(context.raw, raw) }
@@ -99,6 +110,8 @@ public final class Z3Model {
         guard Z3_get_numeral_int64(context.raw, value.raw, &out) else {
             throw Z3Error("\(term.smtlib) has no integer value in the model")
         }
+        // A bit-vector's numeral is unsigned; the integers it stands for are signed.
+        if let bits = context.integerBits, out >= 1 << (Int64(bits) - 1) { out -= 1 << Int64(bits) }
         return Int(out)
     }
 }

@@ -1,10 +1,85 @@
 import QuorumCore
 import QuorumZ3
 
+/// One message as solver terms, its fields packed as ``RaftMessage`` packs them: `a`, `b`, `c` and
+/// `flag` hold different fields for different kinds, and fields a kind does not use are 0 (false),
+/// as are all fields of an empty place in the bag.
+public struct MessageTerms {
+    var present: Formula<Symbolic>
+    var kind, source, dest, term, a, b, c: Term<Symbolic>
+    var flag: Formula<Symbolic>
+    var hasEntry: Formula<Symbolic>
+    var entryTerm, entryValue: Term<Symbolic>
+
+    /// A message as constants.
+    init(_ m: RaftMessage) {
+        present = Formula(true)
+        kind = Term(m.kind.rawValue); source = Term(m.source); dest = Term(m.dest); term = Term(m.term)
+        a = Term(m.a); b = Term(m.b); c = Term(m.c); flag = Formula(m.flag)
+        hasEntry = Formula(m.entry != nil)
+        entryTerm = Term(m.entry?.term ?? 0); entryValue = Term(m.entry?.value ?? 0)
+    }
+
+    /// An empty place.
+    static var empty: MessageTerms {
+        MessageTerms(present: Formula(false), kind: 0, source: 0, dest: 0, term: 0, a: 0, b: 0, c: 0,
+                     flag: Formula(false), hasEntry: Formula(false), entryTerm: 0, entryValue: 0)
+    }
+
+    init(present: Formula<Symbolic>, kind: Term<Symbolic>, source: Term<Symbolic>, dest: Term<Symbolic>, term: Term<Symbolic>,
+         a: Term<Symbolic>, b: Term<Symbolic>, c: Term<Symbolic>, flag: Formula<Symbolic>, hasEntry: Formula<Symbolic>,
+         entryTerm: Term<Symbolic>, entryValue: Term<Symbolic>) {
+        self.present = present
+        self.kind = kind; self.source = source; self.dest = dest; self.term = term
+        self.a = a; self.b = b; self.c = c; self.flag = flag
+        self.hasEntry = hasEntry; self.entryTerm = entryTerm; self.entryValue = entryValue
+    }
+
+    /// Fresh constants named after `name`.
+    init(declaring name: String, in context: Z3Context) {
+        func int(_ field: String) -> Term<Symbolic> { Term(context.intConstant("\(name).\(field)")) }
+        func bool(_ field: String) -> Formula<Symbolic> { Formula(context.boolConstant("\(name).\(field)")) }
+        self.init(present: bool("present"), kind: int("kind"), source: int("source"), dest: int("dest"), term: int("term"),
+                  a: int("a"), b: int("b"), c: int("c"), flag: bool("flag"), hasEntry: bool("hasEntry"),
+                  entryTerm: int("entry.term"), entryValue: int("entry.value"))
+    }
+
+    /// The same fields (presence aside).
+    func sameFields(_ other: MessageTerms) -> Formula<Symbolic> {
+        kind == other.kind && source == other.source && dest == other.dest && term == other.term
+            && a == other.a && b == other.b && c == other.c && (flag <=> other.flag)
+            && (hasEntry <=> other.hasEntry) && entryTerm == other.entryTerm && entryValue == other.entryValue
+    }
+
+    /// Present, and the message `m`.
+    func holds(_ m: RaftMessage) -> Formula<Symbolic> { present && sameFields(MessageTerms(m)) }
+
+    /// Present, of this kind, from `source` to `dest`.
+    func isOn(_ kind: RaftMessage.Kind, from source: Int, to dest: Int) -> Formula<Symbolic> {
+        present && self.kind == Term(kind.rawValue) && self.source == Term(source) && self.dest == Term(dest)
+    }
+
+    /// The value of `formula` as an `ite` over Booleans.
+    static func choose(_ condition: Formula<Symbolic>, _ then: Formula<Symbolic>, _ otherwise: Formula<Symbolic>) -> Formula<Symbolic> {
+        (condition && then) || (!condition && otherwise)
+    }
+
+    /// Field by field, `then` where `condition` holds and `otherwise` elsewhere.
+    static func choose(_ condition: Formula<Symbolic>, _ then: MessageTerms, _ otherwise: MessageTerms) -> MessageTerms {
+        MessageTerms(present: choose(condition, then.present, otherwise.present), kind: ite(condition, then.kind, otherwise.kind),
+                     source: ite(condition, then.source, otherwise.source), dest: ite(condition, then.dest, otherwise.dest),
+                     term: ite(condition, then.term, otherwise.term), a: ite(condition, then.a, otherwise.a),
+                     b: ite(condition, then.b, otherwise.b), c: ite(condition, then.c, otherwise.c),
+                     flag: choose(condition, then.flag, otherwise.flag), hasEntry: choose(condition, then.hasEntry, otherwise.hasEntry),
+                     entryTerm: ite(condition, then.entryTerm, otherwise.entryTerm),
+                     entryValue: ite(condition, then.entryValue, otherwise.entryValue))
+    }
+}
+
 /// A Raft state as solver terms: one integer or Boolean per variable of raft.tla (logs as a length
 /// and a fixed number of entry slots, unused slots pinned to term 0 and value -1; the message bag
-/// as one copy count per possible message). Invariants read it through ``RaftView`` exactly as
-/// they read a concrete state.
+/// as maxMessages places, each empty or holding one copy of a message). Invariants read it through
+/// ``RaftView`` exactly as they read a concrete state.
 ///
 /// The same type holds a state's constants and the next-state values an action computes from
 /// them, so that each action reads like `apply`.
@@ -27,17 +102,17 @@ public struct RaftSymbols: RaftView {
     var granted: [[Formula<Symbolic>]]
     var next: [[Term<Symbolic>]]
     var match: [[Term<Symbolic>]]
-    /// Copies in flight of every possible message, in unary: digit k (0-based) is true when at
-    /// least k + 1 copies are in flight. The bag's changes and bound are then Boolean and
-    /// pseudo-Boolean constraints, which Z3 handles far faster than sums over hundreds of integers.
-    let digits: [RaftMessage: [Formula<Symbolic>]]
-    /// Whether the step into this state adds, or removes, a copy of each message (at most one of
-    /// each; see ``RaftEncoding/stepConstraint(from:to:)``).
-    let added: [RaftMessage: Formula<Symbolic>]
-    let removed: [RaftMessage: Formula<Symbolic>]
-    /// No copy added, no copy removed: built once per state, shared by every disjunct.
-    let noneAdded: Formula<Symbolic>
-    let noneRemoved: Formula<Symbolic>
+    /// The bag: as many places as copies may be in flight. A copy may sit in any place, so one bag
+    /// has several arrangements; ``RaftEncoding/equals(_:_:)`` compares bags, not arrangements.
+    /// Places instead of one count per possible message keep a state a few dozen terms at any
+    /// bounds, where the possible messages run to thousands.
+    let bag: [MessageTerms]
+    /// The step into this state: the message it adds (all fields 0 when it adds none), the place
+    /// the copy goes to, and the place a copy is taken from (at most one each; see
+    /// ``RaftEncoding/stepConstraint(from:to:)``).
+    let sent: MessageTerms
+    let sendsTo: [Formula<Symbolic>]
+    let takesFrom: [Formula<Symbolic>]
 
     public func currentTerm(_ i: Int) -> Term<Symbolic> { term[i] }
     public func isLeader(_ i: Int) -> Formula<Symbolic> { role[i] == Term(Role.leader.rawValue) }
@@ -50,14 +125,7 @@ public struct RaftSymbols: RaftView {
     public func commitIndex(_ i: Int) -> Term<Symbolic> { commit[i] }
     public func votesGranted(_ i: Int, _ j: Int) -> Formula<Symbolic> { granted[i][j] }
     public func voteGrantInFlight(from j: Int, to i: Int, term t: Int) -> Formula<Symbolic> {
-        inFlight(.requestVoteResponse(term: t, voteGranted: true, source: j, dest: i))
-    }
-    func inFlight(_ m: RaftMessage) -> Formula<Symbolic> { digits[m]?.first ?? Formula(false) }
-
-    /// At least `k` copies of `m` are in flight (`k` may be 0 or past the bound).
-    func atLeast(_ k: Int, _ m: RaftMessage) -> Formula<Symbolic> {
-        let d = digits[m]!
-        return k <= 0 ? Formula(true) : k > d.count ? Formula(false) : d[k - 1]
+        exists(bag) { $0.isOn(.requestVoteResponse, from: j, to: i) && $0.term == Term(t) && $0.flag }
     }
 
     /// `LastTerm(log[i])`.
@@ -77,72 +145,48 @@ public struct RaftSymbols: RaftView {
 /// included), checked against the pure functions by `quorum conform`.
 ///
 /// Each action is one or more disjuncts of `Next`, written like `apply`: it computes next-state
-/// values from the current ones, and the disjunct equates them with the next state. `Receive(m)`
-/// is one disjunct per possible message and per branch of its handler. The message bag changes
-/// through two vectors of step variables, the copies a step adds and removes (at most one each),
-/// constrained once per step instead of once per disjunct.
+/// values from the current ones, and the disjunct equates them with the next state. `Receive` is
+/// one disjunct per place in the bag, kind and route of the message there, and branch of its
+/// handler, with the message's fields left symbolic. The bag changes through step variables, the
+/// message a step adds and the places it adds it to and takes a copy from, constrained once per
+/// step instead of once per disjunct.
 public struct RaftEncoding: SymbolicEncoding {
     public let system: Raft
-    let universe: [RaftMessage]
-    let universeSet: Set<RaftMessage>
-    /// The universe by kind, source and destination.
-    let routes: [Route: [RaftMessage]]
-
-    struct Route: Hashable {
-        let kind: Int, source: Int, dest: Int
-    }
 
     public init(_ raft: Raft) {
         system = raft
-        universe = RaftEncoding.universe(of: raft)
-        universeSet = Set(universe)
-        routes = Dictionary(grouping: universe) { Route(kind: $0.kind.rawValue, source: $0.source, dest: $0.dest) }
     }
 
     var servers: Range<Int> { 0..<system.servers }
-    var slots: Int { system.maxLogLength }
 
-    /// Every message the bounds allow: terms 1...maxTerm, log indices 0...maxLogLength, log terms
-    /// 0...maxTerm, any source and destination.
-    static func universe(of raft: Raft) -> [RaftMessage] {
-        let servers = 0..<raft.servers, terms = 1...raft.maxTerm, indices = 0...raft.maxLogLength
-        let logTerms = 0...raft.maxTerm
-        let entries: [Entry?] = [nil] + (raft.maxLogLength == 0 ? [] : terms.flatMap { t in (0..<raft.values).map { Entry(term: t, value: $0) } })
-        var out: [RaftMessage] = []
-        for i in servers {
-            for j in servers {
-                for t in terms {
-                    for lt in logTerms { for li in indices { out.append(.requestVoteRequest(term: t, lastLogTerm: lt, lastLogIndex: li, source: i, dest: j)) } }
-                    for g in [false, true] { out.append(.requestVoteResponse(term: t, voteGranted: g, source: i, dest: j)) }
-                    for p in indices {
-                        for pt in logTerms {
-                            for e in entries {
-                                for c in indices {
-                                    out.append(.appendEntriesRequest(term: t, prevLogIndex: p, prevLogTerm: pt, entry: e, commitIndex: c, source: i, dest: j))
-                                }
-                            }
-                        }
-                    }
-                    for ok in [false, true] { for mi in indices { out.append(.appendEntriesResponse(term: t, success: ok, matchIndex: mi, source: i, dest: j)) } }
-                }
-            }
+    /// Terms reach maxTerm + 1 (a timeout in the last term, ruled out by the bound), indices
+    /// maxLogLength + 1, and no other integer is larger.
+    public var integerBound: Int? { max(system.maxTerm, system.maxLogLength, system.servers, system.values) + 2 }
+
+    /// Servers are interchangeable, as the explorer's symmetry reduction assumes (``Raft/hasSymmetry``).
+    public var interchangeableProcesses: Bool { true }
+
+    var slots: Int { system.maxLogLength }
+    var places: Range<Int> { 0..<system.maxMessages }
+
+    /// Whether the bounds allow message `m` (every message of a state within the bounds fits).
+    func fits(_ m: RaftMessage) -> Bool {
+        let top = system.maxTerm, indices = 0...slots, logTerms = 0...top
+        guard servers.contains(m.source), servers.contains(m.dest), (1...top).contains(m.term) else { return false }
+        switch m.kind {
+        case .requestVoteRequest: return logTerms.contains(m.lastLogTerm) && indices.contains(m.lastLogIndex)
+        case .requestVoteResponse: return true
+        case .appendEntriesRequest:
+            let entryOk = m.entry.map { slots > 0 && (1...top).contains($0.term) && (0..<system.values).contains($0.value) } ?? true
+            return indices.contains(m.prevLogIndex) && logTerms.contains(m.prevLogTerm) && indices.contains(m.commitIndex) && entryOk
+        case .appendEntriesResponse: return indices.contains(m.matchIndex)
         }
-        return out
     }
 
     public func declare(in context: Z3Context, prefix: String) -> RaftSymbols {
         func int(_ name: String) -> Term<Symbolic> { Term(context.intConstant("\(prefix).\(name)")) }
         func bool(_ name: String) -> Formula<Symbolic> { Formula(context.boolConstant("\(prefix).\(name)")) }
         let name = Raft.serverName
-        var digits: [RaftMessage: [Formula<Symbolic>]] = [:]
-        var added: [RaftMessage: Formula<Symbolic>] = [:]
-        var removed: [RaftMessage: Formula<Symbolic>] = [:]
-        for m in universe {
-            let key = Raft.traceValue(m).text
-            digits[m] = (0..<system.maxMessages).map { bool("messages[\(key)]>=\($0 + 1)") }
-            added[m] = bool("added[\(key)]")
-            removed[m] = bool("removed[\(key)]")
-        }
         return RaftSymbols(
             servers: servers, logIndices: 1...max(1, slots), terms: 1...system.maxTerm, context: context,
             term: servers.map { int("currentTerm[\(name($0))]") },
@@ -156,12 +200,15 @@ public struct RaftEncoding: SymbolicEncoding {
             granted: servers.map { i in servers.map { bool("votesGranted[\(name(i))][\(name($0))]") } },
             next: servers.map { i in servers.map { int("nextIndex[\(name(i))][\(name($0))]") } },
             match: servers.map { i in servers.map { int("matchIndex[\(name(i))][\(name($0))]") } },
-            digits: digits, added: added, removed: removed,
-            noneAdded: forAll(universe) { !added[$0]! }, noneRemoved: forAll(universe) { !removed[$0]! })
+            bag: places.map { MessageTerms(declaring: "\(prefix).messages#\($0 + 1)", in: context) },
+            sent: { var m = MessageTerms(declaring: "\(prefix).sent", in: context); m.present = Formula(true); return m }(),
+            sendsTo: places.map { bool("sendsTo#\($0 + 1)") },
+            takesFrom: places.map { bool("takesFrom#\($0 + 1)") })
     }
 
     public func constant(_ state: RaftState, in context: Z3Context) -> RaftSymbols? {
-        guard state.messages.items.allSatisfy({ universeSet.contains($0.message) }) else { return nil }
+        let copies = state.messages.items.flatMap { Array(repeating: $0.message, count: $0.count) }
+        guard copies.count <= system.maxMessages, copies.allSatisfy(fits) else { return nil }
         func int(_ x: Int) -> Term<Symbolic> { Term(x) }
         let no = Formula<Symbolic>(false)
         return RaftSymbols(
@@ -177,18 +224,15 @@ public struct RaftEncoding: SymbolicEncoding {
             granted: servers.map { i in servers.map { Formula(state.votesGranted[i] & (1 << $0) != 0) } },
             next: servers.map { i in servers.map { int(state.nextIndex[i][$0]) } },
             match: servers.map { i in servers.map { int(state.matchIndex[i][$0]) } },
-            digits: Dictionary(uniqueKeysWithValues: universe.map { m in
-                (m, (0..<system.maxMessages).map { Formula(state.messages.count(of: m) > $0) })
-            }),
-            added: Dictionary(uniqueKeysWithValues: universe.map { ($0, no) }),
-            removed: Dictionary(uniqueKeysWithValues: universe.map { ($0, no) }), noneAdded: Formula(true), noneRemoved: Formula(true))
+            bag: places.map { $0 < copies.count ? MessageTerms(copies[$0]) : .empty },
+            sent: .empty, sendsTo: places.map { _ in no }, takesFrom: places.map { _ in no })
     }
 
     /// The types of the variables and the bounds (TLC's state constraint) in one: terms 1...maxTerm,
-    /// logs of at most maxLogLength entries, at most maxMessages copies in flight.
+    /// logs of at most maxLogLength entries, messages whose fields are within the same bounds, at
+    /// most maxMessages copies in flight (by the number of places).
     public func domain(_ s: RaftSymbols) -> Formula<Symbolic> {
         let n = system.servers, top = system.maxTerm
-        func within(_ x: Term<Symbolic>, _ low: Int, _ high: Int) -> Formula<Symbolic> { x >= Term(low) && x <= Term(high) }
         let perServer = forAll(servers) { i -> Formula<Symbolic> in
             let scalars = within(s.term[i], 1, top) && within(s.role[i], 0, 2) && within(s.voted[i], -1, n - 1)
                 && within(s.length[i], 0, slots) && within(s.commit[i], 0, slots)
@@ -196,64 +240,96 @@ public struct RaftEncoding: SymbolicEncoding {
                 let used = s.length[i] > Term(k)
                 let entry = within(s.entryTerm[i][k], 1, top) && within(s.entryValue[i][k], 0, system.values - 1)
                 let blank = s.entryTerm[i][k] == 0 && s.entryValue[i][k] == -1
-                return (used ==> entry) && (used || blank)
+                let box = within(s.entryTerm[i][k], 0, top) && within(s.entryValue[i][k], -1, system.values - 1)
+                return box && (used ==> entry) && (used || blank)
             }
             let rows = forAll(servers) { j in within(s.next[i][j], 1, slots + 1) && within(s.match[i][j], 0, slots) }
             return scalars && log && rows
         }
-        let ordered = forAll(universe) { m in
-            let d = s.digits[m]!
-            return forAll(d.indices.dropFirst()) { k in d[k] ==> d[k - 1] }
-        }
-        let all = universe.flatMap { s.digits[$0]! }.compactMap { if case .term(let x) = $0.value { x } else { nil } }
-        let bag = ordered && (all.isEmpty ? Formula(true) : Formula(s.context.atMost(all, system.maxMessages)))
-        return perServer && bag
+        return perServer && forAll(s.bag) { m in box(m) && (m.present ==> wellFormed(m)) && (m.present || isBlank(m)) }
+    }
+
+    /// Bounds on each field whatever the kind, which ``wellFormed(_:)`` and ``isBlank(_:)``
+    /// narrow: stated apart, they are plain bounds on variables, which lets Z3 turn the integers
+    /// into bits.
+    private func box(_ m: MessageTerms) -> Formula<Symbolic> {
+        let top = system.maxTerm, n = system.servers
+        return within(m.kind, 0, 3) && within(m.source, 0, n - 1) && within(m.dest, 0, n - 1) && within(m.term, 0, top)
+            && within(m.a, 0, max(top, slots)) && within(m.b, 0, max(top, slots)) && within(m.c, 0, slots)
+            && within(m.entryTerm, 0, top) && within(m.entryValue, 0, system.values - 1)
+    }
+
+    private func within(_ x: Term<Symbolic>, _ low: Int, _ high: Int) -> Formula<Symbolic> { x >= Term(low) && x <= Term(high) }
+
+    /// Every field 0 or false.
+    private func isBlank(_ m: MessageTerms) -> Formula<Symbolic> { MessageTerms.empty.sameFields(m) }
+
+    /// A message the bounds allow, with the fields its kind does not use at 0: ``fits(_:)`` as a formula.
+    private func wellFormed(_ m: MessageTerms) -> Formula<Symbolic> {
+        let top = system.maxTerm, n = system.servers
+        let route = within(m.source, 0, n - 1) && within(m.dest, 0, n - 1) && within(m.term, 1, top)
+        let noEntry = !m.hasEntry && m.entryTerm == 0 && m.entryValue == 0
+        let kinds: [(RaftMessage.Kind, Formula<Symbolic>)] = [
+            (.requestVoteRequest, within(m.a, 0, top) && within(m.b, 0, slots) && m.c == 0 && !m.flag && noEntry),
+            (.requestVoteResponse, m.a == 0 && m.b == 0 && m.c == 0 && noEntry),
+            (.appendEntriesRequest, within(m.a, 0, slots) && within(m.b, 0, top) && within(m.c, 0, slots) && !m.flag
+                && (noEntry || (Formula(slots > 0) && m.hasEntry && within(m.entryTerm, 1, top) && within(m.entryValue, 0, system.values - 1)))),
+            (.appendEntriesResponse, within(m.a, 0, slots) && m.b == 0 && m.c == 0 && noEntry),
+        ]
+        return route && exists(kinds) { kind, fields in m.kind == Term(kind.rawValue) && fields }
     }
 
     public func initial(_ s: RaftSymbols) -> Formula<Symbolic> {
         forAll(servers) { i in
             s.term[i] == 1 && s.isFollower(i) && s.voted[i] == -1 && s.length[i] == 0 && s.commit[i] == 0
                 && forAll(servers) { j in !s.responded[i][j] && !s.granted[i][j] && s.next[i][j] == 1 && s.match[i][j] == 0 }
-        } && forAll(universe) { m in !s.inFlight(m) }
+        } && forAll(s.bag) { !$0.present }
     }
 
-    /// `messages' = messages (+) added (-) removed`, with at most one message added and one removed.
+    /// `messages' = messages (+) sent (-) taken`: a copy is taken from at most one place, and the
+    /// sent message goes to at most one place, empty before the step or emptied by it. Places the
+    /// step leaves alone keep their message. A step that sends nothing has a blank `sent`.
     public func stepConstraint(from s: RaftSymbols, to t: RaftSymbols) -> Formula<Symbolic> {
-        forAll(universe) { m in
-            let add = t.added[m]!, remove = t.removed[m]!
-            let up = add && !remove, down = remove && !add
-            // Copies stay within the digits, and a removed copy was there.
-            return (up ==> !s.atLeast(system.maxMessages, m)) && (down ==> s.atLeast(1, m))
-                && forAll(1..<(system.maxMessages + 1)) { k in
-                    t.atLeast(k, m) <=> ((up && s.atLeast(k - 1, m)) || (down && s.atLeast(k + 1, m))
-                                         || (!up && !down && s.atLeast(k, m)))
-                }
-        } && Formula(atMost(t.added, 1)) && Formula(atMost(t.removed, 1))
+        let perPlace = forAll(places) { k -> Formula<Symbolic> in
+            let send = t.sendsTo[k], take = t.takesFrom[k]
+            let after = MessageTerms.choose(send, t.sent, MessageTerms.choose(take, .empty, s.bag[k]))
+            return (take ==> s.bag[k].present) && (send ==> (!s.bag[k].present || take))
+                && (t.bag[k].present <=> (send || (s.bag[k].present && !take))) && t.bag[k].sameFields(after)
+        }
+        return perPlace && box(t.sent) && atMostOne(t.sendsTo) && atMostOne(t.takesFrom) && (exists(t.sendsTo) { $0 } || isBlank(t.sent))
     }
 
-    private func atMost(_ flags: [RaftMessage: Formula<Symbolic>], _ k: Int) -> Z3Expr {
-        let terms = universe.map { flags[$0]!.value }.compactMap { if case .term(let x) = $0 { x } else { nil } }
-        return terms[0].context.atMost(terms, k)
+    private func atMostOne(_ flags: [Formula<Symbolic>]) -> Formula<Symbolic> {
+        forAll(flags.indices) { k in forAll(flags.indices.dropFirst(k + 1)) { l in !(flags[k] && flags[l]) } }
     }
 
     // MARK: Next
 
     public func transitions(from s: RaftSymbols, to t: RaftSymbols) -> [(action: String, relation: Formula<Symbolic>)] {
-        var out: [(String, Formula<Symbolic>)] = []
-        /// A disjunct: the guard, the next state as `update` computes it, and the bag's change.
-        func step(_ name: String, _ guardFormula: Formula<Symbolic>,
-                  sends: [RaftMessage: Formula<Symbolic>] = [:], removing: RaftMessage? = nil,
-                  _ update: (inout RaftSymbols) -> Void = { _ in }) {
+        attributedTransitions(from: s, to: t).map { ($0.action, $0.relation) }
+    }
+
+    /// Each disjunct is taken by the server whose variables it reads and writes (`i` below: a
+    /// handler touches only its receiver's); those that touch no message are local. Losing or
+    /// duplicating a message is the network's.
+    public func attributedTransitions(from s: RaftSymbols, to t: RaftSymbols) -> [(action: String, relation: Formula<Symbolic>, actor: Actor?)] {
+        var out: [(String, Formula<Symbolic>, Actor?)] = []
+        /// A disjunct of server `i` (the network's, if nil): the guard, the next state as `update`
+        /// computes it, and the bag's change.
+        func step(_ name: String, _ i: Int?, _ guardFormula: Formula<Symbolic>, sends: MessageTerms? = nil,
+                  takingFrom place: Int? = nil, readsMessages: Bool = false, _ update: (inout RaftSymbols) -> Void = { _ in }) {
             if Symbolic.isFalse(guardFormula.value) { return }
             var u = s
             update(&u)
-            var relation = guardFormula && sameVariables(t, u)
-            relation = relation && sending(sends, t) && removal(removing, t)
-            out.append((name, relation))
+            let sending = sends.map { m in exists(t.sendsTo) { $0 } && t.sent.sameFields(m) } ?? forAll(t.sendsTo) { !$0 }
+            let taking = place.map { t.takesFrom[$0] } ?? forAll(t.takesFrom) { !$0 }
+            let local = sends == nil && place == nil && !readsMessages
+            out.append((name, guardFormula && sameVariables(t, u) && sending && taking,
+                        Actor(process: i, isLocal: i != nil && local)))
         }
         let n = system.servers
         for i in servers {
-            step("Restart", Formula(true)) { u in
+            step("Restart", i, Formula(true)) { u in
                 u.role[i] = Term(Role.follower.rawValue)
                 u.responded[i] = servers.map { _ in Formula(false) }
                 u.granted[i] = servers.map { _ in Formula(false) }
@@ -264,7 +340,7 @@ public struct RaftEncoding: SymbolicEncoding {
             }
         }
         for i in servers {
-            step("Timeout", !s.isLeader(i)) { u in
+            step("Timeout", i, !s.isLeader(i)) { u in
                 u.role[i] = Term(Role.candidate.rawValue)
                 u.term[i] = s.term[i] + 1
                 u.voted[i] = Term(-1)
@@ -274,15 +350,13 @@ public struct RaftEncoding: SymbolicEncoding {
         }
         for i in servers {
             for j in servers {
-                let request = messages(.requestVoteRequest, from: i, to: j) { m in
-                    s.term[i] == Term(m.term) && s.lastTerm(i) == Term(m.lastLogTerm) && s.length[i] == Term(m.lastLogIndex)
-                }
-                step("RequestVote", s.isCandidate(i) && !s.responded[i][j], sends: request)
+                let request = message(.requestVoteRequest, from: i, to: j, term: s.term[i], a: s.lastTerm(i), b: s.length[i])
+                step("RequestVote", i, s.isCandidate(i) && !s.responded[i][j], sends: request)
             }
         }
         let quorums = subsets(of: Array(servers), size: n / 2 + 1)
         for i in servers {
-            step("BecomeLeader", s.isCandidate(i) && exists(quorums) { q in forAll(q) { j in s.granted[i][j] } }) { u in
+            step("BecomeLeader", i, s.isCandidate(i) && exists(quorums) { q in forAll(q) { j in s.granted[i][j] } }) { u in
                 u.role[i] = Term(Role.leader.rawValue)
                 u.next[i] = servers.map { _ in s.length[i] + 1 }
                 u.match[i] = servers.map { _ in Term(0) }
@@ -290,7 +364,7 @@ public struct RaftEncoding: SymbolicEncoding {
         }
         for i in servers {
             for v in 0..<system.values {
-                step("ClientRequest", s.isLeader(i)) { u in
+                step("ClientRequest", i, s.isLeader(i)) { u in
                     u.length[i] = s.length[i] + 1
                     for k in 0..<slots {
                         u.entryTerm[i][k] = ite(s.length[i] == Term(k), s.term[i], s.entryTerm[i][k])
@@ -300,7 +374,7 @@ public struct RaftEncoding: SymbolicEncoding {
             }
         }
         for i in servers {
-            step("AdvanceCommitIndex", s.isLeader(i)) { u in u.commit[i] = newCommitIndex(i, s, quorums) }
+            step("AdvanceCommitIndex", i, s.isLeader(i)) { u in u.commit[i] = newCommitIndex(i, s, quorums) }
         }
         for i in servers {
             for j in servers where j != i {
@@ -310,80 +384,91 @@ public struct RaftEncoding: SymbolicEncoding {
                 let sent = s.entry(i, at: next)
                 let lastEntry = ite(s.length[i] < next, s.length[i], next)
                 let commitField = ite(s.commit[i] < lastEntry, s.commit[i], lastEntry)
-                let request = messages(.appendEntriesRequest, from: i, to: j) { m in
-                    s.term[i] == Term(m.term) && prev == Term(m.prevLogIndex) && prevTerm == Term(m.prevLogTerm)
-                        && commitField == Term(m.commitIndex)
-                        && (m.entry.map { e in hasEntry && sent.term == Term(e.term) && sent.value == Term(e.value) } ?? !hasEntry)
+                var request = message(.appendEntriesRequest, from: i, to: j, term: s.term[i], a: prev, b: prevTerm, c: commitField)
+                if slots > 0 {
+                    request.hasEntry = hasEntry
+                    request.entryTerm = ite(hasEntry, sent.term, Term(0))
+                    request.entryValue = ite(hasEntry, sent.value, Term(0))
                 }
-                step("AppendEntries", s.isLeader(i), sends: request)
+                step("AppendEntries", i, s.isLeader(i), sends: request)
             }
         }
-        for m in universe { receive(m, s) { step($0, $1, sends: $2, removing: $3, $4) } }
-        for m in universe { step("DuplicateMessage", s.inFlight(m), sends: [m: Formula(true)]) }
-        for m in universe { step("DropMessage", s.inFlight(m), removing: m) }
+        for k in places {
+            for kind in [RaftMessage.Kind.requestVoteRequest, .requestVoteResponse, .appendEntriesRequest, .appendEntriesResponse] {
+                for j in servers {
+                    for i in servers {
+                        receive(s.bag[k], kind, from: j, to: i, s) { name, condition, reply, taken, update in
+                            step(name, i, condition, sends: reply, takingFrom: taken ? k : nil, readsMessages: true, update)
+                        }
+                    }
+                }
+            }
+        }
+        for k in places { step("DuplicateMessage", nil, s.bag[k].present, sends: s.bag[k]) }
+        for k in places { step("DropMessage", nil, s.bag[k].present, takingFrom: k) }
         return out
     }
 
-    /// A disjunct as `receive` adds it: name, guard, messages sent, message removed, update.
-    typealias Step = (String, Formula<Symbolic>, [RaftMessage: Formula<Symbolic>], RaftMessage?,
-                      (inout RaftSymbols) -> Void) -> Void
+    /// A message with the given fields, the rest 0.
+    func message(_ kind: RaftMessage.Kind, from i: Int, to j: Int, term: Term<Symbolic>, a: Term<Symbolic> = 0,
+                 b: Term<Symbolic> = 0, c: Term<Symbolic> = 0, flag: Formula<Symbolic> = Formula(false)) -> MessageTerms {
+        MessageTerms(present: Formula(true), kind: Term(kind.rawValue), source: Term(i), dest: Term(j), term: term, a: a, b: b, c: c,
+                     flag: flag, hasEntry: Formula(false), entryTerm: 0, entryValue: 0)
+    }
 
-    /// `Receive(m)`: one disjunct per branch of the handler, each with the branch's condition.
-    func receive(_ m: RaftMessage, _ s: RaftSymbols, _ step: Step) {
-        let i = m.dest, j = m.source
-        let present = s.inFlight(m)
-        let mterm = Term<Symbolic>(m.term)
+    /// A disjunct as `receive` adds it: name, guard, reply sent, whether the message is taken
+    /// from the bag, update.
+    typealias Step = (String, Formula<Symbolic>, MessageTerms?, Bool, (inout RaftSymbols) -> Void) -> Void
+
+    /// `Receive(m)` for the message `m` in a place of the bag, when it is of `kind` and goes from
+    /// `j` to `i`: one disjunct per branch of the handler, each with the branch's condition.
+    func receive(_ m: MessageTerms, _ kind: RaftMessage.Kind, from j: Int, to i: Int, _ s: RaftSymbols, _ step: Step) {
+        let present = m.isOn(kind, from: j, to: i)
+        if Symbolic.isFalse(present.value) { return }
+        let mterm = m.term
         // UpdateTerm: the message stays, to be handled in the new term.
-        step("Receive", present && mterm > s.term[i], [:], nil) { u in
+        step("Receive", present && mterm > s.term[i], nil, false) { u in
             u.term[i] = mterm
             u.role[i] = Term(Role.follower.rawValue)
             u.voted[i] = Term(-1)
         }
         let current = present && mterm <= s.term[i]
-        switch m.kind {
+        switch kind {
         case .requestVoteRequest:
-            let logOk = Term(m.lastLogTerm) > s.lastTerm(i)
-                || (Term(m.lastLogTerm) == s.lastTerm(i) && Term(m.lastLogIndex) >= s.length[i])
+            let lastLogTerm = m.a, lastLogIndex = m.b
+            let logOk = lastLogTerm > s.lastTerm(i) || (lastLogTerm == s.lastTerm(i) && lastLogIndex >= s.length[i])
             let grant = mterm == s.term[i] && (logOk || Formula(system.mutation == .voteWithoutLogCheck))
                 && (s.voted[i] == -1 || s.voted[i] == Term(j))
             for granted in [true, false] {
-                let reply = messages(.requestVoteResponse, from: i, to: j) { r in
-                    s.term[i] == Term(r.term) && Formula(r.voteGranted == granted)
-                }
-                step("Receive", current && (granted ? grant : !grant), reply, m) { u in
+                let reply = message(.requestVoteResponse, from: i, to: j, term: s.term[i], flag: Formula(granted))
+                step("Receive", current && (granted ? grant : !grant), reply, true) { u in
                     if granted { u.voted[i] = Term(j) }
                 }
             }
         case .requestVoteResponse:
-            step("Receive", current && mterm < s.term[i], [:], m) { _ in }  // DropStaleResponse
-            step("Receive", current && mterm == s.term[i], [:], m) { u in
+            step("Receive", current && mterm < s.term[i], nil, true) { _ in }  // DropStaleResponse
+            step("Receive", current && mterm == s.term[i], nil, true) { u in
                 u.responded[i][j] = Formula(true)
-                if m.voteGranted { u.granted[i][j] = Formula(true) }
+                u.granted[i][j] = s.granted[i][j] || m.flag
             }
         case .appendEntriesRequest:
-            let prev = m.prevLogIndex
-            let logOk = Formula<Symbolic>(prev == 0)
-                || (Term(prev) <= s.length[i] && s.logTerm(i, prev) == Term(m.prevLogTerm))
+            let prev = m.a, prevTerm = m.b
+            let logOk = prev == 0 || (prev <= s.length[i] && s.entry(i, at: prev).term == prevTerm)
             let reject = mterm < s.term[i] || (s.isFollower(i) && !logOk)
-            let rejection = messages(.appendEntriesResponse, from: i, to: j) { r in
-                s.term[i] == Term(r.term) && Formula(!r.success && r.matchIndex == 0)
-            }
-            step("Receive", current && reject, rejection, m) { _ in }
+            step("Receive", current && reject, message(.appendEntriesResponse, from: i, to: j, term: s.term[i]), true) { _ in }
             // A candidate of the message's term returns to follower; the message stays.
-            step("Receive", current && mterm == s.term[i] && s.isCandidate(i), [:], nil) { u in
+            step("Receive", current && mterm == s.term[i] && s.isCandidate(i), nil, false) { u in
                 u.role[i] = Term(Role.follower.rawValue)
             }
             let accept = current && mterm == s.term[i] && s.isFollower(i) && logOk
             let index = prev + 1
-            let conflicts: Formula<Symbolic> = m.entry.map { e in Term(index) <= s.length[i] && s.logTerm(i, index) != Term(e.term) }
-                ?? Formula(false)
-            let done = Formula<Symbolic>(m.entry == nil) || (Term(index) <= s.length[i] && !conflicts)
+            let conflicts = m.hasEntry && index <= s.length[i] && s.entry(i, at: index).term != m.entryTerm
+            let done = !m.hasEntry || (index <= s.length[i] && !conflicts)
                 || (conflicts && Formula(system.mutation == .keepConflictingEntries))
-            let success = messages(.appendEntriesResponse, from: i, to: j) { r in
-                s.term[i] == Term(r.term) && Formula(r.success && r.matchIndex == prev + (m.entry == nil ? 0 : 1))
-            }
-            step("Receive", accept && done, success, m) { u in u.commit[i] = Term(m.commitIndex) }
-            step("Receive", accept && !done && conflicts, [:], nil) { u in
+            let success = message(.appendEntriesResponse, from: i, to: j, term: s.term[i],
+                                  a: ite(m.hasEntry, index, prev), flag: Formula(true))
+            step("Receive", accept && done, success, true) { u in u.commit[i] = m.c }
+            step("Receive", accept && !done && conflicts, nil, false) { u in
                 // Remove the last entry.
                 u.length[i] = s.length[i] - 1
                 for k in 0..<slots {
@@ -391,22 +476,19 @@ public struct RaftEncoding: SymbolicEncoding {
                     u.entryValue[i][k] = ite(s.length[i] == Term(k + 1), Term(-1), s.entryValue[i][k])
                 }
             }
-            if let e = m.entry, prev < slots {
-                step("Receive", accept && !done && !conflicts && s.length[i] == Term(prev), [:], nil) { u in
-                    u.length[i] = Term(prev + 1)
-                    u.entryTerm[i][prev] = Term(e.term)
-                    u.entryValue[i][prev] = Term(e.value)
+            step("Receive", accept && !done && !conflicts && s.length[i] == prev && prev < Term(slots), nil, false) { u in
+                u.length[i] = index
+                for k in 0..<slots {
+                    u.entryTerm[i][k] = ite(prev == Term(k), m.entryTerm, s.entryTerm[i][k])
+                    u.entryValue[i][k] = ite(prev == Term(k), m.entryValue, s.entryValue[i][k])
                 }
             }
         case .appendEntriesResponse:
-            step("Receive", current && mterm < s.term[i], [:], m) { _ in }  // DropStaleResponse
-            step("Receive", current && mterm == s.term[i], [:], m) { u in
-                if m.success {
-                    u.next[i][j] = Term(m.matchIndex + 1)
-                    u.match[i][j] = Term(m.matchIndex)
-                } else {
-                    u.next[i][j] = ite(s.next[i][j] > 1, s.next[i][j] - 1, Term(1))
-                }
+            step("Receive", current && mterm < s.term[i], nil, true) { _ in }  // DropStaleResponse
+            step("Receive", current && mterm == s.term[i], nil, true) { u in
+                let matchIndex = m.a
+                u.next[i][j] = ite(m.flag, matchIndex + 1, ite(s.next[i][j] > 1, s.next[i][j] - 1, Term(1)))
+                u.match[i][j] = ite(m.flag, matchIndex, s.match[i][j])
             }
         }
     }
@@ -420,31 +502,6 @@ public struct RaftEncoding: SymbolicEncoding {
             let termOk = s.logTerm(i, index) == s.term[i] || Formula(system.mutation == .commitPreviousTerm)
             return ite(Term(index) <= s.length[i] && agree, ite(termOk, Term(index), s.commit[i]), lower)
         }
-    }
-
-    /// The possible messages of `kind` from `i` to `j`, each with the condition under which it is
-    /// the one sent.
-    func messages(_ kind: RaftMessage.Kind, from i: Int, to j: Int, _ fields: (RaftMessage) -> Formula<Symbolic>) -> [RaftMessage: Formula<Symbolic>] {
-        var out: [RaftMessage: Formula<Symbolic>] = [:]
-        for m in routes[Route(kind: kind.rawValue, source: i, dest: j)] ?? [] {
-            let condition = fields(m)
-            if !Symbolic.isFalse(condition.value) { out[m] = condition }
-        }
-        return out
-    }
-
-    /// The step adds one copy of the message whose condition holds (exactly one does), or none.
-    /// Candidates whose condition folded to false are left out of `sends`; the step constraint's
-    /// "at most one added" rules them out.
-    func sending(_ sends: [RaftMessage: Formula<Symbolic>], _ t: RaftSymbols) -> Formula<Symbolic> {
-        if sends.isEmpty { return t.noneAdded }
-        let candidates = sends.keys.sorted()
-        return exists(candidates) { m in sends[m]! } && forAll(candidates) { m in t.added[m]! <=> sends[m]! }
-    }
-
-    func removal(_ m: RaftMessage?, _ t: RaftSymbols) -> Formula<Symbolic> {
-        guard let m else { return t.noneRemoved }
-        return t.removed[m]!
     }
 
     /// The variables other than the bag are equal.
@@ -467,6 +524,10 @@ public struct RaftEncoding: SymbolicEncoding {
         return property.formula.conjuncts(in: s).reduce(Formula(true)) { dropped.contains($1.name) ? $0 : $0 && $1.formula }
     }
 
+    public func stepProperty(_ name: String, from s: RaftSymbols, to t: RaftSymbols) -> Formula<Symbolic>? {
+        RaftProperties.steps.first { $0.name == name }.map { $0.formula.holds(from: s, to: t) }
+    }
+
     public func equals(_ s: RaftSymbols, _ state: RaftState) -> Formula<Symbolic> {
         forAll(servers) { i in
             s.term[i] == Term(state.currentTerm[i]) && s.role[i] == Term(state.state[i].rawValue)
@@ -481,9 +542,25 @@ public struct RaftEncoding: SymbolicEncoding {
                         && s.granted[i][j] <=> Formula(state.votesGranted[i] & (1 << j) != 0)
                         && s.next[i][j] == Term(state.nextIndex[i][j]) && s.match[i][j] == Term(state.matchIndex[i][j])
                 }
-        } && forAll(universe) { m in
-            forAll(1..<(system.maxMessages + 1)) { k in s.atLeast(k, m) <=> Formula(state.messages.count(of: m) >= k) }
-        } && Formula(state.messages.items.allSatisfy { universeSet.contains($0.message) && $0.count <= system.maxMessages })
+        } && sameBag(s.bag, state.messages)
+    }
+
+    /// The places hold exactly the copies of `bag`, in any arrangement.
+    func sameBag(_ places: [MessageTerms], _ bag: MessageBag) -> Formula<Symbolic> {
+        guard bag.total <= places.count else { return Formula(false) }
+        return exactly(places.map(\.present), bag.total)
+            && forAll(bag.items) { item in Formula(fits(item.message)) && exactly(places.map { $0.holds(item.message) }, item.count) }
+    }
+
+    /// Exactly `n` of `flags` hold.
+    private func exactly(_ flags: [Formula<Symbolic>], _ n: Int) -> Formula<Symbolic> {
+        let known = flags.filter { Symbolic.isTrue($0.value) }.count
+        let open = flags.compactMap { if case .term(let x) = $0.value { x } else { nil } }
+        let wanted = n - known
+        guard wanted >= 0, wanted <= open.count else { return Formula(false) }
+        guard let first = open.first else { return Formula(true) }
+        let context = first.context
+        return Formula(context.atMost(open, wanted)) && (wanted == 0 ? Formula(true) : !Formula(context.atMost(open, wanted - 1)))
     }
 
     public func state(of s: RaftSymbols, in model: Z3Model) throws -> RaftState {
@@ -513,24 +590,39 @@ public struct RaftEncoding: SymbolicEncoding {
             state.nextIndex[i] = next
             state.matchIndex[i] = match
         }
-        for m in universe {
-            for digit in s.digits[m]! where try bool(digit) { state.messages.add(m) }
+        for place in s.bag where try bool(place.present) {
+            state.messages.add(try message(in: place, model: model, context: context))
         }
         return state
+    }
+
+    /// The message a place holds in `model`.
+    private func message(in place: MessageTerms, model: Z3Model, context: Z3Context) throws -> RaftMessage {
+        func int(_ x: Term<Symbolic>) throws -> Int { try model.int(Symbolic.term(x.value, in: context)) }
+        func bool(_ x: Formula<Symbolic>) throws -> Bool { try model.bool(x.term(in: context)) }
+        let fields = try [place.term, place.source, place.dest, place.a, place.b, place.c, place.entryTerm, place.entryValue].map(int)
+        guard let kind = RaftMessage.Kind(rawValue: try int(place.kind)), fields.allSatisfy({ (0..<256).contains($0) }) else {
+            throw Z3Error("a message out of range in the model")
+        }
+        let entry = try bool(place.hasEntry) ? Entry(term: fields[6], value: fields[7]) : nil
+        let m = RaftMessage(kind: kind, term: fields[0], source: fields[1], dest: fields[2], a: fields[3], b: fields[4], c: fields[5],
+                            flag: try bool(place.flag), entry: entry)
+        guard fits(m) else { throw Z3Error("a message out of the bounds in the model: \(m)") }
+        return m
     }
 
     /// Fewest messages in flight, then fewest servers away from their initial state, then the
     /// smallest highest term.
     public func measures(of s: RaftSymbols) -> [Measure] {
         let context = s.context
-        let digits = universe.flatMap { s.digits[$0]! }.map { $0.term(in: context) }
+        let present = s.bag.map { $0.present.term(in: context) }
         let busy = servers.map { i in
             (s.term[i] != 1 || !s.isFollower(i) || s.voted[i] != -1 || s.length[i] != 0 || s.commit[i] != 0
                 || exists(servers) { j in s.responded[i][j] || s.granted[i][j] || s.next[i][j] != 1 || s.match[i][j] != 0 })
                 .term(in: context)
         }
         return [
-            Measure("messages", bounds: 0...system.maxMessages) { Formula(context.atMost(digits, $0)) },
+            Measure("messages", bounds: 0...system.maxMessages) { Formula(context.atMost(present, $0)) },
             Measure("servers away from their initial state", bounds: 0...system.servers) { Formula(context.atMost(busy, $0)) },
             Measure("highest term", bounds: 1...system.maxTerm) { n in forAll(servers) { s.term[$0] <= Term(n) } },
         ]

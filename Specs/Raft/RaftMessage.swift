@@ -21,7 +21,9 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 
     init(key: UInt64) { self.key = key }
 
-    private init(kind: Kind, term: Int, source: Int, dest: Int, a: Int = 0, b: Int = 0, c: Int = 0,
+    /// A message from its packed fields: `a`, `b`, `c` and `flag` hold different fields for
+    /// different kinds (see the accessors below); unused ones are 0.
+    init(kind: Kind, term: Int, source: Int, dest: Int, a: Int = 0, b: Int = 0, c: Int = 0,
                  flag: Bool = false, entry: Entry? = nil) {
         func f(_ x: Int, _ bits: Int, _ shift: Int) -> UInt64 {
             precondition(x >= 0 && x < 1 << bits, "message field out of range")
@@ -35,6 +37,11 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
     private func field(_ shift: Int, _ bits: Int) -> Int { Int((key >> UInt64(shift)) & ((1 << UInt64(bits)) - 1)) }
 
     public var kind: Kind { Kind(rawValue: field(0, 2))! }
+    /// The packed fields, as the initializer takes them.
+    var a: Int { field(18, 8) }
+    var b: Int { field(26, 8) }
+    var c: Int { field(34, 8) }
+    var flag: Bool { field(42, 1) == 1 }
     public var term: Int { field(2, 8) }
     public var source: Int { field(10, 4) }
     public var dest: Int { field(14, 4) }
@@ -79,8 +86,8 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 
     /// The message with source and destination renamed by `ps` and its entry mapped by `entry`.
     func renamed(servers ps: [Int], entry map: (Entry) -> Entry) -> RaftMessage {
-        RaftMessage(kind: kind, term: term, source: ps[source], dest: ps[dest], a: field(18, 8), b: field(26, 8),
-                    c: field(34, 8), flag: field(42, 1) == 1, entry: entry.map(map))
+        RaftMessage(kind: kind, term: term, source: ps[source], dest: ps[dest], a: a, b: b, c: c, flag: flag,
+                    entry: entry.map(map))
     }
 
     public var description: String {
