@@ -86,6 +86,10 @@ public struct PaxosEncoding: SymbolicEncoding {
 
     public func domain(_ s: PaxosSymbols) -> Formula<Symbolic> { TypeOK.holds(in: s) }
 
+    /// Ballots, values and acceptors are the only integers (-1 for "none"), with no arithmetic on
+    /// them; TypeOK bounds every one.
+    public var integerBound: Int? { max(system.maxBallot, system.values, system.acceptors) + 2 }
+
     public func initial(_ s: PaxosSymbols) -> Formula<Symbolic> {
         forAll(acceptors) { a in s.maxBal(a) == -1 && s.maxVBal(a) == -1 && s.maxVal(a) == -1 }
             && forAll(s.universe) { !s.sent($0) }
