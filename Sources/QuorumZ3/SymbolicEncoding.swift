@@ -34,7 +34,8 @@ public protocol SymbolicEncoding: Sendable {
     /// first steps in the order of their numbers, which the bounded model checker alone searches.
     var interchangeableProcesses: Bool { get }
 
-    /// Integers in every formula of the encoding lie within ±`integerBound`, so that they fit
+    /// Integers in every formula of the encoding lie within ±`integerBound`, and so does the
+    /// number of processes ``attributedTransitions(from:to:)`` names plus one, so that they fit
     /// bit-vectors (see ``Z3Context/integerBits``); nil when the encoding gives no bound.
     var integerBound: Int? { get }
 

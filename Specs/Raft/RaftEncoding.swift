@@ -59,7 +59,7 @@ public struct MessageTerms {
         present && self.kind == Term(kind.rawValue) && self.source == Term(source) && self.dest == Term(dest)
     }
 
-    /// The value of `formula` as an `ite` over Booleans.
+    /// `then` where `condition` holds and `otherwise` elsewhere: an `ite` over Booleans.
     static func choose(_ condition: Formula<Symbolic>, _ then: Formula<Symbolic>, _ otherwise: Formula<Symbolic>) -> Formula<Symbolic> {
         (condition && then) || (!condition && otherwise)
     }

@@ -326,7 +326,7 @@ struct MismatchedEncoding: SymbolicEncoding {
             return raft.isWithinBounds(t) ? t : nil
         }
         var failures = 0
-        for run in 0..<(isOptimized ? 200 : 40) {
+        for run in 0..<(isOptimized ? 80 : 40) {
             var rng = SeededGenerator(seed: 11, run: run)
             var state = raft.initialStates[0]
             for _ in 0..<60 {
