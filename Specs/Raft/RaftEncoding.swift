@@ -160,7 +160,7 @@ public struct RaftEncoding: SymbolicEncoding {
     var servers: Range<Int> { 0..<system.servers }
 
     /// Terms reach maxTerm + 1 (a timeout in the last term, ruled out by the bound), indices
-    /// maxLogLength + 1, and no other integer is larger.
+    /// maxLogLength + 1, process numbers `servers` (the network's); nothing else is larger.
     public var integerBound: Int? { max(system.maxTerm, system.maxLogLength, system.servers, system.values) + 2 }
 
     /// Servers are interchangeable, as the explorer's symmetry reduction assumes (``Raft/hasSymmetry``).
