@@ -104,13 +104,15 @@ public struct ProofReport: Sendable {
 public struct BMCOptions: Sendable {
     /// The longest trace looked for, in steps.
     public var maxDepth: Int
-    /// The invariants checked; nil for all of the spec's.
+    /// The invariants and step properties checked; nil for all of the spec's (the step properties
+    /// its encoding can state).
     public var invariants: [String]?
     public var timeout: Double?
     /// Search only traces in which no local step follows a step of a higher-numbered process
-    /// (partial-order reduction), where the encoding attributes its steps to processes. Every
-    /// trace has such a reordering of the same length and last state, so the shortest length and
-    /// the verdict do not change; off, the search is over every interleaving.
+    /// (partial-order reduction), where the encoding attributes its steps to processes, and, when
+    /// its processes are interchangeable, in which they take their first steps in order. Every
+    /// trace has such a reordering and renaming of the same length and verdict, so the shortest
+    /// length does not change; off, the search is over every interleaving and naming.
     public var reduction = true
     /// Called after each depth with the depth and the seconds it took.
     public var progress: (@Sendable (Int, Double) -> Void)?

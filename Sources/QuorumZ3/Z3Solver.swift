@@ -33,8 +33,8 @@ public final class Z3Solver {
         Z3_params_dec_ref(context.raw, params)
     }
 
-    /// Z3's solver for a logic, such as "QF_BV" (bit-vectors, solved by bit-blasting into its
-    /// incremental SAT solver).
+    /// Z3's solver for a logic, such as "QF_BV" (bit-vectors, which Z3 turns into propositional
+    /// formulas for its SAT solver).
     public init(_ context: Z3Context, logic: String, timeout: Double? = nil) {
         self.context = context
         raw = Z3_mk_solver_for_logic(context.raw, Z3_mk_string_symbol(context.raw, logic))!
