@@ -56,8 +56,9 @@ public struct BoundedModelChecker<Encoding: SymbolicEncoding> {
                 }
                 states.append(next)
             }
+            let holds = properties(depth)
             let outcome = try solver.scoped { () throws -> Z3Outcome in
-                solver.add(!properties(depth))
+                solver.add(!holds)
                 return try solver.check()
             }
             switch outcome {
@@ -65,7 +66,7 @@ public struct BoundedModelChecker<Encoding: SymbolicEncoding> {
                 options.progress?(depth, seconds(since: depthStart))
                 // No shorter trace violates a property, so a shortest one passes through states and
                 // steps that satisfy them all: saying so prunes the search at the next depths.
-                solver.add(properties(depth))
+                solver.add(holds)
                 continue
             case .unknown(let reason):
                 return BMCReport(model: model, result: .unknown, depthChecked: depth - 1, counterexample: nil,

@@ -169,19 +169,9 @@ public struct RaftEncoding: SymbolicEncoding {
     var slots: Int { system.maxLogLength }
     var places: Range<Int> { 0..<system.maxMessages }
 
-    /// Whether the bounds allow message `m` (every message of a state within the bounds fits).
-    func fits(_ m: RaftMessage) -> Bool {
-        let top = system.maxTerm, indices = 0...slots, logTerms = 0...top
-        guard servers.contains(m.source), servers.contains(m.dest), (1...top).contains(m.term) else { return false }
-        switch m.kind {
-        case .requestVoteRequest: return logTerms.contains(m.lastLogTerm) && indices.contains(m.lastLogIndex)
-        case .requestVoteResponse: return true
-        case .appendEntriesRequest:
-            let entryOk = m.entry.map { slots > 0 && (1...top).contains($0.term) && (0..<system.values).contains($0.value) } ?? true
-            return indices.contains(m.prevLogIndex) && logTerms.contains(m.prevLogTerm) && indices.contains(m.commitIndex) && entryOk
-        case .appendEntriesResponse: return indices.contains(m.matchIndex)
-        }
-    }
+    /// Whether the bounds allow message `m` (every message of a state within the bounds fits):
+    /// ``wellFormed(_:)`` on the message's constants, which folds to true or false.
+    func fits(_ m: RaftMessage) -> Bool { Symbolic.isTrue(wellFormed(MessageTerms(m)).value) }
 
     public func declare(in context: Z3Context, prefix: String) -> RaftSymbols {
         func int(_ name: String) -> Term<Symbolic> { Term(context.intConstant("\(prefix).\(name)")) }
@@ -264,7 +254,7 @@ public struct RaftEncoding: SymbolicEncoding {
     /// Every field 0 or false.
     private func isBlank(_ m: MessageTerms) -> Formula<Symbolic> { MessageTerms.empty.sameFields(m) }
 
-    /// A message the bounds allow, with the fields its kind does not use at 0: ``fits(_:)`` as a formula.
+    /// A message the bounds allow, with the fields its kind does not use at 0.
     private func wellFormed(_ m: MessageTerms) -> Formula<Symbolic> {
         let top = system.maxTerm, n = system.servers
         let route = within(m.source, 0, n - 1) && within(m.dest, 0, n - 1) && within(m.term, 1, top)
