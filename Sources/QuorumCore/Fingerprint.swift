@@ -1,20 +1,30 @@
+/// What a state feeds its words to: the explorer's ``Fingerprinter``, or a ``FingerprintKey`` that
+/// keeps the words themselves, which is how tests check that a spec's packing is injective.
+public protocol FingerprintHasher {
+    mutating func combine(_ word: UInt64)
+}
+
+extension FingerprintHasher {
+    @inlinable public mutating func combine(_ value: Int) { combine(UInt64(bitPattern: Int64(value))) }
+
+    @inlinable public mutating func combine(bytes a: UInt8, _ b: UInt8 = 0, _ c: UInt8 = 0, _ d: UInt8 = 0) {
+        combine(UInt64(a) | UInt64(b) << 8 | UInt64(c) << 16 | UInt64(d) << 24)
+    }
+}
+
 /// A 64-bit hash defined by Quorum itself, stable across runs and machines (unlike Swift's
 /// `Hasher`, which is seeded per process). The explorer's visited set stores these instead of states.
-public struct Fingerprinter {
+public struct Fingerprinter: FingerprintHasher {
     @usableFromInline var state: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     @inlinable public init() {}
 
     /// Each word goes through a bijective mixer, so two equally long inputs that differ in one
     /// word never collide, and the mixer's avalanche makes other collisions as rare as chance.
+    /// That argument holds only if the words themselves are injective on states: a spec must never
+    /// fold two fields into one word where their bits can overlap (see ``FingerprintKey``).
     @inlinable public mutating func combine(_ word: UInt64) {
         state = Fingerprinter.mix(state ^ word &+ 0x632B_E59B_D9B4_E019)
-    }
-
-    @inlinable public mutating func combine(_ value: Int) { combine(UInt64(bitPattern: Int64(value))) }
-
-    @inlinable public mutating func combine(bytes a: UInt8, _ b: UInt8 = 0, _ c: UInt8 = 0, _ d: UInt8 = 0) {
-        combine(UInt64(a) | UInt64(b) << 8 | UInt64(c) << 16 | UInt64(d) << 24)
     }
 
     @inlinable public var value: UInt64 { Fingerprinter.mix(state) }
@@ -28,10 +38,23 @@ public struct Fingerprinter {
     }
 }
 
-/// A state that can feed itself to a ``Fingerprinter``. Two states that are equal must feed the same
-/// words; unequal states should feed different ones.
+/// The exact words a state feeds its fingerprint: the input to the hash, before hashing. Two
+/// states with equal keys get equal fingerprints whatever the hash, so distinct states with equal
+/// keys are a packing bug that the collision estimate does not cover; ``auditFingerprints(of:maxStates:walks:depth:recombinations:seed:)``
+/// looks for them.
+public struct FingerprintKey: FingerprintHasher, Hashable, Sendable {
+    public private(set) var words: [UInt64] = []
+
+    public init() {}
+
+    public mutating func combine(_ word: UInt64) { words.append(word) }
+}
+
+/// A state that can feed itself to a ``FingerprintHasher``. Equal states must feed the same
+/// words, and unequal states different sequences of words (the words must be injective on
+/// states; the hash then only risks chance collisions).
 public protocol Fingerprintable {
-    func fingerprint(into f: inout Fingerprinter)
+    func fingerprint<H: FingerprintHasher>(into f: inout H)
 }
 
 extension Fingerprintable {
@@ -39,5 +62,12 @@ extension Fingerprintable {
         var f = Fingerprinter()
         fingerprint(into: &f)
         return f.value
+    }
+
+    /// The words this state feeds its fingerprint.
+    public var fingerprintKey: FingerprintKey {
+        var k = FingerprintKey()
+        fingerprint(into: &k)
+        return k
     }
 }

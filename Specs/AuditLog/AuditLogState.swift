@@ -16,7 +16,7 @@ public struct AuditLogState: Hashable, Codable, Sendable, Fingerprintable {
 
     public init() {}
 
-    public func fingerprint(into f: inout Fingerprinter) {
+    public func fingerprint<H: FingerprintHasher>(into f: inout H) {
         f.combine(log.count)
         for p in log { f.combine(p) }
         f.combine(replica.count)

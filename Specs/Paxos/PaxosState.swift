@@ -84,7 +84,7 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
         return t
     }
 
-    public func fingerprint(into f: inout Fingerprinter) {
+    public func fingerprint<H: FingerprintHasher>(into f: inout H) {
         f.combine(maxBal.word)
         f.combine(maxVBal.word)
         f.combine(maxVal.word)

@@ -48,8 +48,10 @@ public struct RaftLog: Hashable, Codable, Sendable, RandomAccessCollection, Expr
         values &= mask
     }
 
-    func fingerprint(into f: inout Fingerprinter) {
-        f.combine(terms ^ UInt64(count) << 60)
+    /// The count shares the terms' word in its top four bits, which the eighth entry's term leaves
+    /// free while terms stay at most 15 (maxTerm's range).
+    func fingerprint<H: FingerprintHasher>(into f: inout H) {
+        f.combine(terms | UInt64(count) << 60)
         f.combine(values)
     }
 }

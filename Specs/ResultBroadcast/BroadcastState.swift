@@ -44,7 +44,7 @@ public struct BroadcastState: Hashable, Codable, Sendable, Fingerprintable {
 
     public func control(_ i: Int) -> Control { Control(rawValue: pc[i])! }
 
-    public func fingerprint(into f: inout Fingerprinter) {
+    public func fingerprint<H: FingerprintHasher>(into f: inout H) {
         f.combine(UInt64(correct) | UInt64(sent) << 8)
         f.combine(pc.word)
         f.combine(rcvd.word)

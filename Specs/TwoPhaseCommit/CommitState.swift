@@ -15,7 +15,7 @@ public struct CommitState: Hashable, Codable, Sendable, Fingerprintable {
     }
 
     /// Every field goes into the fingerprint, in a fixed order: sets as bit sets.
-    public func fingerprint(into f: inout Fingerprinter) {
+    public func fingerprint<H: FingerprintHasher>(into f: inout H) {
         for state in rmState { f.combine(RMState.allCases.firstIndex(of: state)!) }
         f.combine(TMState.allCases.firstIndex(of: tmState)!)
         f.combine(tmPrepared.reduce(0) { $0 | 1 << $1 })

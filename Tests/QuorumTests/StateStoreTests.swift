@@ -6,7 +6,7 @@ import Testing
     /// state's tag, and only the comparison of full states tells them apart.
     struct Clash: Hashable, Fingerprintable {
         var x: Int
-        func fingerprint(into f: inout Fingerprinter) { f.combine(0) }
+        func fingerprint<H: FingerprintHasher>(into f: inout H) { f.combine(0) }
     }
 
     @Test func statesAreFoundByValueEvenWhenTheirFingerprintsCollide() {
@@ -25,7 +25,7 @@ import Testing
     @Test func aStoreGrowsAndKeepsEveryNumber() {
         struct Spread: Hashable, Fingerprintable {
             var x: Int
-            func fingerprint(into f: inout Fingerprinter) { f.combine(x) }
+            func fingerprint<H: FingerprintHasher>(into f: inout H) { f.combine(x) }
         }
         var store = StateStore<Spread>()
         for x in 0..<100_000 { store.insert(Spread(x: x * 7)) }

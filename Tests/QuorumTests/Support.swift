@@ -13,7 +13,7 @@ struct Counter: TransitionSystem {
 
     struct State: Hashable, Codable, Sendable, Fingerprintable {
         var x: Int
-        func fingerprint(into f: inout Fingerprinter) { f.combine(x) }
+        func fingerprint<H: FingerprintHasher>(into f: inout H) { f.combine(x) }
     }
 
     var limit = 10
@@ -102,7 +102,7 @@ struct WideTree: TransitionSystem {
 
     struct State: Hashable, Codable, Sendable, Fingerprintable {
         var x: Int
-        func fingerprint(into f: inout Fingerprinter) { f.combine(x) }
+        func fingerprint<H: FingerprintHasher>(into f: inout H) { f.combine(x) }
     }
 
     var width = 5_000

@@ -18,7 +18,7 @@ struct Detour: TransitionSystem {
 
     struct State: Hashable, Codable, Sendable, Fingerprintable {
         var at: Int
-        func fingerprint(into f: inout Fingerprinter) { f.combine(at) }
+        func fingerprint<H: FingerprintHasher>(into f: inout H) { f.combine(at) }
     }
 
     var fairness: [Fairness<State, Move>]
