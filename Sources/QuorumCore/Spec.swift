@@ -167,6 +167,7 @@ public struct AnyModel: Sendable {
     private let explore: @Sendable (ExplorationOptions) -> CheckReport
     private let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
     private let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
+    private let fingerprintAudit: @Sendable (Int, Int, Int, Int, UInt64) -> FingerprintAudit
 
     public init<System: TransitionSystem>(_ system: System, spec: String, variant: String?, parameters: [(String, Int)]) {
         self.spec = spec
@@ -187,6 +188,7 @@ public struct AnyModel: Sendable {
             return report
         }
         replayDocument = { try system.replay($0) }
+        fingerprintAudit = { QuorumCore.auditFingerprints(of: system, maxStates: $0, walks: $1, depth: $2, recombinations: $3, seed: $4) }
         randomRuns = { options in
             SimulationReport(Simulator(system, options: options).run(), system: system, spec: spec, variant: variant,
                              parameters: parameters)
@@ -194,6 +196,11 @@ public struct AnyModel: Sendable {
     }
 
     public func simulate(_ options: SimulationOptions) -> SimulationReport { randomRuns(options) }
+
+    /// See ``auditFingerprints(of:maxStates:walks:depth:recombinations:seed:)``.
+    public func auditFingerprints(maxStates: Int, walks: Int, depth: Int, recombinations: Int = 0, seed: UInt64 = 1) -> FingerprintAudit {
+        fingerprintAudit(maxStates, walks, depth, recombinations, seed)
+    }
 
     public func check(_ options: ExplorationOptions) -> CheckReport { explore(options) }
     public func replay(_ document: TraceDocument) throws -> ReplayReport { try replayDocument(document) }
@@ -286,6 +293,8 @@ public struct SimulationReport: Sendable {
     public let deepest: [(String, Int)]
     /// Steps taken while a network partition was in force.
     public let partitionedSteps: Int
+    /// `--time` ran out: runs were left unstarted or cut short.
+    public let stoppedByTimeout: Bool
     /// The properties checked after every step.
     public let properties: [String]
     /// The failing run's index, the property, and the trace before and after shrinking.
@@ -302,6 +311,7 @@ public struct SimulationReport: Sendable {
         seconds = r.seconds
         coverage = r.coverage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         partitionedSteps = r.partitionedSteps
+        stoppedByTimeout = r.stoppedByTimeout
         properties = r.properties
         let order = system.metrics(of: system.initialStates[0]).map(\.0)
         deepest = order.compactMap { name in r.deepest[name].map { (name, $0) } }
