@@ -10,9 +10,25 @@ import QuorumCore
 /// the page as JSON inside a `<script type="application/json">` element, with `<`, `>` and `&`
 /// escaped, and the script inserts it with `textContent`, never as markup.
 public enum HTMLViewer {
+    ///
+    /// The diagram is drawn only for a file that replays against its spec: the drawing code then
+    /// sees only states the spec computes, within the file's bounds, and no hand-made value (a
+    /// missing variable, a message with 2^63 copies) reaches it. Other files get the table of
+    /// states alone, with the reason in the subtitle.
     public static func page(_ document: TraceDocument) -> String {
-        let diagram = Catalog.specs.first { $0.name == document.spec }?.diagram(document)
-            ?? SequenceDiagram(lifelines: [], steps: document.steps.map { _ in DiagramStep(actor: nil, labels: []) })
+        var document = document
+        var diagram: SequenceDiagram? = nil
+        do {
+            _ = try ReplayCommand.replay(document)
+            diagram = Catalog.specs.first { $0.name == document.spec }?.diagram(document)
+        } catch {
+            document.unreplayable = "\(error)"
+        }
+        let drawn = diagram ?? SequenceDiagram(lifelines: [], steps: document.steps.map { _ in DiagramStep(actor: nil, labels: []) })
+        return page(document, diagram: drawn)
+    }
+
+    static func page(_ document: TraceDocument, diagram: SequenceDiagram) -> String {
         let data = JSONValue.object([
             ("title", .string(title(document))),
             ("subtitle", .string(subtitle(document))),
@@ -40,8 +56,25 @@ public enum HTMLViewer {
             ("loop", document.loop.map(JSONValue.int) ?? .null),
             ("loopText", document.loopText.map { JSONValue.string("then " + $0) } ?? .null),
         ])
-        return template.replacingOccurrences(of: "@DATA@", with: escapedForScript(data.text))
-            .replacingOccurrences(of: "@TITLE@", with: escapedForHTML(title(document)))
+        return fill(template, ["DATA": escapedForScript(data.text), "TITLE": escapedForHTML(title(document))])
+    }
+
+    /// Replaces each `@NAME@` of `template` in one pass, so that a value that contains another
+    /// placeholder's text is left as it is.
+    static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = "", rest = template[...]
+        while let at = rest.firstIndex(of: "@") {
+            out += rest[..<at]
+            let after = rest[rest.index(after: at)...]
+            if let end = after.firstIndex(of: "@"), let value = values[String(after[..<end])] {
+                out += value
+                rest = after[after.index(after: end)...]
+            } else {
+                out += "@"
+                rest = after
+            }
+        }
+        return out + rest
     }
 
     static func title(_ d: TraceDocument) -> String {
@@ -55,6 +88,7 @@ public enum HTMLViewer {
         out += " · \(d.steps.count - 1) step\(d.steps.count == 2 ? "" : "s")"
         if d.induction != nil { out += " · counterexample to induction of \(d.assumption): state 0 need not be reachable" }
         if d.loop != nil { out += " · an infinite behaviour (lasso)" }
+        if let reason = d.unreplayable { out += " · no diagram: the file does not replay against its spec (\(reason))" }
         return out
     }
 

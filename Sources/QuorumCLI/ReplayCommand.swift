@@ -24,7 +24,11 @@ struct ReplayCommand: ParsableCommand {
             do {
                 let report = try Self.replay(file)
                 var line = "ok    \(file): \(report.length) step\(report.length == 1 ? "" : "s") replay"
-                if report.reproduced, let loop = report.loop {
+                if report.reproduced, let assumption = report.induction, let first = report.failing.first {
+                    line += report.length == 0
+                        ? "; a state satisfying \(assumption) that violates \(first): \(assumption) does not imply \(first), as recorded"
+                        : "; a counterexample to induction of \(assumption): from an arbitrary state satisfying it (not necessarily reachable), one step violates \(first), as recorded"
+                } else if report.reproduced, let loop = report.loop {
                     line += " and loop back to state \(loop) on a fair cycle; violates \(report.failing.joined(separator: ", ")), as recorded"
                 } else if report.reproduced, let first = report.failing.first {
                     line += "; violates \(report.failing.count == 1 ? first : report.failing.joined(separator: ", ")) at the end, as recorded"
@@ -33,7 +37,7 @@ struct ReplayCommand: ParsableCommand {
                 } else {
                     line += "; every property holds at the end"
                 }
-                Terminal.out(line)
+                Terminal.out(TraceDocument.visible(line))
             } catch {
                 failed = true
                 Terminal.error("\(file): \(error)")
@@ -46,10 +50,20 @@ struct ReplayCommand: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw UsageError("cannot read the file")
         }
-        let document = try TraceDocument(json: data)
+        return try replay(try TraceDocument(json: data))
+    }
+
+    /// Replays a document against the spec, variant and bounds it names.
+    static func replay(_ document: TraceDocument) throws -> ReplayReport {
         let spec = try Catalog.spec(named: document.spec)
         let variant = try document.variant.map { try spec.variant(named: $0) }
-        let values = try spec.resolve(Dictionary(uniqueKeysWithValues: document.parameters), variant: variant)
+        // Every parameter is named: a file's bounds are part of its claim, so none is defaulted.
+        let named = Set(document.parameters.map(\.0))
+        let missing = spec.parameters.map(\.name).filter { !named.contains($0) }
+        if !missing.isEmpty {
+            throw UsageError("#meta.parameters does not name \(missing.joined(separator: ", ")): a trace file must give every parameter of \(spec.name)")
+        }
+        let values = try spec.resolve(Dictionary(document.parameters, uniquingKeysWith: { a, _ in a }), variant: variant)
         return try spec.model(values, variant: variant).replay(document)
     }
 }

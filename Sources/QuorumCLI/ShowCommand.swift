@@ -25,9 +25,10 @@ struct ShowCommand: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }
         let document: TraceDocument
         do {
-            document = try TraceDocument(json: data)
+            // Text from the file never reaches the terminal as control characters.
+            document = try TraceDocument(json: data).mappingStrings(TraceDocument.visible)
         } catch {
-            throw UsageError("\(file): \(error)")
+            throw UsageError("\(TraceDocument.visible(file)): \(error)")
         }
         if let html {
             try Terminal.write(HTMLViewer.page(document), to: html, what: "HTML page")

@@ -9,6 +9,10 @@ public struct ReplayReport: Sendable {
     /// For a lasso: where its cycle starts (the loop closes, the cycle is fair, and the property's
     /// goal never holds on it).
     public var loop: Int? = nil
+    /// For a counterexample to induction: what its first state satisfies (it need not be
+    /// reachable, so the file shows that the assumption is not inductive, not that the spec is
+    /// violated).
+    public var induction: String? = nil
 }
 
 /// Why a trace file does not replay: the place where the file and the spec part ways.
@@ -19,19 +23,40 @@ public struct ReplayError: Error, CustomStringConvertible {
 
 extension TransitionSystem {
     /// Re-executes `document`: the first state must be an initial state, every step's action must be
-    /// enabled, and every state must be the one the pure functions compute.
+    /// enabled, every state must be the one the pure functions compute, and every state must lie
+    /// within the bounds the file names (the last may leave them only where it shows an invariant
+    /// or a step property failing, as the explorer checks those on successors beyond the bounds).
+    /// A counterexample to induction starts in an arbitrary state that satisfies its assumption
+    /// and takes at most one step; a lasso or a temporal trace must start in an initial state.
     public func replay(_ document: TraceDocument) throws -> ReplayReport {
         guard document.variables == traceVariables else {
             throw ReplayError("the trace's variables \(document.variables) are not the spec's \(traceVariables)")
         }
         let dropped = Set(document.induction?.dropped ?? [])
+        let last = document.steps.count - 1
+        let mayEndOutOfBounds = document.induction == nil && document.loop == nil
+            && (document.propertyKind == .invariant || document.propertyKind == .actionProperty)
+        func checkBounds(_ state: State, _ index: Int) throws {
+            guard isWithinBounds(state) || (index == last && mayEndOutOfBounds) else {
+                throw ReplayError("state \(index) leaves the bounds the file names (its #meta.parameters)"
+                    + (index == last ? "" : "; the explorer would not have gone on from it"))
+            }
+        }
         var state: State
         if let induction = document.induction {
             // A counterexample to induction starts anywhere the invariants hold.
+            guard document.loop == nil, document.propertyKind != .temporal else {
+                throw ReplayError("a lasso or a temporal trace must start in an initial state, not in an arbitrary state satisfying \(document.assumption)")
+            }
+            guard last <= 1, document.property != nil else {
+                throw ReplayError("a counterexample to induction is an arbitrary state satisfying \(document.assumption) and at most one step to a state that violates a named property; this file has \(last) steps"
+                    + (document.property == nil ? " and names no property" : ""))
+            }
             guard let first = self.state(fromTraceValues: document.steps[0].values),
                   traceValues(of: first) == document.steps[0].values else {
-                throw ReplayError("state 0 is not a state of the spec")
+                throw ReplayError("state 0 is not a state of the spec within the bounds the file names")
             }
+            try checkBounds(first, 0)
             for name in induction.invariants {
                 guard let invariant = invariants.first(where: { $0.name == name }) else {
                     throw ReplayError("the trace assumes \(name), which the spec does not define")
@@ -50,6 +75,7 @@ extension TransitionSystem {
                     + TraceDocument.changes(traceVariables, traceValues(of: initialStates[0]), document.steps[0].values).joined(separator: "; "))
             }
             state = initial
+            try checkBounds(initial, 0)
         }
         var lastStep: (State, Action)? = nil
         var states = [state]
@@ -60,6 +86,9 @@ extension TransitionSystem {
             }) else {
                 throw ReplayError("step \(index): \(step.description) (\(step.action) \(step.picks.text)) is not enabled in the state before it")
             }
+            guard step.description == action.description else {
+                throw ReplayError("step \(index): the file describes \(step.action) \(step.picks.text) as \"\(step.description)\", but the spec describes it as \"\(action.description)\"")
+            }
             let next = apply(action, to: state)
             let computed = traceValues(of: next)
             if computed != step.values {
@@ -67,6 +96,7 @@ extension TransitionSystem {
                 throw ReplayError("step \(index): after \(action), the file differs from the spec: "
                     + changes.prefix(3).joined(separator: "; ") + " (spec → file)")
             }
+            try checkBounds(next, index)
             lastStep = (state, action)
             state = next
             states.append(next)
@@ -79,7 +109,7 @@ extension TransitionSystem {
         if let (before, action) = lastStep {
             failing += actionProperties.filter { !$0.holds(before, action, state) }.map(\.name)
         }
-        if enabledActions(in: state).isEmpty { failing.append("Deadlock") }
+        if isWithinBounds(state) && enabledActions(in: state).isEmpty { failing.append("Deadlock") }
         var reproduced = false
         if let property = document.property {
             guard failing.contains(property) else {
@@ -87,7 +117,8 @@ extension TransitionSystem {
             }
             reproduced = true
         }
-        return ReplayReport(length: document.steps.count - 1, failing: failing, reproduced: reproduced)
+        return ReplayReport(length: document.steps.count - 1, failing: failing, reproduced: reproduced,
+                            induction: document.induction == nil ? nil : document.assumption)
     }
 
     /// Checks that the replayed behaviour violates the temporal property the file names: for a

@@ -43,6 +43,8 @@ public struct TraceDocument: Sendable {
     /// For a lasso: fairness was judged on the bounded model (`--bounded-fairness`), so an action
     /// whose steps all leave the bounds counted as disabled. Replay judges it the same way.
     public var boundedFairness = false
+    /// Set by a reader that tried to replay the file and could not: why (not written to files).
+    public var unreplayable: String? = nil
 
     /// What a counterexample to induction assumes of its first state.
     public struct Induction: Sendable, Equatable {
@@ -307,5 +309,62 @@ public struct TraceDocument: Sendable {
         if let loop, !(0..<steps.count).contains(loop) {
             throw TraceFormatError("\"loop\" is \(loop), not the index of a state (0...\(steps.count - 1))")
         }
+    }
+}
+
+extension ITFValue {
+    /// The value with `transform` applied to every string in it (record field names, map keys and
+    /// set elements included).
+    public func mappingStrings(_ transform: (String) -> String) -> ITFValue {
+        switch self {
+        case .bool, .int: self
+        case .string(let s): .string(transform(s))
+        case .list(let xs): .list(xs.map { $0.mappingStrings(transform) })
+        case .tuple(let xs): .tuple(xs.map { $0.mappingStrings(transform) })
+        case .set(let xs): .set(of: xs.map { $0.mappingStrings(transform) })
+        case .record(let fields): .record(fields.map { (transform($0.name), $0.value.mappingStrings(transform)) })
+        case .map(let pairs): .map(pairs.map { ($0.key.mappingStrings(transform), $0.value.mappingStrings(transform)) })
+        case .variant(let tag, let value): .variant(tag: transform(tag), value: value.mappingStrings(transform))
+        case .unserializable(let s): .unserializable(transform(s))
+        }
+    }
+}
+
+extension TraceDocument {
+    /// The document with `transform` applied to every string that came from the file: names,
+    /// descriptions and values. `show` uses it so that a file's text cannot drive the terminal.
+    public func mappingStrings(_ transform: (String) -> String) -> TraceDocument {
+        var d = self
+        d.spec = transform(spec)
+        d.variant = variant.map(transform)
+        d.property = property.map(transform)
+        d.parameters = parameters.map { (transform($0.0), $0.1) }
+        d.variables = variables.map(transform)
+        d.induction = induction.map { Induction(invariants: $0.invariants.map(transform), dropped: $0.dropped.map(transform)) }
+        d.steps = steps.map { step in
+            Step(action: transform(step.action), picks: step.picks.mappingStrings(transform),
+                 description: transform(step.description), values: step.values.map { $0.mappingStrings(transform) })
+        }
+        return d
+    }
+
+    /// Control characters (C0, DEL, C1) and bidirectional overrides written as visible escapes
+    /// (`\u{1B}`), so that text from a file shows as what it is.
+    public static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isHidden) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isHidden(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isHidden(_ s: Unicode.Scalar) -> Bool {
+        s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
+            || (0x2066...0x2069).contains(s.value) || s.value == 0x200E || s.value == 0x200F
     }
 }

@@ -284,7 +284,10 @@ public struct Raft: TransitionSystem {
         ]
     }
 
-    /// The inverse of ``traceValues(of:)``, for replaying counterexamples to induction.
+    /// The inverse of ``traceValues(of:)``, for replaying counterexamples to induction: nil unless
+    /// every value lies in the domain that the symbolic encoding gives it (terms 1...maxTerm, indices
+    /// within maxLogLength, nextIndex at least 1, at most maxMessages copies in flight), so that a
+    /// file cannot bring the spec a state its functions were never meant to see.
     public func state(fromTraceValues values: [ITFValue]) -> RaftState? {
         guard values.count == traceVariables.count else { return nil }
         let all = 0..<servers
@@ -307,23 +310,24 @@ public struct Raft: TransitionSystem {
             }
             return bits
         }
-        func small(_ v: ITFValue?) -> Int? { v?.intValue.flatMap { (0...254).contains($0) ? $0 : nil } }
+        func int(_ v: ITFValue?, _ range: ClosedRange<Int>) -> Int? { v?.intValue.flatMap { range.contains($0) ? $0 : nil } }
+        let terms = 1...maxTerm, indices = 0...maxLogLength
         func entry(_ v: ITFValue) -> Entry? {
-            guard let term = small(v[field: "term"]), let value = v[field: "value"]?.stringValue.flatMap({ name in
+            guard let term = int(v[field: "term"], terms), let value = v[field: "value"]?.stringValue.flatMap({ name in
                 (0..<self.values).first { Raft.valueName($0) == name }
             }) else { return nil }
             return Entry(term: term, value: value)
         }
-        guard let terms = perServer(values[0]), let roles = perServer(values[1]), let votes = perServer(values[2]),
+        guard let currentTerms = perServer(values[0]), let roles = perServer(values[1]), let votes = perServer(values[2]),
               let logs = perServer(values[3]), let commits = perServer(values[4]), let responded = perServer(values[5]),
               let granted = perServer(values[6]), let nexts = perServer(values[7]), let matches = perServer(values[8]),
               case .map(let bag) = values[9] else { return nil }
         var state = RaftState(servers: servers)
         for i in all {
-            guard let term = small(terms[i]), term >= 1,
+            guard let term = int(currentTerms[i], terms),
                   let role = [Role.follower, .candidate, .leader].first(where: { .string($0.name) == roles[i] }),
-                  let commit = small(commits[i]), let r = serverSet(responded[i]), let g = serverSet(granted[i]),
-                  case .list(let entries) = logs[i], entries.count <= RaftLog.capacity,
+                  let commit = int(commits[i], indices), let r = serverSet(responded[i]), let g = serverSet(granted[i]),
+                  case .list(let entries) = logs[i], entries.count <= maxLogLength,
                   let next = perServer(nexts[i]), let match = perServer(matches[i]) else { return nil }
             state.currentTerm[i] = term
             state.state[i] = role
@@ -344,7 +348,7 @@ public struct Raft: TransitionSystem {
             state.votesGranted[i] = g
             var nextRow = state.nextIndex[i], matchRow = state.matchIndex[i]
             for j in all {
-                guard let n = small(next[j]), let m = small(match[j]) else { return nil }
+                guard let n = int(next[j], 1...maxLogLength + 1), let m = int(match[j], indices) else { return nil }
                 nextRow[j] = n
                 matchRow[j] = m
             }
@@ -352,7 +356,8 @@ public struct Raft: TransitionSystem {
             state.matchIndex[i] = matchRow
         }
         for pair in bag {
-            guard let message = message(from: pair.key), let count = small(pair.value), count >= 1 else { return nil }
+            guard let message = message(from: pair.key), let count = pair.value.intValue, count >= 1,
+                  count <= maxMessages - state.messages.total else { return nil }
             for _ in 0..<count {
                 guard state.messages.canAdd(message) else { return nil }
                 state.messages.add(message)
@@ -364,30 +369,31 @@ public struct Raft: TransitionSystem {
     private func message(from v: ITFValue) -> RaftMessage? {
         let all = 0..<servers
         func server(_ name: String) -> Int? { all.first { Raft.serverName($0) == name } }
-        func int(_ name: String) -> Int? { v[field: name]?.intValue.flatMap { (0...254).contains($0) ? $0 : nil } }
+        func int(_ name: String, _ range: ClosedRange<Int>) -> Int? { v[field: name]?.intValue.flatMap { range.contains($0) ? $0 : nil } }
         func bool(_ name: String) -> Bool? { if case .bool(let b) = v[field: name] { b } else { nil } }
-        guard let term = int("mterm"), let source = v[field: "msource"]?.stringValue.flatMap(server),
+        let terms = 1...maxTerm, indices = 0...maxLogLength
+        guard let term = int("mterm", terms), let source = v[field: "msource"]?.stringValue.flatMap(server),
               let dest = v[field: "mdest"]?.stringValue.flatMap(server) else { return nil }
         switch v[field: "mtype"]?.stringValue {
         case "RequestVoteRequest":
-            guard let lt = int("mlastLogTerm"), let li = int("mlastLogIndex") else { return nil }
+            guard let lt = int("mlastLogTerm", 0...maxTerm), let li = int("mlastLogIndex", indices) else { return nil }
             return .requestVoteRequest(term: term, lastLogTerm: lt, lastLogIndex: li, source: source, dest: dest)
         case "RequestVoteResponse":
             guard let g = bool("mvoteGranted") else { return nil }
             return .requestVoteResponse(term: term, voteGranted: g, source: source, dest: dest)
         case "AppendEntriesRequest":
-            guard let p = int("mprevLogIndex"), let pt = int("mprevLogTerm"), let c = int("mcommitIndex"),
-                  case .list(let entries) = v[field: "mentries"], entries.count <= 1 else { return nil }
+            guard let p = int("mprevLogIndex", indices), let pt = int("mprevLogTerm", 0...maxTerm), let c = int("mcommitIndex", indices),
+                  case .list(let entries) = v[field: "mentries"], entries.count <= min(1, maxLogLength) else { return nil }
             var e: Entry? = nil
             if let first = entries.first {
                 guard let term = first[field: "term"]?.intValue, let value = first[field: "value"]?.stringValue.flatMap({ name in
                     (0..<self.values).first { Raft.valueName($0) == name }
-                }), (0...254).contains(term) else { return nil }
+                }), terms.contains(term) else { return nil }
                 e = Entry(term: term, value: value)
             }
             return .appendEntriesRequest(term: term, prevLogIndex: p, prevLogTerm: pt, entry: e, commitIndex: c, source: source, dest: dest)
         case "AppendEntriesResponse":
-            guard let ok = bool("msuccess"), let mi = int("mmatchIndex") else { return nil }
+            guard let ok = bool("msuccess"), let mi = int("mmatchIndex", indices) else { return nil }
             return .appendEntriesResponse(term: term, success: ok, matchIndex: mi, source: source, dest: dest)
         default:
             return nil
