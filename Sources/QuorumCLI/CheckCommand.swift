@@ -9,7 +9,8 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             With --all: every spec at its CI bounds must pass, and every variant must be caught \
             violating the property it is known to break.
-            Exit codes: 0 ok, 1 violation (or, with --all, an unmet expectation), 2 usage error, 3 incomplete.
+            Exit codes: 0 ok, 1 violation (or, with --all, an unmet expectation), 2 usage error or a report \
+            that could not be written, 3 incomplete. When several apply, 1 wins over 2, and 2 over 3.
             """)
 
     @Argument(help: "The spec to check (see `quorum list`).") var spec: String?
@@ -58,6 +59,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
+        Signals.stopGracefully()
         let reportToStdout = json == "-"
         var checks: [(CheckReport, expected: String?, passed: Bool?)] = []
         if printPlan {
@@ -66,24 +68,33 @@ struct CheckCommand: ParsableCommand {
         }
         if all {
             let plan = try loadPlan()
-            var failures = 0
-            var incomplete = false
+            /// Checks that did not meet their expectation: settled (a property violated where "ok" was
+            /// expected, or a complete run that missed the expected violation), or cut short.
+            var settled: [String] = [], unfinished: [String] = []
             if !reportToStdout { Terminal.out("plan: \(plan.source), \(plan.checks.count) checks\n") }
             for check in plan.checks {
                 let report = execute(check.spec.model(check.values, variant: check.variant), properties: check.properties.map(Set.init),
                                      boundedFairness: boundedFairness || check.boundedFairness)
                 let passed = check.expect == "ok" ? report.result == .ok : report.findings.contains { $0.property == check.expect }
-                if report.result == .incomplete { incomplete = true }
-                if !passed { failures += 1 }
+                if !passed {
+                    let what = "\(title(report)) expected \(check.expect), got \(outcome(report))"
+                    if report.result == .incomplete && report.findings.isEmpty { unfinished.append(what) } else { settled.append(what) }
+                }
                 checks.append((report, check.expect, passed))
                 summarize(report, expected: check.expect, passed: passed, quiet: reportToStdout)
             }
-            try writeJSON(checks)
-            try writeCIReports(checks)
+            let written = writeReports(checks)
+            let failures = settled.count + unfinished.count
             if !reportToStdout {
-                Terminal.out("\n\(checks.count - failures) of \(checks.count) checks met their expectation" + (failures == 0 ? "." : "; \(failures) did not."))
+                var summary = "\n\(checks.count - failures) of \(checks.count) checks met their expectation" + (failures == 0 ? "." : "; \(failures) did not:")
+                for line in settled { summary += "\n  FAIL  " + line }
+                for line in unfinished { summary += "\n  INCOMPLETE  " + line }
+                Terminal.out(summary)
             }
-            if failures > 0 { throw ExitCode(incomplete ? Exit.incomplete : Exit.violation) }
+            // A settled failure wins over a report that could not be written, which wins over a check cut short.
+            if !settled.isEmpty { throw ExitCode(Exit.violation) }
+            if !written { throw ExitCode(Exit.usage) }
+            if !unfinished.isEmpty { throw ExitCode(Exit.incomplete) }
             return
         }
 
@@ -98,13 +109,29 @@ struct CheckCommand: ParsableCommand {
         let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness)
         if !reportToStdout { Terminal.out(describe(report)) }
         checks.append((report, nil, nil))
-        try writeJSON(checks)
-        try writeCIReports(checks)
+        let written = writeReports(checks)
+        // A violation is reported as one even when a report could not be written.
+        if report.result == .violation { throw ExitCode(Exit.violation) }
+        if !written { throw ExitCode(Exit.usage) }
+        if report.result == .incomplete { throw ExitCode(Exit.incomplete) }
+    }
+
+    /// "ok", "violation of P, Q", or "incomplete (reason)".
+    private func outcome(_ report: CheckReport) -> String {
         switch report.result {
-        case .ok: return
-        case .violation: throw ExitCode(Exit.violation)
-        case .incomplete: throw ExitCode(Exit.incomplete)
+        case .ok: "ok"
+        case .violation: "violation of " + report.findings.map(\.property).joined(separator: ", ")
+        case .incomplete: "incomplete (\(report.incompleteReason ?? "a limit was reached"))"
         }
+    }
+
+    /// Writes the JSON, JUnit and GitHub reports; an error is printed, and false returned, so that
+    /// the exit code can still say what the check found.
+    private func writeReports(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) -> Bool {
+        var written = true
+        do { try writeJSON(checks) } catch { Terminal.error("\(error)"); written = false }
+        do { try writeCIReports(checks) } catch { Terminal.error("\(error)"); written = false }
+        return written
     }
 
     /// `--plan FILE`, else quorum.toml in the current directory, else the built-in plan.
@@ -118,7 +145,8 @@ struct CheckCommand: ParsableCommand {
     private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool) -> CheckReport {
         var options = ExplorationOptions()
         options.continueAfterViolation = continueAfterViolation
-        options.checkDeadlock = deadlock
+        // Naming Deadlock asks for it to be checked.
+        options.checkDeadlock = deadlock || properties?.contains("Deadlock") == true
         options.maxStates = maxStates
         options.timeout = timeout
         options.properties = properties
@@ -246,8 +274,13 @@ enum Settings {
             scale = factor
             digits.removeLast()
         }
-        guard let value = Double(digits), value > 0 else { return nil }
-        return Int(value * Double(scale))
+        // Only plain decimal numbers: Double also reads "inf", "nan" and hexadecimal, and a size
+        // past Int's range would trap in the conversion.
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let value = Double(digits), value > 0, value.isFinite else { return nil }
+        let bytes = value * Double(scale)
+        guard bytes >= 1, bytes < 0x1p62 else { return nil }
+        return Int(bytes)
     }
 
     static func parse(_ settings: [String]) throws -> [String: Int] {
@@ -259,6 +292,9 @@ enum Settings {
             }
             guard let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
                 throw UsageError("--set \(parts[0]): '\(parts[1])' is not an integer")
+            }
+            guard values[parts[0]] == nil else {
+                throw UsageError("--set \(parts[0]) is given twice (\(values[parts[0]]!) and \(value)); give each parameter once")
             }
             values[parts[0]] = value
         }

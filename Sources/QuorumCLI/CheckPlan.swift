@@ -92,6 +92,9 @@ struct CheckPlan {
 
     static func parse(_ text: String, file: String) throws -> CheckPlan {
         var tables: [(line: Int, fields: [String: (line: Int, value: PlanValue)])] = []
+        // TOML allows CRLF line endings; editors on Windows add them, and some a UTF-8 byte-order mark.
+        var text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        text = text.replacingOccurrences(of: "\r\n", with: "\n")
         for (index, raw) in text.components(separatedBy: "\n").enumerated() {
             let line = index + 1
             func fail(_ message: String) -> UsageError { UsageError("\(file):\(line): \(message)") }

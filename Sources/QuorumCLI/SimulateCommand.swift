@@ -19,11 +19,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Simulate a buggy variant of the spec.") var variant: String?
     @Option(name: .customLong("invariant"), help: ArgumentHelp("Check only this property (repeatable).", valueName: "NAME"))
     var properties: [String] = []
-    @Option(help: "Number of runs.") var runs = 1_000
+    @Option(help: "Number of runs (default: 1,000, or unbounded with --time).") var runs: Int?
     @Option(help: "Steps per run, at most.") var depth = 200
     @Option(help: "Seed of the runs (printed with every result).") var seed: UInt64 = 1
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
-    @Option(help: "Stop starting runs after this many seconds.") var time: Double?
+    @Option(help: "Run for this many seconds, then stop (the run in progress too); with --runs, whichever comes first.") var time: Double?
     @Flag(help: "Uniform choice among enabled actions instead of per-run weights.") var noSwarm = false
     @Flag(help: "Report the failing run as found, without shrinking it.") var noShrink = false
     @Flag(help: "No network partitions in the runs' fault schedules.") var noPartitions = false
@@ -34,13 +34,14 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Do not write counterexample files.") var noFiles = false
 
     func validate() throws {
-        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if depth < 1 { throw ValidationError("--depth must be at least 1") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let time, !(time > 0) { throw ValidationError("--time must be a positive number of seconds") }
     }
 
     func run() throws {
+        Signals.stopGracefully()
         let descriptor = try Catalog.spec(named: spec)
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
         let values = try descriptor.resolve(try Settings.parse(settings), base: descriptor.simulationBounds, variant: chosenVariant)
@@ -49,7 +50,7 @@ struct SimulateCommand: ParsableCommand {
             throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")
         }
         var options = SimulationOptions()
-        options.runs = runs
+        options.runs = Self.runCount(runs: runs, time: time)
         options.depth = depth
         options.seed = seed
         if let workers { options.workers = workers }
@@ -59,6 +60,7 @@ struct SimulateCommand: ParsableCommand {
         options.shrink = !noShrink
         options.partitions = !noPartitions
         var report = model.simulate(options)
+        let unchecked = model.propertyNames.filter { !report.properties.contains($0) && (properties.isEmpty || properties.contains($0)) }
 
         if let failure = report.failure, !noFiles {
             do {
@@ -68,7 +70,13 @@ struct SimulateCommand: ParsableCommand {
                 Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
             }
         }
-        if json != "-" { Terminal.out(describe(report)) }
+        if json != "-" {
+            var text = describe(report)
+            if !unchecked.isEmpty {
+                text += "  not checked on random runs: \(unchecked.joined(separator: ", ")) (temporal properties; `quorum check` checks them)\n"
+            }
+            Terminal.out(text)
+        }
         if let json { try writeJSON(report, to: json) }
         let cases = CIReports.cases(report)
         if let junit { try Terminal.write(CIReports.junit(cases), to: junit, what: "JUnit report") }
@@ -78,11 +86,15 @@ struct SimulateCommand: ParsableCommand {
         if report.failure != nil { throw ExitCode(Exit.violation) }
     }
 
+    /// `--runs`, else 1,000 runs, else (with `--time` alone) as many as the time allows.
+    static func runCount(runs: Int?, time: Double?) -> Int { runs ?? (time == nil ? 1_000 : Int.max / 2) }
+
     private func describe(_ r: SimulationReport) -> String {
         var out = "\(r.spec)\(r.variant.map { " [\($0)]" } ?? "") (" + r.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
         out += ", seed \(seed)\n"
         out += "  \(Terminal.count(r.runs)) runs, \(Terminal.count(r.steps)) steps, " + String(format: "%.2f s, ", r.seconds)
             + "\(Terminal.count(Int(r.seconds > 0 ? Double(r.steps) / r.seconds : 0))) steps/s\n"
+        if r.stoppedByTimeout, let time { out += "  stopped by --time \(time) s (runs still to go were not started; the last ones were cut short)\n" }
         out += "  deepest: " + r.deepest.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
         out += "  actions taken: " + r.coverage.map { "\($0.0) \(Terminal.count($0.1))" }.joined(separator: ", ") + "\n"
         if r.partitionedSteps > 0 { out += "  steps under a network partition: \(Terminal.count(r.partitionedSteps))\n" }
@@ -107,6 +119,7 @@ struct SimulateCommand: ParsableCommand {
             ("coverage", .object(r.coverage.map { ($0.0, .int($0.1)) })),
             ("deepest", .object(r.deepest.map { ($0.0, .int($0.1)) })),
             ("partitionedSteps", .int(r.partitionedSteps)),
+            ("stoppedByTimeout", .bool(r.stoppedByTimeout)),
         ]
         if let f = r.failure {
             fields.append(("violations", .array([.object([

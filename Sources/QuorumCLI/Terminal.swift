@@ -4,8 +4,9 @@ import QuorumCore
 /// Output helpers: reports on stdout, errors and progress on stderr, both flushed so that piped
 /// output survives a crash of a later step.
 enum Terminal {
+    /// Messages may quote a file's text: control characters in it are shown as escapes.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(TraceDocument.visible(message))\n".utf8))
     }
 
     static func progress(_ line: String, updating: Bool) {
@@ -55,5 +56,23 @@ enum Terminal {
             out.append(c)
         }
         return out
+    }
+}
+
+/// SIGINT and SIGTERM during a long check: the first asks the engines to stop (the check ends
+/// "incomplete" and its reports are written), a second ends the process at once.
+enum Signals {
+    static func stopGracefully() {
+        // A parent may have started us with these signals blocked (the mask is inherited).
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig) { received in
+                if Interruption.request(signal: received) != 0 { _exit(128 + received) }
+            }
+        }
     }
 }

@@ -302,6 +302,10 @@ public struct Explorer<System: TransitionSystem> {
                     stopReason = "reached --timeout \(timeout) s"
                     break explore
                 }
+                if Interruption.requested {
+                    stopReason = Interruption.reason
+                    break explore
+                }
                 if let progress = options.progress, now - lastProgress >= 1 {
                     lastProgress = now
                     progress(ExplorationProgress(

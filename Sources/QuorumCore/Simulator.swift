@@ -7,7 +7,8 @@ public struct SimulationOptions: Sendable {
     public var depth = 200
     public var seed: UInt64 = 1
     public var workers = ProcessInfo.processInfo.activeProcessorCount
-    /// Stop starting new runs after this many seconds.
+    /// Stop after this many seconds: no run starts after it, and the runs in progress stop where
+    /// they are (cut short; their steps were checked and count).
     public var timeout: Double? = nil
     /// Only these properties are checked (nil: all of them).
     public var properties: Set<String>? = nil
@@ -48,6 +49,8 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
     public var failure: Failure?
     /// The properties every step was checked against.
     public var properties: [String] = []
+    /// The time limit stopped the simulation: runs were left unstarted or cut short.
+    public var stoppedByTimeout = false
 
     public var stepsPerSecond: Double { seconds > 0 ? Double(steps) / seconds : 0 }
 }
@@ -109,6 +112,8 @@ public struct Simulator<System: TransitionSystem> {
         var metricNames: [String] = []
         var partitionedSteps = 0
         var failure: (property: Int, trace: Trace<System>)? = nil
+        /// The deadline stopped the run before its depth.
+        var cutShort = false
     }
 
 
@@ -121,21 +126,27 @@ public struct Simulator<System: TransitionSystem> {
         let deadline = options.timeout.map { start.addingTimeInterval($0) }
         let runs = options.runs
         nonisolated(unsafe) let simulator = self
+        nonisolated(unsafe) var timedOut = false
 
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var index = worker
             while index < runs {
                 let stop = lock.withLock { index > firstFailing }
                 if stop { break }
-                if let deadline, Date() >= deadline { break }
-                let outcome = simulator.simulate(run: index)
+                if (deadline.map { Date() >= $0 } ?? false) || Interruption.requested {
+                    lock.withLock { timedOut = true }
+                    break
+                }
+                let outcome = simulator.simulate(run: index, deadline: deadline)
                 lock.withLock {
+                    if outcome.cutShort { timedOut = true }
                     if outcome.failure != nil {
                         firstFailing = min(firstFailing, index)
                         outcomes[index] = outcome
                     } else {
                         outcomes[index] = RunOutcome(steps: outcome.steps, coverage: outcome.coverage, names: outcome.names,
-                                                     deepest: outcome.deepest, partitionedSteps: outcome.partitionedSteps)
+                                                     deepest: outcome.deepest, partitionedSteps: outcome.partitionedSteps,
+                                                     cutShort: outcome.cutShort)
                     }
                 }
                 index += workers
@@ -156,6 +167,7 @@ public struct Simulator<System: TransitionSystem> {
             result.failure = .init(run: firstFailing, property: name, kind: kind, original: failed.trace, shrunk: shrunk)
         }
         result.properties = invariants.map(\.name) + actionProperties.map(\.name)
+        result.stoppedByTimeout = timedOut && result.failure == nil
         result.seconds = Date().timeIntervalSince(start)
         return result
     }
@@ -167,7 +179,7 @@ public struct Simulator<System: TransitionSystem> {
 
     /// One random walk. Only the actions are recorded while it runs; the states of a failing run
     /// are recomputed from them.
-    func simulate(run index: Int) -> RunOutcome {
+    func simulate(run index: Int, deadline: Date? = nil) -> RunOutcome {
         var rng = SeededGenerator(seed: options.seed, run: index)
         var outcome = RunOutcome()
         // Kinds of action met so far in this run, with their weights and step counts (a handful:
@@ -207,7 +219,12 @@ public struct Simulator<System: TransitionSystem> {
         let partitioned = options.swarm && options.partitions && rng.below(3) == 0
         var cut: UInt64 = 0
         var stretch = partitioned ? 1 + rng.below(30) : Int.max
-        for _ in 0..<options.depth {
+        for step in 0..<options.depth {
+            // The clock is read every 1,024 steps (a few nanoseconds a step at most).
+            if step & 1023 == 1023, Interruption.requested || (deadline.map { Date() >= $0 } ?? false) {
+                outcome.cutShort = true
+                break
+            }
             if partitioned {
                 stretch -= 1
                 if stretch == 0 {

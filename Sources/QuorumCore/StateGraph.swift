@@ -56,6 +56,10 @@ struct StateGraph<System: TransitionSystem> {
                 incomplete = "reached the --timeout"
                 break
             }
+            if next % 4096 == 0, Interruption.requested {
+                incomplete = Interruption.reason
+                break
+            }
             if next % 4096 == 0, let memoryBudget, Self.estimatedBytes(states: states.count, edges: targets.count) > memoryBudget {
                 incomplete = "reached --memory \(memoryBudget) bytes (the liveness graph holds full states)"
                 break

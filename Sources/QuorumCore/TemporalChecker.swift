@@ -123,6 +123,7 @@ public struct TemporalChecker<System: TransitionSystem> {
         while next < states.count {
             if let maxStates, states.count > maxStates { return .failure(UsageError("reached --max-states \(maxStates)")) }
             if next % 4096 == 0, let deadline, Date() >= deadline { return .failure(UsageError("reached the --timeout")) }
+            if next % 4096 == 0, Interruption.requested { return .failure(UsageError(Interruption.reason)) }
             if next % 4096 == 0, let memoryBudget, StateGraph<System>.estimatedBytes(states: states.count, edges: 0) > memoryBudget {
                 return .failure(UsageError("reached --memory \(memoryBudget) bytes"))
             }

@@ -1,0 +1,25 @@
+import Foundation
+import QuorumCore
+
+/// Every way a file's bytes reach Quorum, as plain functions: what the fuzzing targets in `Fuzz/`
+/// call. Each returns normally for any input (a refusal is an error value, not a crash); a trap,
+/// an overflow or a hang in one of them is a bug.
+public enum UntrustedInput {
+    /// Reads a trace file and replays it against the spec it names (`quorum replay`).
+    public static func replay(_ data: Data) -> Result<ReplayReport, Error> {
+        Result { try ReplayCommand.replay(try TraceDocument(json: data)) }
+    }
+
+    /// Reads a check plan (`quorum check --all --plan`); returns the number of checks.
+    public static func plan(_ data: Data) -> Result<Int, Error> {
+        Result { try CheckPlan.parse(String(decoding: data, as: UTF8.self), file: "fuzz.toml").checks.count }
+    }
+
+    /// Reads a trace file and renders it as `show` does: the terminal text and the HTML page.
+    public static func show(_ data: Data) -> Result<Int, Error> {
+        Result {
+            let document = try TraceDocument(json: data).mappingStrings(TraceDocument.visible)
+            return ShowCommand.render(document).utf8.count + HTMLViewer.page(document).utf8.count
+        }
+    }
+}

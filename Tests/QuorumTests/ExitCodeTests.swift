@@ -1,0 +1,117 @@
+import Foundation
+import QuorumCore
+@testable import QuorumCLI
+import Testing
+
+/// Exit codes and messages never hide a violation, and no option quietly checks nothing.
+@Suite struct ExitCodeTests {
+    func expectUsageError(_ arguments: [String], mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let output = try CLI.run(arguments)
+        #expect(output.status == 2, "\(arguments): \(output.stderr)", sourceLocation: sourceLocation)
+        #expect(output.stderr.contains(text), "\(output.stderr)", sourceLocation: sourceLocation)
+    }
+
+    @Test func hugeAndNonNumericSizesAreUsageErrors() throws {
+        for size in ["inf", "infG", "nan", "1e300G", "0x10", "99999999999T", "-1G", ""] {
+            try expectUsageError(["check", "paxos", "--memory", size], mentioning: "--memory")
+        }
+        #expect(Settings.bytes("1.5G") == 3 << 29)
+        #expect(Settings.bytes("800M") == 800 << 20)
+    }
+
+    @Test func aParameterSetTwiceIsAUsageError() throws {
+        try expectUsageError(["check", "paxos", "--set", "maxBallot=1", "--set", "maxBallot=2"], mentioning: "given twice")
+    }
+
+    @Test func namingDeadlockChecksIt() throws {
+        // AuditLog stops once the log is full and the adversary's budget spent.
+        let output = try CLI.run(["check", "auditlog", "--invariant", "Deadlock", "--no-files", "--quiet"])
+        #expect(output.status == 1, "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains("Deadlock (deadlock) violated"), "\(output.stdout)")
+    }
+
+    @Test func aViolationWinsOverAnIncompleteCheck() throws {
+        let dir = try temporaryDirectory()
+        let plan = """
+            [[check]]
+            spec = "Paxos"
+            variant = "minorityQuorums"
+            bounds = { maxBallot = 1 }
+            expect = "ok"
+
+            [[check]]
+            spec = "Raft"
+            bounds = { maxLogLength = 0 }
+            expect = "ok"
+            """
+        try plan.write(to: dir.appendingPathComponent("plan.toml"), atomically: true, encoding: .utf8)
+        let output = try CLI.run(["check", "--all", "--plan", "plan.toml", "--max-states", "5000", "--no-files", "--quiet"], in: dir)
+        #expect(output.status == 1, "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains("FAIL  Paxos [minorityQuorums]"), "\(output.stdout)")
+        #expect(output.stdout.contains("INCOMPLETE  Raft"), "\(output.stdout)")
+    }
+
+    @Test func anUnwritableReportKeepsTheViolationsExitCode() throws {
+        let output = try CLI.run(["check", "paxos", "--variant", "minorityQuorums", "--no-files", "--quiet",
+                                  "--json", "/nonexistent/dir/report.json"])
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(output.stderr.contains("cannot write the JSON report"), "\(output.stderr)")
+    }
+
+    @Test(arguments: ["\r\n", "\n"], [true, false])
+    func plansWithCRLFOrAByteOrderMarkParse(newline: String, bom: Bool) throws {
+        let text = (bom ? "\u{FEFF}" : "") + ["# a plan", "[[check]]", "spec = \"Paxos\"", "expect = \"ok\""].joined(separator: newline) + newline
+        let plan = try CheckPlan.parse(text, file: "plan.toml")
+        #expect(plan.checks.count == 1)
+        #expect(plan.checks[0].spec.name == "Paxos")
+    }
+
+    @Test func simulateTimeAloneRunsUntilTheTimeAndBoundsTheRunInProgress() throws {
+        // One run a billion steps deep would take hours: --time must stop it.
+        let output = try CLI.run(["simulate", "raft", "--runs", "1", "--depth", "1000000000", "--time", "1", "--no-files", "--workers", "1"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("stopped by --time 1.0 s"), "\(output.stdout)")
+        let json = try CLI.run(["simulate", "paxos", "--depth", "5", "--time", "1", "--no-files", "--json", "-"])
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
+        #expect(report[0]["stoppedByTimeout"] as? Bool == true)
+        // --time without --runs is not capped at the default 1,000 runs; --runs still caps it.
+        #expect(SimulateCommand.runCount(runs: nil, time: 5) > 1_000_000_000)
+        #expect(SimulateCommand.runCount(runs: nil, time: nil) == 1_000)
+        #expect(SimulateCommand.runCount(runs: 7, time: 5) == 7)
+    }
+
+    @Test func simulateSaysWhichPropertiesRandomRunsCannotCheck() throws {
+        let output = try CLI.run(["simulate", "raft", "--runs", "5", "--depth", "20", "--no-files"])
+        #expect(output.stdout.contains("not checked on random runs: EventuallyLeader"), "\(output.stdout)")
+    }
+
+    @Test func anInterruptedCheckWritesAnIncompleteReport() throws {
+        let dir = try temporaryDirectory()
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["check", "raft", "--set", "maxLogLength=2", "--set", "maxMessages=2", "--no-files", "--quiet", "--json", "report.json"]
+        process.currentDirectoryURL = dir
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the explorer is running, then interrupt it by its own process id.
+        Thread.sleep(forTimeInterval: 1.5)
+        let pid = process.processIdentifier
+        kill(pid, SIGINT)
+        // It must stop by itself within seconds; never leave it running if it does not.
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            Issue.record("quorum check went on after SIGINT")
+            return
+        }
+        #expect(process.terminationStatus == 3)
+        let data = try Data(contentsOf: dir.appendingPathComponent("report.json"))
+        let reports = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+        #expect(reports[0]["result"] as? String == "incomplete")
+        #expect(reports[0]["incompleteReason"] as? String == "interrupted by SIGINT")
+        #expect((reports[0]["distinctStates"] as? Int ?? 0) > 0)
+    }
+}
