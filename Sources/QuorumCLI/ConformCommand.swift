@@ -42,23 +42,35 @@ struct ConformCommand: ParsableCommand {
         } else {
             let descriptor = try Catalog.spec(named: spec!)
             let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-            models.append((try descriptor.symbolicModel(try descriptor.resolve(try Settings.parse(settings), base: descriptor.ciBounds),
+            // A variant at the bounds where it is caught, as check and bmc take it.
+            let base = descriptor.ciBounds.merging(chosenVariant?.bounds ?? [:]) { $1 }
+            models.append((try descriptor.symbolicModel(try descriptor.resolve(try Settings.parse(settings), base: base, variant: chosenVariant),
                                                         variant: chosenVariant), sample))
         }
         var failed = false
+        // Each model with Z3's integers (prove's) and, for an encoding that bounds its integers,
+        // with bmc's bit-vectors, where a bound too small would make values wrap.
         for (model, size) in models {
+            for bitVectors in [false, true] {
             var options = ConformanceOptions()
             options.sample = size
             options.seed = seed
+            options.bitVectors = bitVectors
             let report = try model.conform(options)
-            let figures = "\(Terminal.count(report.statesCompared)) of \(Terminal.count(report.reachableStates)) reachable states, "
-                + "\(Terminal.count(report.successorsCompared)) successors" + String(format: ", %.2f s", report.seconds)
+            if bitVectors && report.integerBits == nil { continue }
+            let covered = report.allReachable
+                ? "of \(Terminal.count(report.reachableStates)) reachable states"
+                : "of the first \(Terminal.count(report.reachableStates)) reachable states found breadth-first (there are more)"
+            let figures = "\(Terminal.count(report.statesCompared)) \(covered), "
+                + "\(Terminal.count(report.successorsCompared)) successors"
+                + (report.integerBits.map { ", \($0)-bit integers" } ?? ", integers") + String(format: ", %.2f s", report.seconds)
             if report.agrees {
                 Terminal.out("agree     \(Describe.title(report.model)): \(figures)")
             } else {
                 failed = true
                 Terminal.out("DISAGREE  \(Describe.title(report.model)): \(figures)")
                 for line in report.mismatches { Terminal.out("  " + line) }
+            }
             }
         }
         if failed { throw ExitCode(Exit.violation) }

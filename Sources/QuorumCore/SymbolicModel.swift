@@ -153,6 +153,9 @@ public struct ConformanceOptions: Sendable {
     public var maxStates = 1_000_000
     /// Worker threads, each with its own Z3 context (default: all cores).
     public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Compare with integers as the bit-vectors `bmc` uses (for an encoding that bounds its
+    /// integers), so that a wrong bound, which makes values wrap, shows as a disagreement.
+    public var bitVectors = false
 
     public init() {}
 }
@@ -167,6 +170,11 @@ public struct ConformanceReport: Sendable {
     /// Each disagreement in words: the state, and the successor one side allows and the other not.
     public let mismatches: [String]
     public let seconds: Double
+    /// Whether `reachableStates` is every reachable state (false: the search stopped at
+    /// `maxStates`, and the states compared were drawn from the first ones found).
+    public var allReachable = true
+    /// The integer width the comparison used: nil for Z3's integers, else the bits of `bmc`'s bit-vectors.
+    public var integerBits: UInt32? = nil
     public var agrees: Bool { mismatches.isEmpty }
 
     public init(model: ModelIdentity, reachableStates: Int, statesCompared: Int, successorsCompared: Int,

@@ -19,7 +19,12 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
 
     public func check(_ options: ConformanceOptions) throws -> ConformanceReport {
         let start = DispatchTime.now()
-        let reachable = reachableStates(limit: options.maxStates)
+        let bits = options.bitVectors ? encoding.integerBound.map(BoundedModelChecker<Encoding>.bits(for:)) : nil
+        if options.bitVectors && bits == nil {
+            // Nothing to compare: the encoding leaves its integers unbounded, so bmc uses Z3's integers too.
+            return ConformanceReport(model: model, reachableStates: 0, statesCompared: 0, successorsCompared: 0, mismatches: [], seconds: 0)
+        }
+        let (reachable, all) = reachableStates(limit: options.maxStates)
         var compared = reachable
         if let sample = options.sample, sample < reachable.count {
             var generator = SeededGenerator(seed: options.seed)
@@ -31,7 +36,7 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
         let parts = (0..<workers).map { w in Array(compared[(compared.count * w / workers)..<(compared.count * (w + 1) / workers)]) }
         let results = ResultSlots<Result<([String], Int), Error>>(count: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            results.set(w, Result { try compare(parts[w]) })
+            results.set(w, Result { try compare(parts[w], integerBits: bits) })
         }
         var mismatches: [String] = []
         var successors = 0
@@ -41,14 +46,17 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
             successors += count
         }
         mismatches = Array(mismatches.prefix(10))
-        return ConformanceReport(model: model, reachableStates: reachable.count, statesCompared: compared.count,
-                                 successorsCompared: successors, mismatches: mismatches, seconds: seconds(since: start))
+        var report = ConformanceReport(model: model, reachableStates: reachable.count, statesCompared: compared.count,
+                                       successorsCompared: successors, mismatches: mismatches, seconds: seconds(since: start))
+        report.allReachable = all
+        report.integerBits = bits
+        return report
     }
 
     /// Compares `states` in one fresh Z3 context; returns the mismatches and the successors compared.
-    private func compare(_ states: [Encoding.System.State]) throws -> ([String], Int) {
+    private func compare(_ states: [Encoding.System.State], integerBits: UInt32?) throws -> ([String], Int) {
         let system = encoding.system
-        let context = Z3Context()
+        let context = Z3Context(integerBits: integerBits)
         let solver = Z3Solver(context, simple: true)
         let s = encoding.declare(in: context, prefix: "s")
         let t = encoding.declare(in: context, prefix: "t")
@@ -91,8 +99,9 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
         return (mismatches, successors)
     }
 
-    /// Every reachable state within the spec's bounds, in breadth-first order.
-    func reachableStates(limit: Int) -> [Encoding.System.State] {
+    /// The reachable states within the spec's bounds, in breadth-first order, at most `limit`
+    /// of them; and whether they are all of them.
+    func reachableStates(limit: Int) -> ([Encoding.System.State], Bool) {
         let system = encoding.system
         var seen = Set(system.initialStates)
         var order = system.initialStates
@@ -108,7 +117,7 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
                 if system.isWithinBounds(successor) && seen.insert(successor).inserted { order.append(successor) }
             }
         }
-        return order
+        return (order, next == order.count)
     }
 
     private func describe(_ state: Encoding.System.State) -> String {

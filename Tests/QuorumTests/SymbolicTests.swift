@@ -207,6 +207,32 @@ import QuorumZ3
         #expect(report.mismatches.first?.hasPrefix("only the encoding allows") == true)
     }
 
+    /// An integer bound too small for the encoding's values makes bmc's bit-vectors wrap: the
+    /// comparison at bmc's widths catches it, the one with Z3's integers cannot.
+    @Test func conformanceAtBitVectorWidthsCatchesAWrongIntegerBound() throws {
+        var options = ConformanceOptions()
+        options.sample = 60
+        options.maxStates = 5_000
+        let raft = Raft(maxLogLength: 0, maxMessages: 1)
+        let narrow = MismatchedEncoding(base: RaftEncoding(raft), system: raft, bound: 1)
+        let integers = try Conformance(narrow, model: identity).check(options)
+        #expect(integers.agrees && integers.integerBits == nil)
+        options.bitVectors = true
+        let caught: Bool
+        do {
+            let report = try Conformance(narrow, model: identity).check(options)
+            #expect(report.integerBits == 2)
+            caught = !report.agrees
+        } catch {
+            caught = true  // a value the readout cannot map back is caught too
+        }
+        #expect(caught)
+        let right = try Conformance(RaftEncoding(raft), model: identity).check(options)
+        #expect(right.agrees && right.integerBits != nil)
+        // 5,000 of Raft's 617,361 reachable states: the report says it saw only the first ones.
+        #expect(right.reachableStates >= 5_000 && right.reachableStates < 617_361 && !right.allReachable)
+    }
+
     func prove(_ dropped: [String] = [], _ raft: Raft = Raft(maxTerm: 4, maxLogLength: 0, maxMessages: 2)) throws -> ProofReport {
         var options = ProofOptions(invariants: ["InductiveElectionSafety"])
         options.dropped = dropped
@@ -245,6 +271,9 @@ import QuorumZ3
 struct MismatchedEncoding: SymbolicEncoding {
     let base: RaftEncoding
     let system: Raft
+    /// A bound on the integers other than the encoding's own (nil: the encoding's).
+    var bound: Int? = nil
+    var integerBound: Int? { bound ?? base.integerBound }
     func declare(in context: Z3Context, prefix: String) -> RaftSymbols { base.declare(in: context, prefix: prefix) }
     func domain(_ s: RaftSymbols) -> Formula<Symbolic> { base.domain(s) }
     func initial(_ s: RaftSymbols) -> Formula<Symbolic> { base.initial(s) }
