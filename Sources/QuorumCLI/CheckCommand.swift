@@ -61,7 +61,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         Signals.stopGracefully()
         let reportToStdout = json == "-"
-        var checks: [(CheckReport, expected: String?, passed: Bool?)] = []
+        var checks: [CheckOutcome] = []
         if printPlan {
             Terminal.out(try CheckPlan.builtInText())
             return
@@ -72,6 +72,7 @@ struct CheckCommand: ParsableCommand {
             /// expected, or a complete run that missed the expected violation), or cut short.
             var settled: [String] = [], unfinished: [String] = []
             if !reportToStdout { Terminal.out("plan: \(plan.source), \(plan.checks.count) checks\n") }
+            for warning in plan.uncovered() { Terminal.warning(warning) }
             for check in plan.checks {
                 let report = execute(check.spec.model(check.values, variant: check.variant), properties: check.properties.map(Set.init),
                                      boundedFairness: boundedFairness || check.boundedFairness)
@@ -80,7 +81,8 @@ struct CheckCommand: ParsableCommand {
                     let what = "\(title(report)) expected \(check.expect), got \(outcome(report))"
                     if report.result == .incomplete && report.findings.isEmpty { unfinished.append(what) } else { settled.append(what) }
                 }
-                checks.append((report, check.expect, passed))
+                checks.append(CheckOutcome(report: report, expected: check.expect, passed: passed, properties: check.properties,
+                                           location: plan.path.map { ($0, check.line) }))
                 summarize(report, expected: check.expect, passed: passed, quiet: reportToStdout)
             }
             let written = writeReports(checks)
@@ -108,7 +110,7 @@ struct CheckCommand: ParsableCommand {
         }
         let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness)
         if !reportToStdout { Terminal.out(describe(report)) }
-        checks.append((report, nil, nil))
+        checks.append(CheckOutcome(report: report, expected: nil, passed: nil, properties: properties.isEmpty ? nil : properties, location: nil))
         let written = writeReports(checks)
         // A violation is reported as one even when a report could not be written.
         if report.result == .violation { throw ExitCode(Exit.violation) }
@@ -127,7 +129,7 @@ struct CheckCommand: ParsableCommand {
 
     /// Writes the JSON, JUnit and GitHub reports; an error is printed, and false returned, so that
     /// the exit code can still say what the check found.
-    private func writeReports(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) -> Bool {
+    private func writeReports(_ checks: [CheckOutcome]) -> Bool {
         var written = true
         do { try writeJSON(checks) } catch { Terminal.error("\(error)"); written = false }
         do { try writeCIReports(checks) } catch { Terminal.error("\(error)"); written = false }
@@ -224,11 +226,12 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// JUnit XML with --junit, and GitHub Actions annotations when GITHUB_ACTIONS=true.
-    private func writeCIReports(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) throws {
-        let cases = checks.flatMap { report, expected, _ in
-            let names = Catalog.specs.first { $0.name == report.spec }?.properties.filter(\.byDefault).map(\.name) ?? []
-            let checked = properties.isEmpty ? names : properties
-            return CIReports.cases(report, expected: expected, properties: checked)
+    private func writeCIReports(_ checks: [CheckOutcome]) throws {
+        let cases = checks.flatMap { check in
+            let all = Catalog.specs.first { $0.name == check.report.spec }?.properties ?? []
+            let checked = check.properties.map { names in all.filter { names.contains($0.name) } } ?? all.filter(\.byDefault)
+            return CIReports.cases(check.report, expected: check.expected, properties: checked,
+                                   continued: continueAfterViolation, location: check.location)
         }
         if let junit { try Terminal.write(CIReports.junit(cases), to: junit, what: "JUnit report") }
         if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
@@ -236,9 +239,10 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    private func writeJSON(_ checks: [(CheckReport, expected: String?, passed: Bool?)]) throws {
+    private func writeJSON(_ checks: [CheckOutcome]) throws {
         guard let json else { return }
-        let objects: [JSONValue] = checks.map { report, expected, passed in
+        let objects: [JSONValue] = checks.map { check in
+            let (report, expected, passed) = (check.report, check.expected, check.passed)
             var fields: [(String, JSONValue)] = [
                 ("spec", .string(report.spec)),
                 ("variant", report.variant.map(JSONValue.string) ?? .null),
@@ -260,6 +264,18 @@ struct CheckCommand: ParsableCommand {
         }
         try Terminal.write(JSONValue.array(objects).text + "\n", to: json, what: "JSON report")
     }
+}
+
+/// One check's report and what the plan asked of it.
+struct CheckOutcome {
+    let report: CheckReport
+    /// "ok" or the property that must be violated (nil outside a plan).
+    let expected: String?
+    let passed: Bool?
+    /// The properties the check was asked for (nil: those checked by default).
+    let properties: [String]?
+    /// The plan file and line that declared the check (nil for the built-in plan or a single check).
+    let location: (file: String, line: Int)?
 }
 
 /// `--set NAME=VALUE` arguments and sizes.

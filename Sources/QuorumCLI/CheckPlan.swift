@@ -40,8 +40,26 @@ struct CheckPlan {
 
     let checks: [Check]
     let source: String
+    /// The plan file as given (nil for the built-in plan), for annotations that point at a line.
+    var path: String? = nil
 
     static let keys = ["spec", "variant", "bounds", "properties", "fairness", "expect"]
+
+    /// What the plan leaves unchecked: a spec with no check of its own, or a variant with no check
+    /// that it is caught; each with the lines that would add it.
+    func uncovered() -> [String] {
+        var out: [String] = []
+        for spec in Catalog.specs {
+            if !checks.contains(where: { $0.spec.name == spec.name && $0.variant == nil }) {
+                out.append("\(source) checks no correct \(spec.name); add: [[check]] spec = \"\(spec.name)\" expect = \"ok\"")
+            }
+            for variant in spec.variants where !checks.contains(where: { $0.variant?.name == variant.name && $0.spec.name == spec.name }) {
+                out.append("\(source) does not check that \(spec.name)'s variant \(variant.name) is caught; add: "
+                    + "[[check]] spec = \"\(spec.name)\" variant = \"\(variant.name)\" expect = \"\(variant.breaks)\"")
+            }
+        }
+        return out
+    }
 
     /// The plan that the specs themselves describe: each spec at its CI bounds must pass, and each
     /// variant must be caught violating the property it breaks.
@@ -87,7 +105,9 @@ struct CheckPlan {
 
     static func load(_ path: String) throws -> CheckPlan {
         guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read the check plan \(path)") }
-        return try parse(String(decoding: data, as: UTF8.self), file: (path as NSString).lastPathComponent)
+        var plan = try parse(String(decoding: data, as: UTF8.self), file: (path as NSString).lastPathComponent)
+        plan.path = path
+        return plan
     }
 
     static func parse(_ text: String, file: String) throws -> CheckPlan {

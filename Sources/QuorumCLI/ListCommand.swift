@@ -21,6 +21,7 @@ struct ListCommand: ParsableCommand {
                     ("properties", .array(spec.properties.map { p in
                         .object([("name", .string(p.name)), ("kind", .string(p.kind.rawValue)), ("summary", .string(p.summary))])
                     })),
+                    ("engines", .array(Self.engines(spec).map(JSONValue.string))),
                     ("variants", .array(spec.variants.map { v in
                         .object([("name", .string(v.name)), ("breaks", .string(v.breaks)), ("summary", .string(v.summary))])
                     })),
@@ -30,7 +31,7 @@ struct ListCommand: ParsableCommand {
             return
         }
         for spec in Catalog.specs {
-            var out = "\(spec.name): \(spec.summary)\n  parameters:\n"
+            var out = "\(spec.name): \(spec.summary)\n  engines: " + Self.engines(spec).joined(separator: ", ") + "\n  parameters:\n"
             for p in spec.parameters {
                 out += "    \(p.name) = \(p.defaultValue)  (\(p.range.lowerBound)...\(p.range.upperBound)) \(p.summary)\n"
             }
@@ -41,5 +42,13 @@ struct ListCommand: ParsableCommand {
             Terminal.out(out)
         }
     }
-}
 
+    /// The engines that run on a spec: every spec has the explorer, the simulator, replay and the
+    /// viewer; symmetry and the Z3 engines only where the spec provides them.
+    static func engines(_ spec: SpecDescriptor) -> [String] {
+        var engines = ["check", "simulate", "replay", "show"]
+        if let values = try? spec.resolve([:]), spec.model(values).hasSymmetry { engines.append("check --symmetry") }
+        if spec.hasSymbolicEncoding { engines += ["prove", "bmc", "conform"] }
+        return engines
+    }
+}

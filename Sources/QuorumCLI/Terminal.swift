@@ -9,6 +9,10 @@ enum Terminal {
         FileHandle.standardError.write(Data("error: \(TraceDocument.visible(message))\n".utf8))
     }
 
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(TraceDocument.visible(message))\n".utf8))
+    }
+
     static func progress(_ line: String, updating: Bool) {
         FileHandle.standardError.write(Data((updating ? "\r\u{1B}[K" + line : line + "\n").utf8))
     }

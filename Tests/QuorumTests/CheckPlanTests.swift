@@ -68,6 +68,11 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let run = try CLI.run(["check", "--all", "--no-files", "--quiet"], in: directory)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("plan: quorum.toml, 2 checks"))
+        // The plan leaves out Raft and most variants: each is named, with the lines that add it.
+        #expect(run.stderr.contains("warning: quorum.toml does not check that Paxos's variant minorityQuorums is caught; add: [[check]] spec = \"Paxos\" variant = \"minorityQuorums\" expect = \"Agreement\""),
+                "\(run.stderr)")
+        #expect(run.stderr.contains("warning: quorum.toml checks no correct Raft"))
+        #expect(!run.stderr.contains("auditLastRecordOnly"))
         #expect(run.stdout.contains("2 of 2 checks met their expectation"))
         let wrong = plan.replacingOccurrences(of: "expect = \"TamperEvident\"", with: "expect = \"ok\"")
         try wrong.write(to: directory.appendingPathComponent("other.toml"), atomically: true, encoding: .utf8)
@@ -132,6 +137,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         for suite in suites {
             let cases = suite.elements(forName: "testcase")
             let failures = cases.flatMap { $0.elements(forName: "failure") }
+            let skipped = cases.flatMap { $0.elements(forName: "skipped") }
+            #expect(integer(suite, "skipped") == skipped.count)
             #expect(attribute(suite, "name")?.isEmpty == false)
             #expect(integer(suite, "tests") == cases.count)
             #expect(integer(suite, "failures") == failures.count)
@@ -141,7 +148,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 #expect(attribute(testcase, "name")?.isEmpty == false)
                 #expect(attribute(testcase, "classname") == attribute(suite, "name"))
                 #expect(attribute(testcase, "time").flatMap(Double.init) != nil)
-                #expect(testcase.children?.allSatisfy { $0.name == "failure" } ?? true)
+                #expect(testcase.children?.allSatisfy { $0.name == "failure" || $0.name == "skipped" } ?? true)
+                #expect((testcase.children?.count ?? 0) <= 1)
             }
             for failure in failures {
                 #expect(attribute(failure, "message")?.isEmpty == false)
@@ -156,6 +164,24 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(totalFailures == 1)
         let failure = try #require(root.nodes(forXPath: "//failure").first as? XMLElement)
         #expect(failure.stringValue?.contains("trace: cx/twophasecommit-commitWithoutAllPrepared-TCConsistent.itf.json") == true)
+        // Suites carry the bounds, and the annotation points at the plan line that declared the check.
+        #expect(suites.contains { attribute($0, "name") == "TwoPhaseCommit[commitWithoutAllPrepared] (resourceManagers=3)" })
+    }
+
+    @Test func annotationsPointAtThePlanLineThatDeclaredTheCheck() throws {
+        let directory = try temporaryDirectory()
+        let plan = """
+            [[check]]
+            spec = "TwoPhaseCommit"
+            variant = "commitWithoutAllPrepared"
+            expect = "ok"
+            """
+        try plan.write(to: directory.appendingPathComponent("quorum.toml"), atomically: true, encoding: .utf8)
+        let run = try CLI.run(["check", "--all", "--plan", "quorum.toml", "--quiet", "--out", "cx"], in: directory,
+                              environment: ["GITHUB_ACTIONS": "true"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("::error file=quorum.toml,line=1,title=TwoPhaseCommit[commitWithoutAllPrepared] (resourceManagers=3) TCConsistent::TCConsistent violated after 5 steps (trace: cx/twophasecommit-commitWithoutAllPrepared-TCConsistent.itf.json)"),
+                "\(run.stdout)")
     }
 
     @Test func simulateWritesJUnitWithACasePerPropertyChecked() throws {
@@ -163,7 +189,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let run = try CLI.run(["simulate", "auditlog", "--variant", "auditLastRecordOnly", "--junit", "sim.xml", "--out", "cx"],
                               in: directory, environment: ["GITHUB_ACTIONS": "true"])
         #expect(run.status == 1)
-        #expect(run.stdout.contains("::error file=cx/auditlog-auditLastRecordOnly-TamperEvident-simulated.itf.json"))
+        #expect(run.stdout.contains("(trace: cx/auditlog-auditLastRecordOnly-TamperEvident-simulated.itf.json)"), "\(run.stdout)")
         let document = try XMLDocument(contentsOf: directory.appendingPathComponent("sim.xml"))
         let cases = try document.nodes(forXPath: "//testcase").compactMap { ($0 as? XMLElement)?.attribute(forName: "name")?.stringValue }
         #expect(cases == ["TamperEvident", "HonestReplicasPass"])
