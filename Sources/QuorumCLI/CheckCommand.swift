@@ -75,7 +75,8 @@ struct CheckCommand: ParsableCommand {
             for warning in plan.uncovered() { Terminal.warning(warning) }
             for check in plan.checks {
                 let report = execute(check.spec.model(check.values, variant: check.variant), properties: check.properties.map(Set.init),
-                                     boundedFairness: boundedFairness || check.boundedFairness)
+                                     boundedFairness: boundedFairness || check.boundedFairness,
+                                     lookingFor: check.expect == "ok" ? nil : check.expect)
                 let passed = check.expect == "ok" ? report.result == .ok : report.findings.contains { $0.property == check.expect }
                 if !passed {
                     let what = "\(title(report)) expected \(check.expect), got \(outcome(report))"
@@ -108,7 +109,10 @@ struct CheckCommand: ParsableCommand {
         for name in properties where !(model.propertyNames + ["Deadlock"]).contains(name) {
             throw UsageError("unknown invariant '\(name)' of \(descriptor.name); known: \(model.propertyNames.joined(separator: ", "))")
         }
-        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness)
+        // A variant is checked for the property it is known to break: others found on the way are
+        // reported too, after it.
+        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness,
+                             lookingFor: properties.isEmpty ? chosenVariant?.breaks : nil)
         if !reportToStdout { Terminal.out(describe(report)) }
         checks.append(CheckOutcome(report: report, expected: nil, passed: nil, properties: properties.isEmpty ? nil : properties, location: nil))
         let written = writeReports(checks)
@@ -144,9 +148,10 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Runs one exploration with progress on stderr and writes its counterexample files.
-    private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool) -> CheckReport {
+    private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool, lookingFor: String? = nil) -> CheckReport {
         var options = ExplorationOptions()
         options.continueAfterViolation = continueAfterViolation
+        options.stopOnceViolated = lookingFor
         // Naming Deadlock asks for it to be checked.
         options.checkDeadlock = deadlock || properties?.contains("Deadlock") == true
         options.maxStates = maxStates
@@ -201,7 +206,10 @@ struct CheckCommand: ParsableCommand {
             out += "  temporal properties checked on the state graph: \(Terminal.count(graph.states)) states, "
                 + "\(Terminal.count(graph.edges)) edges, " + String(format: "%.2f s\n", graph.seconds)
         }
-        for finding in report.findings {
+        // A variant's declared property first.
+        let declared = report.variant.flatMap { name in Catalog.specs.first { $0.name == report.spec }?.variants.first { $0.name == name }?.breaks }
+        let ordered = report.findings.filter { $0.property == declared } + report.findings.filter { $0.property != declared }
+        for finding in ordered {
             out += "\n\(finding.property) (\(finding.kind.rawValue)) violated after \(finding.length) steps:\n"
             out += finding.document.text
             if let files = report.files[finding.property] { out += "  written: " + files.joined(separator: ", ") + "\n" }

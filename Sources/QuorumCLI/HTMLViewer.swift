@@ -32,6 +32,9 @@ public enum HTMLViewer {
         let data = JSONValue.object([
             ("title", .string(title(document))),
             ("subtitle", .string(subtitle(document))),
+            // A counterexample to induction starts in a state that need not be reachable: never call it initial.
+            ("first", .string(document.induction == nil ? "initial state" : "an arbitrary state satisfying \(document.assumption)")),
+            ("firstLabel", .string(document.induction == nil ? "init" : "0")),
             ("lifelines", .array(diagram.lifelines.map(JSONValue.string))),
             ("rows", .array(zip(document.steps, diagram.rows).map { step, row in
                 .object([("description", .string(step.description)), ("action", .string(step.action)),
@@ -183,8 +186,8 @@ public enum HTMLViewer {
       data.rows.forEach((row, r) => {
         const g = el("g", {class: "row", "data-row": r});
         el("rect", {x: 0, y: top + rowHeight * r, width: width, height: rowHeight}, g);
-        el("text", {class: "num", x: 8, y: y(r) + 4}, g, r === 0 ? "init" : String(r));
-        const words = r === 0 ? "initial state" : row.description;
+        el("text", {class: "num", x: 8, y: y(r) + 4}, g, r === 0 ? data.firstLabel : String(r));
+        const words = r === 0 ? data.first : row.description;
         el("text", {class: "desc", x: descX, y: y(r) + 4}, g, words.length > 64 ? words.slice(0, 63) + "…" : words);
         const title = document.createElementNS(NS, "title"); title.textContent = row.description; g.appendChild(title);
         g.addEventListener("click", () => select(r, false));
@@ -234,7 +237,7 @@ public enum HTMLViewer {
         current = Math.max(0, Math.min(rowsCount - 1, r));
         rowGroups.forEach((g, i) => g.classList.toggle("selected", i === current));
         const row = data.rows[current];
-        document.getElementById("step").textContent = (current === 0 ? "Initial state" : "Step " + current + ": ") + (current === 0 ? "" : row.description);
+        document.getElementById("step").textContent = (current === 0 ? data.first.charAt(0).toUpperCase() + data.first.slice(1) : "Step " + current + ": ") + (current === 0 ? "" : row.description);
         const changes = document.getElementById("changes"); changes.replaceChildren();
         data.changes[current].forEach(c => { const li = document.createElement("li"); li.textContent = c; changes.appendChild(li); });
         const table = document.getElementById("state"); table.replaceChildren();

@@ -53,7 +53,7 @@ struct ShowCommand: ParsableCommand {
         } else {
             out += "A trace of \(length) step\(length == 1 ? "" : "s").\n"
         }
-        out += "\n" + "  0  ".dim + (document.induction == nil ? "initial state" : "first state").bold + "\n"
+        out += "\n" + "  0  ".dim + (document.induction == nil ? "initial state" : "an arbitrary state satisfying \(document.assumption)").bold + "\n"
         for (name, value) in zip(document.variables, document.steps[0].values) {
             out += "       " + name.cyan + " = " + value.text + "\n"
         }

@@ -5,6 +5,10 @@ public struct ExplorationOptions: Sendable {
     /// Report every violated property (each with its own shortest trace) instead of stopping at
     /// the first.
     public var continueAfterViolation = false
+    /// Go on past other properties' violations until this one is violated (then stop, as
+    /// without `continueAfterViolation`): a variant's check looks for the property it is known to
+    /// break, and reports the others found on the way.
+    public var stopOnceViolated: String? = nil
     /// Report a state with no enabled action as a violation.
     public var checkDeadlock = false
     /// Stop with an incomplete result after this many distinct states.
@@ -186,15 +190,20 @@ public struct Explorer<System: TransitionSystem> {
             frontier.append((UInt32(links.count - 1), state))
         }
         var violations: [Violation<System>] = []
+        let stopAt = options.continueAfterViolation ? nil : options.stopOnceViolated
+        func stops() -> Bool {
+            if let stopAt { return violations.contains { $0.property == stopAt } }
+            return !violations.isEmpty && !options.continueAfterViolation
+        }
         func done() -> Bool {
-            if !violations.isEmpty && !options.continueAfterViolation { return true }
+            if stops() { return true }
             return propertyCount > 0 && !live.contains(true)
         }
         for (i, trace) in initialFailures.sorted(by: { $0.key < $1.key }) {
             live[i] = false
             violations.append(Violation(property: invariants[i].name, kind: .invariant, trace: trace))
         }
-        if !violations.isEmpty && !options.continueAfterViolation { frontier.removeAll() }
+        if stops() { frontier.removeAll() }
 
         var depth = 0
         var next: [(id: UInt32, state: System.State)] = []

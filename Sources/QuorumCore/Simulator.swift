@@ -76,10 +76,14 @@ public struct Simulator<System: TransitionSystem> {
     /// reports that it read everything; and the invariant each part belongs to.
     let parts: [@Sendable (System.State, inout VariableSet) -> Bool]
     let partOf: [Int]
+    /// The spec's initial states, computed once: a spec may compute them (every ring order of
+    /// distinct identifiers), and every run draws one.
+    let initialStates: [System.State]
 
     public init(_ system: System, options: SimulationOptions = SimulationOptions()) {
         self.system = system
         self.options = options
+        initialStates = system.initialStates
         let plain = system.invariants.filter { options.properties?.contains($0.name) ?? true }
         let always = system.temporalProperties.filter { $0.form == .always && (options.properties?.contains($0.name) ?? $0.byDefault) }
         let invariants = plain + always.map { Invariant($0.name, $0.summary, holds: $0.goal) }
@@ -185,7 +189,7 @@ public struct Simulator<System: TransitionSystem> {
         // Kinds of action met so far in this run, with their weights and step counts (a handful:
         // a linear search beats hashing).
         var kindIDs: [Int] = [], weights: [Int] = [], taken: [Int] = []
-        let initial = system.initialStates[rng.below(system.initialStates.count)]
+        let initial = initialStates[rng.below(initialStates.count)]
         var state = initial
         let active = active(from: initial)
         var path: [System.Action] = []

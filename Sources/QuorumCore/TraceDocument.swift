@@ -164,10 +164,10 @@ public struct TraceDocument: Sendable {
         out += "\n\nParameters: " + parameters.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
         out += ". \(steps.count - 1) step\(steps.count == 2 ? "" : "s"). Replay with `quorum replay <this file's .itf.json>`.\n\n"
         if induction != nil && steps.count == 1 {
-            out += "The state satisfies \(assumption) (it need not be reachable) but violates \(property ?? "the property").\n\n## State\n\n"
+            out += "The state satisfies \(assumption) (it need not be reachable) but violates \(property ?? "the property").\n\n## An arbitrary state satisfying \(assumption)\n\n"
         } else if induction != nil {
             out += "A counterexample to induction: the first state satisfies \(assumption) (it need not be reachable), "
-            out += "and one step leads to a state that violates \(property ?? "it").\n\n## First state\n\n"
+            out += "and one step leads to a state that violates \(property ?? "it").\n\n## An arbitrary state satisfying \(assumption)\n\n"
         } else {
             out += "## Initial state\n\n"
         }
@@ -195,7 +195,12 @@ public struct TraceDocument: Sendable {
     /// The same trace for a terminal: one line per step, its changes indented below.
     public var text: String {
         var out = ""
-        for (name, value) in zip(variables, steps[0].values) { out += "  0  init  \(name) = \(value.text)\n" }
+        // A counterexample to induction starts in a state that need not be reachable: never "init".
+        let first = induction == nil ? "init" : "an arbitrary state satisfying \(assumption):"
+        if induction != nil { out += "  0  \(first)\n" }
+        for (name, value) in zip(variables, steps[0].values) {
+            out += induction == nil ? "  0  init  \(name) = \(value.text)\n" : "       \(name) = \(value.text)\n"
+        }
         for (index, (before, after)) in zip(steps, steps.dropFirst()).enumerated() {
             let marker = loop.map { index + 1 > $0 ? "↻" : " " } ?? " "
             out += String(format: "%3d", index + 1) + marker + " " + after.description + "\n"

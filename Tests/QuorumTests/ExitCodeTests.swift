@@ -115,3 +115,39 @@ import Testing
         #expect((reports[0]["distinctStates"] as? Int ?? 0) > 0)
     }
 }
+
+/// What a new user meets first: a variant's own property first, initial states computed once.
+@Suite struct NewUserTests {
+    @Test func aVariantReportsTheDeclaredPropertyFirst() throws {
+        // voteBelowPromise breaks Lamport's Inv after 7 steps, Agreement (the declared one) after 12.
+        let output = try CLI.run(["check", "paxos", "--variant", "voteBelowPromise", "--no-files", "--quiet"])
+        #expect(output.status == 1)
+        let violated = output.stdout.split(separator: "\n").filter { $0.contains("violated after") }
+        #expect(violated.first?.hasPrefix("Agreement (invariant) violated after 12 steps") == true, "\(output.stdout)")
+    }
+
+    /// A spec whose initial states are computed, counting how often they are asked for.
+    struct CountedStart: TransitionSystem {
+        final class Counter: @unchecked Sendable { var asked = 0 }
+        let counter = Counter()
+        var initialStates: [Counter_.State] { counter.asked += 1; return (0..<50).map { Counter_.State(x: $0) } }
+        func enabledActions(in s: Counter_.State, into actions: inout [Counter_.Step]) { actions.append(.increment) }
+        func apply(_ a: Counter_.Step, to s: Counter_.State) -> Counter_.State { Counter_.State(x: s.x + 1) }
+        func isWithinBounds(_ s: Counter_.State) -> Bool { s.x < 100 }
+        var invariants: [Invariant<Counter_.State>] { [] }
+        var traceVariables: [String] { ["x"] }
+        func traceValues(of s: Counter_.State) -> [ITFValue] { [.int(s.x)] }
+    }
+
+    @Test func theSimulatorComputesInitialStatesOnce() {
+        let system = CountedStart()
+        var options = SimulationOptions()
+        options.runs = 200
+        options.depth = 5
+        options.workers = 1
+        _ = Simulator(system, options: options).run()
+        #expect(system.counter.asked == 1)
+    }
+}
+
+typealias Counter_ = Counter

@@ -197,3 +197,17 @@ import Testing
         #expect(output.stdout.contains("\\u{1B}[2J"))
     }
 }
+
+/// A counterexample to induction starts in a state that need not be reachable: no output calls it initial.
+@Suite struct InductionWordingTests {
+    @Test func aCounterexampleToInductionNeverCallsItsFirstStateInitial() throws {
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("counterexamples/paxos-Inv-cti.itf.json"))
+        let document = try TraceDocument(json: data)
+        let phrase = "an arbitrary state satisfying Inv"
+        #expect(document.text.contains(phrase) && !document.text.contains(" init "))
+        #expect(document.markdown.contains("## An arbitrary state satisfying Inv") && !document.markdown.contains("Initial state"))
+        let page = HTMLViewer.page(document)
+        #expect(page.contains("\"first\": \"\(phrase)\""))
+        #expect(ShowCommand.render(document).contains(phrase))
+    }
+}
