@@ -212,6 +212,7 @@ struct CheckCommand: ParsableCommand {
         for finding in ordered {
             out += "\n\(finding.property) (\(finding.kind.rawValue)) violated after \(finding.length) steps:\n"
             out += finding.document.text
+            if let why = (try? ReplayCommand.replay(finding.document))?.explanation { out += "  why: " + why.text + "\n" }
             if let files = report.files[finding.property] { out += "  written: " + files.joined(separator: ", ") + "\n" }
         }
         return out

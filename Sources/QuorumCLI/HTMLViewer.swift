@@ -18,17 +18,18 @@ public enum HTMLViewer {
     public static func page(_ document: TraceDocument) -> String {
         var document = document
         var diagram: SequenceDiagram? = nil
+        var explanation: Explanation? = nil
         do {
-            _ = try ReplayCommand.replay(document)
+            explanation = try ReplayCommand.replay(document).explanation
             diagram = Catalog.specs.first { $0.name == document.spec }?.diagram(document)
         } catch {
             document.unreplayable = "\(error)"
         }
         let drawn = diagram ?? SequenceDiagram(lifelines: [], steps: document.steps.map { _ in DiagramStep(actor: nil, labels: []) })
-        return page(document, diagram: drawn)
+        return page(document, diagram: drawn, explanation: explanation)
     }
 
-    static func page(_ document: TraceDocument, diagram: SequenceDiagram) -> String {
+    static func page(_ document: TraceDocument, diagram: SequenceDiagram, explanation: Explanation? = nil) -> String {
         let data = JSONValue.object([
             ("title", .string(title(document))),
             ("subtitle", .string(subtitle(document))),
@@ -57,6 +58,12 @@ public enum HTMLViewer {
                     .map { JSONValue.string(document.variables[$0]) })
             })),
             ("loop", document.loop.map(JSONValue.int) ?? .null),
+            // The page opens on the step where the property fails, and says why it fails there.
+            ("violation", .int(document.steps.count - 1)),
+            ("why", explanation.map { e in
+                .object([("property", .string(e.property)), ("summary", .string(e.summary)),
+                         ("conjuncts", .array(e.failingConjuncts.map(JSONValue.string))), ("reads", .array(e.reads.map(JSONValue.string)))])
+            } ?? .null),
             ("loopText", document.loopText.map { JSONValue.string("then " + $0) } ?? .null),
         ])
         return fill(template, ["DATA": escapedForScript(data.text), "TITLE": escapedForHTML(title(document))])
@@ -140,6 +147,8 @@ public enum HTMLViewer {
     td.name { font-family: ui-monospace, monospace; white-space: nowrap; color: #243b6b; }
     td.value { font-family: ui-monospace, monospace; word-break: break-word; }
     tr.changed td { background: #fff4cc; }
+    tr.read td.name { font-weight: 700; color: #c62828; }
+    #why { background: #fdecea; border-left: 3px solid #c62828; padding: 6px 10px; margin: 0 0 8px; }
     ul#changes { font-family: ui-monospace, monospace; font-size: 12px; padding-left: 18px; }
     #help { color: #5b6472; font-size: 12px; margin-top: 10px; }
     </style>
@@ -150,6 +159,7 @@ public enum HTMLViewer {
     <div id="left"><svg id="diagram" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="message sequence diagram"></svg></div>
     <section id="panel">
     <div id="step"></div>
+    <div id="why" hidden></div>
     <ul id="changes"></ul>
     <table id="state"></table>
     <div id="loop"></div>
@@ -240,10 +250,22 @@ public enum HTMLViewer {
         document.getElementById("step").textContent = (current === 0 ? data.first.charAt(0).toUpperCase() + data.first.slice(1) : "Step " + current + ": ") + (current === 0 ? "" : row.description);
         const changes = document.getElementById("changes"); changes.replaceChildren();
         data.changes[current].forEach(c => { const li = document.createElement("li"); li.textContent = c; changes.appendChild(li); });
+        const why = document.getElementById("why");
+        const atViolation = data.why !== null && current === data.violation;
+        why.hidden = !atViolation;
+        if (atViolation) {
+          let text = data.why.property + " fails here: " + data.why.summary + ".";
+          if (data.why.conjuncts.length > 0) text += " False: " + data.why.conjuncts.join(", ") + ".";
+          if (data.why.reads.length > 0) text += " It reads " + data.why.reads.join(", ") + " (in bold below).";
+          why.textContent = text;
+        }
         const table = document.getElementById("state"); table.replaceChildren();
         data.variables.forEach((name, v) => {
           const tr = document.createElement("tr");
-          if (data.changed[current].includes(name)) tr.className = "changed";
+          const classes = [];
+          if (data.changed[current].includes(name)) classes.push("changed");
+          if (atViolation && data.why.reads.includes(name)) classes.push("read");
+          tr.className = classes.join(" ");
           const a = document.createElement("td"); a.className = "name"; a.textContent = name;
           const b = document.createElement("td"); b.className = "value"; b.textContent = data.states[current][v];
           tr.append(a, b); table.appendChild(tr);
@@ -256,7 +278,8 @@ public enum HTMLViewer {
         else if (e.key === "Home") select(0, true);
         else if (e.key === "End") select(rowsCount - 1, true);
       });
-      select(rowsCount - 1);
+      select(data.violation);
+      rowGroups[current].scrollIntoView({block: "center"});
       document.body.dataset.lifelines = String(n);
       document.body.dataset.arrows = String(data.arrows.length);
       document.body.dataset.status = "ready";

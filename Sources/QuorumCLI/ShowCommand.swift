@@ -65,6 +65,7 @@ struct ShowCommand: ParsableCommand {
             for change in changes { out += "       " + highlight(change) + "\n" }
         }
         if let loopText = document.loopText { out += "  ↻ ".magenta + ("then " + loopText).bold + "\n" }
+        if let why = (try? ReplayCommand.replay(document))?.explanation { out += "  why: ".red + why.text + "\n" }
         return out
     }
 

@@ -13,6 +13,26 @@ public struct ReplayReport: Sendable {
     /// reachable, so the file shows that the assumption is not inductive, not that the spec is
     /// violated).
     public var induction: String? = nil
+    /// Why the recorded property fails at the end, where the spec can say.
+    public var explanation: Explanation? = nil
+}
+
+/// Why a property fails in a trace's last state (or on its last step): its text, the conjuncts
+/// that are false there, and the variables those conjuncts read.
+public struct Explanation: Sendable, Equatable {
+    public let property: String
+    public let summary: String
+    public let failingConjuncts: [String]
+    /// The variables the failing parts of the property read (empty when the spec does not record reads).
+    public let reads: [String]
+
+    /// One line for the terminal.
+    public var text: String {
+        var out = "\(property): \(summary)"
+        if !failingConjuncts.isEmpty { out += "; false: " + failingConjuncts.joined(separator: ", ") }
+        if !reads.isEmpty { out += "; it reads " + reads.joined(separator: ", ") }
+        return out
+    }
 }
 
 /// Why a trace file does not replay: the place where the file and the spec part ways.
@@ -117,8 +137,30 @@ extension TransitionSystem {
             }
             reproduced = true
         }
-        return ReplayReport(length: document.steps.count - 1, failing: failing, reproduced: reproduced,
-                            induction: document.induction == nil ? nil : document.assumption)
+        var report = ReplayReport(length: document.steps.count - 1, failing: failing, reproduced: reproduced,
+                                  induction: document.induction == nil ? nil : document.assumption)
+        report.explanation = document.property.flatMap { explain($0, in: state, dropped: dropped) }
+        return report
+    }
+
+    /// Why `property` fails in `state`: for an invariant, its false conjuncts and what its false
+    /// parts read (variable k of ``traceVariables`` is bit k of the reads); for a step property,
+    /// its text.
+    func explain(_ property: String, in state: State, dropped: Set<String> = []) -> Explanation? {
+        if let invariant = invariants.first(where: { $0.name == property }) {
+            let conjuncts = invariant.conjuncts.filter { !dropped.contains($0.name) && !$0.holds(state) }.map(\.name)
+            var reads: VariableSet = 0
+            for part in invariant.recordingReads {
+                var read: VariableSet = 0
+                if !part(state, &read) { reads |= read }
+            }
+            let names = reads == .max ? [] : traceVariables.indices.filter { $0 < 64 && reads & (1 << UInt64($0)) != 0 }.map { traceVariables[$0] }
+            return Explanation(property: property, summary: invariant.summary, failingConjuncts: conjuncts, reads: names)
+        }
+        if let step = actionProperties.first(where: { $0.name == property }) {
+            return Explanation(property: property, summary: step.summary, failingConjuncts: [], reads: [])
+        }
+        return nil
     }
 
     /// Checks that the replayed behaviour violates the temporal property the file names: for a

@@ -211,3 +211,21 @@ import Testing
         #expect(ShowCommand.render(document).contains(phrase))
     }
 }
+
+/// The page and the terminal say why the last step violates the property, and the page opens there.
+@Suite struct ExplanationTests {
+    @Test func thePageOpensOnTheViolatingStepAndSaysWhy() throws {
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("counterexamples/raft-forgetVoteOnRestart-ElectionSafety.itf.json"))
+        let document = try TraceDocument(json: data)
+        let html = HTMLViewer.page(document)
+        let start = try #require(html.range(of: "<script type=\"application/json\" id=\"trace-data\">"))
+        let end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
+        let page = try JSONSerialization.jsonObject(with: Data(html[start.upperBound..<end.lowerBound].utf8)) as! [String: Any]
+        #expect(page["violation"] as? Int == document.steps.count - 1)
+        let why = try #require(page["why"] as? [String: Any])
+        #expect(why["property"] as? String == "ElectionSafety")
+        #expect(why["reads"] as? [String] == ["currentTerm", "state"])
+        #expect(html.contains("scrollIntoView({block: \"center\"})"))
+        #expect(ShowCommand.render(document).contains("why: ElectionSafety: no two servers are leaders in the same term; it reads currentTerm, state"))
+    }
+}
