@@ -26,6 +26,8 @@ struct BMCCommand: ParsableCommand {
     @Option(help: "Seconds per solver check before giving up.") var timeout: Double?
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
+    @Flag(help: "Skip the quick check that the encoding agrees with the spec's functions on a sample of states.")
+    var skipConformance = false
     @Flag(help: "Do not write counterexample files.") var noFiles = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
     @Flag(help: "Search every interleaving of independent steps.") var noReduction = false
@@ -49,6 +51,7 @@ struct BMCCommand: ParsableCommand {
                 Terminal.progress(String(format: "  depth %d: no violation (%.2f s)", depth, seconds), updating: false)
             }
         }
+        if !skipConformance { try EncodingCheck.sample(symbolic, quiet: json == "-") }
         let report = try symbolic.bmc(options)
         var files: [String] = []
         if let document = report.counterexample, let property = document.property, !noFiles {

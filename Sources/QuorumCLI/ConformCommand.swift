@@ -76,3 +76,24 @@ struct ConformCommand: ParsableCommand {
         if failed { throw ExitCode(Exit.violation) }
     }
 }
+
+/// Before `prove` and `bmc` trust an encoding written by hand, a quick bounded sample shows that it
+/// still allows exactly the transitions of the spec's functions for the same variant and bounds;
+/// an encoding that has fallen behind (a mutant added to the functions only) is refused, since
+/// its verdict would be about another spec.
+enum EncodingCheck {
+    static func sample(_ model: SymbolicModel, quiet: Bool) throws {
+        var options = ConformanceOptions()
+        options.sample = 40
+        options.maxStates = 4_000
+        let report = try model.conform(options)
+        guard report.agrees else {
+            throw UsageError("the symbolic encoding of \(Describe.title(report.model)) disagrees with the spec's functions on a sample of "
+                + "\(report.statesCompared) reachable states (\(report.mismatches.first ?? "")); fix the encoding, or run `quorum conform` for more")
+        }
+        if !quiet {
+            Terminal.progress("  encoding agrees with the functions on \(Terminal.count(report.statesCompared)) sampled states, "
+                + "\(Terminal.count(report.successorsCompared)) successors (a quick check; `quorum conform` does more)", updating: false)
+        }
+    }
+}

@@ -26,6 +26,8 @@ struct ProveCommand: ParsableCommand {
     var settings: [String] = []
     @Option(help: "Prove it of a buggy variant of the spec.") var variant: String?
     @Option(help: "Seconds per solver check before giving up.") var timeout: Double?
+    @Flag(help: "Skip the quick check that the encoding agrees with the spec's functions on a sample of states.")
+    var skipConformance = false
     @Flag(help: "Show the counterexample to induction as the solver found it, not minimised.") var noMinimize = false
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
@@ -46,6 +48,7 @@ struct ProveCommand: ParsableCommand {
         options.implies = implies
         options.timeout = timeout
         options.minimize = !noMinimize
+        if !skipConformance { try EncodingCheck.sample(symbolic, quiet: json == "-") }
         let report = try symbolic.prove(options)
         var files: [String] = []
         if let document = report.counterexample, !noFiles {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import QuorumCLI
 import QuorumCore
 import QuorumZ3
 @testable import Paxos
@@ -231,6 +232,15 @@ import QuorumZ3
         #expect(right.agrees && right.integerBits != nil)
         // 5,000 of Raft's 617,361 reachable states: the report says it saw only the first ones.
         #expect(right.reachableStates >= 5_000 && right.reachableStates < 617_361 && !right.allReachable)
+    }
+
+    /// A mutant written in the functions but not in the encoding: prove and bmc would check the
+    /// stale encoding, so the quick sample they run first refuses it.
+    @Test func proveAndBMCRefuseAnEncodingThatDisagreesWithTheFunctions() throws {
+        let mutated = Raft(maxLogLength: 0, maxMessages: 1, mutation: .forgetVoteOnRestart)
+        let stale = MismatchedEncoding(base: RaftEncoding(Raft(maxLogLength: 0, maxMessages: 1)), system: mutated)
+        #expect(throws: UsageError.self) { try EncodingCheck.sample(SymbolicModel(stale, model: identity), quiet: true) }
+        try EncodingCheck.sample(SymbolicModel(RaftEncoding(mutated), model: identity), quiet: true)
     }
 
     func prove(_ dropped: [String] = [], _ raft: Raft = Raft(maxTerm: 4, maxLogLength: 0, maxMessages: 2)) throws -> ProofReport {
