@@ -11,7 +11,8 @@ import PackageDescription
 let package = Package(
     name: "QuorumFuzz",
     dependencies: [.package(name: "Quorum", path: "..")],
-    targets: [.target(name: "CFuzz")] + ["FuzzReplay", "FuzzPlan", "FuzzShow"].map { name in
-        .executableTarget(name: name, dependencies: ["CFuzz", .product(name: "QuorumCLI", package: "Quorum")])
-    }
+    targets: [.target(name: "CFuzz"), .target(name: "FuzzCommon", dependencies: ["CFuzz"])]
+        + ["FuzzReplay", "FuzzPlan", "FuzzShow"].map { name in
+            .executableTarget(name: name, dependencies: ["FuzzCommon", .product(name: "QuorumCLI", package: "Quorum")])
+        }
 )

@@ -49,6 +49,11 @@ struct ProveCommand: ParsableCommand {
         options.timeout = timeout
         options.minimize = !noMinimize
         if !skipConformance { try EncodingCheck.sample(symbolic, quiet: json == "-") }
+        // A variable with one possible value makes any invariant about it hold vacuously.
+        for (variables, because) in descriptor.singleValued(values) {
+            Terminal.warning("at these bounds \(variables.joined(separator: ", ")) can take only one value (\(because)): "
+                + "what is proven says nothing about other values of them")
+        }
         let report = try symbolic.prove(options)
         var files: [String] = []
         if let document = report.counterexample, !noFiles {

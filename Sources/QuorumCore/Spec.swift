@@ -64,6 +64,9 @@ public struct SpecDescriptor: Sendable {
     /// The spec's assumptions on its parameters (TLA+'s ASSUME), beyond each parameter's range:
     /// a message saying what is wrong, or nil.
     private let assumptions: @Sendable ([String: Int], Variant?) -> String?
+    /// The variables that can take only one value at the given parameter values, with the
+    /// parameter that pins them (a proof there says nothing about other values of them).
+    public let singleValued: @Sendable ([String: Int]) -> [(variables: [String], because: String)]
     /// Draws a trace file of the spec as a sequence diagram (see ``SequenceDiagram``).
     private let drawDiagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
@@ -74,6 +77,7 @@ public struct SpecDescriptor: Sendable {
         ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:],
         conformanceSample: Int = 4_000,
         assumptions: @escaping @Sendable ([String: Int], Variant?) -> String? = { _, _ in nil },
+        singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)] = { _ in [] },
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
         build: @escaping @Sendable ([String: Int], Variant?) -> System,
         symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil
@@ -87,6 +91,7 @@ public struct SpecDescriptor: Sendable {
         self.proofBounds = proofBounds
         self.conformanceSample = conformanceSample
         self.assumptions = assumptions
+        self.singleValued = singleValued
         drawDiagram = diagram
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let sample = build(defaults, nil)

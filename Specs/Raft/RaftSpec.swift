@@ -23,8 +23,16 @@ extension Raft {
                     "a follower acknowledges a conflicting entry instead of removing its own"),
         ],
         simulationBounds: ["servers": 5, "values": 2, "maxTerm": 8, "maxLogLength": 6, "maxMessages": 8],
-        proofBounds: ["maxTerm": 4, "maxLogLength": 0, "maxMessages": 2],
+        // Logs of one entry, so that no variable is pinned to a single value (see singleValued).
+        proofBounds: ["maxTerm": 4, "maxLogLength": 1, "maxMessages": 2],
         conformanceSample: 150,
+        singleValued: { p in
+            var out: [(variables: [String], because: String)] = []
+            if p["maxLogLength"] == 0 { out.append((["log", "commitIndex", "nextIndex", "matchIndex"], "maxLogLength = 0")) }
+            if p["maxTerm"] == 1 { out.append((["currentTerm"], "maxTerm = 1")) }
+            if p["maxMessages"] == 0 { out.append((["messages"], "maxMessages = 0")) }
+            return out
+        },
         diagram: { Raft.diagram($0) },
         build: { p, variant in
             Raft(servers: p["servers"]!, values: p["values"]!, maxTerm: p["maxTerm"]!, maxLogLength: p["maxLogLength"]!,

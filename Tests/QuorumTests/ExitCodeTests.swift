@@ -2,6 +2,7 @@ import Foundation
 import QuorumCore
 @testable import QuorumCLI
 import Testing
+import Raft
 
 /// Exit codes and messages never hide a violation, and no option quietly checks nothing.
 @Suite struct ExitCodeTests {
@@ -151,3 +152,14 @@ import Testing
 }
 
 typealias Counter_ = Counter
+
+@Suite struct VacuousProofTests {
+    @Test func proveWarnsWhenBoundsPinAVariableToOneValue() throws {
+        let pinned = try CLI.run(["prove", "raft", "--invariant", "InductiveElectionSafety", "--set", "maxLogLength=0", "--no-files"])
+        #expect(pinned.status == 0, "\(pinned.stderr)")
+        #expect(pinned.stderr.contains("warning: at these bounds log, commitIndex, nextIndex, matchIndex can take only one value (maxLogLength = 0)"))
+        // The default proof bounds let every variable vary.
+        let values = try Raft.spec.resolve([:], base: Raft.spec.proofBounds)
+        #expect(Raft.spec.singleValued(values).isEmpty)
+    }
+}
