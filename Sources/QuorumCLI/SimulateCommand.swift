@@ -59,6 +59,14 @@ struct SimulateCommand: ParsableCommand {
         options.swarm = !noSwarm
         options.shrink = !noShrink
         options.partitions = !noPartitions
+        if !properties.isEmpty {
+            // A selection of only what random runs cannot check (liveness) would check nothing.
+            var probe = options
+            (probe.runs, probe.depth, probe.timeout, probe.shrink) = (1, 1, nil, false)
+            if model.simulate(probe).properties.isEmpty {
+                throw UsageError("random runs cannot check \(properties.joined(separator: ", ")) (temporal properties other than C ⇒ []P); use quorum check")
+            }
+        }
         var report = model.simulate(options)
         let unchecked = model.propertyNames.filter { !report.properties.contains($0) && (properties.isEmpty || properties.contains($0)) }
 

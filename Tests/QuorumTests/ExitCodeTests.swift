@@ -81,6 +81,11 @@ import Raft
         #expect(SimulateCommand.runCount(runs: 7, time: 5) == 7)
     }
 
+    @Test func aSelectionThatLeavesNothingToCheckIsAnError() throws {
+        try expectUsageError(["simulate", "raft", "--invariant", "EventuallyLeader", "--runs", "5", "--no-files"],
+                             mentioning: "random runs cannot check EventuallyLeader")
+    }
+
     @Test func simulateSaysWhichPropertiesRandomRunsCannotCheck() throws {
         let output = try CLI.run(["simulate", "raft", "--runs", "5", "--depth", "20", "--no-files"])
         #expect(output.stdout.contains("not checked on random runs: EventuallyLeader"), "\(output.stdout)")
