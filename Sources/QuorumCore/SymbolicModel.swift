@@ -153,8 +153,8 @@ public struct ConformanceOptions: Sendable {
     public var maxStates = 1_000_000
     /// Worker threads, each with its own Z3 context (default: all cores).
     public var workers = ProcessInfo.processInfo.activeProcessorCount
-    /// Compare with integers as the bit-vectors `bmc` uses (for an encoding that bounds its
-    /// integers), so that a wrong bound, which makes values wrap, shows as a disagreement.
+    /// Also compare the same states with integers as the bit-vectors `bmc` uses (for an encoding
+    /// that bounds its integers), so that a wrong bound, which makes values wrap, shows as a disagreement.
     public var bitVectors = false
 
     public init() {}
@@ -173,7 +173,7 @@ public struct ConformanceReport: Sendable {
     /// Whether `reachableStates` is every reachable state (false: the search stopped at
     /// `maxStates`, and the states compared were drawn from the first ones found).
     public var allReachable = true
-    /// The integer width the comparison used: nil for Z3's integers, else the bits of `bmc`'s bit-vectors.
+    /// The bits of `bmc`'s bit-vectors when the states were also compared with them (nil: Z3's integers only).
     public var integerBits: UInt32? = nil
     public var agrees: Bool { mismatches.isEmpty }
 

@@ -19,11 +19,9 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
 
     public func check(_ options: ConformanceOptions) throws -> ConformanceReport {
         let start = DispatchTime.now()
+        // With Z3's integers (prove's), then on the same states with bmc's bit-vectors, where an
+        // integer bound too small for the encoding's values would make them wrap.
         let bits = options.bitVectors ? encoding.integerBound.map(BoundedModelChecker<Encoding>.bits(for:)) : nil
-        if options.bitVectors && bits == nil {
-            // Nothing to compare: the encoding leaves its integers unbounded, so bmc uses Z3's integers too.
-            return ConformanceReport(model: model, reachableStates: 0, statesCompared: 0, successorsCompared: 0, mismatches: [], seconds: 0)
-        }
         let (reachable, all) = reachableStates(limit: options.maxStates)
         var compared = reachable
         if let sample = options.sample, sample < reachable.count {
@@ -34,16 +32,18 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
         // are put together in the order of the states, so they do not depend on the worker count.
         let workers = max(1, min(options.workers, compared.count))
         let parts = (0..<workers).map { w in Array(compared[(compared.count * w / workers)..<(compared.count * (w + 1) / workers)]) }
-        let results = ResultSlots<Result<([String], Int), Error>>(count: workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            results.set(w, Result { try compare(parts[w], integerBits: bits) })
-        }
         var mismatches: [String] = []
         var successors = 0
-        for result in results.values {
-            let (found, count) = try result!.get()
-            mismatches += found
-            successors += count
+        for width in [nil] + (bits.map { [$0] } ?? []) {
+            let results = ResultSlots<Result<([String], Int), Error>>(count: workers)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                results.set(w, Result { try compare(parts[w], integerBits: width) })
+            }
+            for result in results.values {
+                let (found, count) = try result!.get()
+                mismatches += found.map { line in width.map { "with \($0)-bit integers: " + line } ?? line }
+                if width == nil { successors += count }
+            }
         }
         mismatches = Array(mismatches.prefix(10))
         var report = ConformanceReport(model: model, reachableStates: reachable.count, statesCompared: compared.count,
