@@ -164,6 +164,7 @@ struct CheckCommand: ParsableCommand {
         if !self.quiet { options.progress = Progress.reporter() }
         var report = model.check(options)
         if !self.quiet { Progress.finish() }
+        for finding in report.findings { report.replays[finding.property] = ReplayCommand.outcome(finding.document) }
         if !noFiles { report.files = writeFiles(report) }
         return report
     }
@@ -173,7 +174,8 @@ struct CheckCommand: ParsableCommand {
         guard !report.findings.isEmpty else { return files }
         do {
             for finding in report.findings {
-                files[finding.property] = try Terminal.writeTrace(finding.document, directory: out, stem: report.fileStem(for: finding))
+                files[finding.property] = try Terminal.writeTrace(finding.document, directory: out, stem: report.fileStem(for: finding),
+                                                                  replayed: report.replays[finding.property])
             }
         } catch {
             Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
@@ -212,7 +214,7 @@ struct CheckCommand: ParsableCommand {
         for finding in ordered {
             out += "\n\(finding.property) (\(finding.kind.rawValue)) violated after \(finding.length) steps:\n"
             out += finding.document.text
-            if let why = (try? ReplayCommand.replay(finding.document))?.explanation { out += "  why: " + why.text + "\n" }
+            if let why = (try? report.replays[finding.property]?.get())?.explanation { out += "  why: " + why.text + "\n" }
             if let files = report.files[finding.property] { out += "  written: " + files.joined(separator: ", ") + "\n" }
         }
         return out

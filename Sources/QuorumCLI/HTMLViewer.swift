@@ -16,13 +16,19 @@ public enum HTMLViewer {
     /// missing variable, a message with 2^63 copies) reaches it. Other files get the table of
     /// states alone, with the reason in the subtitle.
     public static func page(_ document: TraceDocument) -> String {
+        page(document, replayed: ReplayCommand.outcome(document))
+    }
+
+    /// The page for a file already replayed (callers that also print the explanation replay once).
+    static func page(_ document: TraceDocument, replayed: Result<ReplayReport, Error>) -> String {
         var document = document
         var diagram: SequenceDiagram? = nil
         var explanation: Explanation? = nil
-        do {
-            explanation = try ReplayCommand.replay(document).explanation
+        switch replayed {
+        case .success(let report):
+            explanation = report.explanation
             diagram = Catalog.specs.first { $0.name == document.spec }?.diagram(document)
-        } catch {
+        case .failure(let error):
             document.unreplayable = "\(error)"
         }
         let drawn = diagram ?? SequenceDiagram(lifelines: [], steps: document.steps.map { _ in DiagramStep(actor: nil, labels: []) })

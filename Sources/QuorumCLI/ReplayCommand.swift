@@ -53,6 +53,11 @@ struct ReplayCommand: ParsableCommand {
         return try replay(try TraceDocument(json: data))
     }
 
+    /// The replay as a value, for the pages and texts that explain a file.
+    static func outcome(_ document: TraceDocument) -> Result<ReplayReport, any Error> {
+        Result { try replay(document) }
+    }
+
     /// Replays a document against the spec, variant and bounds it names.
     static func replay(_ document: TraceDocument) throws -> ReplayReport {
         let spec = try Catalog.spec(named: document.spec)

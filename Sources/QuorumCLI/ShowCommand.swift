@@ -30,17 +30,23 @@ struct ShowCommand: ParsableCommand {
         } catch {
             throw UsageError("\(TraceDocument.visible(file)): \(error)")
         }
+        let replayed = ReplayCommand.outcome(document)
         if let html {
-            try Terminal.write(HTMLViewer.page(document), to: html, what: "HTML page")
+            try Terminal.write(HTMLViewer.page(document, replayed: replayed), to: html, what: "HTML page")
             Terminal.out("written: \(html)")
             return
         }
         Rainbow.enabled = !plain && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        Terminal.out(Self.render(document))
+        Terminal.out(Self.render(document, replayed: replayed))
     }
 
     /// The trace as the terminal shows it; colours only when `Rainbow.enabled`.
     static func render(_ document: TraceDocument) -> String {
+        render(document, replayed: ReplayCommand.outcome(document))
+    }
+
+    /// `replayed`: the file's replay, which says why the property fails (when the file replays).
+    static func render(_ document: TraceDocument, replayed: Result<ReplayReport, Error>) -> String {
         var out = document.spec.bold
         if let variant = document.variant { out += " [\(variant)]".yellow }
         out += " (" + document.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")\n"
@@ -65,7 +71,7 @@ struct ShowCommand: ParsableCommand {
             for change in changes { out += "       " + highlight(change) + "\n" }
         }
         if let loopText = document.loopText { out += "  ↻ ".magenta + ("then " + loopText).bold + "\n" }
-        if let why = (try? ReplayCommand.replay(document))?.explanation { out += "  why: ".red + why.text + "\n" }
+        if let why = (try? replayed.get())?.explanation { out += "  why: ".red + why.text + "\n" }
         return out
     }
 

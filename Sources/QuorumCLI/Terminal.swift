@@ -42,12 +42,14 @@ enum Terminal {
     }
 
     /// Writes a trace as `<stem>.itf.json` and `<stem>.md` under `directory`; returns the paths.
-    static func writeTrace(_ document: TraceDocument, directory: String, stem: String) throws -> [String] {
+    /// `replayed`: the document's replay when the caller has it already.
+    static func writeTrace(_ document: TraceDocument, directory: String, stem: String,
+                           replayed: Result<ReplayReport, any Error>? = nil) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let base = (directory as NSString).appendingPathComponent(stem)
         try document.json.write(toFile: base + ".itf.json", atomically: true, encoding: .utf8)
         try document.markdown.write(toFile: base + ".md", atomically: true, encoding: .utf8)
-        try HTMLViewer.page(document).write(toFile: base + ".html", atomically: true, encoding: .utf8)
+        try HTMLViewer.page(document, replayed: replayed ?? ReplayCommand.outcome(document)).write(toFile: base + ".html", atomically: true, encoding: .utf8)
         return [base + ".itf.json", base + ".md", base + ".html"]
     }
 

@@ -19,7 +19,9 @@ public enum UntrustedInput {
     public static func show(_ data: Data) -> Result<Int, Error> {
         Result {
             let document = try TraceDocument(json: data).mappingStrings(TraceDocument.visible)
-            return ShowCommand.render(document).utf8.count + HTMLViewer.page(document).utf8.count
+            let replayed = ReplayCommand.outcome(document)
+            return ShowCommand.render(document, replayed: replayed).utf8.count
+                + HTMLViewer.page(document, replayed: replayed).utf8.count
         }
     }
 }

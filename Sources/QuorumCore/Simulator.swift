@@ -124,56 +124,82 @@ public struct Simulator<System: TransitionSystem> {
     public func run() -> SimulationResult<System> {
         let start = Date()
         let workers = max(1, min(options.workers, options.runs))
-        let lock = NSLock()
-        nonisolated(unsafe) var firstFailing = Int.max
-        nonisolated(unsafe) var outcomes: [Int: RunOutcome] = [:]
+        let tally = Tally(workers: workers)
         let deadline = options.timeout.map { start.addingTimeInterval($0) }
         let runs = options.runs
         nonisolated(unsafe) let simulator = self
-        nonisolated(unsafe) var timedOut = false
 
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var index = worker
             while index < runs {
-                let stop = lock.withLock { index > firstFailing }
-                if stop { break }
+                if tally.locked({ index > $0.firstFailing }) { break }
                 if (deadline.map { Date() >= $0 } ?? false) || Interruption.requested {
-                    lock.withLock { timedOut = true }
+                    tally.locked { $0.timedOut = true }
                     break
                 }
                 let outcome = simulator.simulate(run: index, deadline: deadline)
-                lock.withLock {
-                    if outcome.cutShort { timedOut = true }
-                    if outcome.failure != nil {
-                        firstFailing = min(firstFailing, index)
-                        outcomes[index] = outcome
-                    } else {
-                        outcomes[index] = RunOutcome(steps: outcome.steps, coverage: outcome.coverage, names: outcome.names,
-                                                     deepest: outcome.deepest, partitionedSteps: outcome.partitionedSteps,
-                                                     cutShort: outcome.cutShort)
-                    }
-                }
+                tally.locked { $0.finished(index, outcome, worker: worker, next: index + workers) }
                 index += workers
             }
+            tally.locked { $0.finished(worker: worker) }
         }
 
-        var result = SimulationResult<System>(runs: 0, steps: 0, seconds: 0, coverage: [:], deepest: [:], failure: nil)
-        for (index, outcome) in outcomes.sorted(by: { $0.key < $1.key }) where index <= firstFailing {
-            result.runs += 1
-            result.steps += outcome.steps
-            result.partitionedSteps += outcome.partitionedSteps
-            for (kind, count) in outcome.coverage { result.coverage[outcome.names[kind] ?? "?", default: 0] += count }
-            for (name, value) in outcome.deepest { result.deepest[name] = max(result.deepest[name] ?? value, value) }
-        }
-        if firstFailing != Int.max, let failed = outcomes[firstFailing]?.failure {
+        var result = tally.result
+        if let failed = tally.failed {
             let (name, kind) = describe(failed.property)
             let shrunk = options.shrink ? shrink(failed.trace, property: failed.property) : failed.trace
-            result.failure = .init(run: firstFailing, property: name, kind: kind, original: failed.trace, shrunk: shrunk)
+            result.failure = .init(run: tally.firstFailing, property: name, kind: kind, original: failed.trace, shrunk: shrunk)
         }
         result.properties = invariants.map(\.name) + actionProperties.map(\.name)
-        result.stoppedByTimeout = timedOut && result.failure == nil
+        result.stoppedByTimeout = tally.timedOut && result.failure == nil
         result.seconds = Date().timeIntervalSince(start)
         return result
+    }
+
+    /// The runs' totals while workers finish them. A finished run waits in `pending` until every
+    /// run with a smaller index has finished too; then it is folded into `result` and dropped, so
+    /// that memory stays flat however long `--time` lets a simulation go, and the totals do not
+    /// depend on how the workers interleaved.
+    final class Tally: @unchecked Sendable {
+        private let lock = NSLock()
+        var firstFailing = Int.max
+        var timedOut = false
+        var result = SimulationResult<System>(runs: 0, steps: 0, seconds: 0, coverage: [:], deepest: [:], failure: nil)
+        var failed: (property: Int, trace: Trace<System>)? = nil
+        private var pending: [Int: RunOutcome] = [:]
+        /// The run each worker takes next (Int.max once it stopped).
+        private var running: [Int]
+
+        init(workers: Int) { running = Array(0..<workers) }
+
+        func locked<T>(_ body: (Tally) -> T) -> T { lock.withLock { body(self) } }
+
+        func finished(_ index: Int, _ outcome: RunOutcome, worker: Int, next: Int) {
+            if outcome.cutShort { timedOut = true }
+            if outcome.failure != nil { firstFailing = min(firstFailing, index) }
+            pending[index] = outcome
+            running[worker] = next
+            fold()
+        }
+
+        func finished(worker: Int) {
+            running[worker] = Int.max
+            fold()
+        }
+
+        private func fold() {
+            let low = running.min() ?? Int.max
+            for index in pending.keys.sorted() where index < low {
+                let outcome = pending.removeValue(forKey: index)!
+                guard index <= firstFailing else { continue }
+                result.runs += 1
+                result.steps += outcome.steps
+                result.partitionedSteps += outcome.partitionedSteps
+                for (kind, count) in outcome.coverage { result.coverage[outcome.names[kind] ?? "?", default: 0] += count }
+                for (name, value) in outcome.deepest { result.deepest[name] = max(result.deepest[name] ?? value, value) }
+                if index == firstFailing { failed = outcome.failure }
+            }
+        }
     }
 
     func describe(_ property: Int) -> (String, PropertyKind) {

@@ -239,6 +239,9 @@ public struct CheckReport: Sendable {
     public private(set) var temporalGraph: (states: Int, edges: Int, seconds: Double)? = nil
     /// The files written for each violated property.
     public var files: [String: [String]] = [:]
+    /// Each finding's trace replayed against its spec, once: what the page and the terminal say of
+    /// why the property fails (filled in by whoever writes the report).
+    public var replays: [String: Swift.Result<ReplayReport, any Error>] = [:]
 
     init<System: TransitionSystem>(_ r: ExplorationResult<System>, system: System, spec: String, variant: String?, parameters: [(String, Int)]) {
         self.spec = spec
