@@ -180,10 +180,6 @@ public enum HTMLViewer {
       const NS = "http://www.w3.org/2000/svg";
       const svg = document.getElementById("diagram");
       const n = data.lifelines.length, rowsCount = data.rows.length;
-      const left = 60, colWidth = 170, top = 46, rowHeight = 38;
-      const descX = left + Math.max(1, n) * colWidth + 10;
-      const width = descX + 420, height = top + (rowsCount + 1) * rowHeight;
-      svg.setAttribute("width", width); svg.setAttribute("height", height);
       function el(name, attrs, parent, text) {
         const e = document.createElementNS(NS, name);
         for (const k in attrs) e.setAttribute(k, attrs[k]);
@@ -191,8 +187,39 @@ public enum HTMLViewer {
         (parent || svg).appendChild(e);
         return e;
       }
+      // Texts are measured as the browser draws them, so that the layout below can keep them apart.
+      function width(text, cls) {
+        const t = el("text", {class: cls || "", x: 0, y: -100}, undefined, text);
+        const w = t.getComputedTextLength();
+        t.remove();
+        return w;
+      }
+      // Columns as wide as the widest label a lifeline shows; each step's action wrapped to lines.
+      let labelWidth = 0;
+      data.rows.forEach(row => row.labels.forEach(l => { labelWidth = Math.max(labelWidth, width(l, "label")); }));
+      const left = 60, top = 46, descWidth = 320, lineHeight = 15;
+      const colWidth = Math.max(170, Math.ceil(labelWidth) + 24);
+      function wrap(words) {
+        const lines = [];
+        let line = "";
+        for (const word of words.split(" ")) {
+          const next = line === "" ? word : line + " " + word;
+          if (line !== "" && width(next, "desc") > descWidth) { lines.push(line); line = word; } else line = next;
+        }
+        lines.push(line);
+        return lines;
+      }
+      const descLines = data.rows.map((row, r) => wrap(r === 0 ? data.first : row.description));
+      const rowHeights = descLines.map(lines => Math.max(38, lines.length * lineHeight + 16));
+      const rowTops = [];
+      rowHeights.reduce((at, h, r) => { rowTops[r] = at; return at + h; }, top);
+      const bottom = rowsCount === 0 ? top : rowTops[rowsCount - 1] + rowHeights[rowsCount - 1];
+      // The last lifeline's labels end before the actions begin.
+      const descX = Math.max(left + Math.max(1, n) * colWidth + 10, left + colWidth * (n - 0.5) + labelWidth + 24);
+      const svgWidth = descX + descWidth + 20, height = bottom + 38;
+      svg.setAttribute("width", svgWidth); svg.setAttribute("height", height);
       const x = i => left + colWidth * i + colWidth / 2;
-      const y = r => top + rowHeight * r + rowHeight / 2;
+      const y = r => rowTops[r] + rowHeights[r] / 2;
       const defs = el("defs", {});
       for (const [id, color] of [["head", "#2d6cdf"], ["headred", "#c62828"], ["headgrey", "#8a94a6"], ["headpurple", "#8e24aa"], ["headorange", "#ef6c00"]]) {
         const m = el("marker", {id: id, viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse"}, defs);
@@ -201,11 +228,10 @@ public enum HTMLViewer {
       const rowGroups = [];
       data.rows.forEach((row, r) => {
         const g = el("g", {class: "row", "data-row": r});
-        el("rect", {x: 0, y: top + rowHeight * r, width: width, height: rowHeight}, g);
+        el("rect", {x: 0, y: rowTops[r], width: svgWidth, height: rowHeights[r]}, g);
         el("text", {class: "num", x: 8, y: y(r) + 4}, g, r === 0 ? data.firstLabel : String(r));
-        const words = r === 0 ? data.first : row.description;
-        el("text", {class: "desc", x: descX, y: y(r) + 4}, g, words.length > 64 ? words.slice(0, 63) + "…" : words);
-        const title = document.createElementNS(NS, "title"); title.textContent = row.description; g.appendChild(title);
+        const lines = descLines[r];
+        lines.forEach((line, k) => el("text", {class: "desc", x: descX, y: y(r) + 4 + (k - (lines.length - 1) / 2) * lineHeight}, g, line));
         g.addEventListener("click", () => select(r, false));
         rowGroups.push(g);
       });
@@ -215,9 +241,15 @@ public enum HTMLViewer {
         el("rect", {x: x(i) - 70, y: 6, width: 140, height: 26, rx: 5}, head);
         el("text", {x: x(i), y: 24, "text-anchor": "middle"}, head, name);
       });
+      // Every text placed so far, as a box; an arrow's label goes where it meets none of them.
+      const placed = [];
+      const meets = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
       data.rows.forEach((row, r) => {
         row.labels.forEach((label, i) => {
-          if (r === 0 || data.rows[r - 1].labels[i] !== label) el("text", {class: "label", x: x(i) + 6, y: y(r) - 6}, undefined, label);
+          if (r === 0 || data.rows[r - 1].labels[i] !== label) {
+            const t = el("text", {class: "label", x: x(i) + 6, y: rowTops[r] + 12}, undefined, label);
+            placed.push(t.getBBox());
+          }
         });
         if (row.actor !== null && row.actor !== undefined) el("circle", {class: "actor", cx: x(row.actor), cy: y(r), r: 5});
       });
@@ -228,7 +260,7 @@ public enum HTMLViewer {
         const x1 = a.from === null ? left : x(a.from), y1 = y(a.sent);
         let x2, y2, text = (a.duplicate ? "copy: " : "") + a.label;
         if (a.received === null) {
-          y2 = y(rowsCount - 1) + rowHeight * 0.8;
+          y2 = bottom - 8;
           x2 = a.to === null ? x1 + colWidth * 0.45 : x(a.to);
           text += a.to === null ? " → all, not received" : " (in flight)";
         } else {
@@ -238,10 +270,19 @@ public enum HTMLViewer {
         }
         if (x1 === x2 && y1 === y2) x2 += 24;
         el("line", {x1: x1, y1: y1, x2: x2, y2: y2, "marker-end": "url(#" + (a.duplicate ? "headorange" : markers[a.kind]) + ")"}, g);
-        el("text", {x: (x1 + x2) / 2 + 4, y: (y1 + y2) / 2 - 3}, g, text);
+        const label = el("text", {x: 0, y: 0}, g, text);
+        const w = label.getComputedTextLength(), h = 13;
+        // Points along the arrow, from its middle outwards, then above and below its middle.
+        const candidates = [];
+        for (const t of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9]) candidates.push([x1 + (x2 - x1) * t + 4, y1 + (y2 - y1) * t - 3]);
+        for (let k = 1; k <= 12; k++) for (const sign of [-1, 1]) candidates.push([(x1 + x2) / 2 + 4, (y1 + y2) / 2 - 3 + sign * k * (h + 1)]);
+        let at = candidates.find(([px, py]) => { const box = {x: px, y: py - h + 2, width: w, height: h}; return !placed.some(b => meets(box, b)); });
+        if (at === undefined) at = candidates[0];
+        label.setAttribute("x", at[0]); label.setAttribute("y", at[1]);
+        placed.push({x: at[0], y: at[1] - h + 2, width: w, height: h});
       });
       if (data.loop !== null) {
-        const y1 = top + rowHeight * data.loop + 4, y2 = top + rowHeight * rowsCount - 4;
+        const y1 = rowTops[data.loop] + 4, y2 = bottom - 4;
         el("path", {class: "loop", d: "M 40 " + y1 + " L 34 " + y1 + " L 34 " + y2 + " L 40 " + y2});
         el("text", {class: "looptext", x: 22, y: (y1 + y2) / 2 + 4}, undefined, "↻");
       }

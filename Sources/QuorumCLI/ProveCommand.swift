@@ -55,6 +55,10 @@ struct ProveCommand: ParsableCommand {
                 + "what is proven says nothing about other values of them")
         }
         let report = try symbolic.prove(options)
+        for name in report.vacuous {
+            Terminal.warning("\(name) holds in every state of the spec's types at these bounds, reachable or not: "
+                + "its truth does not depend on what it reads, so proving it says nothing about the protocol (try larger bounds)")
+        }
         var files: [String] = []
         if let document = report.counterexample, !noFiles {
             let kind = document.induction == nil ? "init" : document.steps.count == 1 ? "implies-\(document.property ?? "")" : "cti"
@@ -108,6 +112,7 @@ struct ProveCommand: ParsableCommand {
             ("invariants", .array(report.invariants.map(JSONValue.string))),
             ("dropped", .array(report.dropped.map(JSONValue.string))),
             ("result", .string(report.result.rawValue)),
+            ("vacuous", .array(report.vacuous.map(JSONValue.string))),
             ("seconds", .double(report.seconds)),
             ("obligations", .array(report.obligations.map { o in
                 .object([("name", .string(o.name)), ("holds", o.holds.map(JSONValue.bool) ?? .null), ("seconds", .double(o.seconds))])

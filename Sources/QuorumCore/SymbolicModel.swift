@@ -85,6 +85,11 @@ public struct ProofReport: Sendable {
     /// The sizes of the counterexample after minimisation, in the order they were minimised.
     public let sizes: [(String, Int)]
     public let seconds: Double
+    /// The invariants, conjuncts ("Inv: conjunct") and implied properties that hold in every state
+    /// of the spec's types at these bounds, reachable or not: their truth does not depend on what
+    /// they read, so proving them says nothing about the protocol (a log invariant when logs are
+    /// empty). Reported, not refused: the bounds may be a deliberate first step.
+    public var vacuous: [String] = []
 
     public init(model: ModelIdentity, invariants: [String], dropped: [String], result: Result,
                 obligations: [Obligation], unknownReason: String?, counterexample: TraceDocument?,

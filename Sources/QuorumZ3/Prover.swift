@@ -16,6 +16,35 @@ public struct Prover<Encoding: SymbolicEncoding> {
         self.model = model
     }
 
+    /// The invariants, their kept conjuncts and the implied properties that no state of the
+    /// domain violates (`domain /\ ~P` is unsatisfiable). The solver holds `domain(s)`.
+    func tautologies(_ options: ProofOptions, known: [Invariant<Encoding.System.State>], dropped: Set<String>,
+                     solver: Z3Solver, _ s: Encoding.Variables) throws -> [String] {
+        var found: [String] = []
+        func holdsEverywhere(_ formula: Formula<Symbolic>) throws -> Bool {
+            try solver.scoped { () throws -> Bool in
+                solver.add(!formula)
+                if case .unsatisfiable = try solver.check() { return true }
+                return false
+            }
+        }
+        for name in options.invariants + options.implies {
+            let implied = !options.invariants.contains(name)
+            if try holdsEverywhere(encoding.invariant(name, on: s, without: implied ? [] : dropped)) {
+                found.append(name)
+                continue
+            }
+            guard !implied, let invariant = known.first(where: { $0.name == name }) else { continue }
+            let names = invariant.conjuncts.map(\.name)
+            for conjunct in names where !dropped.contains(conjunct) {
+                if try holdsEverywhere(encoding.invariant(name, on: s, without: Set(names).subtracting([conjunct]))) {
+                    found.append("\(name): \(conjunct)")
+                }
+            }
+        }
+        return found
+    }
+
     public func prove(_ options: ProofOptions) throws -> ProofReport {
         let start = DispatchTime.now()
         let known = encoding.system.invariants
@@ -37,10 +66,17 @@ public struct Prover<Encoding: SymbolicEncoding> {
         var obligations: [ProofReport.Obligation] = []
         var unknown: String?
 
-        func report(_ result: ProofReport.Result, _ counterexample: TraceDocument?, _ sizes: [(String, Int)]) -> ProofReport {
-            ProofReport(model: model, invariants: options.invariants, dropped: options.dropped, result: result,
-                        obligations: obligations, unknownReason: unknown, counterexample: counterexample,
-                        sizes: sizes, seconds: seconds(since: start))
+        func report(_ result: ProofReport.Result, _ counterexample: TraceDocument?, _ sizes: [(String, Int)]) throws -> ProofReport {
+            // Once the proof is done, in a solver of its own: the proof's solver, and the
+            // counterexample it finds, are the same with this check as without it.
+            let vacuitySolver = Z3Solver(context, timeout: options.timeout, simple: true)
+            vacuitySolver.add(encoding.domain(s))
+            let vacuous = try tautologies(options, known: known, dropped: dropped, solver: vacuitySolver, s)
+            var report = ProofReport(model: model, invariants: options.invariants, dropped: options.dropped, result: result,
+                                     obligations: obligations, unknownReason: unknown, counterexample: counterexample,
+                                     sizes: sizes, seconds: seconds(since: start))
+            report.vacuous = vacuous
+            return report
         }
 
         // Init => Inv.
@@ -62,7 +98,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
             let property = try firstViolated(options.invariants, in: state, without: dropped)
             let document = TraceDocument(Trace<Encoding.System>(initial: state), of: encoding.system, spec: model.spec,
                                          variant: model.variant, parameters: model.parameters, property: property, kind: .invariant)
-            return report(.notInductive, document, [])
+            return try report(.notInductive, document, [])
         }
 
         // Inv => P for each property P it must imply: a counterexample is a single state.
@@ -92,7 +128,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
                 let document = TraceDocument(Trace<Encoding.System>(initial: state), of: encoding.system, spec: model.spec,
                                              variant: model.variant, parameters: model.parameters, property: property,
                                              kind: .invariant, induction: .init(invariants: options.invariants, dropped: options.dropped))
-                return report(.notInductive, document, sizes)
+                return try report(.notInductive, document, sizes)
             }
         }
 
@@ -123,7 +159,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
                 failing.append(step)
             }
         }
-        guard !failing.isEmpty else { return report(unknown == nil ? .inductive : .unknown, nil, []) }
+        guard !failing.isEmpty else { return try report(unknown == nil ? .inductive : .unknown, nil, []) }
 
         // A counterexample to induction over every failing action, minimised measure by measure.
         solver.add(failing.reduce(Formula(false)) { $0 || $1 })
@@ -141,7 +177,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
         let document = TraceDocument(trace, of: encoding.system, spec: model.spec, variant: model.variant,
                                      parameters: model.parameters, property: property, kind: .invariant,
                                      induction: .init(invariants: options.invariants, dropped: options.dropped))
-        return report(.notInductive, document, sizes)
+        return try report(.notInductive, document, sizes)
     }
 
     /// Adds, measure by measure, the smallest bound under which the solver's assertions stay

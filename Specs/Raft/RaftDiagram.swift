@@ -1,7 +1,9 @@
 import QuorumCore
 
 extension Raft {
-    /// Raft's trace as a sequence diagram: a lifeline per server labelled with its role and term;
+    /// Raft's trace as a sequence diagram: a lifeline per server labelled with its role, its term,
+    /// its log as the terms of its entries and its commit index ("Leader t3 log[2 3] c1": the
+    /// stories Raft's counterexamples tell, Figure 8 among them, are about an entry's term);
     /// an arrow per message from the step that sent it to the Receive that consumed it (or the
     /// DropMessage that lost it); copies made by DuplicateMessage marked as such.
     public static func diagram(_ d: TraceDocument) -> SequenceDiagram? {
@@ -10,7 +12,12 @@ extension Raft {
         func index(_ v: ITFValue?) -> Int? { v.flatMap { servers.firstIndex(of: $0.text) } }
         func labels(_ k: Int) -> [String] {
             servers.map { s in
-                "\(d.value("state", at: k)?.value(at: s)?.text ?? "?") t\(d.value("currentTerm", at: k)?.value(at: s)?.text ?? "?")"
+                var label = "\(d.value("state", at: k)?.value(at: s)?.text ?? "?") t\(d.value("currentTerm", at: k)?.value(at: s)?.text ?? "?")"
+                if case .list(let entries)? = d.value("log", at: k)?.value(at: s) {
+                    label += " log[" + entries.map { $0[field: "term"]?.text ?? "?" }.joined(separator: " ") + "]"
+                }
+                if let commit = d.value("commitIndex", at: k)?.value(at: s) { label += " c" + commit.text }
+                return label
             }
         }
         func message(_ m: ITFValue) -> DiagramStep.Message {

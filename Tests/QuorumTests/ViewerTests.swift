@@ -21,6 +21,10 @@ let figure8 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleti
         #expect(fromEleven.contains { $0.received == 14 && $0.kind == .dropped })
         // Every RequestVote request that was sent got an answer; nothing is left in flight.
         #expect(!diagram.arrows.contains { $0.kind == .inFlight })
+        // The lifelines tell Figure 8's story: s2 leads term 3 with the term-2 entry alone in its
+        // log, and at the last step commits it; s1 kept the same entry.
+        #expect(diagram.rows[0].labels == ["Follower t1 log[] c0", "Follower t1 log[] c0", "Follower t1 log[] c0"])
+        #expect(diagram.rows[26].labels == ["Follower t3 log[2] c0", "Leader t3 log[2] c1", "Follower t1 log[] c0"])
     }
 
     @Test func aBroadcastIsReceivedOncePerStationAndAFaultyEchoNeedsNoSend() {
@@ -75,6 +79,60 @@ let figure8 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleti
         #expect(dom.components(separatedBy: "class=\"arrow ").count - 1 == diagram.arrows.count)
         #expect(dom.contains("data-arrows=\"\(diagram.arrows.count)\""))
         #expect(diagram.arrows.count >= 10)
+    }
+}
+
+/// What a reader sees on the committed pages, measured in Chromium's layout.
+@Suite struct ViewerLayoutTests {
+    /// Figure 8 (Raft, long lifeline labels), a Paxos counterexample whose 1b messages from one
+    /// acceptor once rendered on top of each other, a broadcast, and a counterexample to induction.
+    static let pages = ["raft-commitPreviousTerm-LeaderCommitsCurrentTerm", "paxos-ignoreHighestVote-Agreement",
+                        "resultbroadcast-doubleCountedEcho-Unforgeability", "paxos-Inv-cti"]
+
+    /// No two texts of the diagram overlap, and every step's action is shown whole (wrapped, not
+    /// cut off with "…"). The measuring script is the test's own, added to the page here.
+    @Test(arguments: pages) func labelsDoNotOverlapAndActionsAreShownWhole(_ name: String) throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let chromium else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must have chromium: .ci/run installs it")
+            return
+        }
+        let trace = figure8.deletingLastPathComponent().appendingPathComponent(name + ".itf.json")
+        let document = try TraceDocument(json: Data(contentsOf: trace))
+        let measure = #"""
+            <script>
+            (function () {
+              const texts = [...document.querySelectorAll("#diagram text")].filter(t => !t.closest(".head") && t.textContent.trim() !== "");
+              const boxes = texts.map(t => t.getBBox());
+              const pairs = [];
+              for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+                const a = boxes[i], b = boxes[j];
+                const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+                const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+                if (w > 1 && h > 1) pairs.push(texts[i].textContent + " / " + texts[j].textContent);
+              }
+              document.body.dataset.overlaps = String(pairs.length);
+              const out = document.createElement("pre"); out.id = "overlaps"; out.textContent = pairs.slice(0, 5).join("\n");
+              document.body.appendChild(out);
+              const shown = [...document.querySelectorAll("#diagram .row")].map(g => [...g.querySelectorAll("text.desc")].map(t => t.textContent).join(" "));
+              const out2 = document.createElement("pre"); out2.id = "shown"; out2.textContent = JSON.stringify(shown);
+              document.body.appendChild(out2);
+            })();
+            </script>
+            """#
+        let page = HTMLViewer.page(document).replacingOccurrences(of: "</body>", with: measure + "</body>")
+        let file = try temporaryDirectory().appendingPathComponent(name + ".html")
+        try page.write(to: file, atomically: true, encoding: .utf8)
+        let dom = try Chromium.dumpDOM(chromium, file)
+        #expect(dom.contains("data-status=\"ready\""), "the script failed: \(dom.prefix(400))")
+        let overlaps = dom.components(separatedBy: "id=\"overlaps\">").dropFirst().first?.components(separatedBy: "</pre>").first ?? "?"
+        #expect(dom.contains("data-overlaps=\"0\""), "overlapping texts: \(overlaps)")
+        let shown = dom.components(separatedBy: "id=\"shown\">").dropFirst().first?.components(separatedBy: "</pre>").first ?? ""
+        for step in document.steps.dropFirst() {
+            let words = step.description.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "\\\"")
+            #expect(shown.contains("\"" + words + "\""), "step not shown whole: \(step.description)")
+        }
     }
 }
 
