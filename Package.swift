@@ -1,9 +1,6 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// The explorer is generic over the protocol; specialising it for each spec (across modules) is
-/// what makes the inner loop fast.
-let optimize: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 
 let package = Package(
     name: "Quorum",
@@ -28,15 +25,15 @@ let package = Package(
     ],
     targets: [
         // The engine: transition systems, invariants, the explorer, trace files.
-        .target(name: "QuorumCore", swiftSettings: optimize),
+        .target(name: "QuorumCore"),
         // Z3 (Debian's libz3-dev) and the symbolic engines: prove, bmc, conform.
         .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
         .target(name: "QuorumZ3", dependencies: ["QuorumCore", "CZ3"]),
         // Protocols as pure transition functions, one target each (with their symbolic encodings).
-        .target(name: "Paxos", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Paxos", exclude: ["README.md"], swiftSettings: optimize),
-        .target(name: "Raft", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Raft", exclude: ["README.md"], swiftSettings: optimize),
-        .target(name: "ResultBroadcast", dependencies: ["QuorumCore"], path: "Specs/ResultBroadcast", exclude: ["README.md"], swiftSettings: optimize),
-        .target(name: "AuditLog", dependencies: ["QuorumCore"], path: "Specs/AuditLog", exclude: ["README.md"], swiftSettings: optimize),
+        .target(name: "Paxos", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Paxos", exclude: ["README.md"]),
+        .target(name: "Raft", dependencies: ["QuorumCore", "QuorumZ3"], path: "Specs/Raft", exclude: ["README.md"]),
+        .target(name: "ResultBroadcast", dependencies: ["QuorumCore"], path: "Specs/ResultBroadcast", exclude: ["README.md"]),
+        .target(name: "AuditLog", dependencies: ["QuorumCore"], path: "Specs/AuditLog", exclude: ["README.md"]),
         .target(name: "TwoPhaseCommit", dependencies: ["QuorumCore"], path: "Specs/TwoPhaseCommit", exclude: ["README.md"]),
         // The command-line interface as a library, so that tests can drive it.
         .target(

@@ -12,6 +12,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Worker counts to measure.") var workers: [Int] = [1, ProcessInfo.processInfo.activeProcessorCount]
     @Flag(help: "Also run the large Raft model (about a minute).") var large = false
     @Option(help: "Repetitions of each measurement; the fastest is reported.") var repeats = 1
+    @Flag(help: "Only check that the explorer and the simulator run specialised for each spec (exit 1 if not).")
+    var `guard` = false
 
     struct Case {
         let label: String
@@ -26,6 +28,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if `guard` { return try specialisationGuard() }
         var cases = [
             Case(label: "Paxos, acceptors 3, values 2, maxBallot 2", spec: "Paxos", parameters: ["maxBallot": 2], symmetry: false),
             Case(label: "Paxos, same, symmetry", spec: "Paxos", parameters: ["maxBallot": 2], symmetry: true),
@@ -86,6 +89,48 @@ struct BenchCommand: ParsableCommand {
                 + "\(Terminal.count(r.runs)) | \(Terminal.count(r.steps)) | " + String(format: "%.2f", r.seconds)
                 + " | \(Terminal.count(Int(rate))) | \(Terminal.count(Int(rate / Double(w)))) |")
         }
+    }
+
+    /// The explorer and the simulator as the specs run them must be much faster than the same code
+    /// compiled generically (measured here: 2.5 to 10 times). Both are timed in this process, one
+    /// after the other, best of three, so a busy machine slows both alike: when the ratio falls
+    /// towards 1, the specialisation was lost (an `@inlinable` removed, a spec built another way).
+    func specialisationGuard() throws {
+        let least = 1.5
+        var failed: [String] = []
+        for (name, parameters) in [("Paxos", ["maxBallot": 2]), ("Raft", ["maxLogLength": 0])] {
+            let spec = try Catalog.spec(named: name)
+            let model = spec.model(try spec.resolve(parameters))
+            var options = ExplorationOptions()
+            options.workers = 1
+            options.checkTemporal = false
+            options.maxStates = 150_000
+            let (specialised, generic) = Self.fastest { model.check(options).seconds } versus: { model.generic.explore(options).seconds }
+            let ratio = generic / specialised
+            Terminal.out(String(format: "%@ explorer: %.2f s specialised, %.2f s generic: %.1f×", name, specialised, generic, ratio))
+            if ratio < least { failed.append("\(name)'s explorer") }
+            let simulation = spec.model(try spec.resolve([:], base: spec.simulationBounds))
+            var runs = SimulationOptions()
+            runs.runs = 500
+            runs.workers = 1
+            let (fast, slow) = Self.fastest { simulation.simulate(runs).seconds } versus: { simulation.generic.simulate(runs).seconds }
+            Terminal.out(String(format: "%@ simulator: %.2f s specialised, %.2f s generic: %.1f×", name, fast, slow, slow / fast))
+            if slow / fast < least { failed.append("\(name)'s simulator") }
+        }
+        if !failed.isEmpty {
+            Terminal.error("\(failed.joined(separator: ", ")) ran less than \(least)× faster than generic code: the specialisation "
+                + "for each spec was lost (see AnyModel.init and Explorer in QuorumCore)")
+            throw ExitCode(Exit.violation)
+        }
+        Terminal.out("ok: the explorer and the simulator run specialised for every spec measured")
+    }
+
+    /// The fastest of three timings of each, taken in turns so that a change in the machine's load
+    /// falls on both.
+    static func fastest(_ a: () -> Double, versus b: () -> Double) -> (Double, Double) {
+        var best = (Double.infinity, Double.infinity)
+        for _ in 0..<3 { best = (min(best.0, a()), min(best.1, b())) }
+        return best
     }
 
     /// The process's peak resident set so far (it only grows, so later rows include earlier ones).

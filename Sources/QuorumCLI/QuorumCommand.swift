@@ -18,8 +18,10 @@ public struct QuorumCommand: ParsableCommand {
     public init() {}
 
     /// Runs the command line and returns the process exit code; argument errors map to 2.
-    public static func run(_ arguments: [String]) -> Int32 {
+    /// `specs` join Quorum's own for this run (see ``main(specs:)``).
+    public static func run(_ arguments: [String], specs: [SpecDescriptor] = []) -> Int32 {
         do {
+            try Catalog.add(specs)
             var command = try parseAsRoot(arguments)
             try command.run()
             return 0

@@ -42,6 +42,15 @@ public struct ExplorationProgress: Sendable {
     public let queue: Int
     public let depth: Int
     public let seconds: Double
+
+    @usableFromInline
+    init(distinctStates: Int, statesGenerated: Int, queue: Int, depth: Int, seconds: Double) {
+        self.distinctStates = distinctStates
+        self.statesGenerated = statesGenerated
+        self.queue = queue
+        self.depth = depth
+        self.seconds = seconds
+    }
 }
 
 /// The figures of a run, with TLC's meanings.
@@ -67,15 +76,33 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
     public var bytesPerState: Double
 
     public var statesPerSecond: Double { seconds > 0 ? Double(statesGenerated) / seconds : 0 }
+
+    @usableFromInline
+    init(outcome: Outcome, distinctStates: Int, statesGenerated: Int, diameter: Int, seconds: Double,
+         violations: [Violation<System>], collisionProbability: Double, bytesPerState: Double) {
+        self.outcome = outcome
+        self.distinctStates = distinctStates
+        self.statesGenerated = statesGenerated
+        self.diameter = diameter
+        self.seconds = seconds
+        self.violations = violations
+        self.collisionProbability = collisionProbability
+        self.bytesPerState = bytesPerState
+    }
 }
 
 /// Where a violation was seen, in the order a single-threaded breadth-first search meets them:
 /// by parent, then by action. The smallest position of a property is its shortest trace.
+@usableFromInline
 struct Position: Comparable {
-    var parent: UInt32
+    @usableFromInline var parent: UInt32
     /// -1 for a deadlock of the parent itself.
-    var action: Int
-    static func < (a: Position, b: Position) -> Bool { (a.parent, a.action) < (b.parent, b.action) }
+    @usableFromInline var action: Int
+    @inlinable init(parent: UInt32, action: Int) {
+        self.parent = parent
+        self.action = action
+    }
+    @inlinable static func < (a: Position, b: Position) -> Bool { (a.parent, a.action) < (b.parent, b.action) }
 }
 
 /// Breadth-first, exhaustive exploration within a system's bounds.
@@ -88,15 +115,16 @@ struct Position: Comparable {
 /// the successors visited before the batch, in parallel; one thread then inserts the rest in
 /// parent order, so that state ids, figures and traces do not depend on the number of workers.
 ///
-/// Speed depends on release builds specialising `run()` for each spec across modules (the
-/// package builds with cross-module optimisation); when that fails, `quorum bench` shows the
-/// explorer three to four times slower. `.ci/run` fails when the specialisations are missing.
+/// Speed depends on release builds specialising `run()` for each spec: `run()` is `@inlinable`,
+/// and ``AnyModel`` (built in the spec's own module) calls it, so each spec's module compiles a
+/// copy for its `System`. Without that, `quorum bench` shows the explorer three to four times
+/// slower; `.ci/run` measures the ratio and fails when it is lost.
 public struct Explorer<System: TransitionSystem> {
     public let system: System
     public var options: ExplorationOptions
     /// Parents per batch. Fixed, so that a run stopped at a violation has the same figures for
     /// every number of workers.
-    static var batchSize: Int { 2048 }
+    @inlinable static var batchSize: Int { 2048 }
 
     public init(_ system: System, options: ExplorationOptions = ExplorationOptions()) {
         self.system = system
@@ -104,14 +132,17 @@ public struct Explorer<System: TransitionSystem> {
     }
 
     /// What one worker found in its slice of a batch.
+    @usableFromInline
     struct Slice {
-        var successors: [(fingerprint: UInt64, parent: UInt32, action: UInt32, state: System.State)] = []
-        var generated = 0
+        @usableFromInline var successors: [(fingerprint: UInt64, parent: UInt32, action: UInt32, state: System.State)] = []
+        @usableFromInline var generated = 0
         /// (property, position) pairs; properties are numbered invariants first, then action
         /// properties, then deadlock.
-        var failures: [(property: Int, position: Position)] = []
+        @usableFromInline var failures: [(property: Int, position: Position)] = []
+        @inlinable init() {}
     }
 
+    @inlinable
     public func run() -> ExplorationResult<System> {
         let start = Date()
         let selected = options.properties
@@ -347,6 +378,7 @@ public struct Explorer<System: TransitionSystem> {
 
     /// Splits `0..<count` into at most `workers` contiguous ranges, runs `body` on each (in parallel
     /// when there is more than one) and returns the results in range order.
+    @inlinable
     static func parallel<R>(workers: Int, count: Int, _ body: (Range<Int>) -> R) -> [R] {
         let parts = min(workers, max(1, count / 64))
         if parts <= 1 { return [body(0..<count)] }

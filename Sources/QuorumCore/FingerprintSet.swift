@@ -7,7 +7,8 @@
 /// bits are as good as their low ones.
 public struct FingerprintSet {
     @usableFromInline var slots: [UInt64]
-    public private(set) var count = 0
+    @usableFromInline var stored = 0
+    public var count: Int { stored }
     /// The count at which the table grows: three quarters of the slots.
     @usableFromInline var limit: Int
 
@@ -25,9 +26,10 @@ public struct FingerprintSet {
     }
 
     /// Inserts `fingerprint`; returns false when it was already present.
+    @inlinable
     public mutating func insert(_ fingerprint: UInt64) -> Bool {
         let key = Self.key(fingerprint)
-        if count >= limit { grow() }
+        if stored >= limit { grow() }
         return slots.withUnsafeMutableBufferPointer { slots in
             let size = slots.count
             var i = Self.home(key, size)
@@ -35,7 +37,7 @@ public struct FingerprintSet {
                 let slot = slots[i]
                 if slot == 0 {
                     slots[i] = key
-                    count += 1
+                    stored += 1
                     return true
                 }
                 if slot == key { return false }
@@ -50,8 +52,11 @@ public struct FingerprintSet {
     /// Read-only access for many threads at once, while no thread inserts: the explorer's workers
     /// drop successors already visited before one thread inserts the rest.
     public struct Reader: @unchecked Sendable {
-        let slots: UnsafeBufferPointer<UInt64>
+        @usableFromInline let slots: UnsafeBufferPointer<UInt64>
 
+        @inlinable init(slots: UnsafeBufferPointer<UInt64>) { self.slots = slots }
+
+        @inlinable
         public func contains(_ fingerprint: UInt64) -> Bool {
             let key = FingerprintSet.key(fingerprint)
             let size = slots.count
@@ -66,6 +71,7 @@ public struct FingerprintSet {
         }
     }
 
+    @inlinable
     public func withReader<R>(_ body: (Reader) throws -> R) rethrows -> R {
         try slots.withUnsafeBufferPointer { try body(Reader(slots: $0)) }
     }
@@ -86,7 +92,8 @@ public struct FingerprintSet {
 
     static func grown(_ size: Int) -> Int { size + size / 4 }
 
-    private mutating func grow() {
+    @usableFromInline
+    mutating func grow() {
         let old = slots
         slots = Array(repeating: 0, count: Self.grown(old.count))
         limit = slots.count * 3 / 4

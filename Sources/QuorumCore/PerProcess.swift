@@ -13,20 +13,25 @@ extension Int: ByteValue {
 /// that copying and hashing a state costs a few instructions instead of an array allocation. Reads
 /// like an array: `state.currentTerm[i]`. Values range over -1...254.
 public struct PerProcess<Value: ByteValue>: Hashable, Codable, Sendable {
-    public private(set) var word: UInt64
+    /// The packed bytes (`@usableFromInline` so that the setter below inlines into specs).
+    @usableFromInline var storage: UInt64
+    public var word: UInt64 { storage }
 
+    enum CodingKeys: String, CodingKey { case storage = "word" }
+
+    @inlinable
     public init(repeating value: Value, count: Int) {
-        word = 0
+        storage = 0
         for i in 0..<count { self[i] = value }
     }
 
     public subscript(i: Int) -> Value {
-        @inlinable get { Value(byteValue: Int((word >> UInt64(i &* 8)) & 0xFF) - 1) }
-        set {
+        @inlinable get { Value(byteValue: Int((storage >> UInt64(i &* 8)) & 0xFF) - 1) }
+        @inlinable set {
             let byte = newValue.byteValue + 1
             precondition(i >= 0 && i < 8 && byte >= 0 && byte <= 0xFF, "PerProcess holds 8 values in -1...254")
             let shift = UInt64(i * 8)
-            word = word & ~(0xFF << shift) | UInt64(byte) << shift
+            storage = storage & ~(0xFF << shift) | UInt64(byte) << shift
         }
     }
 }

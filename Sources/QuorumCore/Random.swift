@@ -2,7 +2,7 @@
 /// names the same random runs on every machine and with every Swift version (Swift's own
 /// generators make no such promise).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var s0, s1, s2, s3: UInt64
+    @usableFromInline var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {
         var x = seed
@@ -24,7 +24,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         self.init(seed: f.value)
     }
 
-    public mutating func next() -> UInt64 {
+    @inlinable public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -37,7 +37,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform integer in `0..<bound`, by Lemire's multiply-and-shift (bias below 2^-64 · bound).
-    public mutating func below(_ bound: Int) -> Int {
+    @inlinable public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
         return Int(next().multipliedFullWidth(by: UInt64(bound)).high)
     }

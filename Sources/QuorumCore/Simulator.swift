@@ -34,6 +34,15 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
         public let kind: PropertyKind
         public let original: Trace<System>
         public let shrunk: Trace<System>
+
+        @usableFromInline
+        init(run: Int, property: String, kind: PropertyKind, original: Trace<System>, shrunk: Trace<System>) {
+            self.run = run
+            self.property = property
+            self.kind = kind
+            self.original = original
+            self.shrunk = shrunk
+        }
     }
 
     public var runs: Int
@@ -65,21 +74,22 @@ public struct Simulator<System: TransitionSystem> {
     public let options: SimulationOptions
     /// The spec's invariants, then its `C ⇒ []P` temporal properties as the invariant P of the
     /// runs whose initial state satisfies C.
-    let invariants: [Invariant<System.State>]
+    @usableFromInline let invariants: [Invariant<System.State>]
     /// Per entry of `invariants`: the condition on a run's initial state (nil: every run).
-    let conditions: [(@Sendable (System.State) -> Bool)?]
+    @usableFromInline let conditions: [(@Sendable (System.State) -> Bool)?]
     /// How many entries of `invariants` are invariants proper (the rest are temporal properties).
-    let plainInvariants: Int
-    let actionProperties: [ActionProperty<System.State, System.Action>]
+    @usableFromInline let plainInvariants: Int
+    @usableFromInline let actionProperties: [ActionProperty<System.State, System.Action>]
     /// The invariants as the simulator checks them after a step: each invariant's parts that
     /// record their reads (see ``Invariant/recordingReads``), or the invariant whole, which
     /// reports that it read everything; and the invariant each part belongs to.
-    let parts: [@Sendable (System.State, inout VariableSet) -> Bool]
-    let partOf: [Int]
+    @usableFromInline let parts: [@Sendable (System.State, inout VariableSet) -> Bool]
+    @usableFromInline let partOf: [Int]
     /// The spec's initial states, computed once: a spec may compute them (every ring order of
     /// distinct identifiers), and every run draws one.
-    let initialStates: [System.State]
+    @usableFromInline let initialStates: [System.State]
 
+    @inlinable
     public init(_ system: System, options: SimulationOptions = SimulationOptions()) {
         self.system = system
         self.options = options
@@ -103,24 +113,26 @@ public struct Simulator<System: TransitionSystem> {
     }
 
     /// Which entries of `invariants` a run from `initial` checks.
-    func active(from initial: System.State) -> [Bool] { conditions.map { $0?(initial) ?? true } }
+    @inlinable func active(from initial: System.State) -> [Bool] { conditions.map { $0?(initial) ?? true } }
 
-    struct RunOutcome {
-        var steps = 0
+    @usableFromInline struct RunOutcome {
+        @usableFromInline var steps = 0
         /// Steps per kind of action, and the kinds' names.
-        var coverage: [Int: Int] = [:]
-        var names: [Int: String] = [:]
-        var deepest: [String: Int] = [:]
+        @usableFromInline var coverage: [Int: Int] = [:]
+        @usableFromInline var names: [Int: String] = [:]
+        @usableFromInline var deepest: [String: Int] = [:]
         /// The largest value of each metric so far, by position (see `observe`); `deepest` once the run ends.
-        var metricValues: [Int] = []
-        var metricNames: [String] = []
-        var partitionedSteps = 0
-        var failure: (property: Int, trace: Trace<System>)? = nil
+        @usableFromInline var metricValues: [Int] = []
+        @usableFromInline var metricNames: [String] = []
+        @usableFromInline var partitionedSteps = 0
+        @usableFromInline var failure: (property: Int, trace: Trace<System>)? = nil
         /// The deadline stopped the run before its depth.
-        var cutShort = false
+        @usableFromInline var cutShort = false
+        @inlinable init() {}
     }
 
 
+    @inlinable
     public func run() -> SimulationResult<System> {
         let start = Date()
         let workers = max(1, min(options.workers, options.runs))
@@ -160,21 +172,21 @@ public struct Simulator<System: TransitionSystem> {
     /// run with a smaller index has finished too; then it is folded into `result` and dropped, so
     /// that memory stays flat however long `--time` lets a simulation go, and the totals do not
     /// depend on how the workers interleaved.
-    final class Tally: @unchecked Sendable {
-        private let lock = NSLock()
-        var firstFailing = Int.max
-        var timedOut = false
-        var result = SimulationResult<System>(runs: 0, steps: 0, seconds: 0, coverage: [:], deepest: [:], failure: nil)
-        var failed: (property: Int, trace: Trace<System>)? = nil
-        private var pending: [Int: RunOutcome] = [:]
+    @usableFromInline final class Tally: @unchecked Sendable {
+        @usableFromInline let lock = NSLock()
+        @usableFromInline var firstFailing = Int.max
+        @usableFromInline var timedOut = false
+        @usableFromInline var result = SimulationResult<System>(runs: 0, steps: 0, seconds: 0, coverage: [:], deepest: [:], failure: nil)
+        @usableFromInline var failed: (property: Int, trace: Trace<System>)? = nil
+        @usableFromInline var pending: [Int: RunOutcome] = [:]
         /// The run each worker takes next (Int.max once it stopped).
-        private var running: [Int]
+        @usableFromInline var running: [Int]
 
-        init(workers: Int) { running = Array(0..<workers) }
+        @inlinable init(workers: Int) { running = Array(0..<workers) }
 
-        func locked<T>(_ body: (Tally) -> T) -> T { lock.withLock { body(self) } }
+        @inlinable func locked<T>(_ body: (Tally) -> T) -> T { lock.withLock { body(self) } }
 
-        func finished(_ index: Int, _ outcome: RunOutcome, worker: Int, next: Int) {
+        @inlinable func finished(_ index: Int, _ outcome: RunOutcome, worker: Int, next: Int) {
             if outcome.cutShort { timedOut = true }
             if outcome.failure != nil { firstFailing = min(firstFailing, index) }
             pending[index] = outcome
@@ -182,12 +194,12 @@ public struct Simulator<System: TransitionSystem> {
             fold()
         }
 
-        func finished(worker: Int) {
+        @inlinable func finished(worker: Int) {
             running[worker] = Int.max
             fold()
         }
 
-        private func fold() {
+        @inlinable func fold() {
             let low = running.min() ?? Int.max
             for index in pending.keys.sorted() where index < low {
                 let outcome = pending.removeValue(forKey: index)!
@@ -202,14 +214,14 @@ public struct Simulator<System: TransitionSystem> {
         }
     }
 
-    func describe(_ property: Int) -> (String, PropertyKind) {
+    @inlinable func describe(_ property: Int) -> (String, PropertyKind) {
         property < invariants.count ? (invariants[property].name, property < plainInvariants ? .invariant : .temporal)
             : (actionProperties[property - invariants.count].name, .actionProperty)
     }
 
     /// One random walk. Only the actions are recorded while it runs; the states of a failing run
     /// are recomputed from them.
-    func simulate(run index: Int, deadline: Date? = nil) -> RunOutcome {
+    @inlinable func simulate(run index: Int, deadline: Date? = nil) -> RunOutcome {
         var rng = SeededGenerator(seed: options.seed, run: index)
         var outcome = RunOutcome()
         // Kinds of action met so far in this run, with their weights and step counts (a handful:
@@ -327,7 +339,7 @@ public struct Simulator<System: TransitionSystem> {
     /// one of its actions not excluded; an action whose successor is beyond the bounds is excluded
     /// and the draw repeated. Returns the action's index, its successor in `successor`, or nil
     /// when every action is excluded.
-    func choose(_ slots: Scratch, _ members: Scratch, _ present: inout [Int], _ total: Int, _ weights: [Int],
+    @inlinable func choose(_ slots: Scratch, _ members: Scratch, _ present: inout [Int], _ total: Int, _ weights: [Int],
                 _ rng: inout SeededGenerator, successor: inout System.State, of state: System.State,
                 _ actions: [System.Action]) -> Int? {
         var total = total, uniform = false
@@ -365,7 +377,7 @@ public struct Simulator<System: TransitionSystem> {
     }
 
     /// The trace of `actions` from `initial`.
-    func replayed(_ initial: System.State, _ actions: [System.Action]) -> Trace<System> {
+    @inlinable func replayed(_ initial: System.State, _ actions: [System.Action]) -> Trace<System> {
         var trace = Trace<System>(initial: initial)
         var state = initial
         for action in actions {
@@ -375,7 +387,7 @@ public struct Simulator<System: TransitionSystem> {
         return trace
     }
 
-    func observe(_ state: System.State, into outcome: inout RunOutcome) {
+    @inlinable func observe(_ state: System.State, into outcome: inout RunOutcome) {
         // Metrics come in the same order every time: match by position, and by name only when
         // the list changes.
         let metrics = system.metrics(of: state)
@@ -390,7 +402,7 @@ public struct Simulator<System: TransitionSystem> {
 
     /// The first property that fails on the step, skipping the parts of invariants that read none
     /// of the variables the step changed, and updating what each part evaluated read.
-    func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action, _ after: System.State,
+    @inlinable func firstBroken(_ active: [Bool], _ before: System.State, _ action: System.Action, _ after: System.State,
                      reads: inout [VariableSet]) -> Int? {
         let changed = system.changedVariables(from: before, to: after)
         if let a = actionProperties.firstIndex(where: { !$0.holds(before, action, after, changed: changed) }) {
@@ -409,7 +421,7 @@ public struct Simulator<System: TransitionSystem> {
     /// bounds), until `property` breaks. Returns the actions actually taken up to
     /// and including the breaking step, or nil when the property never breaks. Skipping, rather
     /// than rejecting, lets one removal take the steps that depended on it along.
-    func breaks(_ property: Int, _ initial: System.State, _ actions: [System.Action]) -> [System.Action]? {
+    @inlinable func breaks(_ property: Int, _ initial: System.State, _ actions: [System.Action]) -> [System.Action]? {
         var state = initial
         if property < invariants.count && !(conditions[property]?(initial) ?? true) { return nil }
         if property < invariants.count && !invariants[property].holds(state) { return [] }
@@ -440,7 +452,7 @@ public struct Simulator<System: TransitionSystem> {
     /// depended on a removed one go with it), drop every step of one process, and deliver an
     /// earlier message between the same two processes instead of a later one (after which the
     /// later message's send may go). The result is locally minimal for these moves.
-    func shrink(_ trace: Trace<System>, property: Int) -> Trace<System> {
+    @inlinable func shrink(_ trace: Trace<System>, property: Int) -> Trace<System> {
         guard var actions = breaks(property, trace.initial, trace.steps.map(\.action)) else { return trace }
         /// The steps `candidate` actually takes up to the violation, when that is fewer than `current`.
         let shorter: ([System.Action], [System.Action]) -> [System.Action]? = { candidate, current in
@@ -460,10 +472,10 @@ public struct Simulator<System: TransitionSystem> {
         return replayed(trace.initial, actions)
     }
 
-    typealias Shorter = ([System.Action], [System.Action]) -> [System.Action]?
+    @usableFromInline typealias Shorter = ([System.Action], [System.Action]) -> [System.Action]?
 
     /// Removal in halving chunks, then one step at a time.
-    private func removeSteps(_ start: [System.Action], _ shorter: Shorter) -> [System.Action] {
+    @inlinable func removeSteps(_ start: [System.Action], _ shorter: Shorter) -> [System.Action] {
         var actions = start
         var chunk = max(1, actions.count / 2)
         while true {
@@ -488,7 +500,7 @@ public struct Simulator<System: TransitionSystem> {
     /// For each delivery, tries each other delivery of the same kind between the same two processes
     /// enabled at that point, followed by step removal: a later copy of a message can often be
     /// replaced by an earlier one, and the later one's send then goes.
-    private func substituteDeliveries(_ start: [System.Action], property: Int, initial: System.State,
+    @inlinable func substituteDeliveries(_ start: [System.Action], property: Int, initial: System.State,
                                       _ shorter: Shorter) -> [System.Action] {
         var actions = start
         var k = 0
@@ -518,16 +530,17 @@ public struct Simulator<System: TransitionSystem> {
 
 /// A buffer of integers that grows on request and is indexed without Array's uniqueness checks:
 /// the simulator's per-action scratch space.
+@usableFromInline
 struct Scratch {
-    private var buffer: UnsafeMutableBufferPointer<Int>
+    @usableFromInline var buffer: UnsafeMutableBufferPointer<Int>
 
-    init() {
+    @inlinable init() {
         buffer = .allocate(capacity: 64)
         buffer.initialize(repeating: 0)
     }
 
     /// Makes room for indices `0..<count`, keeping the values held.
-    mutating func reserve(_ count: Int) {
+    @inlinable mutating func reserve(_ count: Int) {
         guard count > buffer.count else { return }
         let larger = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, buffer.count * 2))
         larger.initialize(repeating: 0)
@@ -536,10 +549,10 @@ struct Scratch {
         buffer = larger
     }
 
-    subscript(i: Int) -> Int {
+    @inlinable subscript(i: Int) -> Int {
         get { buffer[i] }
         nonmutating set { buffer[i] = newValue }
     }
 
-    func deallocate() { buffer.deallocate() }
+    @inlinable func deallocate() { buffer.deallocate() }
 }

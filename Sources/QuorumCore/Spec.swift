@@ -37,6 +37,15 @@ public struct PropertyInfo: Sendable {
     public let summary: String
     /// False for a temporal property checked only when named.
     public var byDefault = true
+
+    /// The properties of `system`, invariants first.
+    @usableFromInline
+    static func all<System: TransitionSystem>(of system: System) -> [PropertyInfo] {
+        system.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
+            + system.actionProperties.map { PropertyInfo(name: $0.name, kind: .actionProperty, summary: $0.summary) }
+            + system.temporalProperties.map { PropertyInfo(name: $0.name, kind: .temporal, summary: $0.summary + " [\($0.assumptions)]",
+                                                           byDefault: $0.byDefault) }
+    }
 }
 
 /// Input that Quorum refuses: unknown names, values out of range, unreadable traces.
@@ -72,6 +81,10 @@ public struct SpecDescriptor: Sendable {
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
     private let buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
 
+    /// `@inlinable`, like ``AnyModel/init(_:spec:variant:parameters:)``: the spec's own module
+    /// compiles the explorer and the simulator for its `System`, so that they run specialised
+    /// (no witness tables in the inner loop) in any package that depends on Quorum.
+    @inlinable
     public init<System: TransitionSystem>(
         name: String, summary: String, parameters: [Parameter], variants: [Variant],
         ciBounds: [String: Int] = [:], simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:],
@@ -81,6 +94,37 @@ public struct SpecDescriptor: Sendable {
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
         build: @escaping @Sendable ([String: Int], Variant?) -> System,
         symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil
+    ) {
+        let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
+        let specName = name
+        let parameterOrder = parameters.map(\.name)
+        let model: @Sendable ([String: Int], Variant?) -> AnyModel = { values, variant in
+            let named: [(String, Int)] = parameterOrder.map { ($0, values[$0]!) }
+            return AnyModel(build(values, variant), spec: specName, variant: variant?.name, parameters: named)
+        }
+        var buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)? = nil
+        if let symbolic {
+            buildSymbolic = { values, variant in
+                let named: [(String, Int)] = parameterOrder.map { ($0, values[$0]!) }
+                return symbolic(build(values, variant), ModelIdentity(spec: specName, variant: variant?.name, parameters: named))
+            }
+        }
+        self.init(
+            name: name, summary: summary, parameters: parameters, variants: variants, ciBounds: ciBounds,
+            simulationBounds: simulationBounds, proofBounds: proofBounds, conformanceSample: conformanceSample,
+            assumptions: assumptions, singleValued: singleValued, diagram: diagram,
+            properties: PropertyInfo.all(of: build(defaults, nil)), model: model, symbolic: buildSymbolic)
+    }
+
+    @usableFromInline
+    init(
+        name: String, summary: String, parameters: [Parameter], variants: [Variant],
+        ciBounds: [String: Int], simulationBounds: [String: Int], proofBounds: [String: Int], conformanceSample: Int,
+        assumptions: @escaping @Sendable ([String: Int], Variant?) -> String?,
+        singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)],
+        diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?, properties: [PropertyInfo],
+        model: @escaping @Sendable ([String: Int], Variant?) -> AnyModel,
+        symbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
     ) {
         self.name = name
         self.summary = summary
@@ -92,28 +136,10 @@ public struct SpecDescriptor: Sendable {
         self.conformanceSample = conformanceSample
         self.assumptions = assumptions
         self.singleValued = singleValued
-        drawDiagram = diagram
-        let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
-        let sample = build(defaults, nil)
-        self.properties = sample.invariants.map { PropertyInfo(name: $0.name, kind: .invariant, summary: $0.summary) }
-            + sample.actionProperties.map { PropertyInfo(name: $0.name, kind: .actionProperty, summary: $0.summary) }
-            + sample.temporalProperties.map { PropertyInfo(name: $0.name, kind: .temporal, summary: $0.summary + " [\($0.assumptions)]",
-                                                           byDefault: $0.byDefault) }
-        let specName = name
-        let parameterOrder = parameters.map(\.name)
-        self.build = { values, variant in
-            AnyModel(build(values, variant), spec: specName, variant: variant?.name,
-                     parameters: parameterOrder.map { ($0, values[$0]!) })
-        }
-        if let symbolic {
-            buildSymbolic = { values, variant in
-                let identity = ModelIdentity(spec: specName, variant: variant?.name,
-                                             parameters: parameterOrder.map { ($0, values[$0]!) })
-                return symbolic(build(values, variant), identity)
-            }
-        } else {
-            buildSymbolic = nil
-        }
+        self.drawDiagram = diagram
+        self.properties = properties
+        self.build = model
+        self.buildSymbolic = symbolic
     }
 
     /// The trace as a sequence diagram, when the spec knows how to draw one and the file is its.
@@ -169,11 +195,16 @@ public struct AnyModel: Sendable {
     public let parameters: [(String, Int)]
     public let propertyNames: [String]
     public let hasSymmetry: Bool
-    private let explore: @Sendable (ExplorationOptions) -> CheckReport
-    private let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
-    private let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
-    private let fingerprintAudit: @Sendable (Int, Int, Int, Int, UInt64) -> FingerprintAudit
+    @usableFromInline let explore: @Sendable (ExplorationOptions) -> CheckReport
+    @usableFromInline let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
+    @usableFromInline let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
+    @usableFromInline let fingerprintAudit: @Sendable (Int, Int, Int, Int, UInt64) -> FingerprintAudit
+    @usableFromInline let unspecialized: Unspecialized.Runs
 
+    /// `@inlinable`, so that the module that names `System` (the spec's) compiles the explorer
+    /// and the simulator specialised for it: that, not cross-module optimisation (which SwiftPM
+    /// refuses in a dependency), is what makes their inner loops fast.
+    @inlinable
     public init<System: TransitionSystem>(_ system: System, spec: String, variant: String?, parameters: [(String, Int)]) {
         self.spec = spec
         self.variant = variant
@@ -198,7 +229,12 @@ public struct AnyModel: Sendable {
             SimulationReport(Simulator(system, options: options).run(), system: system, spec: spec, variant: variant,
                              parameters: parameters)
         }
+        unspecialized = Unspecialized.Runs(explore: { Unspecialized.explore(system, $0) }, simulate: { Unspecialized.simulate(system, $0) })
     }
+
+    /// The explorer and the simulator compiled generically, for `quorum bench --guard` only (see
+    /// ``Unspecialized``).
+    public var generic: Unspecialized.Runs { unspecialized }
 
     public func simulate(_ options: SimulationOptions) -> SimulationReport { randomRuns(options) }
 
@@ -243,6 +279,7 @@ public struct CheckReport: Sendable {
     /// why the property fails (filled in by whoever writes the report).
     public var replays: [String: Swift.Result<ReplayReport, any Error>] = [:]
 
+    @usableFromInline
     init<System: TransitionSystem>(_ r: ExplorationResult<System>, system: System, spec: String, variant: String?, parameters: [(String, Int)]) {
         self.spec = spec
         self.variant = variant
@@ -267,6 +304,7 @@ public struct CheckReport: Sendable {
             v.trace, of: system, spec: spec, variant: variant, parameters: parameters, property: v.property, kind: v.kind))
     }
 
+    @usableFromInline
     mutating func addTemporal<System: TransitionSystem>(_ r: TemporalResult<System>, system: System, boundedFairness: Bool) {
         temporalGraph = (r.graphStates, r.graphEdges, r.seconds)
         findings += r.violations.map { v in
@@ -309,6 +347,7 @@ public struct SimulationReport: Sendable {
     public let failure: (run: Int, property: String, kind: PropertyKind, originalLength: Int, document: TraceDocument)?
     public var files: [String] = []
 
+    @usableFromInline
     init<System: TransitionSystem>(_ r: SimulationResult<System>, system: System, spec: String, variant: String?,
                                    parameters: [(String, Int)]) {
         self.spec = spec

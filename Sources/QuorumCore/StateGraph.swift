@@ -10,33 +10,34 @@ import Foundation
 /// fairness is judged on the spec, not on its bounded cut.
 /// A bit per fairness assumption (or per property's step assumption): 32 of each at most, so that
 /// an edge costs 16 bytes (target, action index, fairness bits, assumption bits).
-typealias FairnessBits = UInt32
+@usableFromInline typealias FairnessBits = UInt32
 
+@usableFromInline
 struct StateGraph<System: TransitionSystem> {
-    var store = StateStore<System.State>()
-    var states: [System.State] { store.states }
+    @usableFromInline var store = StateStore<System.State>()
+    @inlinable var states: [System.State] { store.states }
     /// Edges of state s: `targets[rowStart[s]..<rowStart[s + 1]]`.
-    var rowStart: [Int] = [0]
-    var targets: [Int32] = []
-    var actionIndex: [UInt32] = []
-    var taken: [FairnessBits] = []
+    @usableFromInline var rowStart: [Int] = [0]
+    @usableFromInline var targets: [Int32] = []
+    @usableFromInline var actionIndex: [UInt32] = []
+    @usableFromInline var taken: [FairnessBits] = []
     /// Bit p set when the step is excluded by the step assumption of property p.
-    var excluded: [FairnessBits] = []
-    var enabled: [FairnessBits] = []
-    var initial: [Int32] = []
-    var statesGenerated = 0
-    var incomplete: String? = nil
+    @usableFromInline var excluded: [FairnessBits] = []
+    @usableFromInline var enabled: [FairnessBits] = []
+    @usableFromInline var initial: [Int32] = []
+    @usableFromInline var statesGenerated = 0
+    @usableFromInline var incomplete: String? = nil
 
-    func edges(of s: Int32) -> Range<Int> { rowStart[Int(s)]..<rowStart[Int(s) + 1] }
+    @inlinable func edges(of s: Int32) -> Range<Int> { rowStart[Int(s)]..<rowStart[Int(s) + 1] }
 
     /// The graph's size by its layout: each state with its slots in the store, a row start and its
     /// enabled bits, and 16 bytes per edge. Heap storage inside states is not counted.
-    static func estimatedBytes(states: Int, edges: Int) -> Int {
+    @inlinable static func estimatedBytes(states: Int, edges: Int) -> Int {
         states * (StateStore<System.State>.bytesPerState + 16) + edges * 16
     }
 
     /// Breadth-first, so the state ids follow distance from the initial states.
-    init(_ system: System, fairness: [Fairness<System.State, System.Action>],
+    @inlinable init(_ system: System, fairness: [Fairness<System.State, System.Action>],
          assumptions: [(@Sendable (System.State, System.Action) -> Bool)?] = [], boundedFairness: Bool = false,
          maxStates: Int?, deadline: Date?, memoryBudget: Int? = nil) {
         for state in system.initialStates {

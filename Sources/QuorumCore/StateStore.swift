@@ -4,22 +4,24 @@
 /// A `Dictionary` from state to number would hold every state a second time as its key and hash
 /// it with `Hasher`; this table holds, per state, its number and the high half of its fingerprint,
 /// and compares full states only when those halves agree, so a lookup is exact.
+@usableFromInline
 struct StateStore<State: Hashable & Fingerprintable> {
-    private(set) var states: [State] = []
+    @inlinable init() {}
+    @usableFromInline var states: [State] = []
     /// Empty (0), or the fingerprint's high 32 bits above the state's number plus one. The high
     /// bits also choose the slot, so that growing needs no fingerprints.
-    private var slots = [UInt64](repeating: 0, count: 1024)
+    @usableFromInline var slots = [UInt64](repeating: 0, count: 1024)
 
-    var count: Int { states.count }
+    @inlinable var count: Int { states.count }
 
-    subscript(id: Int) -> State { states[id] }
+    @inlinable subscript(id: Int) -> State { states[id] }
 
     /// The number of `state`, or nil when it is not stored.
-    func id(of state: State) -> Int? { probe(state).id }
+    @inlinable func id(of state: State) -> Int? { probe(state).id }
 
     /// Stores `state` unless it is stored already; returns its number and whether it is new.
     @discardableResult
-    mutating func insert(_ state: State) -> (id: Int, inserted: Bool) {
+    @inlinable mutating func insert(_ state: State) -> (id: Int, inserted: Bool) {
         precondition(states.count < Int(UInt32.max - 1), "at most 2^32 - 2 states")
         if (states.count + 1) * 2 > slots.count { grow() }
         let (slot, tag, id) = probe(state)
@@ -30,7 +32,7 @@ struct StateStore<State: Hashable & Fingerprintable> {
     }
 
     /// The slot holding `state`, with its number, or the empty slot where it would go.
-    private func probe(_ state: State) -> (slot: Int, tag: UInt64, id: Int?) {
+    @inlinable func probe(_ state: State) -> (slot: Int, tag: UInt64, id: Int?) {
         let tag = state.fingerprint >> 32
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: tag) & mask
@@ -43,12 +45,12 @@ struct StateStore<State: Hashable & Fingerprintable> {
     }
 
     /// Bytes held: the states and the table.
-    var bytes: Int { states.capacity * MemoryLayout<State>.stride + slots.count * MemoryLayout<UInt64>.stride }
+    @inlinable var bytes: Int { states.capacity * MemoryLayout<State>.stride + slots.count * MemoryLayout<UInt64>.stride }
 
     /// Per state, at most (the table doubles when half full): the state and 16 bytes of table.
-    static var bytesPerState: Int { MemoryLayout<State>.stride + 16 }
+    @inlinable static var bytesPerState: Int { MemoryLayout<State>.stride + 16 }
 
-    private mutating func grow() {
+    @inlinable mutating func grow() {
         let old = slots
         slots = [UInt64](repeating: 0, count: old.count * 2)
         let mask = slots.count - 1

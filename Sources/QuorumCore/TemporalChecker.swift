@@ -9,6 +9,15 @@ public struct TemporalResult<System: TransitionSystem>: Sendable {
     public var seconds: Double
     /// Set when the graph could not be built completely: nothing was concluded.
     public var incomplete: String?
+
+    @usableFromInline
+    init(violations: [Violation<System>], graphStates: Int, graphEdges: Int, seconds: Double, incomplete: String?) {
+        self.violations = violations
+        self.graphStates = graphStates
+        self.graphEdges = graphEdges
+        self.seconds = seconds
+        self.incomplete = incomplete
+    }
 }
 
 /// Checks ``TemporalProperty``s over the reachable state graph within a system's bounds.
@@ -39,7 +48,7 @@ public struct TemporalChecker<System: TransitionSystem> {
     /// Stop with an incomplete result before the graph would outgrow this many bytes (estimated).
     public var memoryBudget: Int?
 
-    public init(_ system: System, properties: [TemporalProperty<System.State, System.Action>]? = nil,
+    @inlinable public init(_ system: System, properties: [TemporalProperty<System.State, System.Action>]? = nil,
                 maxStates: Int? = nil, timeout: Double? = nil, boundedFairness: Bool = false, memoryBudget: Int? = nil) {
         self.system = system
         self.properties = properties ?? system.temporalProperties.filter(\.byDefault)
@@ -49,7 +58,7 @@ public struct TemporalChecker<System: TransitionSystem> {
         self.memoryBudget = memoryBudget
     }
 
-    public func run() -> TemporalResult<System> {
+    @inlinable public func run() -> TemporalResult<System> {
         let start = Date()
         let deadline = timeout.map { start.addingTimeInterval($0) }
         var result = TemporalResult<System>(violations: [], graphStates: 0, graphEdges: 0, seconds: 0, incomplete: nil)
@@ -94,7 +103,7 @@ public struct TemporalChecker<System: TransitionSystem> {
 
     /// A shortest trace from an initial state satisfying the condition to a state violating the
     /// invariant, nil when there is none, or the limit that stopped the search.
-    func safetyViolation(_ property: TemporalProperty<System.State, System.Action>,
+    @inlinable func safetyViolation(_ property: TemporalProperty<System.State, System.Action>,
                          deadline: Date?) -> Result<Trace<System>?, UsageError> {
         var states = StateStore<System.State>()
         var parent: [(state: Int, action: Int)] = []
@@ -149,17 +158,18 @@ public struct TemporalChecker<System: TransitionSystem> {
 }
 
 /// The search for one property's counterexample over a built graph.
+@usableFromInline
 struct LassoSearch<System: TransitionSystem> {
-    let graph: StateGraph<System>
-    let property: TemporalProperty<System.State, System.Action>
-    let weak: FairnessBits
-    let strong: FairnessBits
+    @usableFromInline let graph: StateGraph<System>
+    @usableFromInline let property: TemporalProperty<System.State, System.Action>
+    @usableFromInline let weak: FairnessBits
+    @usableFromInline let strong: FairnessBits
     /// The bit of `graph.excluded` for this property's step assumption.
-    let excludedBit: FairnessBits
+    @usableFromInline let excludedBit: FairnessBits
     /// Component id per state for states on a fair cycle within ¬goal, -1 elsewhere.
-    var component: [Int32] = []
+    @usableFromInline var component: [Int32] = []
 
-    init(graph: StateGraph<System>, property: TemporalProperty<System.State, System.Action>, bits: Range<Int>, excludedBit: FairnessBits) {
+    @inlinable init(graph: StateGraph<System>, property: TemporalProperty<System.State, System.Action>, bits: Range<Int>, excludedBit: FairnessBits) {
         self.graph = graph
         self.property = property
         self.excludedBit = excludedBit
@@ -171,12 +181,12 @@ struct LassoSearch<System: TransitionSystem> {
         self.strong = strong
     }
 
-    var fairMask: FairnessBits { weak | strong }
+    @inlinable var fairMask: FairnessBits { weak | strong }
 
     /// Whether edge `e` is a step the property's behaviours may take (not stuttering, not excluded).
-    func usable(_ e: Int, from s: Int32) -> Bool { graph.targets[e] != s && graph.excluded[e] & excludedBit == 0 }
+    @inlinable func usable(_ e: Int, from s: Int32) -> Bool { graph.targets[e] != s && graph.excluded[e] & excludedBit == 0 }
 
-    mutating func counterexample(_ system: System) -> Trace<System>? {
+    @inlinable mutating func counterexample(_ system: System) -> Trace<System>? {
         let n = graph.states.count
         let bad = graph.states.map { !property.goal($0) }
         let trigger = graph.states.map(property.trigger)
@@ -236,7 +246,7 @@ struct LassoSearch<System: TransitionSystem> {
     // MARK: Fair components
 
     /// Marks the states of ¬goal that lie on a fair cycle, by component.
-    func fairComponents(region: [Bool]) -> [Int32] {
+    @inlinable func fairComponents(region: [Bool]) -> [Int32] {
         let n = graph.states.count
         var component = [Int32](repeating: -1, count: n)
         var member = [Int32](repeating: .min, count: n)
@@ -275,7 +285,7 @@ struct LassoSearch<System: TransitionSystem> {
 
     /// A cycle from `entry` back to it inside its fair component that takes, or passes a state that
     /// disables, every fair action as the fairness kinds require.
-    func fairCycle(through entry: Int32) -> [Int] {
+    @inlinable func fairCycle(through entry: Int32) -> [Int] {
         let id = component[Int(entry)]
         let inside: (Int32) -> Bool = { self.component[Int($0)] == id }
         var members: [Int32] = []
@@ -322,7 +332,7 @@ struct LassoSearch<System: TransitionSystem> {
     // MARK: Paths and traces
 
     /// Breadth-first from `starts` through `allowed` states to the first state satisfying `goal`.
-    func shortestPath(from starts: [Int32], allowed: (Int32) -> Bool, to goal: (Int32) -> Bool) -> (start: Int32, edges: [Int])? {
+    @inlinable func shortestPath(from starts: [Int32], allowed: (Int32) -> Bool, to goal: (Int32) -> Bool) -> (start: Int32, edges: [Int])? {
         var parentEdge: [Int32: Int] = [:]
         var queue: [Int32] = []
         for s in starts where parentEdge[s] == nil {
@@ -354,7 +364,7 @@ struct LassoSearch<System: TransitionSystem> {
     }
 
     /// Re-executes the pure functions along `edges`.
-    func trace(_ system: System, from start: Int32, edges: [Int], loop: Int?) -> Trace<System> {
+    @inlinable func trace(_ system: System, from start: Int32, edges: [Int], loop: Int?) -> Trace<System> {
         var trace = Trace<System>(initial: graph.states[Int(start)])
         var state = trace.initial
         for e in edges {
@@ -369,7 +379,7 @@ struct LassoSearch<System: TransitionSystem> {
 
 extension StateGraph {
     /// The source state of edge `e` (a binary search over the rows).
-    func source(of e: Int) -> Int32 {
+    @inlinable func source(of e: Int) -> Int32 {
         var low = 0, high = rowStart.count - 1
         while high - low > 1 {
             let mid = (low + high) / 2
@@ -382,18 +392,19 @@ extension StateGraph {
 /// Tarjan's strongly connected components, iterative, over a subset of a graph's states. Only
 /// components with an edge between two distinct states are returned: a single state is a cycle
 /// only by stuttering, which the caller judges separately.
+@usableFromInline
 struct Tarjan {
-    var order: [Int32]
-    var low: [Int32]
-    var onStack: [Bool]
+    @usableFromInline var order: [Int32]
+    @usableFromInline var low: [Int32]
+    @usableFromInline var onStack: [Bool]
 
-    init(count: Int) {
+    @inlinable init(count: Int) {
         order = Array(repeating: -1, count: count)
         low = Array(repeating: 0, count: count)
         onStack = Array(repeating: false, count: count)
     }
 
-    mutating func components<System>(of members: [Int32], graph: StateGraph<System>, usable: (Int, Int32) -> Bool,
+    @inlinable mutating func components<System>(of members: [Int32], graph: StateGraph<System>, usable: (Int, Int32) -> Bool,
                                      inside: (Int32) -> Bool) -> [[Int32]] {
         for s in members { order[Int(s)] = -1 }
         var counter: Int32 = 0

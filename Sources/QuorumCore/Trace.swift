@@ -42,4 +42,10 @@ public struct Violation<System: TransitionSystem>: Sendable {
     public let property: String
     public let kind: PropertyKind
     public let trace: Trace<System>
+
+    @inlinable public init(property: String, kind: PropertyKind, trace: Trace<System>) {
+        self.property = property
+        self.kind = kind
+        self.trace = trace
+    }
 }

@@ -6,7 +6,10 @@
 /// action indices, both as variable-length integers (one byte below 128). A checkpoint every
 /// 1,024 states makes any link readable by decoding at most 1,023 entries before it; links are
 /// read only to rebuild a counterexample.
+@usableFromInline
 struct TraceLinks {
+    @usableFromInline init() {}
+
     /// Where decoding starts for the states `k * checkpointInterval ..<`.
     private struct Checkpoint {
         var parent: UInt32
@@ -24,14 +27,14 @@ struct TraceLinks {
     /// Stored states that have a parent.
     private var linked = 0
 
-    var count: Int { roots.count + linked }
+    @usableFromInline var count: Int { roots.count + linked }
 
-    mutating func appendRoot(initialIndex: Int) {
+    @usableFromInline mutating func appendRoot(initialIndex: Int) {
         precondition(linked == 0, "initial states are stored before any successor")
         roots.append(UInt32(initialIndex))
     }
 
-    mutating func append(parent: UInt32, action: UInt32) {
+    @usableFromInline mutating func append(parent: UInt32, action: UInt32) {
         precondition(parent >= lastParent, "successors are stored in parent order")
         if linked % Self.checkpointInterval == 0 {
             checkpoints.append(Checkpoint(parent: lastParent, parentOffset: parentDeltas.count, actionOffset: actions.count))
@@ -42,13 +45,13 @@ struct TraceLinks {
         linked += 1
     }
 
-    enum Link {
+    @usableFromInline enum Link {
         /// An initial state, with its index among the system's initial states.
         case root(initialIndex: Int)
         case step(parent: UInt32, action: Int)
     }
 
-    subscript(id: UInt32) -> Link {
+    @usableFromInline subscript(id: UInt32) -> Link {
         let id = Int(id)
         if id < roots.count { return .root(initialIndex: Int(roots[id])) }
         let n = id - roots.count
@@ -63,7 +66,7 @@ struct TraceLinks {
         return .step(parent: parent, action: Int(action))
     }
 
-    var bytes: Int {
+    @usableFromInline var bytes: Int {
         roots.capacity * MemoryLayout<UInt32>.stride + parentDeltas.bytes + actions.bytes
             + checkpoints.capacity * MemoryLayout<Checkpoint>.stride
     }

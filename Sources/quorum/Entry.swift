@@ -1,11 +1,6 @@
-import Foundation
 import QuorumCLI
 
 @main
 struct Entry {
-    static func main() {
-        let code = QuorumCommand.run(Array(CommandLine.arguments.dropFirst()))
-        fflush(nil)
-        exit(code)
-    }
+    static func main() { QuorumCLI.main(specs: []) }
 }

@@ -1,0 +1,4 @@
+import QuorumCLI
+import TokenRing
+
+QuorumCLI.main(specs: [TokenRing.spec])
