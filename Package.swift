@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "QuorumZ3", targets: ["QuorumZ3"]),
         // The command line as a library: its input readers are what Fuzz/ drives.
         .library(name: "QuorumCLI", targets: ["QuorumCLI"]),
+        // Swift Testing expectations for a package's own specs (expectHolds, expectCaught).
+        .library(name: "QuorumTesting", targets: ["QuorumTesting"]),
         .library(name: "Paxos", targets: ["Paxos"]),
         .library(name: "Raft", targets: ["Raft"]),
         .library(name: "ResultBroadcast", targets: ["ResultBroadcast"]),
@@ -45,7 +47,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),
-        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "QuorumCLI", "quorum"]),
+        .target(name: "QuorumTesting", dependencies: ["QuorumCore"]),
+        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "QuorumCLI", "QuorumTesting", "quorum"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,8 @@ let package = Package(
         ]),
         // The whole quorum command line over Quorum's specs and this one.
         .executableTarget(name: "ring", dependencies: ["TokenRing", .product(name: "QuorumCLI", package: quorum)]),
+        // The spec's tests, with Quorum's Swift Testing expectations.
+        .testTarget(name: "TokenRingTests", dependencies: ["TokenRing", .product(name: "QuorumTesting", package: quorum)]),
     ],
     swiftLanguageModes: [.v6]
 )
