@@ -164,7 +164,7 @@ public struct Explorer<System: TransitionSystem> {
         var live = Array(repeating: true, count: propertyCount)
         var generated = 0
         var diameter = 0
-        var stopReason: String? = nil
+        var stopReason: StopReason? = nil
         var lastProgress = start.timeIntervalSinceReferenceDate
 
 
@@ -326,7 +326,7 @@ public struct Explorer<System: TransitionSystem> {
                 batchStart = batchEnd
                 let now = Date().timeIntervalSinceReferenceDate
                 if let limit = options.maxStates, links.count >= limit {
-                    stopReason = "reached --max-states \(limit)"
+                    stopReason = .maxStates(limit)
                     break explore
                 }
                 if let budget = options.memoryBudget {
@@ -334,16 +334,16 @@ public struct Explorer<System: TransitionSystem> {
                     let table = visited.bytes(after: Self.batchSize * 8)
                     let queues = (frontier.capacity + next.capacity) * MemoryLayout<(id: UInt32, state: System.State)>.stride
                     if table + links.bytes + queues > budget {
-                        stopReason = "reached --memory \(budget) bytes"
+                        stopReason = .memory(budget)
                         break explore
                     }
                 }
                 if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout {
-                    stopReason = "reached --timeout \(timeout) s"
+                    stopReason = .timeout(timeout)
                     break explore
                 }
                 if Interruption.requested {
-                    stopReason = Interruption.reason
+                    stopReason = .interrupted
                     break explore
                 }
                 if let progress = options.progress, now - lastProgress >= 1 {
@@ -363,7 +363,7 @@ public struct Explorer<System: TransitionSystem> {
         if !violations.isEmpty {
             outcome = .violation
         } else if let stopReason {
-            outcome = .incomplete(reason: stopReason)
+            outcome = .incomplete(reason: stopReason.description)
         } else {
             outcome = .ok
         }

@@ -50,19 +50,19 @@ struct StateGraph<System: TransitionSystem> {
         var next = 0
         while next < states.count {
             if let maxStates, states.count > maxStates {
-                incomplete = "reached --max-states \(maxStates)"
+                incomplete = StopReason.maxStates(maxStates).description
                 break
             }
             if next % 4096 == 0, let deadline, Date() >= deadline {
-                incomplete = "reached the --timeout"
+                incomplete = StopReason.timeout(nil).description
                 break
             }
             if next % 4096 == 0, Interruption.requested {
-                incomplete = Interruption.reason
+                incomplete = StopReason.interrupted.description
                 break
             }
             if next % 4096 == 0, let memoryBudget, Self.estimatedBytes(states: states.count, edges: targets.count) > memoryBudget {
-                incomplete = "reached --memory \(memoryBudget) bytes (the liveness graph holds full states)"
+                incomplete = StopReason.memory(memoryBudget, fullStates: true).description
                 break
             }
             let state = states[next]

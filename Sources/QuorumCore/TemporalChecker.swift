@@ -130,11 +130,11 @@ public struct TemporalChecker<System: TransitionSystem> {
         var actions: [System.Action] = []
         var next = 0
         while next < states.count {
-            if let maxStates, states.count > maxStates { return .failure(UsageError("reached --max-states \(maxStates)")) }
-            if next % 4096 == 0, let deadline, Date() >= deadline { return .failure(UsageError("reached the --timeout")) }
-            if next % 4096 == 0, Interruption.requested { return .failure(UsageError(Interruption.reason)) }
+            if let maxStates, states.count > maxStates { return .failure(UsageError(StopReason.maxStates(maxStates).description)) }
+            if next % 4096 == 0, let deadline, Date() >= deadline { return .failure(UsageError(StopReason.timeout(nil).description)) }
+            if next % 4096 == 0, Interruption.requested { return .failure(UsageError(StopReason.interrupted.description)) }
             if next % 4096 == 0, let memoryBudget, StateGraph<System>.estimatedBytes(states: states.count, edges: 0) > memoryBudget {
-                return .failure(UsageError("reached --memory \(memoryBudget) bytes"))
+                return .failure(UsageError(StopReason.memory(memoryBudget).description))
             }
             let state = states[next]
             actions.removeAll(keepingCapacity: true)
