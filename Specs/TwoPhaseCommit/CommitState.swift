@@ -1,47 +1,57 @@
 import QuorumCore
 
-/// The variables of TwoPhase.tla.
-public struct CommitState: Hashable, Codable, Sendable, Fingerprintable {
-    public enum RMState: String, Hashable, Codable, Sendable, CaseIterable { case working, prepared, committed, aborted }
-    public enum TMState: String, Hashable, Codable, Sendable, CaseIterable { case initial = "init", committed, aborted }
+/// The variables of TwoPhase.tla, declared once: the fingerprint, the trace values (in and out)
+/// and the variables a step changes are derived from `variables`.
+public struct CommitState: DeclaredState {
+    public enum RMState: String, Hashable, Codable, Sendable, TraceEnum { case working, prepared, committed, aborted }
+    public enum TMState: String, Hashable, Codable, Sendable, TraceEnum { case initial = "init", committed, aborted }
 
     public var rmState: [RMState]
     public var tmState = TMState.initial
-    public var tmPrepared: Set<Int> = []
+    public var tmPrepared: Set<ProcessID> = []
     public var msgs: Set<CommitMessage> = []
+
+    public static let variables: [StateVariable<CommitState>] = [
+        StateVariable("rmState", \.rmState), StateVariable("tmState", \.tmState),
+        StateVariable("tmPrepared", \.tmPrepared), StateVariable("msgs", \.msgs),
+    ]
 
     public init(resourceManagers: Int) {
         rmState = Array(repeating: .working, count: resourceManagers)
     }
-
-    /// Every field goes into the fingerprint, in a fixed order: sets as bit sets.
-    public func fingerprint<H: FingerprintHasher>(into f: inout H) {
-        for state in rmState { f.combine(RMState.allCases.firstIndex(of: state)!) }
-        f.combine(TMState.allCases.firstIndex(of: tmState)!)
-        f.combine(tmPrepared.reduce(0) { $0 | 1 << $1 })
-        f.combine(msgs.reduce(0) { $0 | $1.bit })
-    }
 }
 
 /// A message: "Prepared" from an RM to the TM, or the TM's "Commit" or "Abort" to every RM.
-public enum CommitMessage: Hashable, Codable, Sendable {
+public enum CommitMessage: Hashable, Codable, Sendable, Comparable, TraceValue {
     case prepared(Int)
     case commit
     case abort
 
-    var bit: Int {
+    public func traceValue(_ processes: ProcessNames) -> ITFValue {
         switch self {
-        case .prepared(let rm): 1 << rm
-        case .commit: 1 << 62
-        case .abort: 1 << 61
+        case .prepared(let rm): .record([("type", .string("Prepared")), ("rm", .string(processes.name(rm)))])
+        case .commit: .record([("type", .string("Commit"))])
+        case .abort: .record([("type", .string("Abort"))])
         }
     }
 
-    var traceValue: ITFValue {
+    public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+        switch traceValue[field: "type"]?.stringValue {
+        case "Prepared":
+            guard let name = traceValue[field: "rm"]?.stringValue, let rm = processes.index(name) else { return nil }
+            self = .prepared(rm)
+        case "Commit": self = .commit
+        case "Abort": self = .abort
+        default: return nil
+        }
+    }
+
+    /// The case, then the RM of a Prepared message.
+    public func words<H: FingerprintHasher>(into f: inout H) {
         switch self {
-        case .prepared(let rm): .record([("type", .string("Prepared")), ("rm", .string(TwoPhaseCommit.rmName(rm)))])
-        case .commit: .record([("type", .string("Commit"))])
-        case .abort: .record([("type", .string("Abort"))])
+        case .prepared(let rm): f.combine(0); f.combine(rm)
+        case .commit: f.combine(1)
+        case .abort: f.combine(2)
         }
     }
 }

@@ -5,7 +5,7 @@ import QuorumCore
 ///
 /// This spec is also the tutorial's example of a protocol of one's own (docs/TUTORIAL.md): it is
 /// written plainly, with arrays and sets, rather than packed for speed.
-public struct TwoPhaseCommit: TransitionSystem {
+public struct TwoPhaseCommit: DeclaredSystem {
     public enum Mutation: String, Sendable, CaseIterable {
         /// TMCommit once any RM has prepared, instead of all of them.
         case commitWithoutAllPrepared
@@ -41,7 +41,7 @@ public struct TwoPhaseCommit: TransitionSystem {
     public func apply(_ action: CommitAction, to s: CommitState) -> CommitState {
         var t = s
         switch action {
-        case .tmRcvPrepared(let rm): t.tmPrepared.insert(rm)
+        case .tmRcvPrepared(let rm): t.tmPrepared.insert(ProcessID(rm))
         case .tmCommit: t.tmState = .committed; t.msgs.insert(.commit)
         case .tmAbort: t.tmState = .aborted; t.msgs.insert(.abort)
         case .rmPrepare(let rm): t.rmState[rm] = .prepared; t.msgs.insert(.prepared(rm))
@@ -60,21 +60,17 @@ public struct TwoPhaseCommit: TransitionSystem {
                 !(s.rmState.contains(.committed) && s.rmState.contains(.aborted))
             },
             Invariant("TPTypeOK", "tmPrepared and the Prepared messages name RMs that exist") { s in
-                s.tmPrepared.allSatisfy(rms.contains) && s.msgs.allSatisfy { m in
+                s.tmPrepared.allSatisfy { rms.contains($0.index) } && s.msgs.allSatisfy { m in
                     if case .prepared(let rm) = m { rms.contains(rm) } else { true }
                 }
             },
         ]
     }
 
-    public var traceVariables: [String] { ["rmState", "tmState", "tmPrepared", "msgs"] }
+    /// Trace files name the RMs r1, r2, ….
+    public var processNames: ProcessNames { ProcessNames(prefix: "r", count: resourceManagers) }
 
-    public func traceValues(of s: CommitState) -> [ITFValue] {
-        [.map(rms.map { (.string(Self.rmName($0)), .string(s.rmState[$0].rawValue)) }),
-         .string(s.tmState.rawValue),
-         .set(of: s.tmPrepared.map { .string(Self.rmName($0)) }),
-         .set(of: s.msgs.map(\.traceValue))]
-    }
+    public var blank: CommitState { CommitState(resourceManagers: resourceManagers) }
 
     static func rmName(_ rm: Int) -> String { "r\(rm + 1)" }
 }

@@ -1,0 +1,50 @@
+import Testing
+import QuorumCore
+import TwoPhaseCommit
+
+/// What a declared state derives, on TwoPhaseCommit: trace values that read back to the same
+/// state, refusal of values outside the types, and the variables a step changed.
+@Suite struct StateSchemaTests {
+    let tpc = TwoPhaseCommit(resourceManagers: 3)
+
+    func reachable() -> [CommitState] {
+        var seen: Set<CommitState> = [], frontier = tpc.initialStates
+        while let s = frontier.popLast() {
+            guard seen.insert(s).inserted else { continue }
+            frontier += tpc.enabledActions(in: s).map { tpc.apply($0, to: s) }
+        }
+        return Array(seen)
+    }
+
+    @Test func everyReachableStateReadsBackFromItsTraceValues() {
+        let states = reachable()
+        #expect(states.count == 288)
+        for s in states { #expect(tpc.state(fromTraceValues: tpc.traceValues(of: s)) == s) }
+        // Distinct states, distinct words.
+        #expect(Set(states.map(\.fingerprintKey)).count == states.count)
+    }
+
+    @Test func valuesOutsideTheTypesAreRefused() throws {
+        let good = tpc.traceValues(of: tpc.initialStates[0])
+        #expect(tpc.state(fromTraceValues: good) != nil)
+        func with(_ k: Int, _ value: ITFValue) -> [ITFValue] { var v = good; v[k] = value; return v }
+        let bad: [[ITFValue]] = [
+            Array(good.dropLast()),                                                   // a variable missing
+            with(1, .string("maybe")),                                                // tmState outside TMState
+            with(1, .int(0)),                                                         // the wrong kind of value
+            with(2, .set([.string("r4")])),                                           // an RM that does not exist
+            with(2, .set([.string("r1"), .string("r1")])),                            // a set with a repeated element
+            with(0, .map([("r1", "working"), ("r2", "working")].map { (.string($0.0), .string($0.1)) })), // an RM's entry missing
+            with(3, .set([.record([("type", .string("Prepared"))])])),                // a message without its RM
+        ]
+        for values in bad { #expect(tpc.state(fromTraceValues: values) == nil, "\(values)") }
+    }
+
+    @Test func changedVariablesAreTheDeclaredOnesThatDiffer() {
+        let s = tpc.initialStates[0]
+        let t = tpc.apply(.rmPrepare(1), to: s)
+        // rmState (0) and msgs (3) change; tmState (1) and tmPrepared (2) do not.
+        #expect(tpc.changedVariables(from: s, to: t) == 0b1001)
+        #expect(tpc.traceVariables == ["rmState", "tmState", "tmPrepared", "msgs"])
+    }
+}
