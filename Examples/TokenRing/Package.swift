@@ -3,15 +3,18 @@ import Foundation
 import PackageDescription
 
 // A package of one's own that depends on Quorum by version, as a team would. QUORUM_URL names
-// the Quorum repository (CI: a local clone tagged with a version); its last path component is
-// the package's identity.
-let quorumURL = Context.environment["QUORUM_URL"] ?? "https://github.com/quorum-checker/quorum.git"
-let quorum = URL(string: quorumURL)!.deletingPathExtension().lastPathComponent.lowercased()
+// the Quorum repository (CI: a local clone tagged with a version, see .ci/consumer); without it,
+// the checkout this example sits in is used by path. The last path component is the package's
+// identity.
+let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().deletingLastPathComponent()
+let quorumURL = Context.environment["QUORUM_URL"].flatMap { URL(string: $0) }
+let dependency: Package.Dependency = quorumURL.map { .package(url: $0.absoluteString, from: "0.1.0") } ?? .package(path: root.path)
+let quorum = (quorumURL ?? root).deletingPathExtension().lastPathComponent.lowercased()
 
 let package = Package(
     name: "TokenRing",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(url: quorumURL, from: "0.1.0")],
+    dependencies: [dependency],
     targets: [
         // The spec, with its symbolic encoding for prove and bmc.
         .target(name: "TokenRing", dependencies: [

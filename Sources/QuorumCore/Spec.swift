@@ -98,15 +98,14 @@ public struct SpecDescriptor: Sendable {
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let specName = name
         let parameterOrder = parameters.map(\.name)
+        let named: @Sendable ([String: Int]) -> [(String, Int)] = { values in parameterOrder.map { ($0, values[$0]!) } }
         let model: @Sendable ([String: Int], Variant?) -> AnyModel = { values, variant in
-            let named: [(String, Int)] = parameterOrder.map { ($0, values[$0]!) }
-            return AnyModel(build(values, variant), spec: specName, variant: variant?.name, parameters: named)
+            AnyModel(build(values, variant), spec: specName, variant: variant?.name, parameters: named(values))
         }
         var buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)? = nil
         if let symbolic {
             buildSymbolic = { values, variant in
-                let named: [(String, Int)] = parameterOrder.map { ($0, values[$0]!) }
-                return symbolic(build(values, variant), ModelIdentity(spec: specName, variant: variant?.name, parameters: named))
+                symbolic(build(values, variant), ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
             }
         }
         self.init(
@@ -199,7 +198,9 @@ public struct AnyModel: Sendable {
     @usableFromInline let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
     @usableFromInline let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
     @usableFromInline let fingerprintAudit: @Sendable (Int, Int, Int, Int, UInt64) -> FingerprintAudit
-    @usableFromInline let unspecialized: Unspecialized.Runs
+    /// The explorer and the simulator compiled generically, for `quorum bench --guard` only (see
+    /// ``Unspecialized``).
+    public let generic: Unspecialized.Runs
 
     /// `@inlinable`, so that the module that names `System` (the spec's) compiles the explorer
     /// and the simulator specialised for it: that, not cross-module optimisation (which SwiftPM
@@ -229,12 +230,8 @@ public struct AnyModel: Sendable {
             SimulationReport(Simulator(system, options: options).run(), system: system, spec: spec, variant: variant,
                              parameters: parameters)
         }
-        unspecialized = Unspecialized.Runs(explore: { Unspecialized.explore(system, $0) }, simulate: { Unspecialized.simulate(system, $0) })
+        generic = Unspecialized.Runs(explore: { Unspecialized.explore(system, $0) }, simulate: { Unspecialized.simulate(system, $0) })
     }
-
-    /// The explorer and the simulator compiled generically, for `quorum bench --guard` only (see
-    /// ``Unspecialized``).
-    public var generic: Unspecialized.Runs { unspecialized }
 
     public func simulate(_ options: SimulationOptions) -> SimulationReport { randomRuns(options) }
 

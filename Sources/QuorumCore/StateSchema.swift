@@ -50,7 +50,7 @@ extension TraceEnum {
         self.init(rawValue: raw)
     }
     public func words<H: FingerprintHasher>(into f: inout H) {
-        f.combine(Self.allCases.firstIndex(of: self).map { Self.allCases.distance(from: Self.allCases.startIndex, to: $0) } ?? -1)
+        f.combine(Self.allCases.distance(from: Self.allCases.startIndex, to: Self.allCases.firstIndex(of: self)!))
     }
 }
 
