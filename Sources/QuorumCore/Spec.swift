@@ -80,6 +80,9 @@ public struct SpecDescriptor: Sendable {
     private let drawDiagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
     private let buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
+    /// The model as a ``GuardedSystem`` (written once over ``Logic``), from which QuorumZ3 derives
+    /// the symbolic engines; nil for a spec written as plain functions.
+    public let guardedSystem: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))?
 
     /// `@inlinable`, like ``AnyModel/init(_:spec:variant:parameters:)``: the spec's own module
     /// compiles the explorer and the simulator for its `System`, so that they run specialised
@@ -108,11 +111,17 @@ public struct SpecDescriptor: Sendable {
                 symbolic(build(values, variant), ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
             }
         }
+        var guarded: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))? = nil
+        if build(defaults, nil) is any GuardedSystem {
+            guarded = { values, variant in
+                (build(values, variant) as! any GuardedSystem, ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
+            }
+        }
         self.init(
             name: name, summary: summary, parameters: parameters, variants: variants, ciBounds: ciBounds,
             simulationBounds: simulationBounds, proofBounds: proofBounds, conformanceSample: conformanceSample,
             assumptions: assumptions, singleValued: singleValued, diagram: diagram,
-            properties: PropertyInfo.all(of: build(defaults, nil)), model: model, symbolic: buildSymbolic)
+            properties: PropertyInfo.all(of: build(defaults, nil)), model: model, symbolic: buildSymbolic, guarded: guarded)
     }
 
     @usableFromInline
@@ -123,7 +132,8 @@ public struct SpecDescriptor: Sendable {
         singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)],
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?, properties: [PropertyInfo],
         model: @escaping @Sendable ([String: Int], Variant?) -> AnyModel,
-        symbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
+        symbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?,
+        guarded: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))?
     ) {
         self.name = name
         self.summary = summary
@@ -139,6 +149,7 @@ public struct SpecDescriptor: Sendable {
         self.properties = properties
         self.build = model
         self.buildSymbolic = symbolic
+        self.guardedSystem = guarded
     }
 
     /// The trace as a sequence diagram, when the spec knows how to draw one and the file is its.
@@ -147,14 +158,14 @@ public struct SpecDescriptor: Sendable {
         return drawDiagram?(document)
     }
 
-    /// Whether the spec ships a symbolic encoding (for `prove`, `bmc` and `conform`).
-    public var hasSymbolicEncoding: Bool { buildSymbolic != nil }
+    /// Whether `prove`, `bmc` and `conform` can run on the spec: it ships a hand-written symbolic
+    /// encoding, or is written once over ``Logic`` (a ``GuardedSystem``), which QuorumZ3 derives one from.
+    public var hasSymbolicEncoding: Bool { buildSymbolic != nil || guardedSystem != nil }
 
-    public func symbolicModel(_ values: [String: Int], variant: Variant? = nil) throws -> SymbolicModel {
-        guard let buildSymbolic else {
-            throw UsageError("\(name) has no symbolic encoding yet, so prove, bmc and conform cannot run on it")
-        }
-        return buildSymbolic(values, variant)
+    /// The engines over the spec's hand-written encoding, if it has one (QuorumZ3's
+    /// `symbolicModel(_:variant:)` also derives them for a ``GuardedSystem``).
+    public func handWrittenSymbolicModel(_ values: [String: Int], variant: Variant? = nil) -> SymbolicModel? {
+        buildSymbolic?(values, variant)
     }
 
     public func variant(named name: String) throws -> Variant {
@@ -364,5 +375,34 @@ public struct SimulationReport: Sendable {
              TraceDocument(f.shrunk, of: system, spec: spec, variant: variant, parameters: parameters,
                            property: f.property, kind: f.kind))
         }
+    }
+}
+
+/// A spec's mutants declared once: one case each, carrying the property it must break, the
+/// parameter values at which it is caught and what it gets wrong; the descriptor's variants and
+/// the value each build receives are derived from the cases.
+public protocol Mutant: RawRepresentable<String>, CaseIterable, Sendable {
+    /// The property the explorer must find violated.
+    var breaks: String { get }
+    var summary: String { get }
+    /// Parameter values (over the spec's defaults) at which the explorer catches it.
+    var bounds: [String: Int] { get }
+}
+
+extension Mutant {
+    public var bounds: [String: Int] { [:] }
+    public static var variants: [Variant] { allCases.map { Variant($0.rawValue, breaks: $0.breaks, bounds: $0.bounds, $0.summary) } }
+}
+
+extension SpecDescriptor {
+    /// A spec whose mutants are the cases of `Mutation`: `build` receives the case, or nil for the spec itself.
+    @inlinable
+    public init<System: TransitionSystem, Mutation: Mutant>(
+        name: String, summary: String, parameters: [Parameter], mutants: Mutation.Type,
+        diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
+        build: @escaping @Sendable ([String: Int], Mutation?) -> System
+    ) {
+        self.init(name: name, summary: summary, parameters: parameters, variants: Mutation.variants, diagram: diagram,
+                  build: { values, variant in build(values, variant.flatMap { Mutation(rawValue: $0.name) }) })
     }
 }

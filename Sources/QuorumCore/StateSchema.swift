@@ -41,7 +41,7 @@ public struct ProcessID: TraceValue, Comparable, Codable, ExpressibleByIntegerLi
 }
 
 /// An enumeration written to traces as its raw string: a TLA+ string constant.
-public protocol TraceEnum: TraceValue, RawRepresentable<String>, CaseIterable {}
+public protocol TraceEnum: TraceValue, RawRepresentable<String>, CaseIterable, SlotValue, Enumerable {}
 
 extension TraceEnum {
     public func traceValue(_ processes: ProcessNames) -> ITFValue { .string(rawValue) }
@@ -101,19 +101,32 @@ public struct StateVariable<State>: Sendable {
         self.name = name
         access = KeyPathAccess(path: path)
     }
+
+    /// A variable whose values are held in slots (``SlotValue``): actions written over a
+    /// ``Logic`` read and write it, and the symbolic engines derive its constants from it.
+    public init<Value: SlotValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
+        self.name = name
+        access = SlotAccess(path: path)
+    }
 }
 
 /// What the derived conformances do with one variable, whatever its value's type.
 protocol VariableAccess<State>: Sendable {
     associatedtype State
+    var keyPath: AnyKeyPath { get }
     func write(_ state: State, _ names: ProcessNames) -> ITFValue
     func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool
     func words<H: FingerprintHasher>(_ state: State, into f: inout H)
     func differs(_ a: State, _ b: State) -> Bool
+    /// The ranges of the variable's slots; nil for a variable not held in slots.
+    func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]?
+    func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int])
+    func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames)
 }
 
 struct KeyPathAccess<State, Value: TraceValue>: VariableAccess {
     let path: WritableKeyPath<State, Value> & Sendable
+    var keyPath: AnyKeyPath { path }
     func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
     func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
         guard let x = Value(traceValue: value, names) else { return false }
@@ -122,6 +135,27 @@ struct KeyPathAccess<State, Value: TraceValue>: VariableAccess {
     }
     func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
     func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
+    func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { nil }
+    func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) {}
+    func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {}
+}
+
+struct SlotAccess<State, Value: SlotValue>: VariableAccess {
+    let path: WritableKeyPath<State, Value> & Sendable
+    var keyPath: AnyKeyPath { path }
+    func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
+    func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
+        guard let x = Value(traceValue: value, names) else { return false }
+        state[keyPath: path] = x
+        return true
+    }
+    func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
+    func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
+    func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { Value.slotRanges(names) }
+    func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) { state[keyPath: path].slots(names, into: &out) }
+    func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {
+        state[keyPath: path] = Value(slots: slots, names)
+    }
 }
 
 /// A state whose variables are declared once (``variables``): its fingerprint, its trace values

@@ -2,75 +2,122 @@ import QuorumCore
 
 /// Two-phase commit as in Lamport's TwoPhase.tla (tlaplus/Examples, transaction_commit): a
 /// transaction manager (TM) and resource managers (RMs), messages kept in a set that only grows.
-///
-/// This spec is also the tutorial's example of a protocol of one's own (docs/TUTORIAL.md): it is
-/// written plainly, with arrays and sets, rather than packed for speed.
-public struct TwoPhaseCommit: DeclaredSystem {
-    public enum Mutation: String, Sendable, CaseIterable {
-        /// TMCommit once any RM has prepared, instead of all of them.
+/// Written once over any ``Logic``: the explorer, the simulator, `prove`, `bmc` and `conform` all
+/// derive their form of it from this file, the tutorial's example.
+public struct TwoPhaseCommit: GuardedSystem {
+    public typealias State = CommitState; public typealias Action = CommitAction
+    public enum Mutation: String, Mutant {
         case commitWithoutAllPrepared
+        public var breaks: String { "TCConsistent" }
+        public var summary: String { "the TM commits once any RM has prepared: another RM may already have aborted" }
     }
 
     public let resourceManagers: Int
     public let mutation: Mutation?
-
     public init(resourceManagers: Int = 3, mutation: Mutation? = nil) {
         self.resourceManagers = resourceManagers
         self.mutation = mutation
     }
 
-    var rms: Range<Int> { 0..<resourceManagers }
+    public var processNames: ProcessNames { ProcessNames(prefix: "r", count: resourceManagers) }
+    public var blank: CommitState { CommitState(rmState: Array(repeating: .working, count: resourceManagers)) }
+    public var initialStates: [CommitState] { [blank] }
 
-    public var initialStates: [CommitState] { [CommitState(resourceManagers: resourceManagers)] }
-
-    /// TPNext: TMCommit, TMAbort, and for each RM the five RM actions and TMRcvPrepared.
-    public func enabledActions(in s: CommitState, into actions: inout [CommitAction]) {
-        let everyonePrepared = s.tmPrepared.count == resourceManagers
-        let commitAllowed = mutation == .commitWithoutAllPrepared ? !s.tmPrepared.isEmpty : everyonePrepared
-        if s.tmState == .initial && commitAllowed { actions.append(.tmCommit) }
-        if s.tmState == .initial { actions.append(.tmAbort) }
-        for rm in rms {
-            if s.tmState == .initial && s.msgs.contains(.prepared(rm)) { actions.append(.tmRcvPrepared(rm)) }
-            if s.rmState[rm] == .working { actions.append(.rmPrepare(rm)) }
-            if s.rmState[rm] == .working { actions.append(.rmChooseToAbort(rm)) }
-            if s.msgs.contains(.commit) { actions.append(.rmRcvCommitMsg(rm)) }
-            if s.msgs.contains(.abort) { actions.append(.rmRcvAbortMsg(rm)) }
+    /// TPNext, in TLC's order: TMCommit, TMAbort, then for each RM TMRcvPrepared and the RM actions.
+    public var actionInstances: [CommitAction] {
+        [CommitAction(.TMCommit), CommitAction(.TMAbort)] + (0..<resourceManagers).flatMap { rm in
+            [.TMRcvPrepared, .RMPrepare, .RMChooseToAbort, .RMRcvCommitMsg, .RMRcvAbortMsg].map { CommitAction($0, rm) }
         }
     }
 
-    public func apply(_ action: CommitAction, to s: CommitState) -> CommitState {
-        var t = s
-        switch action {
-        case .tmRcvPrepared(let rm): t.tmPrepared.insert(ProcessID(rm))
-        case .tmCommit: t.tmState = .committed; t.msgs.insert(.commit)
-        case .tmAbort: t.tmState = .aborted; t.msgs.insert(.abort)
-        case .rmPrepare(let rm): t.rmState[rm] = .prepared; t.msgs.insert(.prepared(rm))
-        case .rmChooseToAbort(let rm): t.rmState[rm] = .aborted
-        case .rmRcvCommitMsg(let rm): t.rmState[rm] = .committed
-        case .rmRcvAbortMsg(let rm): t.rmState[rm] = .aborted
+    public func step<L: Logic>(_ a: CommitAction, _ s: inout Step<L, CommitState>) -> Formula<L> {
+        let rm = a.process ?? 0
+        switch a.action {
+        case .TMRcvPrepared:
+            s.insert(\.tmPrepared, ProcessID(rm))
+            return s[\.tmState] == .initial && s[\.msgs].contains(.prepared(rm))
+        case .TMCommit:
+            s.set(\.tmState, .committed); s.insert(\.msgs, .commit)
+            let ready = mutation == .commitWithoutAllPrepared ? !s[\.tmPrepared].isEmpty() : s[\.tmPrepared].count() == Term(resourceManagers)
+            return s[\.tmState] == .initial && ready
+        case .TMAbort:
+            s.set(\.tmState, .aborted); s.insert(\.msgs, .abort)
+            return s[\.tmState] == .initial
+        case .RMPrepare:
+            s.set(\.rmState, rm, .prepared); s.insert(\.msgs, .prepared(rm))
+            return s[\.rmState][rm] == .working
+        case .RMChooseToAbort:
+            s.set(\.rmState, rm, .aborted)
+            return s[\.rmState][rm] == .working
+        case .RMRcvCommitMsg:
+            s.set(\.rmState, rm, .committed)
+            return s[\.msgs].contains(.commit)
+        case .RMRcvAbortMsg:
+            s.set(\.rmState, rm, .aborted)
+            return s[\.msgs].contains(.abort)
         }
-        return t
     }
 
-    public func isWithinBounds(_ state: CommitState) -> Bool { true }
-
-    public var invariants: [Invariant<CommitState>] {
-        [
-            Invariant("TCConsistent", "no RM has committed while another has aborted (TCommit.tla)") { s in
-                !(s.rmState.contains(.committed) && s.rmState.contains(.aborted))
-            },
-            Invariant("TPTypeOK", "tmPrepared and the Prepared messages name RMs that exist") { s in
-                s.tmPrepared.allSatisfy { rms.contains($0.index) } && s.msgs.allSatisfy { m in
-                    if case .prepared(let rm) = m { rms.contains(rm) } else { true }
-                }
-            },
+    public func properties<L: Logic>(of s: StateTerms<L, CommitState>) -> [StateProperty<L>] {
+        let rms = 0..<resourceManagers, commit = s[\.msgs].contains(.commit), abort = s[\.msgs].contains(.abort)
+        func prepared(_ rm: Int) -> Formula<L> { s[\.msgs].contains(.prepared(rm)) }
+        return [
+            StateProperty("TCConsistent", "no RM has committed while another has aborted (TCommit.tla)",
+                          !(s[\.rmState].contains(CommitState.RM.committed) && s[\.rmState].contains(CommitState.RM.aborted))),
+            // TCConsistent is not inductive; this is, and implies it (`quorum prove`).
+            StateProperty("InductiveConsistency", "TCConsistent, strengthened by what decisions and messages imply", conjuncts: [
+                ("decisionSent", ((s[\.tmState] == .committed) <=> commit) && ((s[\.tmState] == .aborted) <=> abort)),
+                ("onlyPreparedAreHeard", forAll(rms) { rm in s[\.tmPrepared].contains(ProcessID(rm)) ==> prepared(rm) }),
+                ("preparedLeftWorking", forAll(rms) { rm in prepared(rm) ==> s[\.rmState][rm] != .working }),
+                ("commitAfterAllPrepared", commit ==> forAll(rms, prepared)),
+                ("committedOnCommit", forAll(rms) { rm in s[\.rmState][rm] == .committed ==> commit }),
+                ("abortedUnpreparedOrOnAbort", forAll(rms) { rm in s[\.rmState][rm] == .aborted ==> (abort || !prepared(rm)) }),
+            ]),
         ]
     }
 
-    /// Trace files name the RMs r1, r2, ….
-    public var processNames: ProcessNames { ProcessNames(prefix: "r", count: resourceManagers) }
+    public static let spec = SpecDescriptor(
+        name: "TwoPhaseCommit",
+        summary: "Two-phase commit (TwoPhase.tla): a transaction manager and resource managers agree to commit or abort",
+        parameters: [Parameter("resourceManagers", default: 3, range: 1...6, "the resource managers (banks in the story)")],
+        mutants: Mutation.self, diagram: { TwoPhaseCommit.diagram($0) },
+        build: { p, mutation in TwoPhaseCommit(resourceManagers: p["resourceManagers"]!, mutation: mutation) })
+}
 
-    public var blank: CommitState { CommitState(resourceManagers: resourceManagers) }
+/// The variables of TwoPhase.tla, declared once.
+public struct CommitState: DeclaredState {
+    public enum RM: String, Hashable, Codable, Sendable, TraceEnum { case working, prepared, committed, aborted }
+    public enum TM: String, Hashable, Codable, Sendable, TraceEnum { case initial = "init", committed, aborted }
+    public var rmState: [RM], tmState = TM.initial, tmPrepared: Set<ProcessID> = [], msgs: Set<CommitMessage> = []
+    public static let variables: [StateVariable<CommitState>] = [
+        StateVariable("rmState", \.rmState), StateVariable("tmState", \.tmState),
+        StateVariable("tmPrepared", \.tmPrepared), StateVariable("msgs", \.msgs),
+    ]
+}
 
-    static func rmName(_ rm: Int) -> String { "r\(rm + 1)" }
+/// A message: "Prepared" from an RM to the TM, or the TM's "Commit" or "Abort" to every RM.
+public enum CommitMessage: Hashable, Codable, Sendable, Comparable, TraceValue, Enumerable {
+    case prepared(Int), commit, abort
+    public static func all(_ rms: ProcessNames) -> [CommitMessage] { (0..<rms.count).map(prepared) + [.commit, .abort] }
+    public func traceValue(_ rms: ProcessNames) -> ITFValue {
+        switch self {
+        case .prepared(let rm): .record([("type", .string("Prepared")), ("rm", .string(rms.name(rm)))])
+        case .commit: .record([("type", .string("Commit"))])
+        case .abort: .record([("type", .string("Abort"))])
+        }
+    }
+    public func words<H: FingerprintHasher>(into f: inout H) {
+        switch self {
+        case .prepared(let rm): f.combine(0); f.combine(rm)
+        case .commit: f.combine(1)
+        case .abort: f.combine(2)
+        }
+    }
+}
+
+/// The actions of TPNext, with their RM (none for the TM's own).
+public typealias CommitAction = ProcessAction<CommitStep>
+public enum CommitStep: String, ActionKind {
+    case TMCommit, TMAbort, TMRcvPrepared, RMPrepare, RMChooseToAbort, RMRcvCommitMsg, RMRcvAbortMsg
+    public static let parameter = "rm", processPrefix = "r"
 }

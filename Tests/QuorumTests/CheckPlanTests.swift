@@ -86,7 +86,12 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     @Test func committingBeforeEveryonePreparedBreaksConsistency() throws {
-        let violation = try #require(Explorer(TwoPhaseCommit(mutation: .commitWithoutAllPrepared)).run().violations.first)
+        // The strengthening fails first, when the TM commits; TCConsistent two steps later.
+        let first = try #require(Explorer(TwoPhaseCommit(mutation: .commitWithoutAllPrepared)).run().violations.first)
+        #expect(first.property == "InductiveConsistency" && first.trace.length == 3)
+        var options = ExplorationOptions()
+        options.properties = ["TCConsistent"]
+        let violation = try #require(Explorer(TwoPhaseCommit(mutation: .commitWithoutAllPrepared), options: options).run().violations.first)
         #expect(violation.property == "TCConsistent" && violation.trace.length == 5)
     }
 }
@@ -153,7 +158,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         // The mutant checked against "ok" is the one failure, and it points at its trace.
         #expect(totalFailures == 1)
         let failure = try #require(root.nodes(forXPath: "//failure").first as? XMLElement)
-        #expect(failure.stringValue?.contains("trace: cx/twophasecommit-commitWithoutAllPrepared-TCConsistent.itf.json") == true)
+        #expect(failure.stringValue?.contains("trace: cx/twophasecommit-commitWithoutAllPrepared-InductiveConsistency.itf.json") == true)
         // Suites carry the bounds, and the annotation points at the plan line that declared the check.
         #expect(suites.contains { attribute($0, "name") == "TwoPhaseCommit[commitWithoutAllPrepared] (resourceManagers=3)" })
     }
@@ -170,7 +175,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let run = try CLI.run(["check", "--all", "--plan", "quorum.toml", "--quiet", "--out", "cx"], in: directory,
                               environment: ["GITHUB_ACTIONS": "true"])
         #expect(run.status == 1)
-        #expect(run.stdout.contains("::error file=quorum.toml,line=1,title=TwoPhaseCommit[commitWithoutAllPrepared] (resourceManagers=3) TCConsistent::TCConsistent violated after 5 steps (trace: cx/twophasecommit-commitWithoutAllPrepared-TCConsistent.itf.json)"),
+        #expect(run.stdout.contains("::error file=quorum.toml,line=1,title=TwoPhaseCommit[commitWithoutAllPrepared] (resourceManagers=3) InductiveConsistency::InductiveConsistency violated after 3 steps (trace: cx/twophasecommit-commitWithoutAllPrepared-InductiveConsistency.itf.json)"),
                 "\(run.stdout)")
     }
 

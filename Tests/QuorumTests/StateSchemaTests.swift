@@ -42,7 +42,7 @@ import TwoPhaseCommit
 
     @Test func changedVariablesAreTheDeclaredOnesThatDiffer() {
         let s = tpc.initialStates[0]
-        let t = tpc.apply(.rmPrepare(1), to: s)
+        let t = tpc.apply(CommitAction(.RMPrepare, 1), to: s)
         // rmState (0) and msgs (3) change; tmState (1) and tmPrepared (2) do not.
         #expect(tpc.changedVariables(from: s, to: t) == 0b1001)
         #expect(tpc.traceVariables == ["rmState", "tmState", "tmPrepared", "msgs"])

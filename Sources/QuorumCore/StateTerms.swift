@@ -1,0 +1,174 @@
+/// Where each declared variable's slots lie in a state's row of slots, for one model's processes.
+public struct SlotLayout<State: DeclaredState>: Sendable {
+    public let processes: ProcessNames
+    /// Every slot's range, variable after variable.
+    public let ranges: [ClosedRange<Int>]
+    /// The first slot of each variable of `State.variables`, and one past the last slot.
+    let offsets: [Int]
+
+    public init(_ processes: ProcessNames) {
+        self.processes = processes
+        var ranges: [ClosedRange<Int>] = []
+        var offsets: [Int] = []
+        for v in State.variables {
+            guard let r = v.access.slotRanges(processes) else {
+                preconditionFailure("\(State.self).\(v.name) is not held in slots (its type is not a SlotValue)")
+            }
+            offsets.append(ranges.count)
+            ranges += r
+        }
+        offsets.append(ranges.count)
+        self.ranges = ranges
+        self.offsets = offsets
+    }
+
+    /// The slots of the variable at `path`.
+    func span(_ path: AnyKeyPath) -> Range<Int> {
+        guard let k = State.variables.firstIndex(where: { $0.access.keyPath == path }) else {
+            preconditionFailure("\(path) is not one of \(State.self)'s declared variables")
+        }
+        return offsets[k]..<offsets[k + 1]
+    }
+
+    /// The name of each slot, for solver constants: the variable's name and the slot's number within it.
+    public var slotNames: [String] {
+        State.variables.indices.flatMap { k in
+            let count = offsets[k + 1] - offsets[k]
+            return (0..<count).map { count == 1 ? State.variables[k].name : "\(State.variables[k].name).\($0)" }
+        }
+    }
+
+    public func slots(of state: State) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(ranges.count)
+        for v in State.variables { v.access.writeSlots(state, processes, into: &out) }
+        return out
+    }
+
+    /// The state whose slots are `slots`, its variables overwritten in `blank`.
+    public func state(_ slots: [Int], blank: State) -> State {
+        var state = blank
+        for (k, v) in State.variables.enumerated() { v.access.readSlots(slots[offsets[k]..<offsets[k + 1]], into: &state, processes) }
+        return state
+    }
+}
+
+/// A state in some ``Logic``, one integer per slot: what an action's guard and an invariant read.
+///
+/// Concretely the integers are a state's slots; a symbolic engine makes them solver constants.
+/// Variables are read by key path (`s[\.rmState][rm] == .prepared`), which keeps a spec's actions
+/// and invariants in the vocabulary of its own state type.
+public struct StateTerms<L: Logic, State: DeclaredState> {
+    public let layout: SlotLayout<State>
+    public let slots: [L.Integer]
+
+    public init(layout: SlotLayout<State>, slots: [L.Integer]) {
+        precondition(slots.count == layout.ranges.count, "one term per slot")
+        self.layout = layout
+        self.slots = slots
+    }
+
+    public subscript<V: SlotValue>(_ path: KeyPath<State, V>) -> Slots<L, V> {
+        Slots(terms: slots[layout.span(path)], processes: layout.processes)
+    }
+
+    public var processes: ProcessNames { layout.processes }
+}
+
+extension StateTerms where L == Concrete {
+    public init(_ state: State, layout: SlotLayout<State>) {
+        self.init(layout: layout, slots: layout.slots(of: state))
+    }
+}
+
+/// One value of type `V` as its slots in some ``Logic``.
+public struct Slots<L: Logic, V: SlotValue> {
+    public let terms: ArraySlice<L.Integer>
+    public let processes: ProcessNames
+
+    public init(terms: ArraySlice<L.Integer>, processes: ProcessNames) {
+        self.terms = terms
+        self.processes = processes
+    }
+
+    static func constant(_ value: V, _ processes: ProcessNames) -> [L.Integer] {
+        var out: [Int] = []
+        value.slots(processes, into: &out)
+        return out.map(L.literal)
+    }
+
+    /// The value is `value`.
+    public static func == (a: Slots, b: V) -> Formula<L> {
+        var result = Formula<L>(true)
+        for (x, y) in zip(a.terms, constant(b, a.processes)) {
+            result = result && Formula(value: L.equal(x, y))
+            if L.isFalse(result.value) { return result }
+        }
+        return result
+    }
+    public static func != (a: Slots, b: V) -> Formula<L> { !(a == b) }
+
+    public static func == (a: Slots, b: Slots) -> Formula<L> {
+        var result = Formula<L>(true)
+        for (x, y) in zip(a.terms, b.terms) { result = result && Formula(value: L.equal(x, y)) }
+        return result
+    }
+}
+
+extension Slots where V: Enumerable {
+    /// The value is one of `values`.
+    public func isOne(of values: [V]) -> Formula<L> { exists(values) { self == $0 } }
+}
+
+extension Slots where V == Bool {
+    public var isTrue: Formula<L> { Formula(value: L.equal(terms.first!, L.literal(1))) }
+}
+
+extension Slots where V == ProcessID {
+    /// The process's number, as a term.
+    public var index: Term<L> { Term(value: terms.first!) }
+}
+
+/// A value per process.
+extension Slots {
+    public subscript<E: SlotValue>(_ i: Int) -> Slots<L, E> where V == [E] {
+        let width = E.slotRanges(processes).count
+        let start = terms.startIndex + i * width
+        return Slots<L, E>(terms: terms[start..<(start + width)], processes: processes)
+    }
+
+    /// `\E i : f[i] = value`.
+    public func contains<E: SlotValue>(_ value: E) -> Formula<L> where V == [E] {
+        exists(0..<processes.count) { self[$0] == value }
+    }
+
+    /// `\A i : body(f[i])`.
+    public func allSatisfy<E: SlotValue>(_ body: (Slots<L, E>) -> Formula<L>) -> Formula<L> where V == [E] {
+        forAll(0..<processes.count) { body(self[$0]) }
+    }
+}
+
+/// A set over a finite universe.
+extension Slots {
+    public func contains<E: Enumerable>(_ element: E) -> Formula<L> where V == Set<E> {
+        guard let k = E.all(processes).firstIndex(of: element) else { return Formula(false) }
+        return Formula(value: L.equal(terms[terms.startIndex + k], L.literal(1)))
+    }
+
+    /// `Cardinality(S)`.
+    public func count<E: Enumerable>() -> Term<L> where V == Set<E> {
+        terms.reduce(Term<L>(0)) { $0 + Term(value: $1) }
+    }
+
+    public func isEmpty<E: Enumerable>() -> Formula<L> where V == Set<E> { forAll(terms) { Formula(value: L.equal($0, L.literal(0))) } }
+
+    /// `\A e \in S : body(e)`, expanded over the universe.
+    public func allSatisfy<E: Enumerable>(_ body: (E) -> Formula<L>) -> Formula<L> where V == Set<E> {
+        forAll(E.all(processes)) { e in contains(e) ==> body(e) }
+    }
+
+    /// `\E e \in S : body(e)`, expanded over the universe.
+    public func contains<E: Enumerable>(where body: (E) -> Formula<L>) -> Formula<L> where V == Set<E> {
+        exists(E.all(processes)) { e in contains(e) && body(e) }
+    }
+}
