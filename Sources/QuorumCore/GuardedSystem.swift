@@ -4,53 +4,54 @@
 public struct Step<L: Logic, State: DeclaredState> {
     public let now: StateTerms<L, State>
     /// The assigned value of each slot; nil for "unchanged".
-    public private(set) var assigned: [L.Integer?]
+    @inlinable public var assigned: [L.Integer?] { storage }
+    @usableFromInline var storage: [L.Integer?]
 
-    public init(_ now: StateTerms<L, State>) {
+    @inlinable public init(_ now: StateTerms<L, State>) {
         self.now = now
-        assigned = Array(repeating: nil, count: now.slots.count)
+        storage = Array(repeating: nil, count: now.slots.count)
     }
 
-    public subscript<V: SlotValue>(_ path: KeyPath<State, V>) -> Slots<L, V> { now[path] }
+    @inlinable public subscript<V: SlotValue>(_ path: KeyPath<State, V>) -> Slots<L, V> { now[path] }
 
     /// The slots after the step: assigned or unchanged.
-    public var next: [L.Integer] { zip(assigned, now.slots).map { $0 ?? $1 } }
+    @inlinable public var next: [L.Integer] { zip(assigned, now.slots).map { $0 ?? $1 } }
 
-    mutating func assign(_ range: Range<Int>, _ values: [L.Integer]) {
-        for (k, x) in zip(range, values) { assigned[k] = x }
+    @inlinable mutating func assign(_ range: Range<Int>, _ values: [L.Integer]) {
+        for (k, x) in zip(range, values) { storage[k] = x }
     }
 
     /// `x' = value`.
-    public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, _ value: V) {
+    @inlinable public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, _ value: V) {
         assign(now.layout.span(path), Slots<L, V>.constant(value, now.processes))
     }
 
     /// `x' = y`, for a value read from the state.
-    public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, _ value: Slots<L, V>) {
+    @inlinable public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, _ value: Slots<L, V>) {
         assign(now.layout.span(path), Array(value.terms))
     }
 
     /// `f' = [f EXCEPT ![i] = value]`.
-    public mutating func set<E: SlotValue>(_ path: KeyPath<State, [E]>, _ i: Int, _ value: E) {
+    @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, [E]>, _ i: Int, _ value: E) {
         assign(now[path][i].terms.indices, Slots<L, E>.constant(value, now.processes))
     }
 
     /// `S' = S \cup {element}`.
-    public mutating func insert<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E) {
+    @inlinable public mutating func insert<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E) {
         setMember(path, element, 1)
     }
 
     /// `S' = S \ {element}`.
-    public mutating func remove<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E) {
+    @inlinable public mutating func remove<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E) {
         setMember(path, element, 0)
     }
 
-    mutating func setMember<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, _ bit: Int) {
+    @inlinable mutating func setMember<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, _ bit: Int) {
         let span = now.layout.span(path)
         guard let k = E.all(now.processes).firstIndex(of: element) else {
             preconditionFailure("\(element) is not in the universe of \(path)")
         }
-        assigned[span.lowerBound + k] = L.literal(bit)
+        storage[span.lowerBound + k] = L.literal(bit)
     }
 }
 
@@ -60,17 +61,17 @@ public struct StateProperty<L: Logic> {
     public let summary: String
     public let conjuncts: [(name: String, formula: Formula<L>)]
 
-    public init(_ name: String, _ summary: String, _ formula: Formula<L>) {
+    @inlinable public init(_ name: String, _ summary: String, _ formula: Formula<L>) {
         self.init(name, summary, conjuncts: [(name, formula)])
     }
 
-    public init(_ name: String, _ summary: String, conjuncts: [(name: String, formula: Formula<L>)]) {
+    @inlinable public init(_ name: String, _ summary: String, conjuncts: [(name: String, formula: Formula<L>)]) {
         self.name = name
         self.summary = summary
         self.conjuncts = conjuncts
     }
 
-    public var formula: Formula<L> { conjuncts.reduce(Formula(true)) { $0 && $1.formula } }
+    @inlinable public var formula: Formula<L> { conjuncts.reduce(Formula(true)) { $0 && $1.formula } }
 }
 
 /// A protocol written once: its variables declared (``DeclaredState``), its actions guarded
@@ -93,9 +94,9 @@ public protocol GuardedSystem: DeclaredSystem {
 }
 
 extension GuardedSystem {
-    public var layout: SlotLayout<State> { SlotLayout(processNames) }
+    @inlinable public var layout: SlotLayout<State> { SlotLayout.shared(processNames) }
 
-    public func enabledActions(in state: State, into actions: inout [Action]) {
+    @inlinable public func enabledActions(in state: State, into actions: inout [Action]) {
         let now = StateTerms<Concrete, State>(state, layout: layout)
         for action in actionInstances {
             var s = Step(now)
@@ -103,17 +104,17 @@ extension GuardedSystem {
         }
     }
 
-    public func apply(_ action: Action, to state: State) -> State {
+    @inlinable public func apply(_ action: Action, to state: State) -> State {
         let layout = layout
         var s = Step(StateTerms<Concrete, State>(state, layout: layout))
         _ = step(action, &s)
-        return layout.state(s.next, blank: blank)
+        return layout.state(s.next, assigned: s.assigned.map { $0 != nil }, from: state)
     }
 
-    public func isWithinBounds(_ state: State) -> Bool { true }
+    @inlinable public func isWithinBounds(_ state: State) -> Bool { true }
 
     /// Each property, evaluated on concrete states, its conjuncts kept apart for `--drop`.
-    public var invariants: [Invariant<State>] {
+    @inlinable public var invariants: [Invariant<State>] {
         let layout = layout
         let described = properties(of: StateTerms<Concrete, State>(blank, layout: layout))
         return described.indices.map { k in

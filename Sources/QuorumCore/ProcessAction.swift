@@ -13,13 +13,13 @@ public struct ProcessAction<Kind: ActionKind>: Hashable, Codable, Sendable, Trac
     public let action: Kind
     public let process: Int?
 
-    public init(_ action: Kind, _ process: Int? = nil) {
+    @inlinable public init(_ action: Kind, _ process: Int? = nil) {
         self.action = action
         self.process = process
     }
 
-    public var name: String { action.rawValue }
-    var processName: String? { process.map { "\(Kind.processPrefix)\($0 + 1)" } }
-    public var parameters: [(String, ITFValue)] { processName.map { [(Kind.parameter, .string($0))] } ?? [] }
-    public var description: String { name + (processName.map { "(\($0))" } ?? "") }
+    @inlinable public var name: String { action.rawValue }
+    @usableFromInline var processName: String? { process.map { "\(Kind.processPrefix)\($0 + 1)" } }
+    @inlinable public var parameters: [(String, ITFValue)] { processName.map { [(Kind.parameter, .string($0))] } ?? [] }
+    @inlinable public var description: String { name + (processName.map { "(\($0))" } ?? "") }
 }

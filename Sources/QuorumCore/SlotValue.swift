@@ -22,66 +22,66 @@ public protocol Enumerable: Hashable, Sendable {
 }
 
 extension SlotValue {
-    static func slotCount(_ processes: ProcessNames) -> Int { slotRanges(processes).count }
+    @inlinable static func slotCount(_ processes: ProcessNames) -> Int { slotRanges(processes).count }
 }
 
 extension TraceEnum {
-    public static func all(_ processes: ProcessNames) -> [Self] { Array(allCases) }
+    @inlinable public static func all(_ processes: ProcessNames) -> [Self] { Array(allCases) }
 }
 
 /// An enumeration is one slot: the number of its case.
 extension TraceEnum {
-    public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(allCases.count - 1)] }
-    public func slots(_ processes: ProcessNames, into out: inout [Int]) {
+    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(allCases.count - 1)] }
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) {
         out.append(Self.allCases.distance(from: Self.allCases.startIndex, to: Self.allCases.firstIndex(of: self)!))
     }
-    public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
+    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
         self = Self.allCases[Self.allCases.index(Self.allCases.startIndex, offsetBy: slots.first!)]
     }
 }
 
 extension ProcessID: SlotValue, Enumerable {
-    public static func all(_ processes: ProcessNames) -> [ProcessID] { (0..<processes.count).map { ProcessID($0) } }
-    public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(processes.count - 1)] }
-    public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(index) }
-    public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self.init(integerLiteral: slots[slots.startIndex]) }
+    @inlinable public static func all(_ processes: ProcessNames) -> [ProcessID] { (0..<processes.count).map { ProcessID($0) } }
+    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(processes.count - 1)] }
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(index) }
+    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self.init(integerLiteral: slots[slots.startIndex]) }
 }
 
 extension Bool: TraceValue, SlotValue, Enumerable {
-    public func traceValue(_ processes: ProcessNames) -> ITFValue { .bool(self) }
-    public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { .bool(self) }
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
         guard case .bool(let b) = traceValue else { return nil }
         self = b
     }
-    public func words<H: FingerprintHasher>(into f: inout H) { f.combine(self ? 1 : 0) }
-    public static func all(_ processes: ProcessNames) -> [Bool] { [false, true] }
-    public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...1] }
-    public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(self ? 1 : 0) }
-    public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self = slots.first! != 0 }
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(self ? 1 : 0) }
+    @inlinable public static func all(_ processes: ProcessNames) -> [Bool] { [false, true] }
+    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...1] }
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(self ? 1 : 0) }
+    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self = slots.first! != 0 }
 }
 
 /// A set over a finite universe: one 0/1 slot per element of the universe, in its order.
 extension Set: SlotValue where Element: TraceValue & Comparable & Enumerable {
-    public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] {
+    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] {
         Array(repeating: 0...1, count: Element.all(processes).count)
     }
-    public func slots(_ processes: ProcessNames, into out: inout [Int]) {
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) {
         for e in Element.all(processes) { out.append(contains(e) ? 1 : 0) }
     }
-    public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
+    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
         self.init(zip(Element.all(processes), slots).compactMap { $1 != 0 ? $0 : nil })
     }
 }
 
 /// A value per process: each process's slots in turn.
 extension Array: SlotValue where Element: SlotValue {
-    public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] {
+    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] {
         Array<ClosedRange<Int>>((0..<processes.count).map { _ in Element.slotRanges(processes) }.joined())
     }
-    public func slots(_ processes: ProcessNames, into out: inout [Int]) {
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) {
         for x in self { x.slots(processes, into: &out) }
     }
-    public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
+    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
         let width = Element.slotCount(processes)
         self = (0..<processes.count).map { i in
             Element(slots: slots.dropFirst(i * width).prefix(width), processes)
@@ -92,7 +92,7 @@ extension Array: SlotValue where Element: SlotValue {
 /// A finite type reads itself back from traces by looking for the one value of its universe that
 /// writes the same trace value: only `traceValue(_:)` is written by hand.
 extension TraceValue where Self: Enumerable {
-    public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
         guard let value = Self.all(processes).first(where: { $0.traceValue(processes) == traceValue }) else { return nil }
         self = value
     }

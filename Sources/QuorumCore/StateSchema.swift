@@ -95,23 +95,23 @@ extension Array: TraceValue where Element: TraceValue {
 /// One declared state variable: its name in traces and where the state keeps it.
 public struct StateVariable<State>: Sendable {
     public let name: String
-    let access: any VariableAccess<State>
+    @usableFromInline let access: any VariableAccess<State>
 
-    public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
+    @inlinable public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
         self.name = name
         access = KeyPathAccess(path: path)
     }
 
     /// A variable whose values are held in slots (``SlotValue``): actions written over a
     /// ``Logic`` read and write it, and the symbolic engines derive its constants from it.
-    public init<Value: SlotValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
+    @inlinable public init<Value: SlotValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
         self.name = name
         access = SlotAccess(path: path)
     }
 }
 
 /// What the derived conformances do with one variable, whatever its value's type.
-protocol VariableAccess<State>: Sendable {
+@usableFromInline protocol VariableAccess<State>: Sendable {
     associatedtype State
     var keyPath: AnyKeyPath { get }
     func write(_ state: State, _ names: ProcessNames) -> ITFValue
@@ -124,36 +124,38 @@ protocol VariableAccess<State>: Sendable {
     func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames)
 }
 
-struct KeyPathAccess<State, Value: TraceValue>: VariableAccess {
-    let path: WritableKeyPath<State, Value> & Sendable
-    var keyPath: AnyKeyPath { path }
-    func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
-    func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
+@usableFromInline struct KeyPathAccess<State, Value: TraceValue>: VariableAccess {
+    @usableFromInline let path: WritableKeyPath<State, Value> & Sendable
+    @usableFromInline init(path: WritableKeyPath<State, Value> & Sendable) { self.path = path }
+    @usableFromInline var keyPath: AnyKeyPath { path }
+    @usableFromInline func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
+    @usableFromInline func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
         guard let x = Value(traceValue: value, names) else { return false }
         state[keyPath: path] = x
         return true
     }
-    func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
-    func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
-    func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { nil }
-    func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) {}
-    func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {}
+    @usableFromInline func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
+    @usableFromInline func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
+    @usableFromInline func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { nil }
+    @usableFromInline func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) {}
+    @usableFromInline func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {}
 }
 
-struct SlotAccess<State, Value: SlotValue>: VariableAccess {
-    let path: WritableKeyPath<State, Value> & Sendable
-    var keyPath: AnyKeyPath { path }
-    func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
-    func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
+@usableFromInline struct SlotAccess<State, Value: SlotValue>: VariableAccess {
+    @usableFromInline let path: WritableKeyPath<State, Value> & Sendable
+    @usableFromInline init(path: WritableKeyPath<State, Value> & Sendable) { self.path = path }
+    @usableFromInline var keyPath: AnyKeyPath { path }
+    @usableFromInline func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
+    @usableFromInline func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
         guard let x = Value(traceValue: value, names) else { return false }
         state[keyPath: path] = x
         return true
     }
-    func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
-    func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
-    func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { Value.slotRanges(names) }
-    func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) { state[keyPath: path].slots(names, into: &out) }
-    func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {
+    @usableFromInline func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
+    @usableFromInline func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
+    @usableFromInline func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { Value.slotRanges(names) }
+    @usableFromInline func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) { state[keyPath: path].slots(names, into: &out) }
+    @usableFromInline func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {
         state[keyPath: path] = Value(slots: slots, names)
     }
 }

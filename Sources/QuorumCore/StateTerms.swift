@@ -1,10 +1,16 @@
+import Foundation
+
 /// Where each declared variable's slots lie in a state's row of slots, for one model's processes.
-public struct SlotLayout<State: DeclaredState>: Sendable {
+/// One per state type and process count, shared (``shared(_:)``): it is immutable once made.
+public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
     public let processes: ProcessNames
     /// Every slot's range, variable after variable.
     public let ranges: [ClosedRange<Int>]
     /// The first slot of each variable of `State.variables`, and one past the last slot.
-    let offsets: [Int]
+    @usableFromInline let offsets: [Int]
+    /// Each variable's offset in the state's memory: a cheap identity for the key paths that
+    /// actions and invariants read variables by (nil for a variable that is not a stored property).
+    @usableFromInline let memoryOffsets: [Int?]
 
     public init(_ processes: ProcessNames) {
         self.processes = processes
@@ -20,13 +26,29 @@ public struct SlotLayout<State: DeclaredState>: Sendable {
         offsets.append(ranges.count)
         self.ranges = ranges
         self.offsets = offsets
+        memoryOffsets = State.variables.map { MemoryLayout<State>.offset(of: $0.access.keyPath as! PartialKeyPath<State>) }
+    }
+
+    /// The layout for these processes, made once per state type and process names.
+    public static func shared(_ processes: ProcessNames) -> SlotLayout {
+        let key = LayoutKey(state: ObjectIdentifier(State.self), prefix: processes.prefix, count: processes.count)
+        return layoutCache.lock.withLock {
+            if let layout = layoutCache.layouts[key] { return unsafeDowncast(layout, to: SlotLayout.self) }
+            let layout = SlotLayout(processes)
+            layoutCache.layouts[key] = layout
+            return layout
+        }
     }
 
     /// The slots of the variable at `path`.
-    func span(_ path: AnyKeyPath) -> Range<Int> {
-        guard let k = State.variables.firstIndex(where: { $0.access.keyPath == path }) else {
-            preconditionFailure("\(path) is not one of \(State.self)'s declared variables")
+    @inlinable func span<V>(_ path: KeyPath<State, V>) -> Range<Int> {
+        let k: Int?
+        if let offset = MemoryLayout<State>.offset(of: path) {
+            k = memoryOffsets.firstIndex(of: offset)
+        } else {
+            k = State.variables.firstIndex(where: { $0.access.keyPath == path })
         }
+        guard let k else { preconditionFailure("\(path) is not one of \(State.self)'s declared variables") }
         return offsets[k]..<offsets[k + 1]
     }
 
@@ -38,7 +60,7 @@ public struct SlotLayout<State: DeclaredState>: Sendable {
         }
     }
 
-    public func slots(of state: State) -> [Int] {
+    @inlinable public func slots(of state: State) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(ranges.count)
         for v in State.variables { v.access.writeSlots(state, processes, into: &out) }
@@ -46,12 +68,35 @@ public struct SlotLayout<State: DeclaredState>: Sendable {
     }
 
     /// The state whose slots are `slots`, its variables overwritten in `blank`.
-    public func state(_ slots: [Int], blank: State) -> State {
+    @inlinable public func state(_ slots: [Int], blank: State) -> State {
         var state = blank
         for (k, v) in State.variables.enumerated() { v.access.readSlots(slots[offsets[k]..<offsets[k + 1]], into: &state, processes) }
         return state
     }
+
+    /// `state` with the variables that own an assigned slot overwritten from `slots`.
+    @inlinable public func state(_ slots: [Int], assigned: [Bool], from state: State) -> State {
+        var state = state
+        for (k, v) in State.variables.enumerated() where assigned[offsets[k]..<offsets[k + 1]].contains(true) {
+            v.access.readSlots(slots[offsets[k]..<offsets[k + 1]], into: &state, processes)
+        }
+        return state
+    }
 }
+
+struct LayoutKey: Hashable {
+    let state: ObjectIdentifier
+    let prefix: String
+    let count: Int
+}
+
+/// The layouts made so far, behind a lock: any worker may ask for one.
+final class LayoutCache: @unchecked Sendable {
+    let lock = NSLock()
+    var layouts: [LayoutKey: AnyObject] = [:]
+}
+
+let layoutCache = LayoutCache()
 
 /// A state in some ``Logic``, one integer per slot: what an action's guard and an invariant read.
 ///
@@ -62,21 +107,21 @@ public struct StateTerms<L: Logic, State: DeclaredState> {
     public let layout: SlotLayout<State>
     public let slots: [L.Integer]
 
-    public init(layout: SlotLayout<State>, slots: [L.Integer]) {
+    @inlinable public init(layout: SlotLayout<State>, slots: [L.Integer]) {
         precondition(slots.count == layout.ranges.count, "one term per slot")
         self.layout = layout
         self.slots = slots
     }
 
-    public subscript<V: SlotValue>(_ path: KeyPath<State, V>) -> Slots<L, V> {
+    @inlinable public subscript<V: SlotValue>(_ path: KeyPath<State, V>) -> Slots<L, V> {
         Slots(terms: slots[layout.span(path)], processes: layout.processes)
     }
 
-    public var processes: ProcessNames { layout.processes }
+    @inlinable public var processes: ProcessNames { layout.processes }
 }
 
 extension StateTerms where L == Concrete {
-    public init(_ state: State, layout: SlotLayout<State>) {
+    @inlinable public init(_ state: State, layout: SlotLayout<State>) {
         self.init(layout: layout, slots: layout.slots(of: state))
     }
 }
@@ -86,19 +131,19 @@ public struct Slots<L: Logic, V: SlotValue> {
     public let terms: ArraySlice<L.Integer>
     public let processes: ProcessNames
 
-    public init(terms: ArraySlice<L.Integer>, processes: ProcessNames) {
+    @inlinable public init(terms: ArraySlice<L.Integer>, processes: ProcessNames) {
         self.terms = terms
         self.processes = processes
     }
 
-    static func constant(_ value: V, _ processes: ProcessNames) -> [L.Integer] {
+    @inlinable static func constant(_ value: V, _ processes: ProcessNames) -> [L.Integer] {
         var out: [Int] = []
         value.slots(processes, into: &out)
         return out.map(L.literal)
     }
 
     /// The value is `value`.
-    public static func == (a: Slots, b: V) -> Formula<L> {
+    @inlinable public static func == (a: Slots, b: V) -> Formula<L> {
         var result = Formula<L>(true)
         for (x, y) in zip(a.terms, constant(b, a.processes)) {
             result = result && Formula(value: L.equal(x, y))
@@ -106,9 +151,9 @@ public struct Slots<L: Logic, V: SlotValue> {
         }
         return result
     }
-    public static func != (a: Slots, b: V) -> Formula<L> { !(a == b) }
+    @inlinable public static func != (a: Slots, b: V) -> Formula<L> { !(a == b) }
 
-    public static func == (a: Slots, b: Slots) -> Formula<L> {
+    @inlinable public static func == (a: Slots, b: Slots) -> Formula<L> {
         var result = Formula<L>(true)
         for (x, y) in zip(a.terms, b.terms) { result = result && Formula(value: L.equal(x, y)) }
         return result
@@ -117,58 +162,58 @@ public struct Slots<L: Logic, V: SlotValue> {
 
 extension Slots where V: Enumerable {
     /// The value is one of `values`.
-    public func isOne(of values: [V]) -> Formula<L> { exists(values) { self == $0 } }
+    @inlinable public func isOne(of values: [V]) -> Formula<L> { exists(values) { self == $0 } }
 }
 
 extension Slots where V == Bool {
-    public var isTrue: Formula<L> { Formula(value: L.equal(terms.first!, L.literal(1))) }
+    @inlinable public var isTrue: Formula<L> { Formula(value: L.equal(terms.first!, L.literal(1))) }
 }
 
 extension Slots where V == ProcessID {
     /// The process's number, as a term.
-    public var index: Term<L> { Term(value: terms.first!) }
+    @inlinable public var index: Term<L> { Term(value: terms.first!) }
 }
 
 /// A value per process.
 extension Slots {
-    public subscript<E: SlotValue>(_ i: Int) -> Slots<L, E> where V == [E] {
+    @inlinable public subscript<E: SlotValue>(_ i: Int) -> Slots<L, E> where V == [E] {
         let width = E.slotRanges(processes).count
         let start = terms.startIndex + i * width
         return Slots<L, E>(terms: terms[start..<(start + width)], processes: processes)
     }
 
     /// `\E i : f[i] = value`.
-    public func contains<E: SlotValue>(_ value: E) -> Formula<L> where V == [E] {
+    @inlinable public func contains<E: SlotValue>(_ value: E) -> Formula<L> where V == [E] {
         exists(0..<processes.count) { self[$0] == value }
     }
 
     /// `\A i : body(f[i])`.
-    public func allSatisfy<E: SlotValue>(_ body: (Slots<L, E>) -> Formula<L>) -> Formula<L> where V == [E] {
+    @inlinable public func allSatisfy<E: SlotValue>(_ body: (Slots<L, E>) -> Formula<L>) -> Formula<L> where V == [E] {
         forAll(0..<processes.count) { body(self[$0]) }
     }
 }
 
 /// A set over a finite universe.
 extension Slots {
-    public func contains<E: Enumerable>(_ element: E) -> Formula<L> where V == Set<E> {
+    @inlinable public func contains<E: Enumerable>(_ element: E) -> Formula<L> where V == Set<E> {
         guard let k = E.all(processes).firstIndex(of: element) else { return Formula(false) }
         return Formula(value: L.equal(terms[terms.startIndex + k], L.literal(1)))
     }
 
     /// `Cardinality(S)`.
-    public func count<E: Enumerable>() -> Term<L> where V == Set<E> {
+    @inlinable public func count<E: Enumerable>() -> Term<L> where V == Set<E> {
         terms.reduce(Term<L>(0)) { $0 + Term(value: $1) }
     }
 
-    public func isEmpty<E: Enumerable>() -> Formula<L> where V == Set<E> { forAll(terms) { Formula(value: L.equal($0, L.literal(0))) } }
+    @inlinable public func isEmpty<E: Enumerable>() -> Formula<L> where V == Set<E> { forAll(terms) { Formula(value: L.equal($0, L.literal(0))) } }
 
     /// `\A e \in S : body(e)`, expanded over the universe.
-    public func allSatisfy<E: Enumerable>(_ body: (E) -> Formula<L>) -> Formula<L> where V == Set<E> {
+    @inlinable public func allSatisfy<E: Enumerable>(_ body: (E) -> Formula<L>) -> Formula<L> where V == Set<E> {
         forAll(E.all(processes)) { e in contains(e) ==> body(e) }
     }
 
     /// `\E e \in S : body(e)`, expanded over the universe.
-    public func contains<E: Enumerable>(where body: (E) -> Formula<L>) -> Formula<L> where V == Set<E> {
+    @inlinable public func contains<E: Enumerable>(where body: (E) -> Formula<L>) -> Formula<L> where V == Set<E> {
         exists(E.all(processes)) { e in contains(e) && body(e) }
     }
 }
