@@ -29,14 +29,14 @@ struct ConformCommand: ParsableCommand {
     }
 
     func run() throws {
-        var models: [(SymbolicModel, sample: Int?)] = []
+        var models: [(SymbolicModel, sample: Int?, states: Int?)] = []
         if all {
             for descriptor in Catalog.specs where descriptor.hasSymbolicEncoding {
-                let size = sample ?? descriptor.conformanceSample
-                models.append((try descriptor.symbolicModel(try descriptor.resolve([:], base: descriptor.ciBounds)), size))
+                let size = sample ?? descriptor.conformanceSample, states = descriptor.conformanceStates
+                models.append((try descriptor.symbolicModel(try descriptor.resolve([:], base: descriptor.ciBounds)), size, states))
                 for variant in descriptor.variants {
                     let values = try descriptor.resolve(variant.bounds, base: descriptor.ciBounds, variant: variant)
-                    models.append((try descriptor.symbolicModel(values, variant: variant), size))
+                    models.append((try descriptor.symbolicModel(values, variant: variant), size, states))
                 }
             }
         } else {
@@ -45,14 +45,15 @@ struct ConformCommand: ParsableCommand {
             // A variant at the bounds where it is caught, as check and bmc take it.
             let base = descriptor.ciBounds.merging(chosenVariant?.bounds ?? [:]) { $1 }
             models.append((try descriptor.symbolicModel(try descriptor.resolve(try Settings.parse(settings), base: base, variant: chosenVariant),
-                                                        variant: chosenVariant), sample))
+                                                        variant: chosenVariant), sample, nil))
         }
         var failed = false
         // Each model with Z3's integers (prove's) and, for an encoding that bounds its integers,
         // with bmc's bit-vectors, where a bound too small would make values wrap.
-        for (model, size) in models {
+        for (model, size, states) in models {
             var options = ConformanceOptions()
             options.sample = size
+            if let states { options.maxStates = states }
             options.seed = seed
             options.bitVectors = true
             let report = try model.conform(options)

@@ -4,12 +4,13 @@
 public struct Step<L: Logic, State: DeclaredState> {
     public let now: StateTerms<L, State>
     /// The assigned value of each slot; nil for "unchanged".
-    @inlinable public var assigned: [L.Integer?] { storage }
+    @inlinable public var assigned: [L.Integer?] { storage.isEmpty ? Array(repeating: nil, count: now.slots.count) : storage }
+    /// Empty until the step assigns a slot: a guard that fails before any assignment allocates nothing.
     @usableFromInline var storage: [L.Integer?]
 
     @inlinable public init(_ now: StateTerms<L, State>) {
         self.now = now
-        storage = Array(repeating: nil, count: now.slots.count)
+        storage = []
     }
 
     @inlinable public subscript<V: SlotValue>(_ path: KeyPath<State, V>) -> Slots<L, V> { now[path] }
@@ -17,7 +18,12 @@ public struct Step<L: Logic, State: DeclaredState> {
     /// The slots after the step: assigned or unchanged.
     @inlinable public var next: [L.Integer] { zip(assigned, now.slots).map { $0 ?? $1 } }
 
+    @inlinable mutating func allocate() {
+        if storage.isEmpty { storage = Array(repeating: nil, count: now.slots.count) }
+    }
+
     @inlinable mutating func assign(_ range: Range<Int>, _ values: [L.Integer]) {
+        allocate()
         for (k, x) in zip(range, values) { storage[k] = x }
     }
 
@@ -46,29 +52,58 @@ public struct Step<L: Logic, State: DeclaredState> {
         setMember(path, element, 0)
     }
 
+    /// `f' = [f EXCEPT ![i] = value]`, for a value of one slot computed in the step (a count).
+    @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, [E]>, _ i: Int, to value: Term<L>) {
+        let terms = now[path][i].terms
+        precondition(terms.count == 1, "\(E.self) is not held in one slot")
+        allocate()
+        storage[terms.startIndex] = value.value
+    }
+
+    /// `f' = [f EXCEPT ![i] = f[i] \cup {element}]`.
+    @inlinable public mutating func insert<E: Enumerable & TraceValue & Comparable>(_ path: KeyPath<State, [Set<E>]>, _ i: Int, _ element: E) {
+        setMember(now[path][i].terms.startIndex, element, 1)
+    }
+
+    /// `f' = [f EXCEPT ![i] = f[i] \ {element}]`.
+    @inlinable public mutating func remove<E: Enumerable & TraceValue & Comparable>(_ path: KeyPath<State, [Set<E>]>, _ i: Int, _ element: E) {
+        setMember(now[path][i].terms.startIndex, element, 0)
+    }
+
     @inlinable mutating func setMember<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, _ bit: Int) {
-        let span = now.layout.span(path)
-        guard let k = E.all(now.processes).firstIndex(of: element) else {
-            preconditionFailure("\(element) is not in the universe of \(path)")
+        setMember(now.layout.span(path).lowerBound, element, bit)
+    }
+
+    @inlinable mutating func setMember<E: Enumerable>(_ start: Int, _ element: E, _ bit: Int) {
+        guard let k = element.position(now.processes) else {
+            preconditionFailure("\(element) is not in the universe of \(E.self)")
         }
-        storage[span.lowerBound + k] = L.literal(bit)
+        allocate()
+        storage[start + k] = L.literal(bit)
     }
 }
 
 /// A named invariant in some ``Logic``, with its named conjuncts (for `quorum prove --drop`).
+///
+/// An invariant `from` a named condition is claimed only of the behaviours that start where the
+/// condition holds (TLA+'s `Init ∧ C ⇒ □P`): a ``ConditionedInvariant``.
 public struct StateProperty<L: Logic> {
     public let name: String
     public let summary: String
     public let conjuncts: [(name: String, formula: Formula<L>)]
+    public let condition: (name: String, formula: Formula<L>)?
 
-    @inlinable public init(_ name: String, _ summary: String, _ formula: Formula<L>) {
-        self.init(name, summary, conjuncts: [(name, formula)])
+    @inlinable public init(_ name: String, _ summary: String, from condition: (name: String, formula: Formula<L>)? = nil,
+                           _ formula: Formula<L>) {
+        self.init(name, summary, from: condition, conjuncts: [(name, formula)])
     }
 
-    @inlinable public init(_ name: String, _ summary: String, conjuncts: [(name: String, formula: Formula<L>)]) {
+    @inlinable public init(_ name: String, _ summary: String, from condition: (name: String, formula: Formula<L>)? = nil,
+                           conjuncts: [(name: String, formula: Formula<L>)]) {
         self.name = name
         self.summary = summary
         self.conjuncts = conjuncts
+        self.condition = condition
     }
 
     @inlinable public var formula: Formula<L> { conjuncts.reduce(Formula(true)) { $0 && $1.formula } }
@@ -86,6 +121,12 @@ public protocol GuardedSystem: DeclaredSystem {
     /// them), in the order `enabledActions` lists the enabled ones.
     var actionInstances: [Action] { get }
 
+    /// The instances worth trying in `state`, in the order of ``actionInstances``: by default
+    /// all of them. A spec whose existentials range over sets that depend on the state (TLA+'s
+    /// `\E m \in SUBSET sent`) may list only the witnesses the state offers, as TLC enumerates
+    /// them; it must leave out no instance whose guard holds. The symbolic engines use every instance.
+    func candidateInstances(in state: State, into candidates: inout [Action])
+
     /// The guard of `action` on `step.now`; its effect is recorded in `step`.
     func step<L: Logic>(_ action: Action, _ step: inout Step<L, State>) -> Formula<L>
 
@@ -96,15 +137,30 @@ public protocol GuardedSystem: DeclaredSystem {
 extension GuardedSystem {
     @inlinable public var layout: SlotLayout<State> { SlotLayout.shared(processNames) }
 
+    @inlinable public func candidateInstances(in state: State, into candidates: inout [Action]) {
+        candidates += actionInstances
+    }
+
     @inlinable public func enabledActions(in state: State, into actions: inout [Action]) {
+        derivedEnabledActions(in: state, into: &actions)
+    }
+
+    @inlinable public func apply(_ action: Action, to state: State) -> State { derivedApply(action, to: state) }
+
+    /// The enabled actions as the description defines them: the candidates whose guard holds. A
+    /// spec may run faster code of its own, checked against this in its tests.
+    @inlinable public func derivedEnabledActions(in state: State, into actions: inout [Action]) {
         let now = StateTerms<Concrete, State>(state, layout: layout)
-        for action in actionInstances {
+        var candidates: [Action] = []
+        candidateInstances(in: state, into: &candidates)
+        for action in candidates {
             var s = Step(now)
             if step(action, &s).value { actions.append(action) }
         }
     }
 
-    @inlinable public func apply(_ action: Action, to state: State) -> State {
+    /// The successor as the description defines it: the step's assignments over `state`.
+    @inlinable public func derivedApply(_ action: Action, to state: State) -> State {
         let layout = layout
         var s = Step(StateTerms<Concrete, State>(state, layout: layout))
         _ = step(action, &s)
@@ -113,18 +169,38 @@ extension GuardedSystem {
 
     @inlinable public func isWithinBounds(_ state: State) -> Bool { true }
 
-    /// Each property, evaluated on concrete states, its conjuncts kept apart for `--drop`.
+    /// Each property claimed from every initial state, evaluated on concrete states, its
+    /// conjuncts kept apart for `--drop`.
     @inlinable public var invariants: [Invariant<State>] {
+        let described = properties(of: StateTerms<Concrete, State>(blank, layout: layout))
+        return described.indices.filter { described[$0].condition == nil }.map { concreteInvariant($0, described[$0]) }
+    }
+
+    /// Each property claimed from the initial states that satisfy its condition.
+    @inlinable public var conditionedInvariants: [ConditionedInvariant<State>] {
         let layout = layout
         let described = properties(of: StateTerms<Concrete, State>(blank, layout: layout))
-        return described.indices.map { k in
-            let names = described[k].conjuncts.map(\.name)
-            let conjuncts: [(name: String, holds: @Sendable (State) -> Bool)] = names.count < 2 ? [] : names.indices.map { j in
-                (names[j], { self.properties(of: StateTerms($0, layout: layout))[k].conjuncts[j].formula.value })
+        return described.indices.compactMap { k in
+            guard let condition = described[k].condition else { return nil }
+            return ConditionedInvariant(concreteInvariant(k, described[k]), condition: condition.name) {
+                self.properties(of: StateTerms($0, layout: layout))[k].condition!.formula.value
             }
-            return Invariant(described[k].name, described[k].summary, conjuncts: conjuncts) {
-                self.properties(of: StateTerms($0, layout: layout))[k].formula.value
-            }
+        }
+    }
+
+    /// The conditioned invariants as the temporal properties `C ⇒ []P`; a spec with temporal
+    /// properties of its own lists these first.
+    @inlinable public var temporalProperties: [TemporalProperty<State, Action>] { conditionedInvariants.map { $0.always() } }
+
+    /// Property `k`, whose description is `property`, on concrete states.
+    @inlinable func concreteInvariant(_ k: Int, _ property: StateProperty<Concrete>) -> Invariant<State> {
+        let layout = layout
+        let names = property.conjuncts.map(\.name)
+        let conjuncts: [(name: String, holds: @Sendable (State) -> Bool)] = names.count < 2 ? [] : names.indices.map { j in
+            (names[j], { self.properties(of: StateTerms($0, layout: layout))[k].conjuncts[j].formula.value })
+        }
+        return Invariant(property.name, property.summary, conjuncts: conjuncts) {
+            self.properties(of: StateTerms($0, layout: layout))[k].formula.value
         }
     }
 }

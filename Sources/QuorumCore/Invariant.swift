@@ -31,10 +31,46 @@ public struct Invariant<State>: Sendable {
         self.recordingReads = recordingReads
     }
 
+    /// The same invariant of another state type that maps onto this one: a spec's fast state,
+    /// checked by the invariants of its described state.
+    public func pulledBack<Other>(_ map: @escaping @Sendable (Other) -> State) -> Invariant<Other> {
+        Invariant<Other>(name, summary, conjuncts: conjuncts.map { c in (c.name, { c.holds(map($0)) }) }) { holds(map($0)) }
+    }
+
     /// Whether the invariant holds with the conjuncts named in `dropped` left out.
     public func holds(_ state: State, without dropped: Set<String>) -> Bool {
         if dropped.isEmpty || conjuncts.isEmpty { return holds(state) }
         return conjuncts.allSatisfy { dropped.contains($0.name) || $0.holds(state) }
+    }
+}
+
+/// An invariant claimed only of the behaviours that start where a condition holds: TLA+'s
+/// `Init ∧ C ⇒ □P`, such as bcastByz.tla's Unforg under InitNoBcast. The explorer checks it as the
+/// temporal property `C ⇒ []P` (``always()``, among the spec's temporal properties); the symbolic
+/// engines add C to the initial states, for `bmc` and for the `Init` obligation of `prove`, and a
+/// counterexample to induction may assume it like any invariant.
+public struct ConditionedInvariant<State>: Sendable {
+    public let invariant: Invariant<State>
+    /// The condition's name: two such invariants speak of the same behaviours when it is the same.
+    public let condition: String
+    public let initially: @Sendable (State) -> Bool
+
+    public init(_ invariant: Invariant<State>, condition: String, initially: @escaping @Sendable (State) -> Bool) {
+        self.invariant = invariant
+        self.condition = condition
+        self.initially = initially
+    }
+
+    public var name: String { invariant.name }
+
+    /// The same invariant of another state type that maps onto this one.
+    public func pulledBack<Other>(_ map: @escaping @Sendable (Other) -> State) -> ConditionedInvariant<Other> {
+        ConditionedInvariant<Other>(invariant.pulledBack(map), condition: condition) { initially(map($0)) }
+    }
+
+    /// `C ⇒ []P`, for the temporal checker, the simulator and replay.
+    public func always<Action>() -> TemporalProperty<State, Action> {
+        .always(invariant.name, invariant.summary, from: initially, invariant.holds)
     }
 }
 

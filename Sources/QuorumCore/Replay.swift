@@ -53,6 +53,9 @@ extension TransitionSystem {
             throw ReplayError("the trace's variables \(document.variables) are not the spec's \(traceVariables)")
         }
         let dropped = Set(document.induction?.dropped ?? [])
+        // A counterexample to induction may assume, and break, an invariant claimed from a condition.
+        let assumable = invariants + conditionedInvariants.map(\.invariant)
+        let checked = document.induction == nil ? invariants : assumable
         let last = document.steps.count - 1
         let mayEndOutOfBounds = document.induction == nil && document.loop == nil
             && (document.propertyKind == .invariant || document.propertyKind == .actionProperty)
@@ -78,7 +81,7 @@ extension TransitionSystem {
             }
             try checkBounds(first, 0)
             for name in induction.invariants {
-                guard let invariant = invariants.first(where: { $0.name == name }) else {
+                guard let invariant = assumable.first(where: { $0.name == name }) else {
                     throw ReplayError("the trace assumes \(name), which the spec does not define")
                 }
                 for conjunct in dropped where !invariant.conjuncts.contains(where: { $0.name == conjunct }) {
@@ -125,7 +128,7 @@ extension TransitionSystem {
         if document.propertyKind == .temporal || document.loop != nil {
             return try replayTemporal(document, states: states, actions: actions)
         }
-        var failing = invariants.filter { !$0.holds(state, without: dropped) }.map(\.name)
+        var failing = checked.filter { !$0.holds(state, without: dropped) }.map(\.name)
         if let (before, action) = lastStep {
             failing += actionProperties.filter { !$0.holds(before, action, state) }.map(\.name)
         }
@@ -139,15 +142,15 @@ extension TransitionSystem {
         }
         var report = ReplayReport(length: document.steps.count - 1, failing: failing, reproduced: reproduced,
                                   induction: document.induction == nil ? nil : document.assumption)
-        report.explanation = document.property.flatMap { explain($0, in: state, dropped: dropped) }
+        report.explanation = document.property.flatMap { explain($0, in: state, dropped: dropped, among: checked) }
         return report
     }
 
     /// Why `property` fails in `state`: for an invariant, its false conjuncts and what its false
     /// parts read (variable k of ``traceVariables`` is bit k of the reads); for a step property,
     /// its text.
-    func explain(_ property: String, in state: State, dropped: Set<String> = []) -> Explanation? {
-        if let invariant = invariants.first(where: { $0.name == property }) {
+    func explain(_ property: String, in state: State, dropped: Set<String> = [], among invariants: [Invariant<State>]? = nil) -> Explanation? {
+        if let invariant = (invariants ?? self.invariants).first(where: { $0.name == property }) {
             let conjuncts = invariant.conjuncts.filter { !dropped.contains($0.name) && !$0.holds(state) }.map(\.name)
             var reads: VariableSet = 0
             for part in invariant.recordingReads {

@@ -19,6 +19,14 @@ public protocol SlotValue: TraceValue {
 /// of a set's characteristic function.
 public protocol Enumerable: Hashable, Sendable {
     static func all(_ processes: ProcessNames) -> [Self]
+    /// The value's place in ``all(_:)``, nil when it is not there: what a set's slot for it is.
+    /// Derived by searching the list; a type whose place is a field (a process's number) says so,
+    /// so that reading a set member builds no list.
+    func position(_ processes: ProcessNames) -> Int?
+}
+
+extension Enumerable {
+    @inlinable public func position(_ processes: ProcessNames) -> Int? { Self.all(processes).firstIndex(of: self) }
 }
 
 extension SlotValue {
@@ -42,6 +50,7 @@ extension TraceEnum {
 
 extension ProcessID: SlotValue, Enumerable {
     @inlinable public static func all(_ processes: ProcessNames) -> [ProcessID] { (0..<processes.count).map { ProcessID($0) } }
+    @inlinable public func position(_ processes: ProcessNames) -> Int? { (0..<processes.count).contains(index) ? index : nil }
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(processes.count - 1)] }
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(index) }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self.init(integerLiteral: slots[slots.startIndex]) }
@@ -58,6 +67,22 @@ extension Bool: TraceValue, SlotValue, Enumerable {
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...1] }
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(self ? 1 : 0) }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self = slots.first! != 0 }
+}
+
+/// A number from 0 to the number of processes, such as messages counted by one process: one slot.
+public struct ProcessCount: SlotValue, Comparable, Codable {
+    public let value: Int
+    @inlinable public init(_ value: Int) { self.value = value }
+    @inlinable public static func < (a: ProcessCount, b: ProcessCount) -> Bool { a.value < b.value }
+    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { .int(value) }
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+        guard let n = traceValue.intValue, (0...processes.count).contains(n) else { return nil }
+        value = n
+    }
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(value) }
+    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...processes.count] }
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(value) }
+    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { value = slots[slots.startIndex] }
 }
 
 /// A set over a finite universe: one 0/1 slot per element of the universe, in its order.

@@ -70,6 +70,10 @@ public struct SpecDescriptor: Sendable {
     public let proofBounds: [String: Int]
     /// Reachable states per model that `quorum conform --all` compares (a seeded sample).
     public let conformanceSample: Int
+    /// The reachable states `quorum conform --all` collects per model at most, breadth first, to
+    /// draw its sample from (nil: up to a million). For a spec whose encoding is compared with its
+    /// slow derived form (``GuardedSystem``) on a large mutant.
+    public var conformanceStates: Int? = nil
     /// The spec's assumptions on its parameters (TLA+'s ASSUME), beyond each parameter's range:
     /// a message saying what is wrong, or nil.
     private let assumptions: @Sendable ([String: Int], Variant?) -> String?
@@ -96,7 +100,8 @@ public struct SpecDescriptor: Sendable {
         singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)] = { _ in [] },
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
         build: @escaping @Sendable ([String: Int], Variant?) -> System,
-        symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil
+        symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil,
+        described: (@Sendable ([String: Int], Variant?) -> any GuardedSystem)? = nil
     ) {
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         let specName = name
@@ -112,7 +117,13 @@ public struct SpecDescriptor: Sendable {
             }
         }
         var guarded: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))? = nil
-        if build(defaults, nil) is any GuardedSystem {
+        if let described {
+            // A spec whose explorer runs a faster form of its own, with its description alongside
+            // for the symbolic engines (the two checked against each other by the spec's tests).
+            guarded = { values, variant in
+                (described(values, variant), ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
+            }
+        } else if build(defaults, nil) is any GuardedSystem {
             guarded = { values, variant in
                 (build(values, variant) as! any GuardedSystem, ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
             }
@@ -399,10 +410,15 @@ extension SpecDescriptor {
     @inlinable
     public init<System: TransitionSystem, Mutation: Mutant>(
         name: String, summary: String, parameters: [Parameter], mutants: Mutation.Type,
+        simulationBounds: [String: Int] = [:],
+        assumptions: @escaping @Sendable ([String: Int], Mutation?) -> String? = { _, _ in nil },
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
         build: @escaping @Sendable ([String: Int], Mutation?) -> System
     ) {
-        self.init(name: name, summary: summary, parameters: parameters, variants: Mutation.variants, diagram: diagram,
+        self.init(name: name, summary: summary, parameters: parameters, variants: Mutation.variants,
+                  simulationBounds: simulationBounds,
+                  assumptions: { values, variant in assumptions(values, variant.flatMap { Mutation(rawValue: $0.name) }) },
+                  diagram: diagram,
                   build: { values, variant in build(values, variant.flatMap { Mutation(rawValue: $0.name) }) })
     }
 }

@@ -15,49 +15,68 @@ public protocol TraceValue: Hashable, Sendable {
 public struct ProcessNames: Sendable {
     public let prefix: String
     public let count: Int
+    /// Processes are the integers 1...count in traces, as in a spec whose `Proc == 1..N`.
+    public let numbered: Bool
     public init(prefix: String, count: Int) {
         self.prefix = prefix
         self.count = count
+        numbered = false
+    }
+    /// Processes written as the integers 1...count.
+    public init(numbered count: Int) {
+        prefix = ""
+        self.count = count
+        numbered = true
     }
     public func name(_ i: Int) -> String { "\(prefix)\(i + 1)" }
     public func index(_ name: String) -> Int? {
         guard name.hasPrefix(prefix), let n = Int(name.dropFirst(prefix.count)), (1...count).contains(n) else { return nil }
         return n - 1
     }
+    /// Process `i` as a trace value: its name, or its number.
+    public func value(_ i: Int) -> ITFValue { numbered ? .int(i + 1) : .string(name(i)) }
+    /// The process a trace value names.
+    public func index(of value: ITFValue) -> Int? {
+        if numbered {
+            guard let n = value.intValue, (1...count).contains(n) else { return nil }
+            return n - 1
+        }
+        return value.stringValue.flatMap(index)
+    }
 }
 
 /// A process, written to traces by its name.
 public struct ProcessID: TraceValue, Comparable, Codable, ExpressibleByIntegerLiteral {
     public let index: Int
-    public init(_ index: Int) { self.index = index }
-    public init(integerLiteral index: Int) { self.index = index }
-    public static func < (a: ProcessID, b: ProcessID) -> Bool { a.index < b.index }
-    public func traceValue(_ processes: ProcessNames) -> ITFValue { .string(processes.name(index)) }
-    public init?(traceValue: ITFValue, _ processes: ProcessNames) {
-        guard let name = traceValue.stringValue, let i = processes.index(name) else { return nil }
+    @inlinable public init(_ index: Int) { self.index = index }
+    @inlinable public init(integerLiteral index: Int) { self.index = index }
+    @inlinable public static func < (a: ProcessID, b: ProcessID) -> Bool { a.index < b.index }
+    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { processes.value(index) }
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+        guard let i = processes.index(of: traceValue) else { return nil }
         index = i
     }
-    public func words<H: FingerprintHasher>(into f: inout H) { f.combine(index) }
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(index) }
 }
 
 /// An enumeration written to traces as its raw string: a TLA+ string constant.
 public protocol TraceEnum: TraceValue, RawRepresentable<String>, CaseIterable, SlotValue, Enumerable {}
 
 extension TraceEnum {
-    public func traceValue(_ processes: ProcessNames) -> ITFValue { .string(rawValue) }
-    public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { .string(rawValue) }
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
         guard let raw = traceValue.stringValue else { return nil }
         self.init(rawValue: raw)
     }
-    public func words<H: FingerprintHasher>(into f: inout H) {
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) {
         f.combine(Self.allCases.distance(from: Self.allCases.startIndex, to: Self.allCases.firstIndex(of: self)!))
     }
 }
 
 /// A set, as an ITF set; its words are its size, then its elements' in increasing order.
 extension Set: TraceValue where Element: TraceValue & Comparable {
-    public func traceValue(_ processes: ProcessNames) -> ITFValue { .set(of: map { $0.traceValue(processes) }) }
-    public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { .set(of: map { $0.traceValue(processes) }) }
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
         guard case .set(let elements) = traceValue else { return nil }
         var out = Set<Element>()
         for e in elements {
@@ -65,7 +84,7 @@ extension Set: TraceValue where Element: TraceValue & Comparable {
         }
         self = out
     }
-    public func words<H: FingerprintHasher>(into f: inout H) {
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) {
         f.combine(count)
         for x in sorted() { x.words(into: &f) }
     }
@@ -73,90 +92,84 @@ extension Set: TraceValue where Element: TraceValue & Comparable {
 
 /// A value per process, as an ITF map from process names; its words are its size, then each value's.
 extension Array: TraceValue where Element: TraceValue {
-    public func traceValue(_ processes: ProcessNames) -> ITFValue {
-        .map(indices.map { (.string(processes.name($0)), self[$0].traceValue(processes)) })
+    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue {
+        .map(indices.map { (processes.value($0), self[$0].traceValue(processes)) })
     }
-    public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
         guard case .map(let pairs) = traceValue, pairs.count == processes.count else { return nil }
         var out = [Element?](repeating: nil, count: processes.count)
         for pair in pairs {
-            guard let name = pair.key.stringValue, let i = processes.index(name), out[i] == nil,
+            guard let i = processes.index(of: pair.key), out[i] == nil,
                   let x = Element(traceValue: pair.value, processes) else { return nil }
             out[i] = x
         }
         self = out.map { $0! }
     }
-    public func words<H: FingerprintHasher>(into f: inout H) {
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) {
         f.combine(count)
         for x in self { x.words(into: &f) }
     }
 }
 
 /// One declared state variable: its name in traces and where the state keeps it.
+///
+/// What the derived conformances do with the variable is held as closures made by the
+/// `@inlinable` initialisers, in the module that declares the state: they are compiled for the
+/// variable's own type, so the explorer's fingerprints and the slot I/O of a spec written once run
+/// specialised code, with no generic dispatch per value.
 public struct StateVariable<State>: Sendable {
     public let name: String
-    @usableFromInline let access: any VariableAccess<State>
+    @usableFromInline let keyPath: AnyKeyPath & Sendable
+    @usableFromInline let write: @Sendable (State, ProcessNames) -> ITFValue
+    @usableFromInline let read: @Sendable (ITFValue, inout State, ProcessNames) -> Bool
+    /// The value's words, into the explorer's hasher and into a key of words (tests, audits).
+    @usableFromInline let hash: @Sendable (State, inout Fingerprinter) -> Void
+    @usableFromInline let key: @Sendable (State, inout FingerprintKey) -> Void
+    @usableFromInline let differs: @Sendable (State, State) -> Bool
+    /// Nil for a variable not held in slots.
+    @usableFromInline let slots: SlotAccess<State>?
 
     @inlinable public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
-        self.name = name
-        access = KeyPathAccess(path: path)
+        self.init(name, path, slots: nil)
     }
 
     /// A variable whose values are held in slots (``SlotValue``): actions written over a
     /// ``Logic`` read and write it, and the symbolic engines derive its constants from it.
     @inlinable public init<Value: SlotValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
+        self.init(name, path, slots: SlotAccess(
+            ranges: { Value.slotRanges($0) },
+            write: { state, names, out in state[keyPath: path].slots(names, into: &out) },
+            read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) }))
+    }
+
+    @inlinable init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable, slots: SlotAccess<State>?) {
         self.name = name
-        access = SlotAccess(path: path)
+        keyPath = path
+        write = { state, names in state[keyPath: path].traceValue(names) }
+        read = { value, state, names in
+            guard let x = Value(traceValue: value, names) else { return false }
+            state[keyPath: path] = x
+            return true
+        }
+        hash = { state, f in state[keyPath: path].words(into: &f) }
+        key = { state, f in state[keyPath: path].words(into: &f) }
+        differs = { a, b in a[keyPath: path] != b[keyPath: path] }
+        self.slots = slots
     }
 }
 
-/// What the derived conformances do with one variable, whatever its value's type.
-@usableFromInline protocol VariableAccess<State>: Sendable {
-    associatedtype State
-    var keyPath: AnyKeyPath { get }
-    func write(_ state: State, _ names: ProcessNames) -> ITFValue
-    func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool
-    func words<H: FingerprintHasher>(_ state: State, into f: inout H)
-    func differs(_ a: State, _ b: State) -> Bool
-    /// The ranges of the variable's slots; nil for a variable not held in slots.
-    func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]?
-    func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int])
-    func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames)
-}
+/// How a variable held in slots is read and written as slots, compiled for its type.
+@usableFromInline struct SlotAccess<State>: Sendable {
+    @usableFromInline let ranges: @Sendable (ProcessNames) -> [ClosedRange<Int>]
+    @usableFromInline let write: @Sendable (State, ProcessNames, inout [Int]) -> Void
+    @usableFromInline let read: @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void
 
-@usableFromInline struct KeyPathAccess<State, Value: TraceValue>: VariableAccess {
-    @usableFromInline let path: WritableKeyPath<State, Value> & Sendable
-    @usableFromInline init(path: WritableKeyPath<State, Value> & Sendable) { self.path = path }
-    @usableFromInline var keyPath: AnyKeyPath { path }
-    @usableFromInline func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
-    @usableFromInline func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
-        guard let x = Value(traceValue: value, names) else { return false }
-        state[keyPath: path] = x
-        return true
-    }
-    @usableFromInline func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
-    @usableFromInline func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
-    @usableFromInline func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { nil }
-    @usableFromInline func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) {}
-    @usableFromInline func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {}
-}
-
-@usableFromInline struct SlotAccess<State, Value: SlotValue>: VariableAccess {
-    @usableFromInline let path: WritableKeyPath<State, Value> & Sendable
-    @usableFromInline init(path: WritableKeyPath<State, Value> & Sendable) { self.path = path }
-    @usableFromInline var keyPath: AnyKeyPath { path }
-    @usableFromInline func write(_ state: State, _ names: ProcessNames) -> ITFValue { state[keyPath: path].traceValue(names) }
-    @usableFromInline func read(_ value: ITFValue, into state: inout State, _ names: ProcessNames) -> Bool {
-        guard let x = Value(traceValue: value, names) else { return false }
-        state[keyPath: path] = x
-        return true
-    }
-    @usableFromInline func words<H: FingerprintHasher>(_ state: State, into f: inout H) { state[keyPath: path].words(into: &f) }
-    @usableFromInline func differs(_ a: State, _ b: State) -> Bool { a[keyPath: path] != b[keyPath: path] }
-    @usableFromInline func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>]? { Value.slotRanges(names) }
-    @usableFromInline func writeSlots(_ state: State, _ names: ProcessNames, into out: inout [Int]) { state[keyPath: path].slots(names, into: &out) }
-    @usableFromInline func readSlots(_ slots: ArraySlice<Int>, into state: inout State, _ names: ProcessNames) {
-        state[keyPath: path] = Value(slots: slots, names)
+    @inlinable init(ranges: @escaping @Sendable (ProcessNames) -> [ClosedRange<Int>],
+                    write: @escaping @Sendable (State, ProcessNames, inout [Int]) -> Void,
+                    read: @escaping @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void) {
+        self.ranges = ranges
+        self.write = write
+        self.read = read
     }
 }
 
@@ -169,8 +182,19 @@ public protocol DeclaredState: Hashable, Codable, Sendable, Fingerprintable {
 
 extension DeclaredState {
     /// Every variable's words, in declaration order: injective because each value's words are.
-    public func fingerprint<H: FingerprintHasher>(into f: inout H) {
-        for v in Self.variables { v.access.words(self, into: &f) }
+    @inlinable public func fingerprint<H: FingerprintHasher>(into f: inout H) {
+        if H.self == Fingerprinter.self {
+            withUnsafeMutablePointer(to: &f) { p in
+                p.withMemoryRebound(to: Fingerprinter.self, capacity: 1) { hasher in
+                    let variables = Self.variables
+                    for k in variables.indices { variables[k].hash(self, &hasher.pointee) }
+                }
+            }
+        } else {
+            var key = FingerprintKey()
+            for v in Self.variables { v.key(self, &key) }
+            for word in key.words { f.combine(word) }
+        }
     }
 }
 
@@ -180,25 +204,39 @@ extension DeclaredState {
 public protocol DeclaredSystem: TransitionSystem where State: DeclaredState {
     var processNames: ProcessNames { get }
     var blank: State { get }
+    /// Declared variables this model does not use (a mutant's own variable, in the spec's other
+    /// models): they keep `blank`'s value and are left out of traces, so that the spec's traces
+    /// show the original's variables only. Empty by default.
+    var unusedVariables: Set<String> { get }
 }
 
 extension DeclaredSystem {
-    public var traceVariables: [String] { State.variables.map(\.name) }
+    public var unusedVariables: Set<String> { [] }
 
-    public func traceValues(of state: State) -> [ITFValue] { State.variables.map { $0.access.write(state, processNames) } }
+    /// The declared variables in traces, in declaration order.
+    var tracedVariables: [StateVariable<State>] {
+        let unused = unusedVariables
+        return unused.isEmpty ? State.variables : State.variables.filter { !unused.contains($0.name) }
+    }
+
+    public var traceVariables: [String] { tracedVariables.map(\.name) }
+
+    public func traceValues(of state: State) -> [ITFValue] { tracedVariables.map { $0.write(state, processNames) } }
 
     public func state(fromTraceValues values: [ITFValue]) -> State? {
-        guard values.count == State.variables.count else { return nil }
+        let variables = tracedVariables
+        guard values.count == variables.count else { return nil }
         var state = blank
-        for (variable, value) in zip(State.variables, values) where !variable.access.read(value, into: &state, processNames) {
+        for (variable, value) in zip(variables, values) where !variable.read(value, &state, processNames) {
             return nil
         }
         return state
     }
 
+    /// Bit k for variable k of ``traceVariables``.
     public func changedVariables(from before: State, to after: State) -> VariableSet {
         var changed: VariableSet = 0
-        for (k, v) in State.variables.enumerated() where v.access.differs(before, after) { changed |= 1 << UInt64(k) }
+        for (k, v) in tracedVariables.enumerated() where v.differs(before, after) { changed |= 1 << UInt64(k) }
         return changed
     }
 }

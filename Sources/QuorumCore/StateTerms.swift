@@ -17,7 +17,7 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
         var ranges: [ClosedRange<Int>] = []
         var offsets: [Int] = []
         for v in State.variables {
-            guard let r = v.access.slotRanges(processes) else {
+            guard let r = v.slots?.ranges(processes) else {
                 preconditionFailure("\(State.self).\(v.name) is not held in slots (its type is not a SlotValue)")
             }
             offsets.append(ranges.count)
@@ -26,7 +26,7 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
         offsets.append(ranges.count)
         self.ranges = ranges
         self.offsets = offsets
-        memoryOffsets = State.variables.map { MemoryLayout<State>.offset(of: $0.access.keyPath as! PartialKeyPath<State>) }
+        memoryOffsets = State.variables.map { MemoryLayout<State>.offset(of: $0.keyPath as! PartialKeyPath<State>) }
     }
 
     /// The layout for these processes, made once per state type and process names.
@@ -46,7 +46,7 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
         if let offset = MemoryLayout<State>.offset(of: path) {
             k = memoryOffsets.firstIndex(of: offset)
         } else {
-            k = State.variables.firstIndex(where: { $0.access.keyPath == path })
+            k = State.variables.firstIndex(where: { $0.keyPath as AnyKeyPath == path as AnyKeyPath })
         }
         guard let k else { preconditionFailure("\(path) is not one of \(State.self)'s declared variables") }
         return offsets[k]..<offsets[k + 1]
@@ -63,22 +63,25 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
     @inlinable public func slots(of state: State) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(ranges.count)
-        for v in State.variables { v.access.writeSlots(state, processes, into: &out) }
+        let variables = State.variables
+        for k in variables.indices { variables[k].slots!.write(state, processes, &out) }
         return out
     }
 
     /// The state whose slots are `slots`, its variables overwritten in `blank`.
     @inlinable public func state(_ slots: [Int], blank: State) -> State {
         var state = blank
-        for (k, v) in State.variables.enumerated() { v.access.readSlots(slots[offsets[k]..<offsets[k + 1]], into: &state, processes) }
+        let variables = State.variables
+        for k in variables.indices { variables[k].slots!.read(slots[offsets[k]..<offsets[k + 1]], &state, processes) }
         return state
     }
 
     /// `state` with the variables that own an assigned slot overwritten from `slots`.
     @inlinable public func state(_ slots: [Int], assigned: [Bool], from state: State) -> State {
         var state = state
-        for (k, v) in State.variables.enumerated() where assigned[offsets[k]..<offsets[k + 1]].contains(true) {
-            v.access.readSlots(slots[offsets[k]..<offsets[k + 1]], into: &state, processes)
+        let variables = State.variables
+        for k in variables.indices where assigned[offsets[k]..<offsets[k + 1]].contains(true) {
+            variables[k].slots!.read(slots[offsets[k]..<offsets[k + 1]], &state, processes)
         }
         return state
     }
@@ -169,6 +172,10 @@ extension Slots where V == Bool {
     @inlinable public var isTrue: Formula<L> { Formula(value: L.equal(terms.first!, L.literal(1))) }
 }
 
+extension Slots where V == ProcessCount {
+    @inlinable public var term: Term<L> { Term(value: terms.first!) }
+}
+
 extension Slots where V == ProcessID {
     /// The process's number, as a term.
     @inlinable public var index: Term<L> { Term(value: terms.first!) }
@@ -196,7 +203,7 @@ extension Slots {
 /// A set over a finite universe.
 extension Slots {
     @inlinable public func contains<E: Enumerable>(_ element: E) -> Formula<L> where V == Set<E> {
-        guard let k = E.all(processes).firstIndex(of: element) else { return Formula(false) }
+        guard let k = element.position(processes) else { return Formula(false) }
         return Formula(value: L.equal(terms[terms.startIndex + k], L.literal(1)))
     }
 

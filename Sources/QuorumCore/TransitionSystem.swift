@@ -27,6 +27,9 @@ public protocol TransitionSystem: Sendable {
     /// Properties of behaviours (liveness, and safety from a given start), checked over the state
     /// graph by ``TemporalChecker``.
     var temporalProperties: [TemporalProperty<State, Action>] { get }
+    /// Invariants claimed only from the initial states that satisfy a condition; each is also
+    /// one of ``temporalProperties`` (its ``ConditionedInvariant/always()``).
+    var conditionedInvariants: [ConditionedInvariant<State>] { get }
 
     /// Whether the spec declares symmetries (interchangeable servers, values…) for `--symmetry`.
     var hasSymmetry: Bool { get }
@@ -67,6 +70,8 @@ extension TransitionSystem {
     public var actionProperties: [ActionProperty<State, Action>] { [] }
 
     public var temporalProperties: [TemporalProperty<State, Action>] { [] }
+
+    public var conditionedInvariants: [ConditionedInvariant<State>] { [] }
 
     public func state(fromTraceValues values: [ITFValue]) -> State? { nil }
 

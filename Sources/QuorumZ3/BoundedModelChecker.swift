@@ -15,6 +15,40 @@ public struct BoundedModelChecker<Encoding: SymbolicEncoding> {
     }
 
     public func run(_ options: BMCOptions) throws -> BMCReport {
+        let probe = encoding.declare(in: Z3Context(), prefix: "probe")
+        let invariantNames = encoding.knownInvariants.map(\.name)
+        let stepNames = encoding.system.actionProperties.map(\.name).filter {
+            encoding.stepProperty($0, from: probe, to: probe) != nil
+        }
+        let names = options.invariants ?? invariantNames + stepNames
+        for name in names where !invariantNames.contains(name) && !stepNames.contains(name) {
+            throw UsageError("unknown property '\(name)' of \(model.spec); known: \((invariantNames + stepNames).joined(separator: ", "))")
+        }
+        // Invariants claimed from a condition on the initial states are searched for from those
+        // states only, each condition on its own; the shortest violation of any search is the answer.
+        let conditioned = encoding.system.conditionedInvariants
+        let invariants = names.filter(invariantNames.contains), steps = names.filter(stepNames.contains)
+        var groups: [(condition: String?, invariants: [String], steps: [String])] = []
+        let plain = invariants.filter { name in !conditioned.contains { $0.name == name } }
+        if !plain.isEmpty || !steps.isEmpty || invariants.isEmpty { groups.append((nil, plain, steps)) }
+        for condition in conditioned.map(\.condition).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
+            let members = invariants.filter { name in conditioned.contains { $0.name == name && $0.condition == condition } }
+            if !members.isEmpty { groups.append((condition, members, [])) }
+        }
+        let start = DispatchTime.now()
+        var reports: [BMCReport] = []
+        for group in groups {
+            reports.append(try run(options, invariants: group.invariants, steps: group.steps, condition: group.condition))
+        }
+        let chosen = reports.filter { $0.result == .violation }.min { $0.depthChecked < $1.depthChecked }
+            ?? reports.first { $0.result == .unknown } ?? reports[0]
+        return BMCReport(model: model, result: chosen.result, depthChecked: chosen.depthChecked, counterexample: chosen.counterexample,
+                         unknownReason: chosen.unknownReason, seconds: seconds(since: start))
+    }
+
+    /// One search: for `invariants` and `steps`, from the initial states where `condition` holds
+    /// (nil: every initial state).
+    func run(_ options: BMCOptions, invariants: [String], steps: [String], condition: String?) throws -> BMCReport {
         let start = DispatchTime.now()
         // Bit-vectors where the encoding bounds its integers: the unrolling becomes a propositional
         // problem, which Z3 solves far faster than with integer arithmetic (docs/PERFORMANCE.md).
@@ -23,15 +57,6 @@ public struct BoundedModelChecker<Encoding: SymbolicEncoding> {
         let solver = bits == nil ? Z3Solver(context, timeout: options.timeout, simple: true)
             : Z3Solver(context, logic: "QF_BV", timeout: options.timeout)
         var states = [encoding.declare(in: context, prefix: "s0")]
-        let invariantNames = encoding.system.invariants.map(\.name)
-        let stepNames = encoding.system.actionProperties.map(\.name).filter {
-            encoding.stepProperty($0, from: states[0], to: states[0]) != nil
-        }
-        let names = options.invariants ?? invariantNames + stepNames
-        for name in names where !invariantNames.contains(name) && !stepNames.contains(name) {
-            throw UsageError("unknown property '\(name)' of \(model.spec); known: \((invariantNames + stepNames).joined(separator: ", "))")
-        }
-        let invariants = names.filter(invariantNames.contains), steps = names.filter(stepNames.contains)
         /// The properties on the last state of a trace `depth` steps long and on its last step.
         func properties(_ depth: Int) -> Formula<Symbolic> {
             encoding.invariants(invariants, on: states[depth], without: [])
@@ -39,6 +64,7 @@ public struct BoundedModelChecker<Encoding: SymbolicEncoding> {
         }
         solver.add(encoding.domain(states[0]))
         solver.add(encoding.initial(states[0]))
+        if let name = invariants.first, condition != nil, let c = encoding.initialCondition(of: name, on: states[0]) { solver.add(c) }
         var history = History()
         for depth in 0...options.maxDepth {
             let depthStart = DispatchTime.now()
@@ -78,8 +104,9 @@ public struct BoundedModelChecker<Encoding: SymbolicEncoding> {
                     trace.append(try encoding.action(from: before, to: after), after)
                 }
                 let action = trace.steps.last?.action, before = concrete[max(0, concrete.count - 2)]
-                let violated = encoding.system.invariants.first { invariants.contains($0.name) && !$0.holds(trace.last) }
-                    .map { ($0.name, PropertyKind.invariant) }
+                // An invariant claimed from a condition is the temporal property C ⇒ []P.
+                let violated = encoding.knownInvariants.first { invariants.contains($0.name) && !$0.holds(trace.last) }
+                    .map { ($0.name, condition == nil ? PropertyKind.invariant : .temporal) }
                     ?? action.flatMap { action in
                         encoding.system.actionProperties.first { steps.contains($0.name) && !$0.holds(before, action, trace.last) }
                     }.map { ($0.name, PropertyKind.actionProperty) }

@@ -57,6 +57,10 @@ public struct DerivedEncoding<System: GuardedSystem>: SymbolicEncoding {
         return property.conjuncts.reduce(Formula(true)) { dropped.contains($1.name) ? $0 : $0 && $1.formula }
     }
 
+    public func initialCondition(of name: String, on s: Variables) -> Formula<Symbolic>? {
+        system.properties(of: s).first(where: { $0.name == name })?.condition?.formula
+    }
+
     public func equals(_ s: Variables, _ state: System.State) -> Formula<Symbolic> {
         zip(s.slots, layout.slots(of: state)).reduce(Formula(true)) { $0 && Formula(value: Symbolic.equal($1.0, .constant($1.1))) }
     }

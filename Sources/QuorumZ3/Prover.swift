@@ -47,9 +47,18 @@ public struct Prover<Encoding: SymbolicEncoding> {
 
     public func prove(_ options: ProofOptions) throws -> ProofReport {
         let start = DispatchTime.now()
-        let known = encoding.system.invariants
+        let known = encoding.knownInvariants
         for name in options.invariants + options.implies where !known.contains(where: { $0.name == name }) {
             throw UsageError("unknown invariant '\(name)' of \(model.spec); known: \(known.map(\.name).joined(separator: ", "))")
+        }
+        // Invariants claimed from a condition C are proven from Init ∧ C, and then imply only
+        // properties claimed from the same C.
+        let condition = try encoding.condition(of: options.invariants)
+        for property in options.implies {
+            let claimed = try encoding.condition(of: [property])
+            if claimed != condition && claimed != nil || condition != nil && claimed == nil {
+                throw UsageError("\(property) is claimed from \(claimed ?? "every initial state"), but \(options.invariants.joined(separator: ", ")) from \(condition ?? "every initial state"): proving one does not prove the other")
+            }
         }
         let conjuncts = Set(known.filter { options.invariants.contains($0.name) }.flatMap { $0.conjuncts.map(\.name) })
         for name in options.dropped where !conjuncts.contains(name) {
@@ -83,6 +92,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
         let initStart = DispatchTime.now()
         let initial = try solver.scoped { () throws -> Z3Outcome in
             solver.add(encoding.initial(s))
+            if condition != nil, let c = encoding.initialCondition(of: options.invariants[0], on: s) { solver.add(c) }
             solver.add(!invS)
             return try solver.check()
         }
@@ -97,7 +107,8 @@ public struct Prover<Encoding: SymbolicEncoding> {
             let state = try encoding.state(of: s, in: m)
             let property = try firstViolated(options.invariants, in: state, without: dropped)
             let document = TraceDocument(Trace<Encoding.System>(initial: state), of: encoding.system, spec: model.spec,
-                                         variant: model.variant, parameters: model.parameters, property: property, kind: .invariant)
+                                         variant: model.variant, parameters: model.parameters, property: property,
+                                         kind: condition == nil ? .invariant : .temporal)
             return try report(.notInductive, document, [])
         }
 
@@ -201,7 +212,7 @@ public struct Prover<Encoding: SymbolicEncoding> {
     }
 
     private func firstViolated(_ names: [String], in state: Encoding.System.State, without dropped: Set<String>) throws -> String {
-        guard let name = encoding.system.invariants.first(where: { names.contains($0.name) && !$0.holds(state, without: dropped) })?.name else {
+        guard let name = encoding.knownInvariants.first(where: { names.contains($0.name) && !$0.holds(state, without: dropped) })?.name else {
             throw Z3Error("the solver's state violates \(names.joined(separator: ", ")) symbolically but not concretely: the encoding of the invariants is wrong")
         }
         return name

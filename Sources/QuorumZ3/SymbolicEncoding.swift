@@ -47,6 +47,10 @@ public protocol SymbolicEncoding: Sendable {
     /// definition the explorer evaluates.
     func invariant(_ name: String, on s: Variables, without dropped: Set<String>) -> Formula<Symbolic>
 
+    /// C of `Init ∧ C ⇒ □P` on `s`, for an invariant claimed only from the initial states where
+    /// C holds (``TransitionSystem/conditionedInvariants``); nil for any other name.
+    func initialCondition(of name: String, on s: Variables) -> Formula<Symbolic>?
+
     /// The step property named `name` on the step from `s` to `t`, from the definition the explorer
     /// evaluates; nil when the spec has no step property of that name.
     func stepProperty(_ name: String, from s: Variables, to t: Variables) -> Formula<Symbolic>?
@@ -114,6 +118,25 @@ extension SymbolicEncoding {
     public var integerBound: Int? { nil }
 
     public func stepProperty(_ name: String, from s: Variables, to t: Variables) -> Formula<Symbolic>? { nil }
+
+    public func initialCondition(of name: String, on s: Variables) -> Formula<Symbolic>? { nil }
+
+    /// Every invariant the symbolic engines know by name: the spec's, and those claimed from a condition.
+    var knownInvariants: [Invariant<System.State>] {
+        system.invariants + system.conditionedInvariants.map(\.invariant)
+    }
+
+    /// The condition the named invariants are claimed from (nil: every initial state), the same
+    /// for all of them: invariants claimed from different initial states cannot be checked together.
+    func condition(of names: [String]) throws -> String? {
+        let conditioned = system.conditionedInvariants
+        let conditions = Set(names.map { name in conditioned.first { $0.name == name }?.condition ?? "" })
+        guard conditions.count <= 1 else {
+            throw UsageError("\(names.joined(separator: ", ")) are claimed from different initial states ("
+                + conditions.map { $0.isEmpty ? "every initial state" : $0 }.sorted().joined(separator: ", ") + "): check them apart")
+        }
+        return conditions.first.flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     public var interchangeableProcesses: Bool { false }
 

@@ -3,7 +3,7 @@ import QuorumCore
 /// An action of bcastByz.tla: `Step(self)` with the witness `newMessages` of its Receive and the
 /// Upon rule that fires, or the stuttering step `UNCHANGED vars`.
 public enum BroadcastAction: Hashable, Codable, Sendable, TraceableAction {
-    public enum Rule: Int, Hashable, Codable, Sendable {
+    public enum Rule: Int, Hashable, Codable, Sendable, CaseIterable {
         case uponV1, uponNonFaulty, uponAcceptNotSentBefore, uponAcceptSentBefore
 
         public var name: String {

@@ -42,10 +42,22 @@ public struct BroadcastState: Hashable, Codable, Sendable, Fingerprintable {
         tally = PerProcess(repeating: 0, count: stations)
     }
 
+    /// The described state's variables, packed.
+    public init(_ v: BroadcastVariables) {
+        func bits(_ xs: [Int]) -> Int { xs.reduce(0) { $0 | 1 << $1 } }
+        self.init(stations: v.pc.count, correct: bits(v.correct.map(\.index)), pc: v.pc)
+        faulty = bits(v.faulty.map(\.index))
+        sent = bits(v.sent.map(\.sender))
+        for i in v.pc.indices {
+            rcvd[i] = bits(v.rcvd[i].map(\.sender))
+            tally[i] = v.tally[i].value
+        }
+    }
+
     public func control(_ i: Int) -> Control { Control(rawValue: pc[i])! }
 
     public func fingerprint<H: FingerprintHasher>(into f: inout H) {
-        f.combine(UInt64(correct) | UInt64(sent) << 8)
+        f.combine(UInt64(correct) | UInt64(sent) << 8 | UInt64(faulty) << 16)
         f.combine(pc.word)
         f.combine(rcvd.word)
         f.combine(tally.word)

@@ -118,8 +118,27 @@ public struct ResultBroadcast: TransitionSystem {
          ("accepted", ResultBroadcast.members(s.correct).filter { s.control($0) == .accepted }.count)]
     }
 
-    public var invariants: [Invariant<BroadcastState>] { BroadcastProperties.invariants(for: self) }
-    public var temporalProperties: [TemporalProperty<BroadcastState, BroadcastAction>] { BroadcastProperties.temporal(for: self) }
+    /// The description's invariants, of this packed state.
+    public var invariants: [Invariant<BroadcastState>] {
+        let n = stations
+        return BroadcastDescription(self).invariants.map { $0.pulledBack { BroadcastVariables($0, stations: n) } }
+    }
+    public var conditionedInvariants: [ConditionedInvariant<BroadcastState>] {
+        let n = stations
+        return BroadcastDescription(self).conditionedInvariants.map { $0.pulledBack { BroadcastVariables($0, stations: n) } }
+    }
+    /// Unforgeability, its strengthening (a proof's artifact, checked on request: a mutant breaks it
+    /// a step before Unforgeability), then the liveness properties.
+    public var temporalProperties: [TemporalProperty<BroadcastState, BroadcastAction>] {
+        conditionedInvariants.map { p -> TemporalProperty<BroadcastState, BroadcastAction> in
+            p.name == "IndInv_Unforg_NoBcast" ? p.always().onRequest() : p.always()
+        } + BroadcastProperties.liveness
+    }
+
+    /// Read through the description's declared variables, for counterexamples to induction.
+    public func state(fromTraceValues values: [ITFValue]) -> BroadcastState? {
+        BroadcastDescription(self).state(fromTraceValues: values).map { BroadcastState($0) }
+    }
 
     // MARK: Traces
 
@@ -146,4 +165,14 @@ public struct ResultBroadcast: TransitionSystem {
     }
 
     public static func members(_ set: Int) -> [Int] { (0..<8).filter { set & (1 << $0) != 0 } }
+
+    /// Every subset of `set`, in increasing order.
+    static func subsets(of set: Int) -> [Int] {
+        var out = [0], x = 0
+        while x != set {
+            x = (x - set) & set
+            out.append(x)
+        }
+        return out
+    }
 }

@@ -175,7 +175,7 @@ import QuorumCLI
         }
         let broadcast = specs.first { $0["name"] as? String == "ResultBroadcast" }!
         let kinds = (broadcast["properties"] as! [[String: Any]]).map { $0["kind"] as! String }
-        #expect(kinds.filter { $0 == "temporal" }.count == 3)
+        #expect(kinds.filter { $0 == "temporal" }.count == 4)
     }
 
     @Test func parametersThatBreakASpecsAssumptionsAreRefused() throws {
