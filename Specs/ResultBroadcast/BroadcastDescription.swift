@@ -5,8 +5,9 @@ import QuorumCore
 /// their form of the spec from it, and the explorer checks its invariants (through
 /// ``BroadcastVariables/init(_:stations:)``). The explorer runs ``ResultBroadcast``'s packed functions instead:
 /// the mutant that counts duplicated echoes makes 47 million steps at four stations, minutes in
-/// the derived form and seconds in the packed one. The tests check on every reachable state that
-/// the two agree: the same actions in the same order, and the same successors.
+/// the derived form and seconds in the packed one. The tests check on the first states found
+/// breadth first (all of `tooFewStations`'s) that the two agree: the same actions in the same
+/// order, and the same successors.
 public struct BroadcastDescription: GuardedSystem {
     public typealias State = BroadcastVariables; public typealias Action = BroadcastAction
     public let model: ResultBroadcast
