@@ -57,7 +57,7 @@ struct ProveCommand: ParsableCommand {
         let report = try symbolic.prove(options)
         for name in report.vacuous {
             Terminal.warning("\(name) holds in every state of the spec's types at these bounds, reachable or not: "
-                + "its truth does not depend on what it reads, so proving it says nothing about the protocol (try larger bounds)")
+                + "no action can break it, so proving it inductive says nothing about the actions (try larger bounds, unless it is meant to hold of every state)")
         }
         var files: [String] = []
         if let document = report.counterexample, !noFiles {

@@ -60,6 +60,14 @@ public struct Step<L: Logic, State: DeclaredState> {
         storage[terms.startIndex] = value.value
     }
 
+    /// `x' = value`, for a variable of one slot and a value computed in the step (a count).
+    @inlinable public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, to value: Term<L>) {
+        let span = now.layout.span(path)
+        precondition(span.count == 1, "\(V.self) is not held in one slot")
+        allocate()
+        storage[span.lowerBound] = value.value
+    }
+
     /// `f' = [f EXCEPT ![i] = f[i] \cup {element}]`.
     @inlinable public mutating func insert<E: Enumerable & TraceValue & Comparable>(_ path: KeyPath<State, [Set<E>]>, _ i: Int, _ element: E) {
         setMember(now[path][i].terms.startIndex, element, 1)
@@ -132,10 +140,24 @@ public protocol GuardedSystem: DeclaredSystem {
 
     /// The spec's invariants, in the order they are checked.
     func properties<L: Logic>(of s: StateTerms<L, State>) -> [StateProperty<L>]
+
+    /// What the variables' types allow beyond each slot's range (TLA+'s TypeOK where a slot's
+    /// range is not the whole story, such as a log no longer than the model's bound): part of the
+    /// symbolic engines' domain, and checked on every state read from a trace. True by default.
+    func typeConstraint<L: Logic>(_ s: StateTerms<L, State>) -> Formula<L>
 }
 
 extension GuardedSystem {
     @inlinable public var layout: SlotLayout<State> { SlotLayout.shared(processNames) }
+
+    @inlinable public func typeConstraint<L: Logic>(_ s: StateTerms<L, State>) -> Formula<L> { Formula(true) }
+
+    /// A state read from a trace is one of the types: each variable's, and ``typeConstraint(_:)``.
+    public func state(fromTraceValues values: [ITFValue]) -> State? {
+        guard let state = readState(fromTraceValues: values),
+              typeConstraint(StateTerms<Concrete, State>(state, layout: layout)).value else { return nil }
+        return state
+    }
 
     @inlinable public func candidateInstances(in state: State, into candidates: inout [Action]) {
         candidates += actionInstances

@@ -12,21 +12,29 @@ public protocol TraceValue: Hashable, Sendable {
 
 /// The names a spec gives its processes in traces ("r1", "r2" for TwoPhaseCommit's resource
 /// managers), for values that name a process and for variables with a value per process.
+///
+/// With the processes comes the model's one other size that slot layouts depend on: the most
+/// elements a ``BoundedList`` holds (`capacity`), so that every state of a model has one layout.
+/// The named values need not be processes: AuditLog's are its signed records, `r1`…`rK`.
 public struct ProcessNames: Sendable {
     public let prefix: String
     public let count: Int
     /// Processes are the integers 1...count in traces, as in a spec whose `Proc == 1..N`.
     public let numbered: Bool
-    public init(prefix: String, count: Int) {
+    /// The most elements of a ``BoundedList`` in this model (0 for a model with none).
+    public let capacity: Int
+    public init(prefix: String, count: Int, capacity: Int = 0) {
         self.prefix = prefix
         self.count = count
         numbered = false
+        self.capacity = capacity
     }
     /// Processes written as the integers 1...count.
-    public init(numbered count: Int) {
+    public init(numbered count: Int, capacity: Int = 0) {
         prefix = ""
         self.count = count
         numbered = true
+        self.capacity = capacity
     }
     public func name(_ i: Int) -> String { "\(prefix)\(i + 1)" }
     public func index(_ name: String) -> Int? {
@@ -208,10 +216,25 @@ public protocol DeclaredSystem: TransitionSystem where State: DeclaredState {
     /// models): they keep `blank`'s value and are left out of traces, so that the spec's traces
     /// show the original's variables only. Empty by default.
     var unusedVariables: Set<String> { get }
+    /// Columns that traces show after the variables, computed from the state (AuditLog's
+    /// `auditorAccepts`): written with every state, and checked against the state when read back,
+    /// so that a trace cannot record a verdict its state does not have. Empty by default.
+    var derivedColumns: [DerivedColumn<State>] { get }
+}
+
+/// A value that traces show beside a state's variables, computed from them.
+public struct DerivedColumn<State>: Sendable {
+    public let name: String
+    public let value: @Sendable (State) -> ITFValue
+    public init(_ name: String, _ value: @escaping @Sendable (State) -> ITFValue) {
+        self.name = name
+        self.value = value
+    }
 }
 
 extension DeclaredSystem {
     public var unusedVariables: Set<String> { [] }
+    public var derivedColumns: [DerivedColumn<State>] { [] }
 
     /// The declared variables in traces, in declaration order.
     var tracedVariables: [StateVariable<State>] {
@@ -219,15 +242,24 @@ extension DeclaredSystem {
         return unused.isEmpty ? State.variables : State.variables.filter { !unused.contains($0.name) }
     }
 
-    public var traceVariables: [String] { tracedVariables.map(\.name) }
+    public var traceVariables: [String] { tracedVariables.map(\.name) + derivedColumns.map(\.name) }
 
-    public func traceValues(of state: State) -> [ITFValue] { tracedVariables.map { $0.write(state, processNames) } }
+    public func traceValues(of state: State) -> [ITFValue] {
+        tracedVariables.map { $0.write(state, processNames) } + derivedColumns.map { $0.value(state) }
+    }
 
-    public func state(fromTraceValues values: [ITFValue]) -> State? {
-        let variables = tracedVariables
-        guard values.count == variables.count else { return nil }
+    public func state(fromTraceValues values: [ITFValue]) -> State? { readState(fromTraceValues: values) }
+
+    /// The state whose variables the values are, if each is a value of its variable's type and
+    /// every derived column is what the state computes.
+    public func readState(fromTraceValues values: [ITFValue]) -> State? {
+        let variables = tracedVariables, columns = derivedColumns
+        guard values.count == variables.count + columns.count else { return nil }
         var state = blank
         for (variable, value) in zip(variables, values) where !variable.read(value, &state, processNames) {
+            return nil
+        }
+        for (column, value) in zip(columns, values.dropFirst(variables.count)) where column.value(state) != value {
             return nil
         }
         return state

@@ -31,9 +31,14 @@ public struct AuditLog: TransitionSystem {
     /// The digest before the first record.
     public static let genesis = 0
 
-    /// `digest(record, previous)`: injective in the spec; the mutant forgets `previous`.
+    /// `digest(record, previous)`: injective in the spec; the mutant forgets `previous`. Written
+    /// over ``Logic`` for the description's sake; these functions use it on plain integers.
+    public func digest<L: Logic>(_ record: Term<L>, after previous: Term<L>) -> Term<L> {
+        mutation == .digestWithoutPredecessor ? record + 1 : (results + 1) * previous + record + 1
+    }
+
     public func digest(_ payload: Int, after previous: Int) -> Int {
-        mutation == .digestWithoutPredecessor ? payload + 1 : previous * (results + 1) + payload + 1
+        digest(Term<Concrete>(payload), after: Term(previous)).value
     }
 
     /// The true log as a replica holds it: each record with its chained digest.
@@ -45,23 +50,8 @@ public struct AuditLog: TransitionSystem {
         }
     }
 
-    /// The head digests published after each append, genesis included.
-    public func publishedHeads(_ s: AuditLogState) -> Set<Int> {
-        Set([AuditLog.genesis] + chain(s.log).map(\.digest))
-    }
-
-    /// The auditor's verdict on the replica: every digest recomputed from the genesis record on
-    /// matches the stored one, and the head is one the log writer published.
-    public func auditorAccepts(_ s: AuditLogState) -> Bool {
-        let head = s.replica.last?.digest ?? AuditLog.genesis
-        guard publishedHeads(s).contains(head) else { return false }
-        let checked = mutation == .auditLastRecordOnly ? max(0, s.replica.count - 1)..<s.replica.count : s.replica.indices
-        for i in checked {
-            let previous = i == 0 ? AuditLog.genesis : s.replica[i - 1].digest
-            if digest(s.replica[i].payload, after: previous) != s.replica[i].digest { return false }
-        }
-        return true
-    }
+    /// The auditor's verdict on the replica, as ``AuditLogDescription`` defines it.
+    public func auditorAccepts(_ s: AuditLogState) -> Bool { AuditLogDescription(self).accepts(AuditLogVariables(s)) }
 
     public var initialStates: [AuditLogState] { [AuditLogState()] }
 
@@ -113,20 +103,19 @@ public struct AuditLog: TransitionSystem {
     /// The log and the edits are bounded by the actions themselves.
     public func isWithinBounds(_ state: AuditLogState) -> Bool { true }
 
+    /// TamperEvident and HonestReplicasPass, as ``AuditLogDescription`` writes them.
     public var invariants: [Invariant<AuditLogState>] {
-        [
-            Invariant("TamperEvident", "every replica the auditor accepts is a prefix of the true log") { s in
-                !auditorAccepts(s) || (s.replica.count <= s.log.count && s.replica == chain(Array(s.log.prefix(s.replica.count))))
-            },
-            Invariant("HonestReplicasPass", "the auditor accepts every faithful copy of a prefix of the true log") { s in
-                s.replica.count > s.log.count || s.replica != chain(Array(s.log.prefix(s.replica.count))) || auditorAccepts(s)
-            },
-        ]
+        AuditLogDescription(self).invariants.map { $0.pulledBack(AuditLogVariables.init) }
     }
 
     public func metrics(of s: AuditLogState) -> [(String, Int)] { [("log", s.log.count), ("edits", s.edits)] }
 
     // MARK: Traces
+
+    /// A state read from a trace, as the description reads it.
+    public func state(fromTraceValues values: [ITFValue]) -> AuditLogState? {
+        AuditLogDescription(self).state(fromTraceValues: values).map(AuditLogState.init)
+    }
 
     public var traceVariables: [String] { ["log", "replica", "edits", "auditorAccepts"] }
 
@@ -138,7 +127,9 @@ public struct AuditLog: TransitionSystem {
     }
 
     /// A digest as the chain it identifies: `H(r1·r2)`; the mutant's digests name one record.
-    public func digestName(_ d: Int) -> String {
+    public func digestName(_ d: Int) -> String { AuditLog.digestName(d, results: results) }
+
+    public static func digestName(_ d: Int, results: Int) -> String {
         var records: [String] = []
         var rest = d
         while rest > 0 {
@@ -146,6 +137,19 @@ public struct AuditLog: TransitionSystem {
             rest = (rest - 1) / (results + 1)
         }
         return "H(" + records.reversed().joined(separator: "·") + ")"
+    }
+
+    /// The digest that ``digestName(_:results:)`` names, if the name is one.
+    public static func digest(named name: String, results: Int) -> Int? {
+        guard name.hasPrefix("H("), name.hasSuffix(")") else { return nil }
+        let inner = name.dropFirst(2).dropLast()
+        if inner.isEmpty { return genesis }
+        var d = genesis
+        for record in inner.split(separator: "·", omittingEmptySubsequences: false) {
+            guard record.hasPrefix("r"), let n = Int(record.dropFirst()), (1...results).contains(n) else { return nil }
+            d = d * (results + 1) + n
+        }
+        return d
     }
 
     public static func recordName(_ p: Int) -> String { "r\(p + 1)" }

@@ -16,6 +16,13 @@ public struct AuditLogState: Hashable, Codable, Sendable, Fingerprintable {
 
     public init() {}
 
+    /// The description's variables, as this state holds them.
+    public init(_ v: AuditLogVariables) {
+        log = v.log.elements.map(\.index)
+        replica = v.replica.elements.map { Entry(payload: $0.record.index, digest: $0.digest) }
+        edits = v.edits.value
+    }
+
     public func fingerprint<H: FingerprintHasher>(into f: inout H) {
         f.combine(log.count)
         for p in log { f.combine(p) }
