@@ -47,6 +47,19 @@ public struct Step<L: Logic, State: DeclaredState> {
         setMember(path, element, 1)
     }
 
+    /// `S' = IF condition THEN S \cup {element} ELSE S`: a message whose fields are read from
+    /// the state is sent by one such insertion per value the fields may take.
+    @inlinable public mutating func insert<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, if condition: Formula<L>) {
+        if L.isFalse(condition.value) { return }
+        guard let k = element.position(now.processes) else {
+            preconditionFailure("\(element) is not in the universe of \(E.self)")
+        }
+        let slot = now.layout.span(path).lowerBound + k
+        let before = storage.isEmpty ? now.slots[slot] : storage[slot] ?? now.slots[slot]
+        allocate()
+        storage[slot] = L.ifThenElse(condition.value, L.literal(1), before)
+    }
+
     /// `S' = S \ {element}`.
     @inlinable public mutating func remove<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E) {
         setMember(path, element, 0)

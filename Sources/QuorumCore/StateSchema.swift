@@ -23,18 +23,28 @@ public struct ProcessNames: Sendable {
     public let numbered: Bool
     /// The most elements of a ``BoundedList`` in this model (0 for a model with none).
     public let capacity: Int
-    public init(prefix: String, count: Int, capacity: Int = 0) {
+    /// Further sizes that a value type's slot ranges depend on, by name (Paxos's highest ballot
+    /// and its number of values): read with ``size(_:)``.
+    public let sizes: [String: Int]
+    public init(prefix: String, count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
         self.prefix = prefix
         self.count = count
         numbered = false
         self.capacity = capacity
+        self.sizes = sizes
     }
     /// Processes written as the integers 1...count.
-    public init(numbered count: Int, capacity: Int = 0) {
+    public init(numbered count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
         prefix = ""
         self.count = count
         numbered = true
         self.capacity = capacity
+        self.sizes = sizes
+    }
+    /// The size named `name`, which the model's layout must give.
+    public func size(_ name: String) -> Int {
+        guard let size = sizes[name] else { preconditionFailure("the layout gives no size named \(name)") }
+        return size
     }
     public func name(_ i: Int) -> String { "\(prefix)\(i + 1)" }
     public func index(_ name: String) -> Int? {

@@ -32,7 +32,7 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
     /// The layout for these processes, made once per state type and process names.
     public static func shared(_ processes: ProcessNames) -> SlotLayout {
         let key = LayoutKey(state: ObjectIdentifier(State.self), prefix: processes.prefix, count: processes.count,
-                            numbered: processes.numbered, capacity: processes.capacity)
+                            numbered: processes.numbered, capacity: processes.capacity, sizes: processes.sizes)
         return layoutCache.lock.withLock {
             if let layout = layoutCache.layouts[key] { return unsafeDowncast(layout, to: SlotLayout.self) }
             let layout = SlotLayout(processes)
@@ -94,6 +94,7 @@ struct LayoutKey: Hashable {
     let count: Int
     let numbered: Bool
     let capacity: Int
+    let sizes: [String: Int]
 }
 
 /// The layouts made so far, behind a lock: any worker may ask for one.

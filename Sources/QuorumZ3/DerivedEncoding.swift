@@ -80,13 +80,15 @@ public struct DerivedEncoding<System: GuardedSystem>: SymbolicEncoding {
         return layout.state(slots, blank: system.blank)
     }
 
-    /// Fewest slots away from zero (messages sent, set members, processes past their first
-    /// state): the smallest counterexample to induction first.
+    /// Fewest slots away from their value in the spec's blank state (messages sent, set
+    /// members, processes past their first state): the smallest counterexample to induction first.
     public func measures(of s: Variables) -> [Measure] {
-        let terms = s.slots.compactMap { x -> Z3Expr? in if case .term(let t) = x { t } else { nil } }
-        guard let context = terms.first?.context else { return [] }
-        let busy = terms.map { $0.equals(context.literal(0)).not }
-        return [Measure("slots away from zero", bounds: 0...busy.count) { Formula(context.atMost(busy, $0)) }]
+        let terms = zip(s.slots, layout.slots(of: system.blank)).compactMap { x, start -> (Z3Expr, Int)? in
+            if case .term(let t) = x { (t, start) } else { nil }
+        }
+        guard let context = terms.first?.0.context else { return [] }
+        let busy = terms.map { $0.equals(context.literal($1)).not }
+        return [Measure("slots away from the initial state", bounds: 0...busy.count) { Formula(context.atMost(busy, $0)) }]
     }
 }
 

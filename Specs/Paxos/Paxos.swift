@@ -131,68 +131,14 @@ public struct Paxos: TransitionSystem {
 
     // MARK: Traces
 
-    public var traceVariables: [String] { ["maxBal", "maxVBal", "maxVal", "msgs"] }
+    /// Trace values as ``PaxosDescription`` declares them.
+    public var traceVariables: [String] { PaxosDescription(self).traceVariables }
 
-    public func traceValues(of s: PaxosState) -> [ITFValue] {
-        func perAcceptor(_ f: (Int) -> ITFValue) -> ITFValue {
-            .map((0..<acceptors).map { (.string(Paxos.acceptorName($0)), f($0)) })
-        }
-        return [
-            perAcceptor { .int(s.maxBal[$0]) },
-            perAcceptor { .int(s.maxVBal[$0]) },
-            perAcceptor { s.maxVal[$0] < 0 ? .string("None") : .string(Paxos.valueName(s.maxVal[$0])) },
-            .set(of: s.msgs.map(Paxos.traceValue)),
-        ]
-    }
+    public func traceValues(of s: PaxosState) -> [ITFValue] { PaxosDescription(self).traceValues(of: PaxosVariables(s)) }
 
-    /// The inverse of ``traceValues(of:)``, for replaying counterexamples to induction.
+    /// A state read from a trace, as the description reads it (each value of its variable's type).
     public func state(fromTraceValues values: [ITFValue]) -> PaxosState? {
-        guard values.count == 4, case .map(let maxBal) = values[0], case .map(let maxVBal) = values[1],
-              case .map(let maxVal) = values[2], case .set(let msgs) = values[3],
-              maxBal.count == acceptors, maxVBal.count == acceptors, maxVal.count == acceptors else { return nil }
-        var state = PaxosState(acceptors: acceptors)
-        for a in 0..<acceptors {
-            let key = ITFValue.string(Paxos.acceptorName(a))
-            guard let bal = maxBal.first(where: { $0.key == key })?.value.intValue,
-                  let vbal = maxVBal.first(where: { $0.key == key })?.value.intValue,
-                  let val = maxVal.first(where: { $0.key == key })?.value.stringValue.flatMap(value(named:)),
-                  (-1...maxBallot).contains(bal), (-1...maxBallot).contains(vbal) else { return nil }
-            state.maxBal[a] = bal
-            state.maxVBal[a] = vbal
-            state.maxVal[a] = val
-        }
-        for m in msgs {
-            guard let message = message(from: m) else { return nil }
-            state.send(message)
-        }
-        return state
-    }
-
-    private func message(from v: ITFValue) -> PaxosMessage? {
-        func int(_ name: String, _ range: ClosedRange<Int>) -> Int? { v[field: name]?.intValue.flatMap { range.contains($0) ? $0 : nil } }
-        func named(_ name: String, _ parse: (String) -> Int?) -> Int? { v[field: name]?.stringValue.flatMap(parse) }
-        let acceptor: (String) -> Int? = { name in (0..<self.acceptors).first { Paxos.acceptorName($0) == name } }
-        switch v[field: "type"]?.stringValue {
-        case "1a":
-            return int("bal", ballots).map { .phase1a(bal: $0) }
-        case "1b":
-            guard let acc = named("acc", acceptor), let bal = int("bal", ballots), let mbal = int("mbal", -1...maxBallot),
-                  let mval = named("mval", value(named:)) else { return nil }
-            return .phase1b(acc: acc, bal: bal, mbal: mbal, mval: mval)
-        case "2a":
-            guard let bal = int("bal", ballots), let val = named("val", value(named:)), val >= 0 else { return nil }
-            return .phase2a(bal: bal, val: val)
-        case "2b":
-            guard let acc = named("acc", acceptor), let bal = int("bal", ballots), let val = named("val", value(named:)), val >= 0 else { return nil }
-            return .phase2b(acc: acc, bal: bal, val: val)
-        default:
-            return nil
-        }
-    }
-
-    /// -1 for "None".
-    private func value(named name: String) -> Int? {
-        name == "None" ? -1 : (0..<values).first { Paxos.valueName($0) == name }
+        PaxosDescription(self).state(fromTraceValues: values).map(PaxosState.init)
     }
 
     static func traceValue(_ m: PaxosMessage) -> ITFValue {

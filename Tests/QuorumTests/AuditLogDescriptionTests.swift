@@ -28,39 +28,9 @@ import AuditLog
     @Test(arguments: models.indices)
     func theArrayFunctionsAreTheDescriptions(_ k: Int) {
         let (model, limit) = Self.models[k]
-        let description = AuditLogDescription(model)
-        #expect(model.initialStates.map(AuditLogVariables.init) == description.initialStates)
-        var seen: Set<AuditLogState> = [], frontier = model.initialStates, next: [AuditLogState] = []
-        var disagreements: [String] = []
-        while !frontier.isEmpty && seen.count < limit {
-            for s in frontier where seen.count < limit && seen.insert(s).inserted {
-                let actions = model.enabledActions(in: s), v = AuditLogVariables(s)
-                var derived: [AuditLogAction] = []
-                description.derivedEnabledActions(in: v, into: &derived)
-                if actions != derived { disagreements.append("actions in \(v)") }
-                if seen.count % 7 == 1 {
-                    // Every instance's guard, not only the candidates'.
-                    let all = description.actionInstances.filter { a in
-                        var step = Step(StateTerms<Concrete, AuditLogVariables>(v, layout: description.layout))
-                        return description.step(a, &step).value
-                    }
-                    if all != derived { disagreements.append("candidates in \(v)") }
-                }
-                for a in actions {
-                    let t = model.apply(a, to: s)
-                    if AuditLogVariables(t) != description.derivedApply(a, to: v) { disagreements.append("\(a) from \(v)") }
-                    next.append(t)
-                }
-                let values = model.traceValues(of: s)
-                if values != description.traceValues(of: v) { disagreements.append("trace values of \(v)") }
-                if description.state(fromTraceValues: values) != v { disagreements.append("read back: \(values)") }
-            }
-            frontier = next
-            next = []
-        }
-        #expect(disagreements.isEmpty, "\(disagreements.count): \(disagreements.prefix(2))")
-        #expect(seen.count == limit)
-        #expect(model.traceVariables == description.traceVariables)
+        let result = compare(model, with: AuditLogDescription(model), limit: limit, described: AuditLogVariables.init) { $0 }
+        #expect(result.disagreements.isEmpty, "\(result.disagreements.count): \(result.disagreements.prefix(2))")
+        #expect(result.states == limit)
     }
 
     /// A trace whose recorded verdict is not the auditor's is not a state of the description.

@@ -23,43 +23,15 @@ import ResultBroadcast
                       parameters: [("stations", model.stations), ("maxFaulty", model.maxFaulty), ("faulty", model.faulty)])
     }
 
-    /// Same actions in the same order, the same successors, and no enabled instance left out of
-    /// the candidates the description lists per state.
+    /// Same actions in the same order, the same successors, the same trace values, and no enabled
+    /// instance left out of the candidates the description lists per state.
     @Test(arguments: models.indices)
     func thePackedFunctionsAreTheDescriptions(_ k: Int) {
         let (model, limit) = Self.models[k]
-        let description = BroadcastDescription(model)
-        func described(_ s: BroadcastState) -> BroadcastVariables { BroadcastVariables(s, stations: model.stations) }
-        #expect(model.initialStates.map(described) == description.initialStates)
-        var seen: Set<BroadcastState> = [], frontier = model.initialStates, next: [BroadcastState] = []
-        var disagreements: [String] = []
-        while !frontier.isEmpty && seen.count < limit {
-            for s in frontier where seen.count < limit && seen.insert(s).inserted {
-                let actions = model.enabledActions(in: s), v = described(s)
-                var derived: [BroadcastAction] = []
-                description.derivedEnabledActions(in: v, into: &derived)
-                if actions != derived { disagreements.append("actions in \(v)") }
-                if s == model.initialStates[0] || seen.count % 23 == 0 {
-                    // Every instance's guard, not only the candidates'.
-                    let all = description.actionInstances.filter { a in
-                        var step = Step(StateTerms<Concrete, BroadcastVariables>(v, layout: description.layout))
-                        return description.step(a, &step).value
-                    }
-                    if all != derived { disagreements.append("candidates in \(v)") }
-                }
-                for a in actions {
-                    let t = model.apply(a, to: s)
-                    if described(t) != description.derivedApply(a, to: v) { disagreements.append("\(a) from \(v)") }
-                    next.append(t)
-                }
-                #expect(model.traceValues(of: s) == description.traceValues(of: v))
-            }
-            frontier = next
-            next = []
-        }
-        #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
-        #expect(seen.count == limit)
-        #expect(model.traceVariables == description.traceVariables)
+        let result = compare(model, with: BroadcastDescription(model), limit: limit, every: 23,
+                             described: { BroadcastVariables($0, stations: model.stations) }) { $0 }
+        #expect(result.disagreements.isEmpty, "\(result.disagreements.count): \(result.disagreements.prefix(2))")
+        #expect(result.states == limit)
     }
 
     @Test func theDerivedEncodingAgreesWithTheDescription() throws {

@@ -222,7 +222,7 @@ import QuorumCLI
 
         let cti = try CLI.run(["prove", "paxos", "--invariant", "InductiveInv", "--drop", "msgs2b", "--json", "report.json"], in: directory)
         #expect(cti.status == 1)
-        #expect(cti.stdout.contains("Counterexample to induction (minimised: messages 2"))
+        #expect(cti.stdout.contains("Counterexample to induction (minimised: slots away from the initial state 2)"))
         let file = directory.appendingPathComponent("counterexamples/paxos-InductiveInv-without-msgs2b-cti.itf.json").path
         #expect(FileManager.default.fileExists(atPath: file))
         let replay = try CLI.run(["replay", file], in: directory)
