@@ -86,11 +86,6 @@ public struct Step<L: Logic, State: DeclaredState> {
         setMember(now[path][i].terms.startIndex, element, 1)
     }
 
-    /// `f' = [f EXCEPT ![i] = f[i] \ {element}]`.
-    @inlinable public mutating func remove<E: Enumerable & TraceValue & Comparable>(_ path: KeyPath<State, [Set<E>]>, _ i: Int, _ element: E) {
-        setMember(now[path][i].terms.startIndex, element, 0)
-    }
-
     @inlinable mutating func setMember<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, _ bit: Int) {
         setMember(now.layout.span(path).lowerBound, element, bit)
     }
@@ -113,6 +108,9 @@ public struct StateProperty<L: Logic> {
     public let summary: String
     public let conjuncts: [(name: String, formula: Formula<L>)]
     public let condition: (name: String, formula: Formula<L>)?
+    /// False for a property checked only when named (a proof's strengthening, which a mutant may
+    /// break before the property it serves): see ``onRequest()``.
+    public private(set) var byDefault = true
 
     @inlinable public init(_ name: String, _ summary: String, from condition: (name: String, formula: Formula<L>)? = nil,
                            _ formula: Formula<L>) {
@@ -128,6 +126,13 @@ public struct StateProperty<L: Logic> {
     }
 
     @inlinable public var formula: Formula<L> { conjuncts.reduce(Formula(true)) { $0 && $1.formula } }
+
+    /// The same property, checked by the explorer only when named.
+    public func onRequest() -> StateProperty {
+        var p = self
+        p.byDefault = false
+        return p
+    }
 }
 
 /// A protocol written once: its variables declared (``DeclaredState``), its actions guarded
@@ -217,7 +222,7 @@ extension GuardedSystem {
         let described = properties(of: StateTerms<Concrete, State>(blank, layout: layout))
         return described.indices.compactMap { k in
             guard let condition = described[k].condition else { return nil }
-            return ConditionedInvariant(concreteInvariant(k, described[k]), condition: condition.name) {
+            return ConditionedInvariant(concreteInvariant(k, described[k]), condition: condition.name, byDefault: described[k].byDefault) {
                 self.properties(of: StateTerms($0, layout: layout))[k].condition!.formula.value
             }
         }

@@ -54,10 +54,14 @@ public struct ConditionedInvariant<State>: Sendable {
     /// The condition's name: two such invariants speak of the same behaviours when it is the same.
     public let condition: String
     public let initially: @Sendable (State) -> Bool
+    /// False for an invariant the explorer checks only when named.
+    public let byDefault: Bool
 
-    public init(_ invariant: Invariant<State>, condition: String, initially: @escaping @Sendable (State) -> Bool) {
+    public init(_ invariant: Invariant<State>, condition: String, byDefault: Bool = true,
+                initially: @escaping @Sendable (State) -> Bool) {
         self.invariant = invariant
         self.condition = condition
+        self.byDefault = byDefault
         self.initially = initially
     }
 
@@ -65,12 +69,13 @@ public struct ConditionedInvariant<State>: Sendable {
 
     /// The same invariant of another state type that maps onto this one.
     public func pulledBack<Other>(_ map: @escaping @Sendable (Other) -> State) -> ConditionedInvariant<Other> {
-        ConditionedInvariant<Other>(invariant.pulledBack(map), condition: condition) { initially(map($0)) }
+        ConditionedInvariant<Other>(invariant.pulledBack(map), condition: condition, byDefault: byDefault) { initially(map($0)) }
     }
 
     /// `C ⇒ []P`, for the temporal checker, the simulator and replay.
     public func always<Action>() -> TemporalProperty<State, Action> {
-        .always(invariant.name, invariant.summary, from: initially, invariant.holds)
+        let p = TemporalProperty<State, Action>.always(invariant.name, invariant.summary, from: initially, invariant.holds)
+        return byDefault ? p : p.onRequest()
     }
 }
 

@@ -406,19 +406,26 @@ extension Mutant {
 }
 
 extension SpecDescriptor {
-    /// A spec whose mutants are the cases of `Mutation`: `build` receives the case, or nil for the spec itself.
+    /// A spec whose mutants are the cases of `Mutation`: `build` receives the case, or nil for the
+    /// spec itself. `described` gives the spec's one description beside a faster `System` (see
+    /// ``init(name:summary:parameters:variants:ciBounds:simulationBounds:proofBounds:conformanceSample:assumptions:singleValued:diagram:build:symbolic:described:)``).
     @inlinable
     public init<System: TransitionSystem, Mutation: Mutant>(
         name: String, summary: String, parameters: [Parameter], mutants: Mutation.Type,
-        simulationBounds: [String: Int] = [:],
+        simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:], conformanceSample: Int = 4_000,
         assumptions: @escaping @Sendable ([String: Int], Mutation?) -> String? = { _, _ in nil },
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
-        build: @escaping @Sendable ([String: Int], Mutation?) -> System
+        build: @escaping @Sendable ([String: Int], Mutation?) -> System,
+        described: (@Sendable ([String: Int], Mutation?) -> any GuardedSystem)? = nil
     ) {
+        let mutation: @Sendable (Variant?) -> Mutation? = { variant in variant.flatMap { Mutation(rawValue: $0.name) } }
+        var derived: (@Sendable ([String: Int], Variant?) -> any GuardedSystem)? = nil
+        if let described { derived = { values, variant in described(values, mutation(variant)) } }
         self.init(name: name, summary: summary, parameters: parameters, variants: Mutation.variants,
-                  simulationBounds: simulationBounds,
-                  assumptions: { values, variant in assumptions(values, variant.flatMap { Mutation(rawValue: $0.name) }) },
+                  simulationBounds: simulationBounds, proofBounds: proofBounds, conformanceSample: conformanceSample,
+                  assumptions: { values, variant in assumptions(values, mutation(variant)) },
                   diagram: diagram,
-                  build: { values, variant in build(values, variant.flatMap { Mutation(rawValue: $0.name) }) })
+                  build: { values, variant in build(values, mutation(variant)) },
+                  described: derived)
     }
 }

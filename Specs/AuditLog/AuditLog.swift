@@ -9,11 +9,20 @@ import QuorumCore
 /// every record before it. The auditor knows the head digests the log writer published after each
 /// append (as a returning officer would publish them), but nothing of the replica's history.
 public struct AuditLog: TransitionSystem {
-    public enum Mutation: String, Sendable, CaseIterable {
+    /// The mutants, each breaking TamperEvident.
+    public enum Mutation: String, Mutant {
         /// The digest covers only the record, not its predecessor's digest.
         case digestWithoutPredecessor
         /// The auditor checks only the last record's link and the head, not the chain from genesis.
         case auditLastRecordOnly
+
+        public var breaks: String { "TamperEvident" }
+        public var summary: String {
+            switch self {
+            case .digestWithoutPredecessor: "the digest covers only the record, not its predecessor's digest: deletion and reordering go undetected"
+            case .auditLastRecordOnly: "the auditor checks only the last record against its predecessor: a rewritten earlier record goes undetected"
+            }
+        }
     }
 
     public let results: Int

@@ -3,13 +3,23 @@ import QuorumCore
 /// Lamport's Paxos consensus (tlaplus/Examples, PaxosHowToWinATuringAward/Paxos.tla), action for
 /// action. Acceptors are 0..<acceptors, values 0..<values, ballots 0...maxBallot.
 public struct Paxos: TransitionSystem {
-    public enum Mutation: String, Sendable, CaseIterable {
+    /// The mutants, each breaking Agreement.
+    public enum Mutation: String, Mutant {
         /// Phase2b without `m.bal >= maxBal[a]`: an acceptor votes below its promise.
         case voteBelowPromise
         /// Phase2a without the 1b-vote condition: the leader proposes any value once a quorum promised.
         case ignoreHighestVote
         /// Quorums of ⌊n/2⌋ acceptors, which need not intersect.
         case minorityQuorums
+
+        public var breaks: String { "Agreement" }
+        public var summary: String {
+            switch self {
+            case .voteBelowPromise: "Phase2b without m.bal >= maxBal[a]: an acceptor votes in a ballot below the one it promised"
+            case .ignoreHighestVote: "Phase2a proposes any value once a quorum has promised, ignoring the highest vote the 1b messages report"
+            case .minorityQuorums: "quorums of floor(n/2) acceptors, which need not intersect"
+            }
+        }
     }
 
     public let acceptors: Int

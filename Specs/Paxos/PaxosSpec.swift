@@ -11,28 +11,20 @@ extension Paxos {
                 Parameter("values", default: 2, range: 1...3, "number of values that may be proposed"),
                 Parameter("maxBallot", default: 1, range: 0...4, "ballots are 0...maxBallot"),
             ],
-            variants: [
-                Variant("voteBelowPromise", breaks: "Agreement",
-                        "Phase2b without m.bal >= maxBal[a]: an acceptor votes in a ballot below the one it promised"),
-                Variant("ignoreHighestVote", breaks: "Agreement",
-                        "Phase2a proposes any value once a quorum has promised, ignoring the highest vote the 1b messages report"),
-                Variant("minorityQuorums", breaks: "Agreement",
-                        "quorums of floor(n/2) acceptors, which need not intersect"),
-            ],
+            mutants: Mutation.self,
             simulationBounds: ["acceptors": 5, "values": 3, "maxBallot": 4],
             proofBounds: ["maxBallot": 3],
             // The derived form takes about 15 ms per state to compare: 500 states from the first 5,000.
             conformanceSample: 500,
             diagram: { Paxos.diagram($0) },
-            build: { p, variant in make(p, variant) },
-            described: { p, variant in PaxosDescription(make(p, variant)) }
+            build: { p, mutation in make(p, mutation) },
+            described: { p, mutation in PaxosDescription(make(p, mutation)) }
         )
         spec.conformanceStates = 5_000
         return spec
     }()
 
-    static func make(_ p: [String: Int], _ variant: Variant?) -> Paxos {
-        Paxos(acceptors: p["acceptors"]!, values: p["values"]!, maxBallot: p["maxBallot"]!,
-              mutation: variant.flatMap { Mutation(rawValue: $0.name) })
+    static func make(_ p: [String: Int], _ mutation: Mutation?) -> Paxos {
+        Paxos(acceptors: p["acceptors"]!, values: p["values"]!, maxBallot: p["maxBallot"]!, mutation: mutation)
     }
 }

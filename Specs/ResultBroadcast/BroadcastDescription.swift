@@ -96,7 +96,7 @@ public struct BroadcastDescription: GuardedSystem {
             // Unforg is inductive once strengthened so: nothing sent, every correct station still in V0.
             StateProperty("IndInv_Unforg_NoBcast", "TypeOK, FCConstraints, nothing sent and every correct station in V0", from: initNoBcast,
                           conjuncts: [("typeOK", typeOK), ("fcConstraints", fcConstraints), ("nothingSent", s[\.sent].isEmpty()),
-                                      ("correctInV0", noBroadcast)]),
+                                      ("correctInV0", noBroadcast)]).onRequest(),
         ]
     }
 

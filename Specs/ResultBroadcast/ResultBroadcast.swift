@@ -7,13 +7,26 @@ import QuorumCore
 /// (did not / did hear the returning officer), echo on V1 or after N−2T echoes, and accept after
 /// N−T echoes; a faulty station's ECHO may reach any correct station at any time.
 public struct ResultBroadcast: TransitionSystem {
-    public enum Mutation: String, Sendable, CaseIterable {
+    public enum Mutation: String, Mutant {
         /// Accepts after N−2T echoes instead of N−T: one correct echo and a faulty one are enough.
         case acceptAfterFewerEchoes
         /// N = 3T: the spec's assumption N > 3T dropped (the variant runs with three stations).
         case tooFewStations
         /// Counts ECHO messages instead of distinct senders, so one sender's echo delivered twice counts twice.
         case doubleCountedEcho
+
+        public var breaks: String { self == .acceptAfterFewerEchoes ? "Relay" : "Unforgeability" }
+        public var bounds: [String: Int] { self == .tooFewStations ? ["stations": 3] : [:] }
+        public var summary: String {
+            switch self {
+            case .acceptAfterFewerEchoes:
+                "accepts after N−2T echoes instead of N−T: a station accepts on its own echo and a faulty one, and the others never follow"
+            case .tooFewStations:
+                "N = 3T: one faulty echo reaches the N−2T threshold, and a correct station accepts a result nobody announced"
+            case .doubleCountedEcho:
+                "counts ECHO messages instead of senders: a faulty station's echo delivered twice counts as two"
+            }
+        }
     }
 
     public let stations: Int
@@ -130,9 +143,7 @@ public struct ResultBroadcast: TransitionSystem {
     /// Unforgeability, its strengthening (a proof's artifact, checked on request: a mutant breaks it
     /// a step before Unforgeability), then the liveness properties.
     public var temporalProperties: [TemporalProperty<BroadcastState, BroadcastAction>] {
-        conditionedInvariants.map { p -> TemporalProperty<BroadcastState, BroadcastAction> in
-            p.name == "IndInv_Unforg_NoBcast" ? p.always().onRequest() : p.always()
-        } + BroadcastProperties.liveness
+        conditionedInvariants.map { $0.always() } + BroadcastProperties.liveness
     }
 
     /// Read through the description's declared variables, for counterexamples to induction.

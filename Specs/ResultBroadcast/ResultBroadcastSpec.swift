@@ -11,20 +11,13 @@ extension ResultBroadcast {
                 Parameter("maxFaulty", default: 1, range: 0...2, "T, the most faulty stations the protocol tolerates (N > 3T)"),
                 Parameter("faulty", default: 1, range: 0...2, "F, the stations actually faulty (F <= T)"),
             ],
-            variants: [
-                Variant("acceptAfterFewerEchoes", breaks: "Relay",
-                        "accepts after N−2T echoes instead of N−T: a station accepts on its own echo and a faulty one, and the others never follow"),
-                Variant("tooFewStations", breaks: "Unforgeability", bounds: ["stations": 3],
-                        "N = 3T: one faulty echo reaches the N−2T threshold, and a correct station accepts a result nobody announced"),
-                Variant("doubleCountedEcho", breaks: "Unforgeability",
-                        "counts ECHO messages instead of senders: a faulty station's echo delivered twice counts as two"),
-            ],
+            mutants: Mutation.self,
             simulationBounds: ["stations": 7, "maxFaulty": 2, "faulty": 2], conformanceSample: 300,
-            assumptions: { values, variant in
+            assumptions: { values, mutation in
                 let n = values["stations"]!, t = values["maxFaulty"]!, f = values["faulty"]!
                 if f > t { return "faulty = \(f) exceeds maxFaulty = \(t): the spec assumes F <= T" }
                 if f > n { return "faulty = \(f) exceeds stations = \(n)" }
-                if variant?.name == "tooFewStations" {
+                if mutation == .tooFewStations {
                     if n != 3 * t { return "the tooFewStations variant runs with N = 3T: set stations = \(3 * t) for maxFaulty = \(t)" }
                 } else if n <= 3 * t {
                     return "stations = \(n) with maxFaulty = \(t) breaks the spec's assumption N > 3T (the tooFewStations variant drops it)"
@@ -32,16 +25,15 @@ extension ResultBroadcast {
                 return nil
             },
             diagram: { ResultBroadcast.diagram($0) },
-            build: { p, variant in make(p, variant) },
-            described: { p, variant in BroadcastDescription(make(p, variant)) }
+            build: { p, mutation in make(p, mutation) },
+            described: { p, mutation in BroadcastDescription(make(p, mutation)) }
         )
         // The derived form takes about 20 ms per state to compare: 300 states from the first 5,000.
         spec.conformanceStates = 5_000
         return spec
     }()
 
-    static func make(_ p: [String: Int], _ variant: Variant?) -> ResultBroadcast {
-        ResultBroadcast(stations: p["stations"]!, maxFaulty: p["maxFaulty"]!, faulty: p["faulty"]!,
-                        mutation: variant.flatMap { Mutation(rawValue: $0.name) })
+    static func make(_ p: [String: Int], _ mutation: Mutation?) -> ResultBroadcast {
+        ResultBroadcast(stations: p["stations"]!, maxFaulty: p["maxFaulty"]!, faulty: p["faulty"]!, mutation: mutation)
     }
 }
