@@ -51,13 +51,7 @@ public struct Step<L: Logic, State: DeclaredState> {
     /// the state is sent by one such insertion per value the fields may take.
     @inlinable public mutating func insert<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, if condition: Formula<L>) {
         if L.isFalse(condition.value) { return }
-        guard let k = element.position(now.processes) else {
-            preconditionFailure("\(element) is not in the universe of \(E.self)")
-        }
-        let slot = now.layout.span(path).lowerBound + k
-        let before = storage.isEmpty ? now.slots[slot] : storage[slot] ?? now.slots[slot]
-        allocate()
-        storage[slot] = L.ifThenElse(condition.value, L.literal(1), before)
+        setMember(now.layout.span(path).lowerBound, element) { L.ifThenElse(condition.value, L.literal(1), $0) }
     }
 
     /// `S' = S \ {element}`.
@@ -91,11 +85,16 @@ public struct Step<L: Logic, State: DeclaredState> {
     }
 
     @inlinable mutating func setMember<E: Enumerable>(_ start: Int, _ element: E, _ bit: Int) {
+        setMember(start, element) { _ in L.literal(bit) }
+    }
+
+    /// The slot of `element` in the set starting at `start` becomes `value(its value so far)`.
+    @inlinable mutating func setMember<E: Enumerable>(_ start: Int, _ element: E, _ value: (L.Integer) -> L.Integer) {
         guard let k = element.position(now.processes) else {
             preconditionFailure("\(element) is not in the universe of \(E.self)")
         }
         allocate()
-        storage[start + k] = L.literal(bit)
+        storage[start + k] = value(storage[start + k] ?? now.slots[start + k])
     }
 }
 

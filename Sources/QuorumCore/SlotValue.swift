@@ -69,20 +69,33 @@ extension Bool: TraceValue, SlotValue, Enumerable {
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self = slots.first! != 0 }
 }
 
-/// A number from 0 to the number of processes, such as messages counted by one process: one slot.
-public struct ProcessCount: SlotValue, Comparable, Codable {
+/// An integer in a range that depends on the model's sizes, held in one slot and written to
+/// traces as an integer (a type may write it otherwise): a count, a ballot, a budget. A type
+/// gives its `value`, an initialiser and its ``range(_:)``; the rest is derived.
+public protocol OneSlotValue: SlotValue {
+    var value: Int { get }
+    init(_ value: Int)
+    static func range(_ processes: ProcessNames) -> ClosedRange<Int>
+}
+
+extension OneSlotValue {
+    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { .int(value) }
+    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
+        guard let n = traceValue.intValue, Self.range(processes).contains(n) else { return nil }
+        self.init(n)
+    }
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(value) }
+    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [range(processes)] }
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(value) }
+    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self.init(slots[slots.startIndex]) }
+}
+
+/// A number from 0 to the number of processes, such as messages counted by one process.
+public struct ProcessCount: OneSlotValue, Comparable, Codable {
     public let value: Int
     @inlinable public init(_ value: Int) { self.value = value }
     @inlinable public static func < (a: ProcessCount, b: ProcessCount) -> Bool { a.value < b.value }
-    @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { .int(value) }
-    @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
-        guard let n = traceValue.intValue, (0...processes.count).contains(n) else { return nil }
-        value = n
-    }
-    @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(value) }
-    @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...processes.count] }
-    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(value) }
-    @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { value = slots[slots.startIndex] }
+    @inlinable public static func range(_ processes: ProcessNames) -> ClosedRange<Int> { 0...processes.count }
 }
 
 /// A set over a finite universe: one 0/1 slot per element of the universe, in its order.

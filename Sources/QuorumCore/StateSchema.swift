@@ -13,34 +13,33 @@ public protocol TraceValue: Hashable, Sendable {
 /// The names a spec gives its processes in traces ("r1", "r2" for TwoPhaseCommit's resource
 /// managers), for values that name a process and for variables with a value per process.
 ///
-/// With the processes comes the model's one other size that slot layouts depend on: the most
-/// elements a ``BoundedList`` holds (`capacity`), so that every state of a model has one layout.
-/// The named values need not be processes: AuditLog's are its signed records, `r1`…`rK`.
+/// With the processes come the other sizes that slot layouts depend on (`sizes`), so that every
+/// state of a model has one layout: the most elements a ``BoundedList`` holds (`capacity`), and
+/// any a spec's own value types read (Paxos's highest ballot). The named values need not be
+/// processes: AuditLog's are its signed records, `r1`…`rK`.
 public struct ProcessNames: Sendable {
     public let prefix: String
     public let count: Int
     /// Processes are the integers 1...count in traces, as in a spec whose `Proc == 1..N`.
     public let numbered: Bool
-    /// The most elements of a ``BoundedList`` in this model (0 for a model with none).
-    public let capacity: Int
-    /// Further sizes that a value type's slot ranges depend on, by name (Paxos's highest ballot
-    /// and its number of values): read with ``size(_:)``.
+    /// The sizes that value types' slot ranges depend on, by name: read with ``size(_:)``.
     public let sizes: [String: Int]
     public init(prefix: String, count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
         self.prefix = prefix
         self.count = count
         numbered = false
-        self.capacity = capacity
-        self.sizes = sizes
+        self.sizes = sizes.merging([ProcessNames.capacityName: capacity]) { $1 }
     }
     /// Processes written as the integers 1...count.
     public init(numbered count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
         prefix = ""
         self.count = count
         numbered = true
-        self.capacity = capacity
-        self.sizes = sizes
+        self.sizes = sizes.merging([ProcessNames.capacityName: capacity]) { $1 }
     }
+    static let capacityName = "capacity"
+    /// The most elements of a ``BoundedList`` in this model (0 for a model with none).
+    public var capacity: Int { sizes[ProcessNames.capacityName] ?? 0 }
     /// The size named `name`, which the model's layout must give.
     public func size(_ name: String) -> Int {
         guard let size = sizes[name] else { preconditionFailure("the layout gives no size named \(name)") }

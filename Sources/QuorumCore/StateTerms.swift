@@ -32,7 +32,7 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
     /// The layout for these processes, made once per state type and process names.
     public static func shared(_ processes: ProcessNames) -> SlotLayout {
         let key = LayoutKey(state: ObjectIdentifier(State.self), prefix: processes.prefix, count: processes.count,
-                            numbered: processes.numbered, capacity: processes.capacity, sizes: processes.sizes)
+                            numbered: processes.numbered, sizes: processes.sizes)
         return layoutCache.lock.withLock {
             if let layout = layoutCache.layouts[key] { return unsafeDowncast(layout, to: SlotLayout.self) }
             let layout = SlotLayout(processes)
@@ -93,7 +93,6 @@ struct LayoutKey: Hashable {
     let prefix: String
     let count: Int
     let numbered: Bool
-    let capacity: Int
     let sizes: [String: Int]
 }
 
@@ -176,7 +175,8 @@ extension Slots where V == Bool {
     @inlinable public var isTrue: Formula<L> { Formula(value: L.equal(terms.first!, L.literal(1))) }
 }
 
-extension Slots where V == ProcessCount {
+extension Slots where V: OneSlotValue {
+    /// The value, as a term.
     @inlinable public var term: Term<L> { Term(value: terms.first!) }
 }
 

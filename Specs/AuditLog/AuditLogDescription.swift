@@ -211,20 +211,8 @@ extension Slots where V == Link {
 }
 
 /// The adversary's edits so far: one slot, at most the capacity (one edit per insertion).
-public struct EditCount: SlotValue, Codable {
+public struct EditCount: OneSlotValue, Codable {
     public let value: Int
     public init(_ value: Int) { self.value = value }
-    public func traceValue(_ records: ProcessNames) -> ITFValue { .int(value) }
-    public init?(traceValue: ITFValue, _ records: ProcessNames) {
-        guard let n = traceValue.intValue, (0...records.capacity).contains(n) else { return nil }
-        value = n
-    }
-    public func words<H: FingerprintHasher>(into f: inout H) { f.combine(value) }
-    public static func slotRanges(_ records: ProcessNames) -> [ClosedRange<Int>] { [0...records.capacity] }
-    public func slots(_ records: ProcessNames, into out: inout [Int]) { out.append(value) }
-    public init(slots: ArraySlice<Int>, _ records: ProcessNames) { value = slots[slots.startIndex] }
-}
-
-extension Slots where V == EditCount {
-    public var term: Term<L> { Term(value: terms[terms.startIndex]) }
+    public static func range(_ records: ProcessNames) -> ClosedRange<Int> { 0...records.capacity }
 }

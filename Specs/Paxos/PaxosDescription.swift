@@ -179,34 +179,23 @@ extension PaxosState {
 }
 
 /// A ballot or -1 (`maxBal`'s and `maxVBal`'s initial value): one slot, -1...maxBallot.
-public struct Ballot: SlotValue, Codable {
+public struct Ballot: OneSlotValue, Codable {
     public let value: Int
     public init(_ value: Int) { self.value = value }
-    public func traceValue(_ names: ProcessNames) -> ITFValue { .int(value) }
-    public init?(traceValue: ITFValue, _ names: ProcessNames) {
-        guard let n = traceValue.intValue, (-1...names.size("maxBallot")).contains(n) else { return nil }
-        value = n
-    }
-    public func words<H: FingerprintHasher>(into f: inout H) { f.combine(value) }
-    public static func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>] { [-1...names.size("maxBallot")] }
-    public func slots(_ names: ProcessNames, into out: inout [Int]) { out.append(value) }
-    public init(slots: ArraySlice<Int>, _ names: ProcessNames) { value = slots[slots.startIndex] }
+    public static func range(_ names: ProcessNames) -> ClosedRange<Int> { -1...names.size("maxBallot") }
 }
 
-/// A value or None (-1), as `maxVal` holds it: one slot.
-public struct PaxosValue: SlotValue, Codable {
+/// A value or None (-1), as `maxVal` holds it: one slot, written `v1`… or `None`.
+public struct PaxosValue: OneSlotValue, Codable {
     public let value: Int
     public init(_ value: Int) { self.value = value }
+    public static func range(_ names: ProcessNames) -> ClosedRange<Int> { -1...(names.size("values") - 1) }
     public func traceValue(_ names: ProcessNames) -> ITFValue { .string(value < 0 ? "None" : Paxos.valueName(value)) }
     public init?(traceValue: ITFValue, _ names: ProcessNames) {
         guard let name = traceValue.stringValue,
               let v = name == "None" ? -1 : (0..<names.size("values")).first(where: { Paxos.valueName($0) == name }) else { return nil }
         value = v
     }
-    public func words<H: FingerprintHasher>(into f: inout H) { f.combine(value) }
-    public static func slotRanges(_ names: ProcessNames) -> [ClosedRange<Int>] { [-1...(names.size("values") - 1)] }
-    public func slots(_ names: ProcessNames, into out: inout [Int]) { out.append(value) }
-    public init(slots: ArraySlice<Int>, _ names: ProcessNames) { value = slots[slots.startIndex] }
 }
 
 /// Every type-correct message (Paxos.tla's `Message`), in a fixed order: 1a per ballot, 1b per
@@ -260,9 +249,9 @@ public struct PaxosSlotsView<L: Logic>: PaxosView {
     public var acceptors: Range<Int> { 0..<s.processes.count }
     public var values: Range<Int> { 0..<s.processes.size("values") }
     public var ballots: ClosedRange<Int> { 0...s.processes.size("maxBallot") }
-    public func maxBal(_ a: Int) -> Term<L> { Term(value: s[\.maxBal][a].terms.first!) }
-    public func maxVBal(_ a: Int) -> Term<L> { Term(value: s[\.maxVBal][a].terms.first!) }
-    public func maxVal(_ a: Int) -> Term<L> { Term(value: s[\.maxVal][a].terms.first!) }
+    public func maxBal(_ a: Int) -> Term<L> { s[\.maxBal][a].term }
+    public func maxVBal(_ a: Int) -> Term<L> { s[\.maxVBal][a].term }
+    public func maxVal(_ a: Int) -> Term<L> { s[\.maxVal][a].term }
     public func sent1a(bal: Int) -> Formula<L> { s[\.msgs].contains(PaxosMessage.phase1a(bal: bal)) }
     public func sent1b(acc: Int, bal: Int, mbal: Int, mval: Int) -> Formula<L> {
         s[\.msgs].contains(PaxosMessage.phase1b(acc: acc, bal: bal, mbal: mbal, mval: mval))

@@ -14,7 +14,7 @@ extension Paxos {
             mutants: Mutation.self,
             simulationBounds: ["acceptors": 5, "values": 3, "maxBallot": 4],
             proofBounds: ["maxBallot": 3],
-            // The derived form takes about 15 ms per state to compare: 500 states from the first 5,000.
+            // The derived form takes about 8 ms per state to compare (`conform paxos`: 29.6 s for 3,921): 500 from the first 5,000.
             conformanceSample: 500,
             diagram: { Paxos.diagram($0) },
             build: { p, mutation in make(p, mutation) },
