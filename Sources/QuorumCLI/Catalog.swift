@@ -3,6 +3,7 @@ import AuditLog
 import Paxos
 import QuorumCore
 import Raft
+import RaftZ3
 import ResultBroadcast
 import TwoPhaseCommit
 
@@ -19,7 +20,7 @@ public enum Catalog {
     /// One per line, so that adding a spec is adding a line (docs/TUTORIAL.md lists every edit).
     public static let builtIn: [SpecDescriptor] = [
         Paxos.spec,
-        Raft.spec,
+        Raft.specWithEncoding,
         ResultBroadcast.spec,
         AuditLog.spec,
         TwoPhaseCommit.spec,

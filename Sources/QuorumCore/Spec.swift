@@ -83,7 +83,7 @@ public struct SpecDescriptor: Sendable {
     /// Draws a trace file of the spec as a sequence diagram (see ``SequenceDiagram``).
     private let drawDiagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
-    private let buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
+    private var buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
     /// The model as a ``GuardedSystem`` (written once over ``Logic``), from which QuorumZ3 derives
     /// the symbolic engines; nil for a spec written as plain functions.
     public let guardedSystem: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))?
@@ -177,6 +177,25 @@ public struct SpecDescriptor: Sendable {
     /// `symbolicModel(_:variant:)` also derives them for a ``GuardedSystem``).
     public func handWrittenSymbolicModel(_ values: [String: Int], variant: Variant? = nil) -> SymbolicModel? {
         buildSymbolic?(values, variant)
+    }
+
+    /// Which model `values` and `variant` make, as reports and trace files name it.
+    public func identity(_ values: [String: Int], variant: Variant? = nil) -> ModelIdentity {
+        ModelIdentity(spec: name, variant: variant?.name, parameters: parameters.map { ($0.name, values[$0.name]!) })
+    }
+
+    /// The same spec with a hand-written symbolic encoding, which lives in a target of its own
+    /// (RaftZ3) so that importing the spec's target does not need Z3: `symbolic` receives the
+    /// parameter values, the mutant (nil for the spec itself) and the model's identity.
+    public func withSymbolicModel<Mutation: Mutant>(
+        mutants: Mutation.Type, _ symbolic: @escaping @Sendable ([String: Int], Mutation?, ModelIdentity) -> SymbolicModel
+    ) -> SpecDescriptor {
+        var spec = self
+        let identity = self.identity
+        spec.buildSymbolic = { values, variant in
+            symbolic(values, variant.flatMap { Mutation(rawValue: $0.name) }, identity(values, variant))
+        }
+        return spec
     }
 
     public func variant(named name: String) throws -> Variant {
@@ -414,6 +433,7 @@ extension SpecDescriptor {
         name: String, summary: String, parameters: [Parameter], mutants: Mutation.Type,
         simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:], conformanceSample: Int = 4_000,
         assumptions: @escaping @Sendable ([String: Int], Mutation?) -> String? = { _, _ in nil },
+        singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)] = { _ in [] },
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
         build: @escaping @Sendable ([String: Int], Mutation?) -> System,
         described: (@Sendable ([String: Int], Mutation?) -> any GuardedSystem)? = nil
@@ -424,7 +444,7 @@ extension SpecDescriptor {
         self.init(name: name, summary: summary, parameters: parameters, variants: Mutation.variants,
                   simulationBounds: simulationBounds, proofBounds: proofBounds, conformanceSample: conformanceSample,
                   assumptions: { values, variant in assumptions(values, mutation(variant)) },
-                  diagram: diagram,
+                  singleValued: singleValued, diagram: diagram,
                   build: { values, variant in build(values, mutation(variant)) },
                   described: derived)
     }

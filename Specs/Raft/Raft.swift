@@ -4,7 +4,7 @@ import QuorumCore
 /// without `mlog`. Bounds are TLC-style state constraints: every currentTerm ≤ maxTerm, every log
 /// ≤ maxLogLength entries, at most maxMessages copies in flight.
 public struct Raft: TransitionSystem {
-    public enum Mutation: String, Sendable, CaseIterable {
+    public enum Mutation: String, Mutant {
         /// HandleRequestVoteRequest grants without the "log at least as up to date" check.
         case voteWithoutLogCheck
         /// AdvanceCommitIndex commits by counting replicas, without requiring an entry of the
@@ -15,6 +15,26 @@ public struct Raft: TransitionSystem {
         /// A follower acknowledges an AppendEntries whose entry conflicts with its own, keeping its
         /// entry instead of removing it.
         case keepConflictingEntries
+
+        public var breaks: String {
+            switch self {
+            case .voteWithoutLogCheck: "LeaderCompleteness"
+            case .commitPreviousTerm: "LeaderCommitsCurrentTerm"
+            case .forgetVoteOnRestart: "ElectionSafety"
+            case .keepConflictingEntries: "StateMachineSafety"
+            }
+        }
+
+        public var bounds: [String: Int] { self == .forgetVoteOnRestart ? ["maxLogLength": 0] : ["maxTerm": 3] }
+
+        public var summary: String {
+            switch self {
+            case .voteWithoutLogCheck: "a vote is granted without the 'candidate's log is at least as up to date' check"
+            case .commitPreviousTerm: "a leader commits an entry of an earlier term by counting replicas (the Raft paper's Figure 8)"
+            case .forgetVoteOnRestart: "a restarted server forgets whom it voted for and may vote twice in one term"
+            case .keepConflictingEntries: "a follower acknowledges a conflicting entry instead of removing its own"
+            }
+        }
     }
 
     public let servers: Int

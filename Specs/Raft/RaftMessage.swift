@@ -23,8 +23,9 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 
     /// A message from its packed fields: `a`, `b`, `c` and `flag` hold different fields for
     /// different kinds (see the accessors below); unused ones are 0.
-    init(kind: Kind, term: Int, source: Int, dest: Int, a: Int = 0, b: Int = 0, c: Int = 0,
-                 flag: Bool = false, entry: Entry? = nil) {
+    /// The symbolic encoding (RaftZ3) builds messages from these fields too.
+    public init(kind: Kind, term: Int, source: Int, dest: Int, a: Int = 0, b: Int = 0, c: Int = 0,
+                flag: Bool = false, entry: Entry? = nil) {
         func f(_ x: Int, _ bits: Int, _ shift: Int) -> UInt64 {
             precondition(x >= 0 && x < 1 << bits, "message field out of range")
             return UInt64(x) << UInt64(shift)
@@ -38,10 +39,10 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 
     public var kind: Kind { Kind(rawValue: field(0, 2))! }
     /// The packed fields, as the initializer takes them.
-    var a: Int { field(18, 8) }
-    var b: Int { field(26, 8) }
-    var c: Int { field(34, 8) }
-    var flag: Bool { field(42, 1) == 1 }
+    public var a: Int { field(18, 8) }
+    public var b: Int { field(26, 8) }
+    public var c: Int { field(34, 8) }
+    public var flag: Bool { field(42, 1) == 1 }
     public var term: Int { field(2, 8) }
     public var source: Int { field(10, 4) }
     public var dest: Int { field(14, 4) }

@@ -194,7 +194,7 @@ public enum InductiveElectionSafety: RaftFormula {
 let majorities: [[[Int]]] = (0...5).map { n in subsets(of: Array(0..<n), size: n / 2 + 1) }
 
 /// The subsets of `elements` with `size` members, in a fixed order.
-func subsets(of elements: [Int], size: Int) -> [[Int]] {
+public func subsets(of elements: [Int], size: Int) -> [[Int]] {
     guard size > 0 else { return [[]] }
     guard elements.count >= size else { return [] }
     let first = elements[0], rest = Array(elements.dropFirst())

@@ -5,6 +5,7 @@ import QuorumCore
 import QuorumZ3
 @testable import Paxos
 @testable import Raft
+import RaftZ3
 
 @Suite struct Z3BindingTests {
     @Test func solverErrorsAreSwiftErrorsNotExits() throws {

@@ -1,5 +1,6 @@
 import QuorumCore
 import QuorumZ3
+import Raft
 
 /// One message as solver terms, its fields packed as ``RaftMessage`` packs them: `a`, `b`, `c` and
 /// `flag` hold different fields for different kinds, and fields a kind does not use are 0 (false),
