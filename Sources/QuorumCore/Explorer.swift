@@ -176,23 +176,13 @@ public struct Explorer<System: TransitionSystem> {
                 cursor = parent
             }
             guard case .root(let initialIndex) = links[cursor] else { preconditionFailure("every path starts at a root") }
-            var trace = Trace<System>(initial: system.initialStates[initialIndex])
-            var state = trace.initial
-            for index in path.reversed() {
-                let action = system.enabledActions(in: state)[index]
-                state = system.apply(action, to: state)
-                trace.append(action, state)
-            }
-            return trace
+            return Trace(system, from: system.initialStates[initialIndex], enabledIndices: path.reversed())
         }
 
         /// The trace of a violation seen at `position`: up to the parent, plus the action if any.
         func trace(at position: Position) -> Trace<System> {
             var trace = rebuild(position.parent)
-            if position.action >= 0 {
-                let action = system.enabledActions(in: trace.last)[position.action]
-                trace.append(action, system.apply(action, to: trace.last))
-            }
+            if position.action >= 0 { trace.take(enabledIndices: [position.action], of: system) }
             return trace
         }
 

@@ -323,7 +323,7 @@ public struct Simulator<System: TransitionSystem> {
             path.append(action)
             if let broken = firstBroken(active, state, action, successor, reads: &reads) {
                 finish()
-                outcome.failure = (broken, replayed(initial, path))
+                outcome.failure = (broken, Trace(system, from: initial, actions: path))
                 return outcome
             }
             state = successor
@@ -333,17 +333,6 @@ public struct Simulator<System: TransitionSystem> {
         observe(state, into: &outcome)
         finish()
         return outcome
-    }
-
-    /// The trace of `actions` from `initial`.
-    @inlinable func replayed(_ initial: System.State, _ actions: [System.Action]) -> Trace<System> {
-        var trace = Trace<System>(initial: initial)
-        var state = initial
-        for action in actions {
-            state = system.apply(action, to: state)
-            trace.append(action, state)
-        }
-        return trace
     }
 
     @inlinable func observe(_ state: System.State, into outcome: inout RunOutcome) {

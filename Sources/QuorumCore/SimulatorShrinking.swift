@@ -55,7 +55,7 @@ extension Simulator {
             actions = substituteDeliveries(actions, property: property, initial: trace.initial, shorter)
             if actions.count == before { break }
         }
-        return replayed(trace.initial, actions)
+        return Trace(system, from: trace.initial, actions: actions)
     }
 
     @usableFromInline typealias Shorter = ([System.Action], [System.Action]) -> [System.Action]?

@@ -47,22 +47,11 @@ struct StateGraph<System: TransitionSystem> {
             if new { initial.append(Int32(s)) }
         }
         var actions: [System.Action] = []
+        let limits = BreadthFirst<System>.Limits(maxStates: maxStates, deadline: deadline, memoryBudget: memoryBudget, fullStates: true)
         var next = 0
         while next < states.count {
-            if let maxStates, states.count > maxStates {
-                incomplete = StopReason.maxStates(maxStates).description
-                break
-            }
-            if next % 4096 == 0, let deadline, Date() >= deadline {
-                incomplete = StopReason.timeout(nil).description
-                break
-            }
-            if next % 4096 == 0, Interruption.requested {
-                incomplete = StopReason.interrupted.description
-                break
-            }
-            if next % 4096 == 0, let memoryBudget, Self.estimatedBytes(states: states.count, edges: targets.count) > memoryBudget {
-                incomplete = StopReason.memory(memoryBudget, fullStates: true).description
+            if let reason = limits.reached(states: states.count, expanded: next, bytes: { Self.estimatedBytes(states: states.count, edges: targets.count) }) {
+                incomplete = reason.description
                 break
             }
             let state = states[next]

@@ -105,55 +105,37 @@ public struct TemporalChecker<System: TransitionSystem> {
     /// invariant, nil when there is none, or the limit that stopped the search.
     @inlinable func safetyViolation(_ property: TemporalProperty<System.State, System.Action>,
                          deadline: Date?) -> Result<Trace<System>?, UsageError> {
-        var states = StateStore<System.State>()
+        var search = BreadthFirst(system)
         var parent: [(state: Int, action: Int)] = []
-        func trace(to id: Int) -> Trace<System> {
+        func trace(to id: Int, in states: StateStore<System.State>) -> Trace<System> {
             var path: [Int] = []
             var cursor = id
             while parent[cursor].state >= 0 {
                 path.append(parent[cursor].action)
                 cursor = parent[cursor].state
             }
-            var trace = Trace<System>(initial: states[cursor])
-            for k in path.reversed() {
-                let action = system.enabledActions(in: trace.last)[k]
-                trace.append(action, system.apply(action, to: trace.last))
-            }
-            return trace
+            return Trace(system, from: states[cursor], enabledIndices: path.reversed())
         }
-        for state in system.initialStates where property.trigger(state) && states.id(of: state) == nil {
+        for state in system.initialStates where property.trigger(state) && search.store.id(of: state) == nil {
             if !property.goal(state) { return .success(Trace(initial: state)) }
             guard system.isWithinBounds(state) else { continue }
-            states.insert(state)
+            search.store.insert(state)
             parent.append((-1, 0))
         }
-        var actions: [System.Action] = []
-        var next = 0
-        while next < states.count {
-            if let maxStates, states.count > maxStates { return .failure(UsageError(StopReason.maxStates(maxStates).description)) }
-            if next % 4096 == 0, let deadline, Date() >= deadline { return .failure(UsageError(StopReason.timeout(nil).description)) }
-            if next % 4096 == 0, Interruption.requested { return .failure(UsageError(StopReason.interrupted.description)) }
-            if next % 4096 == 0, let memoryBudget, StateGraph<System>.estimatedBytes(states: states.count, edges: 0) > memoryBudget {
-                return .failure(UsageError(StopReason.memory(memoryBudget).description))
-            }
-            let state = states[next]
-            actions.removeAll(keepingCapacity: true)
-            system.enabledActions(in: state, into: &actions)
-            for (k, action) in actions.enumerated() {
-                let successor = system.apply(action, to: state)
-                guard states.id(of: successor) == nil else { continue }
-                if !property.goal(successor) {
-                    states.insert(successor)
-                    parent.append((next, k))
-                    return .success(trace(to: states.count - 1))
-                }
-                guard system.isWithinBounds(successor) else { continue }
-                states.insert(successor)
-                parent.append((next, k))
-            }
-            next += 1
+        // A violating successor is reported even beyond the bounds (as the explorer does).
+        var violation: Trace<System>? = nil
+        let limits = BreadthFirst<System>.Limits(maxStates: maxStates, deadline: deadline, memoryBudget: memoryBudget)
+        let stop = search.run(limits, bytes: { StateGraph<System>.estimatedBytes(states: $0, edges: 0) }) { store, source, _, k, _, successor in
+            guard store.id(of: successor) == nil else { return true }
+            let violates = !property.goal(successor)
+            guard violates || system.isWithinBounds(successor) else { return true }
+            store.insert(successor)
+            parent.append((source, k))
+            if violates { violation = trace(to: store.count - 1, in: store) }
+            return !violates
         }
-        return .success(nil)
+        if let stop { return .failure(UsageError(stop.description)) }
+        return .success(violation)
     }
 }
 
@@ -365,13 +347,7 @@ struct LassoSearch<System: TransitionSystem> {
 
     /// Re-executes the pure functions along `edges`.
     @inlinable func trace(_ system: System, from start: Int32, edges: [Int], loop: Int?) -> Trace<System> {
-        var trace = Trace<System>(initial: graph.states[Int(start)])
-        var state = trace.initial
-        for e in edges {
-            let action = system.enabledActions(in: state)[Int(graph.actionIndex[e])]
-            state = system.apply(action, to: state)
-            trace.append(action, state)
-        }
+        var trace = Trace(system, from: graph.states[Int(start)], enabledIndices: edges.map { Int(graph.actionIndex[$0]) })
         trace.loop = loop
         return trace
     }

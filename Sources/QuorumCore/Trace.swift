@@ -25,6 +25,28 @@ public struct Trace<System: TransitionSystem>: Sendable {
     public mutating func append(_ action: System.Action, _ state: System.State) {
         steps.append(Step(action: action, state: state))
     }
+
+    /// The trace from `initial` that takes `actions` in turn, re-executing the pure functions.
+    @inlinable public init(_ system: System, from initial: System.State, actions: some Sequence<System.Action>) {
+        self.init(initial: initial)
+        for action in actions { append(action, system.apply(action, to: last)) }
+    }
+
+    /// The trace from `initial` that takes, at each step, the enabled action of that index (in
+    /// the order of ``TransitionSystem/enabledActions(in:into:)``). The engines keep only these
+    /// indices, not actions or states; every counterexample they report is rebuilt here.
+    @inlinable public init(_ system: System, from initial: System.State, enabledIndices: some Sequence<Int>) {
+        self.init(initial: initial)
+        take(enabledIndices: enabledIndices, of: system)
+    }
+
+    /// Takes, from the last state, the enabled action of each index in turn.
+    @inlinable public mutating func take(enabledIndices: some Sequence<Int>, of system: System) {
+        for k in enabledIndices {
+            let action = system.enabledActions(in: last)[k]
+            append(action, system.apply(action, to: last))
+        }
+    }
 }
 
 /// What kind of property a violation breaks.

@@ -22,7 +22,7 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
         // With Z3's integers (prove's), then on the same states with bmc's bit-vectors, where an
         // integer bound too small for the encoding's values would make them wrap.
         let bits = options.bitVectors ? encoding.integerBound.map(BoundedModelChecker<Encoding>.bits(for:)) : nil
-        let (reachable, all) = reachableStates(limit: options.maxStates)
+        let (reachable, all) = encoding.system.reachableStates(limit: options.maxStates)
         var compared = reachable
         if let sample = options.sample, sample < reachable.count {
             var generator = SeededGenerator(seed: options.seed)
@@ -101,25 +101,6 @@ public struct Conformance<Encoding: SymbolicEncoding>: Sendable {
 
     /// The reachable states within the spec's bounds, in breadth-first order, at most `limit`
     /// of them; and whether they are all of them.
-    func reachableStates(limit: Int) -> ([Encoding.System.State], Bool) {
-        let system = encoding.system
-        var seen = Set(system.initialStates)
-        var order = system.initialStates
-        var next = 0
-        var actions: [Encoding.System.Action] = []
-        while next < order.count && order.count < limit {
-            let state = order[next]
-            next += 1
-            actions.removeAll(keepingCapacity: true)
-            system.enabledActions(in: state, into: &actions)
-            for action in actions {
-                let successor = system.apply(action, to: state)
-                if system.isWithinBounds(successor) && seen.insert(successor).inserted { order.append(successor) }
-            }
-        }
-        return (order, next == order.count)
-    }
-
     private func describe(_ state: Encoding.System.State) -> String {
         zip(encoding.system.traceVariables, encoding.system.traceValues(of: state))
             .map { "\($0.0) = \($0.1.text)" }.joined(separator: ", ")
