@@ -18,11 +18,12 @@ public enum Quorum {
         return Simulator(system, options: options).run()
     }
 
-    /// Exhaustive exploration of `system` within its bounds.
-    public static func check<System: TransitionSystem>(_ system: System, properties: Set<String>? = nil) async -> ExplorationResult<System> {
+    /// Exhaustive exploration of `system` within its bounds: its invariants and step properties
+    /// on every reachable state, and its temporal properties on the state graph (``Checker``).
+    public static func check<System: TransitionSystem>(_ system: System, properties: Set<String>? = nil) async -> CheckResult<System> {
         var options = ExplorationOptions()
         options.properties = properties
-        return Explorer(system, options: options).run()
+        return Checker(system, options: options).run()
     }
 }
 
@@ -41,11 +42,16 @@ extension SimulationResult {
     }
 }
 
+extension PropertyViolation {
+    init<System>(_ v: Violation<System>) {
+        description = "\(v.property) (\(v.kind.rawValue)) fails after \(v.trace.length) steps:\n"
+            + v.trace.steps.enumerated().map { "  \($0.offset + 1). \($0.element.action)" }.joined(separator: "\n")
+    }
+}
+
 extension ExplorationResult {
     /// Throws, with the trace in the message, if a property fails within the bounds.
     public func expectNoViolation() throws {
-        guard let v = violations.first else { return }
-        throw PropertyViolation(description: "\(v.property) (\(v.kind.rawValue)) fails after \(v.trace.length) steps:\n"
-            + v.trace.steps.enumerated().map { "  \($0.offset + 1). \($0.element.action)" }.joined(separator: "\n"))
+        if let v = violations.first { throw PropertyViolation(v) }
     }
 }

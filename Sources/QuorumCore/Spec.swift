@@ -83,7 +83,8 @@ public struct SpecDescriptor: Sendable {
     /// Draws a trace file of the spec as a sequence diagram (see ``SequenceDiagram``).
     private let drawDiagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?
     private let build: @Sendable ([String: Int], Variant?) -> AnyModel
-    private var buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?
+    /// A hand-written encoding's engines (see ``withSymbolicModel(mutants:_:)``).
+    private var buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)? = nil
     /// The model as a ``GuardedSystem`` (written once over ``Logic``), from which QuorumZ3 derives
     /// the symbolic engines; nil for a spec written as plain functions.
     public let guardedSystem: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))?
@@ -100,7 +101,6 @@ public struct SpecDescriptor: Sendable {
         singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)] = { _ in [] },
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
         build: @escaping @Sendable ([String: Int], Variant?) -> System,
-        symbolic: (@Sendable (System, ModelIdentity) -> SymbolicModel)? = nil,
         described: (@Sendable ([String: Int], Variant?) -> any GuardedSystem)? = nil
     ) {
         let defaults = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
@@ -109,12 +109,6 @@ public struct SpecDescriptor: Sendable {
         let named: @Sendable ([String: Int]) -> [(String, Int)] = { values in parameterOrder.map { ($0, values[$0]!) } }
         let model: @Sendable ([String: Int], Variant?) -> AnyModel = { values, variant in
             AnyModel(build(values, variant), spec: specName, variant: variant?.name, parameters: named(values))
-        }
-        var buildSymbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)? = nil
-        if let symbolic {
-            buildSymbolic = { values, variant in
-                symbolic(build(values, variant), ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
-            }
         }
         var guarded: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))? = nil
         if let described {
@@ -132,7 +126,7 @@ public struct SpecDescriptor: Sendable {
             name: name, summary: summary, parameters: parameters, variants: variants, ciBounds: ciBounds,
             simulationBounds: simulationBounds, proofBounds: proofBounds, conformanceSample: conformanceSample,
             assumptions: assumptions, singleValued: singleValued, diagram: diagram,
-            properties: PropertyInfo.all(of: build(defaults, nil)), model: model, symbolic: buildSymbolic, guarded: guarded)
+            properties: PropertyInfo.all(of: build(defaults, nil)), model: model, guarded: guarded)
     }
 
     @usableFromInline
@@ -143,7 +137,6 @@ public struct SpecDescriptor: Sendable {
         singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)],
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)?, properties: [PropertyInfo],
         model: @escaping @Sendable ([String: Int], Variant?) -> AnyModel,
-        symbolic: (@Sendable ([String: Int], Variant?) -> SymbolicModel)?,
         guarded: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))?
     ) {
         self.name = name
@@ -159,7 +152,6 @@ public struct SpecDescriptor: Sendable {
         self.drawDiagram = diagram
         self.properties = properties
         self.build = model
-        self.buildSymbolic = symbolic
         self.guardedSystem = guarded
     }
 
@@ -254,14 +246,10 @@ public struct AnyModel: Sendable {
         propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name) + system.temporalProperties.map(\.name)
         hasSymmetry = system.hasSymmetry
         explore = { options in
-            let result = Explorer(system, options: options).run()
-            var report = CheckReport(result, system: system, spec: spec, variant: variant, parameters: parameters)
-            let temporal = system.temporalProperties.filter { options.properties?.contains($0.name) ?? $0.byDefault }
-            if options.checkTemporal && !temporal.isEmpty && (report.result != .violation || options.continueAfterViolation) {
-                let remaining = options.timeout.map { max(0.001, $0 - result.seconds) }
-                report.addTemporal(TemporalChecker(system, properties: temporal, maxStates: options.maxStates, timeout: remaining,
-                                                   boundedFairness: options.boundedFairness, memoryBudget: options.memoryBudget).run(),
-                                   system: system, boundedFairness: options.boundedFairness)
+            let result = Checker(system, options: options).run()
+            var report = CheckReport(result.exploration, system: system, spec: spec, variant: variant, parameters: parameters)
+            if let temporal = result.temporal {
+                report.addTemporal(temporal, system: system, boundedFairness: options.boundedFairness)
             }
             return report
         }
@@ -427,7 +415,7 @@ extension Mutant {
 extension SpecDescriptor {
     /// A spec whose mutants are the cases of `Mutation`: `build` receives the case, or nil for the
     /// spec itself. `described` gives the spec's one description beside a faster `System` (see
-    /// ``init(name:summary:parameters:variants:ciBounds:simulationBounds:proofBounds:conformanceSample:assumptions:singleValued:diagram:build:symbolic:described:)``).
+    /// ``init(name:summary:parameters:variants:ciBounds:simulationBounds:proofBounds:conformanceSample:assumptions:singleValued:diagram:build:described:)``).
     @inlinable
     public init<System: TransitionSystem, Mutation: Mutant>(
         name: String, summary: String, parameters: [Parameter], mutants: Mutation.Type,
