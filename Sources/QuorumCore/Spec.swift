@@ -413,27 +413,78 @@ extension Mutant {
 }
 
 extension SpecDescriptor {
-    /// A spec whose mutants are the cases of `Mutation`: `build` receives the case, or nil for the
-    /// spec itself. `described` gives the spec's one description beside a faster `System` (see
+    /// A spec whose parameters are the fields of `Parameters` (see ``ParameterSet``) and whose
+    /// mutants are the cases of `Mutation`: `build` receives the parameters and the case, or nil
+    /// for the spec itself. `described` gives the spec's one description beside a faster `System` (see
     /// ``init(name:summary:parameters:variants:ciBounds:simulationBounds:proofBounds:conformanceSample:assumptions:singleValued:diagram:build:described:)``).
     @inlinable
-    public init<System: TransitionSystem, Mutation: Mutant>(
-        name: String, summary: String, parameters: [Parameter], mutants: Mutation.Type,
+    public init<System: TransitionSystem, Mutation: Mutant, Parameters: ParameterSet>(
+        name: String, summary: String, mutants: Mutation.Type,
         simulationBounds: [String: Int] = [:], proofBounds: [String: Int] = [:], conformanceSample: Int = 4_000,
-        assumptions: @escaping @Sendable ([String: Int], Mutation?) -> String? = { _, _ in nil },
-        singleValued: @escaping @Sendable ([String: Int]) -> [(variables: [String], because: String)] = { _ in [] },
+        assumptions: @escaping @Sendable (Parameters, Mutation?) -> String? = { _, _ in nil },
+        singleValued: @escaping @Sendable (Parameters) -> [(variables: [String], because: String)] = { _ in [] },
         diagram: (@Sendable (TraceDocument) -> SequenceDiagram?)? = nil,
-        build: @escaping @Sendable ([String: Int], Mutation?) -> System,
-        described: (@Sendable ([String: Int], Mutation?) -> any GuardedSystem)? = nil
+        build: @escaping @Sendable (Parameters, Mutation?) -> System,
+        described: (@Sendable (Parameters, Mutation?) -> any GuardedSystem)? = nil
     ) {
         let mutation: @Sendable (Variant?) -> Mutation? = { variant in variant.flatMap { Mutation(rawValue: $0.name) } }
         var derived: (@Sendable ([String: Int], Variant?) -> any GuardedSystem)? = nil
-        if let described { derived = { values, variant in described(values, mutation(variant)) } }
-        self.init(name: name, summary: summary, parameters: parameters, variants: Mutation.variants,
+        if let described { derived = { values, variant in described(Parameters(values), mutation(variant)) } }
+        self.init(name: name, summary: summary, parameters: Parameters.described, variants: Mutation.variants,
                   simulationBounds: simulationBounds, proofBounds: proofBounds, conformanceSample: conformanceSample,
-                  assumptions: { values, variant in assumptions(values, mutation(variant)) },
-                  singleValued: singleValued, diagram: diagram,
-                  build: { values, variant in build(values, mutation(variant)) },
+                  assumptions: { values, variant in assumptions(Parameters(values), mutation(variant)) },
+                  singleValued: { singleValued(Parameters($0)) }, diagram: diagram,
+                  build: { values, variant in build(Parameters(values), mutation(variant)) },
                   described: derived)
+    }
+}
+
+/// A spec's parameters as one typed value: each parameter a stored `Int` whose initial value is
+/// its default, written in that one place. Models are built from `p.servers`, not
+/// `p["servers"]!`; the command line, the check plan and reports name parameters by
+/// ``parameters``' names.
+///
+/// ```swift
+/// public struct RingParameters: ParameterSet {
+///     public var processes = 3
+///     public init() {}
+///     public static let parameters = [ParameterField("processes", \Self.processes, range: 2...8, "processes on the ring")]
+/// }
+/// ```
+public protocol ParameterSet: Sendable {
+    /// Every parameter at its default.
+    init()
+    /// Each parameter: its name, its field, its range and what it means, in the order `quorum
+    /// list` shows them.
+    static var parameters: [ParameterField<Self>] { get }
+}
+
+/// One parameter of a ``ParameterSet``.
+public struct ParameterField<Parameters: ParameterSet>: Sendable {
+    public let name: String
+    public let path: WritableKeyPath<Parameters, Int> & Sendable
+    public let range: ClosedRange<Int>
+    public let summary: String
+
+    public init(_ name: String, _ path: WritableKeyPath<Parameters, Int> & Sendable, range: ClosedRange<Int>, _ summary: String) {
+        self.name = name
+        self.path = path
+        self.range = range
+        self.summary = summary
+    }
+}
+
+extension ParameterSet {
+    /// The parameters as the command line lists them, each with the default `init()` gives it.
+    @inlinable public static var described: [Parameter] {
+        let defaults = Self()
+        return parameters.map { Parameter($0.name, default: defaults[keyPath: $0.path], range: $0.range, $0.summary) }
+    }
+
+    /// The defaults, overridden by the named `values` (those the set does not name are ignored:
+    /// ``SpecDescriptor/resolve(_:base:variant:)`` refuses unknown names before this).
+    @inlinable public init(_ values: [String: Int]) {
+        self.init()
+        for field in Self.parameters { if let value = values[field.name] { self[keyPath: field.path] = value } }
     }
 }

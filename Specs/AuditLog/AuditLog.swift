@@ -30,7 +30,8 @@ public struct AuditLog: TransitionSystem {
     public let maxEdits: Int
     public let mutation: Mutation?
 
-    public init(results: Int = 2, maxLength: Int = 4, maxEdits: Int = 3, mutation: Mutation? = nil) {
+    public init(results: Int = AuditLogParameters().results, maxLength: Int = AuditLogParameters().maxLength,
+                maxEdits: Int = AuditLogParameters().maxEdits, mutation: Mutation? = nil) {
         self.results = results
         self.maxLength = maxLength
         self.maxEdits = maxEdits

@@ -31,7 +31,8 @@ public struct Paxos: TransitionSystem {
     let acceptorPermutations: [[Int]]
     let valuePermutations: [[Int]]
 
-    public init(acceptors: Int = 3, values: Int = 2, maxBallot: Int = 1, mutation: Mutation? = nil) {
+    public init(acceptors: Int = PaxosParameters().acceptors, values: Int = PaxosParameters().values,
+                maxBallot: Int = PaxosParameters().maxBallot, mutation: Mutation? = nil) {
         self.acceptors = acceptors
         self.values = values
         self.maxBallot = maxBallot

@@ -46,7 +46,14 @@ public struct Raft: TransitionSystem {
     let serverPermutations: [[Int]]
     let valuePermutations: [[Int]]
 
-    public init(servers: Int = 3, values: Int = 1, maxTerm: Int = 2, maxLogLength: Int = 1, maxMessages: Int = 1,
+    /// The model at parameters `p`.
+    public init(_ p: RaftParameters, mutation: Mutation? = nil) {
+        self.init(servers: p.servers, values: p.values, maxTerm: p.maxTerm, maxLogLength: p.maxLogLength, maxMessages: p.maxMessages,
+                  mutation: mutation)
+    }
+
+    public init(servers: Int = RaftParameters().servers, values: Int = RaftParameters().values, maxTerm: Int = RaftParameters().maxTerm,
+                maxLogLength: Int = RaftParameters().maxLogLength, maxMessages: Int = RaftParameters().maxMessages,
                 mutation: Mutation? = nil) {
         self.servers = servers
         self.values = values

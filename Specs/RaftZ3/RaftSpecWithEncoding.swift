@@ -7,6 +7,6 @@ extension Raft {
     /// `bmc` and `conform` run on it. The encoding lives in this target, not in Raft's, so that
     /// `import Raft` does not need Z3.
     public static let specWithEncoding = spec.withSymbolicModel(mutants: Mutation.self) { p, mutation, identity in
-        SymbolicModel(RaftEncoding(make(p, mutation)), model: identity)
+        SymbolicModel(RaftEncoding(Raft(RaftParameters(p), mutation: mutation)), model: identity)
     }
 }

@@ -37,7 +37,8 @@ public struct ResultBroadcast: TransitionSystem {
     public let echoThreshold: Int
     public let acceptThreshold: Int
 
-    public init(stations: Int = 4, maxFaulty: Int = 1, faulty: Int = 1, mutation: Mutation? = nil) {
+    public init(stations: Int = BroadcastParameters().stations, maxFaulty: Int = BroadcastParameters().maxFaulty,
+                faulty: Int = BroadcastParameters().faulty, mutation: Mutation? = nil) {
         precondition(stations >= 1 && stations <= 7 && faulty <= stations, "1 to 7 stations, at most all faulty")
         self.stations = stations
         self.maxFaulty = maxFaulty

@@ -6,15 +6,10 @@ extension ResultBroadcast {
         var spec = SpecDescriptor(
             name: "ResultBroadcast",
             summary: "Byzantine reliable broadcast of a result (bcastByz.tla): Corr, Faulty, pc, rcvd, sent; Step, stuttering",
-            parameters: [
-                Parameter("stations", default: 4, range: 1...7, "N, the polling stations"),
-                Parameter("maxFaulty", default: 1, range: 0...2, "T, the most faulty stations the protocol tolerates (N > 3T)"),
-                Parameter("faulty", default: 1, range: 0...2, "F, the stations actually faulty (F <= T)"),
-            ],
             mutants: Mutation.self,
             simulationBounds: ["stations": 7, "maxFaulty": 2, "faulty": 2], conformanceSample: 300,
-            assumptions: { values, mutation in
-                let n = values["stations"]!, t = values["maxFaulty"]!, f = values["faulty"]!
+            assumptions: { (p: BroadcastParameters, mutation) in
+                let n = p.stations, t = p.maxFaulty, f = p.faulty
                 if f > t { return "faulty = \(f) exceeds maxFaulty = \(t): the spec assumes F <= T" }
                 if f > n { return "faulty = \(f) exceeds stations = \(n)" }
                 if mutation == .tooFewStations {
@@ -25,15 +20,27 @@ extension ResultBroadcast {
                 return nil
             },
             diagram: { ResultBroadcast.diagram($0) },
-            build: { p, mutation in make(p, mutation) },
-            described: { p, mutation in BroadcastDescription(make(p, mutation)) }
+            build: { p, mutation in ResultBroadcast(p, mutation: mutation) },
+            described: { p, mutation in BroadcastDescription(ResultBroadcast(p, mutation: mutation)) }
         )
         // The derived form takes about 20 ms per state to compare: 300 states from the first 5,000.
         spec.conformanceStates = 5_000
         return spec
     }()
 
-    static func make(_ p: [String: Int], _ mutation: Mutation?) -> ResultBroadcast {
-        ResultBroadcast(stations: p["stations"]!, maxFaulty: p["maxFaulty"]!, faulty: p["faulty"]!, mutation: mutation)
+    /// The model at parameters `p`.
+    public init(_ p: BroadcastParameters, mutation: Mutation? = nil) {
+        self.init(stations: p.stations, maxFaulty: p.maxFaulty, faulty: p.faulty, mutation: mutation)
     }
+}
+
+/// ResultBroadcast's parameters, each with its default.
+public struct BroadcastParameters: ParameterSet {
+    public var stations = 4, maxFaulty = 1, faulty = 1
+    public init() {}
+    public static let parameters = [
+        ParameterField("stations", \Self.stations, range: 1...7, "N, the polling stations"),
+        ParameterField("maxFaulty", \Self.maxFaulty, range: 0...2, "T, the most faulty stations the protocol tolerates (N > 3T)"),
+        ParameterField("faulty", \Self.faulty, range: 0...2, "F, the stations actually faulty (F <= T)"),
+    ]
 }

@@ -12,9 +12,15 @@ public struct TwoPhaseCommit: GuardedSystem {
         public var summary: String { "the TM commits once any RM has prepared: another RM may already have aborted" }
     }
 
+    public struct Parameters: ParameterSet {
+        public var resourceManagers = 3
+        public init() {}
+        public static let parameters = [ParameterField("resourceManagers", \Self.resourceManagers, range: 1...6, "the resource managers (banks in the story)")]
+    }
+
     public let resourceManagers: Int
     public let mutation: Mutation?
-    public init(resourceManagers: Int = 3, mutation: Mutation? = nil) {
+    public init(resourceManagers: Int = Parameters().resourceManagers, mutation: Mutation? = nil) {
         self.resourceManagers = resourceManagers
         self.mutation = mutation
     }
@@ -79,9 +85,8 @@ public struct TwoPhaseCommit: GuardedSystem {
     public static let spec = SpecDescriptor(
         name: "TwoPhaseCommit",
         summary: "Two-phase commit (TwoPhase.tla): a transaction manager and resource managers agree to commit or abort",
-        parameters: [Parameter("resourceManagers", default: 3, range: 1...6, "the resource managers (banks in the story)")],
         mutants: Mutation.self, diagram: { TwoPhaseCommit.diagram($0) },
-        build: { p, mutation in TwoPhaseCommit(resourceManagers: p["resourceManagers"]!, mutation: mutation) })
+        build: { (p: Parameters, mutation) in TwoPhaseCommit(resourceManagers: p.resourceManagers, mutation: mutation) })
 }
 
 /// The variables of TwoPhase.tla, declared once.

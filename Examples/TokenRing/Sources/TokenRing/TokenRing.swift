@@ -16,7 +16,7 @@ public struct TokenRing: GuardedSystem {
     public let processes: Int
     public let mutation: Mutation?
 
-    public init(processes: Int = 3, mutation: Mutation? = nil) {
+    public init(processes: Int = Parameters().processes, mutation: Mutation? = nil) {
         self.processes = processes
         self.mutation = mutation
     }
@@ -61,9 +61,14 @@ public struct TokenRing: GuardedSystem {
     public static let spec = SpecDescriptor(
         name: "TokenRing",
         summary: "Mutual exclusion by a token passed around a ring (a package's own spec)",
-        parameters: [Parameter("processes", default: 3, range: 2...8, "processes on the ring")],
         mutants: Mutation.self,
-        build: { p, mutation in TokenRing(processes: p["processes"]!, mutation: mutation) })
+        build: { (p: Parameters, mutation) in TokenRing(processes: p.processes, mutation: mutation) })
+
+    public struct Parameters: ParameterSet {
+        public var processes = 3
+        public init() {}
+        public static let parameters = [ParameterField("processes", \Self.processes, range: 2...8, "processes on the ring")]
+    }
 }
 
 /// Who holds the token, and who is in its critical section.
