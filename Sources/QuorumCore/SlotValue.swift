@@ -40,9 +40,10 @@ extension TraceEnum {
 /// An enumeration is one slot: the number of its case.
 extension TraceEnum {
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(allCases.count - 1)] }
-    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) {
-        out.append(Self.allCases.distance(from: Self.allCases.startIndex, to: Self.allCases.firstIndex(of: self)!))
-    }
+    @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(caseNumber) }
+
+    /// The case's place in `allCases`: its slot, and its word in fingerprints.
+    @inlinable var caseNumber: Int { Self.allCases.distance(from: Self.allCases.startIndex, to: Self.allCases.firstIndex(of: self)!) }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
         self = Self.allCases[Self.allCases.index(Self.allCases.startIndex, offsetBy: slots.first!)]
     }

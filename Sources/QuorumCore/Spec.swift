@@ -110,6 +110,7 @@ public struct SpecDescriptor: Sendable {
         let model: @Sendable ([String: Int], Variant?) -> AnyModel = { values, variant in
             AnyModel(build(values, variant), spec: specName, variant: variant?.name, parameters: named(values))
         }
+        let example = build(defaults, nil)
         var guarded: (@Sendable ([String: Int], Variant?) -> (system: any GuardedSystem, model: ModelIdentity))? = nil
         if let described {
             // A spec whose explorer runs a faster form of its own, with its description alongside
@@ -117,7 +118,7 @@ public struct SpecDescriptor: Sendable {
             guarded = { values, variant in
                 (described(values, variant), ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
             }
-        } else if build(defaults, nil) is any GuardedSystem {
+        } else if example is any GuardedSystem {
             guarded = { values, variant in
                 (build(values, variant) as! any GuardedSystem, ModelIdentity(spec: specName, variant: variant?.name, parameters: named(values)))
             }
@@ -126,7 +127,7 @@ public struct SpecDescriptor: Sendable {
             name: name, summary: summary, parameters: parameters, variants: variants, ciBounds: ciBounds,
             simulationBounds: simulationBounds, proofBounds: proofBounds, conformanceSample: conformanceSample,
             assumptions: assumptions, singleValued: singleValued, diagram: diagram,
-            properties: PropertyInfo.all(of: build(defaults, nil)), model: model, guarded: guarded)
+            properties: PropertyInfo.all(of: example), model: model, guarded: guarded)
     }
 
     @usableFromInline

@@ -85,9 +85,7 @@ extension TraceEnum {
         guard let raw = traceValue.stringValue else { return nil }
         self.init(rawValue: raw)
     }
-    @inlinable public func words<H: FingerprintHasher>(into f: inout H) {
-        f.combine(Self.allCases.distance(from: Self.allCases.startIndex, to: Self.allCases.firstIndex(of: self)!))
-    }
+    @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(caseNumber) }
 }
 
 /// A set, as an ITF set; its words are its size, then its elements' in increasing order.
