@@ -35,6 +35,8 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Temporal properties: judge fairness on the bounded model, so an action whose steps all leave the bounds counts as disabled.")
     var boundedFairness = false
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var workers: Int?
+    @Flag(help: "Per action, the states it generated and the new states it found (TLC's -coverage), and a warning for each action that found none.")
+    var coverage = false
     @Option(help: ArgumentHelp("Write a JSON report to FILE, or - for stdout.", valueName: "FILE|-")) var json: String?
     @Option(help: ArgumentHelp("Write a JUnit XML report (one test case per spec, variant and property).", valueName: "FILE"))
     var junit: String?
@@ -161,6 +163,7 @@ struct CheckCommand: ParsableCommand {
         options.symmetry = symmetry
         options.boundedFairness = boundedFairness
         options.memoryBudget = memory.flatMap(Settings.bytes)
+        options.coverage = coverage
         if !self.quiet { options.progress = Progress.reporter() }
         var report = model.check(options)
         if !self.quiet { Progress.finish() }
@@ -208,6 +211,7 @@ struct CheckCommand: ParsableCommand {
             out += "  temporal properties checked on the state graph: \(Terminal.count(graph.states)) states, "
                 + "\(Terminal.count(graph.edges)) edges, " + String(format: "%.2f s\n", graph.seconds)
         }
+        out += Self.coverage(report)
         // A variant's declared property first.
         let declared = report.variant.flatMap { name in Catalog.specs.first { $0.name == report.spec }?.variants.first { $0.name == name }?.breaks }
         let ordered = report.findings.filter { $0.property == declared } + report.findings.filter { $0.property != declared }
@@ -216,6 +220,26 @@ struct CheckCommand: ParsableCommand {
             out += finding.document.text
             if let why = (try? report.replays[finding.property]?.get())?.explanation { out += "  why: " + why.text + "\n" }
             if let files = report.files[finding.property] { out += "  written: " + files.joined(separator: ", ") + "\n" }
+        }
+        return out
+    }
+
+    /// The coverage table, and a warning per action that found no new state in a complete run:
+    /// never enabled, or only to states seen before or beyond the bounds, a sign that the bounds
+    /// are too tight or a guard is wrong.
+    static func coverage(_ report: CheckReport) -> String {
+        guard !report.coverage.isEmpty else { return "" }
+        let width = report.coverage.map(\.action.count).max() ?? 0
+        var out = "  coverage (action: new states found / states generated):\n"
+        for row in report.coverage {
+            out += "    " + row.action.padding(toLength: width, withPad: " ", startingAt: 0)
+                + "  \(Terminal.count(row.distinct)) / \(Terminal.count(row.generated))\n"
+        }
+        guard report.result == .ok else { return out }
+        for row in report.coverage where row.distinct == 0 {
+            out += row.generated == 0
+                ? "  warning: \(row.action) was never enabled within these bounds\n"
+                : "  warning: \(row.action) found no new state (\(Terminal.count(row.generated)) generated, each seen before or beyond the bounds)\n"
         }
         return out
     }
@@ -268,6 +292,11 @@ struct CheckCommand: ParsableCommand {
                              ("length", .int(f.length)), ("files", .array((report.files[f.property] ?? []).map(JSONValue.string)))])
                 })),
             ]
+            if !report.coverage.isEmpty {
+                fields.append(("coverage", .array(report.coverage.map { row in
+                    .object([("action", .string(row.action)), ("generated", .int(row.generated)), ("distinct", .int(row.distinct))])
+                })))
+            }
             if let reason = report.incompleteReason { fields.append(("incompleteReason", .string(reason))) }
             if let expected { fields.append(("expected", .string(expected))) }
             if let passed { fields.append(("passed", .bool(passed))) }

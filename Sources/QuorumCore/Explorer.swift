@@ -32,6 +32,9 @@ public struct ExplorationOptions: Sendable {
     public var boundedFairness = false
     /// Called about once a second with the figures so far.
     public var progress: (@Sendable (ExplorationProgress) -> Void)? = nil
+    /// Count, per action, the states it generated and the new states it found (TLC's
+    /// `-coverage`): ``ExplorationResult/coverage``.
+    public var coverage = false
 
     public init() {}
 }
@@ -74,6 +77,12 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
     public var collisionProbability: Double
     /// Bytes held by the visited set and the trace links at the end of the run.
     public var bytesPerState: Double
+
+    /// Per action, when ``ExplorationOptions/coverage`` asked for it: the initial states first
+    /// (as "Init"), then every action of ``TransitionSystem/actionNames`` (those that never fired
+    /// with zeros), then any other that fired, by name. The figures add up to
+    /// ``statesGenerated`` and ``distinctStates``.
+    public var coverage: [ActionCoverage] = []
 
     public var statesPerSecond: Double { seconds > 0 ? Double(statesGenerated) / seconds : 0 }
 
@@ -139,11 +148,21 @@ public struct Explorer<System: TransitionSystem> {
         /// (property, position) pairs; properties are numbered invariants first, then action
         /// properties, then deadlock.
         @usableFromInline var failures: [(property: Int, position: Position)] = []
+        /// With coverage: per action kind, its name and the successors it generated; and the kind
+        /// of each of `successors`.
+        @usableFromInline var generatedByKind: [Int: (name: String, count: Int)] = [:]
+        @usableFromInline var successorKinds: [Int] = []
         @inlinable init() {}
     }
 
     @inlinable
     public func run() -> ExplorationResult<System> {
+        // Two specialisations, so that counting coverage costs nothing when it is off.
+        options.coverage ? run(counting: CoverageOn.self) : run(counting: CoverageOff.self)
+    }
+
+    @inlinable
+    func run<Counting: CoverageMode>(counting: Counting.Type) -> ExplorationResult<System> {
         let start = Date()
         let selected = options.properties
         let invariants = system.invariants.filter { selected?.contains($0.name) ?? true }
@@ -210,6 +229,8 @@ public struct Explorer<System: TransitionSystem> {
             links.appendRoot(initialIndex: index)
             frontier.append((UInt32(links.count - 1), state))
         }
+        let coverage = Counting.on
+        var covered = CoverageCount(system.actionNames, initial: (generated, links.count))
         var violations: [Violation<System>] = []
         let stopAt = options.continueAfterViolation ? nil : options.stopOnceViolated
         func stops() -> Bool {
@@ -252,6 +273,9 @@ public struct Explorer<System: TransitionSystem> {
                             for (k, action) in actions.enumerated() {
                                 let successor = system.apply(action, to: state)
                                 slice.generated += 1
+                                // Counting.on, not a captured Bool: a constant in each specialisation.
+                                let kind = Counting.on ? action.kind : 0
+                                if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
                                 let changed = framed ? system.changedVariables(from: state, to: successor) : .max
                                 for (a, property) in actionProperties.enumerated()
                                 where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
@@ -259,7 +283,10 @@ public struct Explorer<System: TransitionSystem> {
                                 }
                                 if system.isWithinBounds(successor) {
                                     let print = fingerprint(successor)
-                                    if !visitedBefore.contains(print) { slice.successors.append((print, id, UInt32(k), successor)) }
+                                    if !visitedBefore.contains(print) {
+                                        slice.successors.append((print, id, UInt32(k), successor))
+                                        if Counting.on { slice.successorKinds.append(kind) }
+                                    }
                                 } else {
                                     for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
                                         slice.failures.append((i, Position(parent: id, action: k)))
@@ -277,6 +304,16 @@ public struct Explorer<System: TransitionSystem> {
                 for slice in slices {
                     generated += slice.generated
                     record(slice.failures)
+                    if coverage {
+                        covered.add(slice.generatedByKind)
+                        for (s, kind) in zip(slice.successors, slice.successorKinds) where visited.insert(s.fingerprint) {
+                            covered.found(kind)
+                            links.append(parent: s.parent, action: s.action)
+                            newLinks.append((s.parent, s.action))
+                            next.append((UInt32(links.count - 1), s.state))
+                        }
+                        continue
+                    }
                     for s in slice.successors where visited.insert(s.fingerprint) {
                         links.append(parent: s.parent, action: s.action)
                         newLinks.append((s.parent, s.action))
@@ -360,10 +397,12 @@ public struct Explorer<System: TransitionSystem> {
         let n = Double(links.count)
         let collision = n * Double(generated - links.count) / pow(2, 64)
         let bytes = Double(visited.bytes + links.bytes)
-        return ExplorationResult(
+        var result = ExplorationResult(
             outcome: outcome, distinctStates: links.count, statesGenerated: generated,
             diameter: diameter, seconds: Date().timeIntervalSince(start), violations: violations,
             collisionProbability: collision, bytesPerState: links.count == 0 ? 0 : bytes / n)
+        if coverage { result.coverage = covered.sorted(listed: system.actionNames.count) }
+        return result
     }
 
     /// Splits `0..<count` into at most `workers` contiguous ranges, runs `body` on each (in parallel
@@ -384,5 +423,63 @@ public struct Explorer<System: TransitionSystem> {
             }
         }
         return results.map { $0! }
+    }
+}
+
+/// TLC's coverage of one action: the states it generated (successors computed, duplicates and
+/// states beyond the bounds included) and the new states it found (those it reached first, in the
+/// explorer's breadth-first order: its state ids).
+public struct ActionCoverage: Sendable, Equatable, Codable {
+    public let action: String
+    public var generated: Int
+    public var distinct: Int
+
+    public init(action: String, generated: Int, distinct: Int) {
+        self.action = action
+        self.generated = generated
+        self.distinct = distinct
+    }
+}
+
+/// Whether the explorer counts coverage: a type, so that `run` is compiled once with and once
+/// without, each with its branches folded.
+@usableFromInline protocol CoverageMode { static var on: Bool { get } }
+@usableFromInline enum CoverageOn: CoverageMode { @inlinable static var on: Bool { true } }
+@usableFromInline enum CoverageOff: CoverageMode { @inlinable static var on: Bool { false } }
+
+/// The explorer's coverage counts, merged from its workers' slices in parent order.
+@usableFromInline
+struct CoverageCount {
+    @usableFromInline var rows: [ActionCoverage]
+    /// The row of each action kind seen so far.
+    @usableFromInline var rowOfKind: [Int: Int] = [:]
+
+    @inlinable init(_ names: [String], initial: (generated: Int, distinct: Int)) {
+        rows = [ActionCoverage(action: "Init", generated: initial.generated, distinct: initial.distinct)]
+            + names.map { ActionCoverage(action: $0, generated: 0, distinct: 0) }
+    }
+
+    @inlinable mutating func row(_ kind: Int, _ name: String) -> Int {
+        if let row = rowOfKind[kind] { return row }
+        let row = rows.firstIndex { $0.action == name && $0.action != "Init" } ?? {
+            rows.append(ActionCoverage(action: name, generated: 0, distinct: 0))
+            return rows.count - 1
+        }()
+        rowOfKind[kind] = row
+        return row
+    }
+
+    @inlinable mutating func add(_ generated: [Int: (name: String, count: Int)]) {
+        for (kind, entry) in generated { rows[row(kind, entry.name)].generated += entry.count }
+    }
+
+    /// The rows, those of actions the spec does not list by name (which depend on which worker
+    /// met them first) in order of name.
+    @inlinable func sorted(listed: Int) -> [ActionCoverage] {
+        Array(rows.prefix(1 + listed)) + rows.dropFirst(1 + listed).sorted { $0.action < $1.action }
+    }
+
+    @inlinable mutating func found(_ kind: Int) {
+        rows[rowOfKind[kind]!].distinct += 1
     }
 }

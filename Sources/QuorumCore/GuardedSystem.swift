@@ -208,6 +208,12 @@ extension GuardedSystem {
 
     @inlinable public func isWithinBounds(_ state: State) -> Bool { true }
 
+    /// The names of ``actionInstances``, each once, in their order.
+    public var actionNames: [String] {
+        var seen = Set<String>()
+        return actionInstances.map(\.name).filter { seen.insert($0).inserted }
+    }
+
     /// Each property claimed from every initial state, evaluated on concrete states, its
     /// conjuncts kept apart for `--drop`.
     @inlinable public var invariants: [Invariant<State>] {

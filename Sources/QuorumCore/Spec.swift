@@ -296,6 +296,9 @@ public struct CheckReport: Sendable {
     public let seconds: Double
     public let collisionProbability: Double
     public let bytesPerState: Double
+    /// Per action, the states generated and the new states found (``ExplorationResult/coverage``);
+    /// empty unless asked for.
+    public let coverage: [ActionCoverage]
     public private(set) var findings: [Finding]
     /// The states and edges of the graph on which temporal properties were checked, and its seconds
     /// (nil when the spec has none or none was selected).
@@ -322,6 +325,7 @@ public struct CheckReport: Sendable {
         seconds = r.seconds
         collisionProbability = r.collisionProbability
         bytesPerState = r.bytesPerState
+        coverage = r.coverage
         findings = []
         findings = r.violations.map { finding($0, of: system) }
     }

@@ -44,6 +44,11 @@ public protocol TransitionSystem: Sendable {
     /// every state.
     func metrics(of state: State) -> [(String, Int)]
 
+    /// The name of every action, in the order a coverage report lists them, so that it can name
+    /// the actions that never fired; empty when the spec does not say (the report then lists the
+    /// actions that fired, in the order they first did).
+    var actionNames: [String] { get }
+
     /// The variables (bit k for variable k, numbered as the spec's invariants record their reads)
     /// whose values differ between two states. By default every variable, which makes the
     /// simulator evaluate every invariant after every step.
@@ -78,6 +83,8 @@ extension TransitionSystem {
     public var hasSymmetry: Bool { false }
 
     public func metrics(of state: State) -> [(String, Int)] { [] }
+
+    public var actionNames: [String] { [] }
 
     public func changedVariables(from before: State, to after: State) -> VariableSet { .max }
 

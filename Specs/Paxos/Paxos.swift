@@ -137,6 +137,9 @@ public struct Paxos: TransitionSystem {
     /// Ballots are bounded by the constant set Ballot itself; no further constraint.
     public func isWithinBounds(_ state: PaxosState) -> Bool { true }
 
+    /// Paxos.tla's actions, in the order ``enabledActions(in:into:)`` first lists them.
+    public var actionNames: [String] { ["Phase1a", "Phase2a", "Phase1b", "Phase2b"] }
+
     public var invariants: [Invariant<PaxosState>] { PaxosProperties.invariants(for: self) }
     public var temporalProperties: [TemporalProperty<PaxosState, PaxosAction>] { PaxosProperties.temporal(for: self) }
 

@@ -277,6 +277,12 @@ public struct Raft: TransitionSystem {
                 ("commit index", all.map { s.commitIndex[$0] }.max() ?? 0)]
     }
 
+    /// raft.tla's actions, in the order ``enabledActions(in:into:)`` lists them.
+    public var actionNames: [String] {
+        ["Timeout", "Restart", "RequestVote", "BecomeLeader", "ClientRequest", "AdvanceCommitIndex", "AppendEntries",
+         "Receive", "DuplicateMessage", "DropMessage"]
+    }
+
     public func isWithinBounds(_ s: RaftState) -> Bool {
         (0..<servers).allSatisfy { s.currentTerm[$0] <= maxTerm && s.log[$0].count <= maxLogLength }
             && s.messages.total <= maxMessages
