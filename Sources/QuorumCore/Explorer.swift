@@ -230,7 +230,7 @@ public struct Explorer<System: TransitionSystem> {
             frontier.append((UInt32(links.count - 1), state))
         }
         let coverage = Counting.on
-        var covered = CoverageCount(system.actionNames, initial: (generated, links.count))
+        var covered = CoverageCount(coverage ? system.actionNames : [], initial: (generated, links.count))
         var violations: [Violation<System>] = []
         let stopAt = options.continueAfterViolation ? nil : options.stopOnceViolated
         func stops() -> Bool {

@@ -186,7 +186,7 @@ public struct SpecDescriptor: Sendable {
         var spec = self
         let identity = self.identity
         spec.buildSymbolic = { values, variant in
-            symbolic(values, variant.flatMap { Mutation(rawValue: $0.name) }, identity(values, variant))
+            symbolic(values, Mutation.of(variant), identity(values, variant))
         }
         return spec
     }
@@ -415,6 +415,9 @@ public protocol Mutant: RawRepresentable<String>, CaseIterable, Sendable {
 extension Mutant {
     public var bounds: [String: Int] { [:] }
     public static var variants: [Variant] { allCases.map { Variant($0.rawValue, breaks: $0.breaks, bounds: $0.bounds, $0.summary) } }
+
+    /// The case a variant of ``variants`` stands for; nil for the spec itself.
+    @inlinable public static func of(_ variant: Variant?) -> Self? { variant.flatMap { Self(rawValue: $0.name) } }
 }
 
 extension SpecDescriptor {
@@ -432,7 +435,7 @@ extension SpecDescriptor {
         build: @escaping @Sendable (Parameters, Mutation?) -> System,
         described: (@Sendable (Parameters, Mutation?) -> any GuardedSystem)? = nil
     ) {
-        let mutation: @Sendable (Variant?) -> Mutation? = { variant in variant.flatMap { Mutation(rawValue: $0.name) } }
+        let mutation: @Sendable (Variant?) -> Mutation? = { Mutation.of($0) }
         var derived: (@Sendable ([String: Int], Variant?) -> any GuardedSystem)? = nil
         if let described { derived = { values, variant in described(Parameters(values), mutation(variant)) } }
         self.init(name: name, summary: summary, parameters: Parameters.described, variants: Mutation.variants,
