@@ -1,14 +1,14 @@
 import Foundation
 
 /// The breadth-first loop of the engines that keep whole states: the temporal checker's search
-/// for a violation of `C ⇒ []P` and the reachable states `conform` samples. The liveness graph
-/// (``StateGraph``) runs a loop of its own with the same ``Limits``: through this one's closures it
-/// cost 2.7 % more instructions on a Raft liveness check (callgrind), the edge loop being the
-/// hottest of the temporal checker.
-/// States are numbered in the order they are found (so numbers follow distance from the first
-/// ones), each is expanded once, and the limits every engine obeys are checked in one place. The
-/// explorer proper keeps fingerprints, not states, and runs level by level on every core
-/// (``Explorer``).
+/// for a violation of `C ⇒ []P` and the reachable states `conform` samples. States are numbered
+/// in the order they are found (so numbers follow distance from the first ones), each is expanded
+/// once, and the limits every engine obeys are checked in one place. The explorer proper keeps
+/// fingerprints, not states, and runs level by level on every core (``Explorer``).
+///
+/// The liveness graph (``StateGraph``) runs a loop of its own with the same ``Limits``: through
+/// this one's closures it cost 2.7 % more instructions on a Raft liveness check (callgrind), the
+/// edge loop being the hottest of the temporal checker.
 @usableFromInline
 struct BreadthFirst<System: TransitionSystem> {
     @usableFromInline let system: System

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```swift
 /// let result = Checker(Raft(maxLogLength: 0)).run()
-/// try result.expectNoViolation()   // invariants, step properties and EventuallyLeader
+/// try result.expectNoViolation()   // invariants, step properties, temporal properties checked by default
 /// ```
 public struct Checker<System: TransitionSystem> {
     public let system: System
