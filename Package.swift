@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ResultBroadcast", targets: ["ResultBroadcast"]),
         .library(name: "AuditLog", targets: ["AuditLog"]),
         .library(name: "TwoPhaseCommit", targets: ["TwoPhaseCommit"]),
+        .library(name: "MultiPaxos", targets: ["MultiPaxos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,18 +41,19 @@ let package = Package(
         .target(name: "ResultBroadcast", dependencies: ["QuorumCore"], path: "Specs/ResultBroadcast", exclude: ["README.md"]),
         .target(name: "AuditLog", dependencies: ["QuorumCore"], path: "Specs/AuditLog", exclude: ["README.md"]),
         .target(name: "TwoPhaseCommit", dependencies: ["QuorumCore"], path: "Specs/TwoPhaseCommit", exclude: ["README.md"]),
+        .target(name: "MultiPaxos", dependencies: ["QuorumCore"], path: "Specs/MultiPaxos", exclude: ["README.md"]),
         // The command-line interface as a library, so that tests can drive it.
         .target(
             name: "QuorumCLI",
             dependencies: [
-                "QuorumCore", "QuorumZ3", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit",
+                "QuorumCore", "QuorumZ3", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "MultiPaxos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),
         .target(name: "QuorumTesting", dependencies: ["QuorumCore"]),
-        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "QuorumCLI", "QuorumTesting", "quorum"]),
+        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "MultiPaxos", "QuorumCLI", "QuorumTesting", "quorum"]),
     ],
     swiftLanguageModes: [.v6]
 )

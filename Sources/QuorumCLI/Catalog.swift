@@ -1,5 +1,6 @@
 import Foundation
 import AuditLog
+import MultiPaxos
 import Paxos
 import QuorumCore
 import Raft
@@ -24,6 +25,7 @@ public enum Catalog {
         ResultBroadcast.spec,
         AuditLog.spec,
         TwoPhaseCommit.spec,
+        MultiPaxos.spec,
     ]
 
     public static func spec(named name: String) throws -> SpecDescriptor {

@@ -77,7 +77,7 @@ struct CheckCommand: ParsableCommand {
             for warning in plan.uncovered() { Terminal.warning(warning) }
             for check in plan.checks {
                 let report = execute(check.spec.model(check.values, variant: check.variant), properties: check.properties.map(Set.init),
-                                     boundedFairness: boundedFairness || check.boundedFairness,
+                                     boundedFairness: boundedFairness || check.boundedFairness, symmetry: symmetry || check.symmetry,
                                      lookingFor: check.expect == "ok" ? nil : check.expect)
                 let passed = check.expect == "ok" ? report.result == .ok : report.findings.contains { $0.property == check.expect }
                 if !passed {
@@ -114,7 +114,7 @@ struct CheckCommand: ParsableCommand {
         // A variant is checked for the property it is known to break: others found on the way are
         // reported too, after it.
         let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness,
-                             lookingFor: properties.isEmpty ? chosenVariant?.breaks : nil)
+                             symmetry: symmetry, lookingFor: properties.isEmpty ? chosenVariant?.breaks : nil)
         if !reportToStdout { Terminal.out(describe(report)) }
         checks.append(CheckOutcome(report: report, expected: nil, passed: nil, properties: properties.isEmpty ? nil : properties, location: nil))
         let written = writeReports(checks)
@@ -150,12 +150,12 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Runs one exploration with progress on stderr and writes its counterexample files.
-    private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool, lookingFor: String? = nil) -> CheckReport {
+    private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool, symmetry: Bool, lookingFor: String? = nil) -> CheckReport {
         var options = ExplorationOptions()
         options.continueAfterViolation = continueAfterViolation
         options.stopOnceViolated = lookingFor
-        // Naming Deadlock asks for it to be checked.
-        options.checkDeadlock = deadlock || properties?.contains("Deadlock") == true
+        // Naming Deadlock, or a variant that deadlocks, asks for it to be checked.
+        options.checkDeadlock = deadlock || properties?.contains("Deadlock") == true || lookingFor == "Deadlock"
         options.maxStates = maxStates
         options.timeout = timeout
         options.properties = properties

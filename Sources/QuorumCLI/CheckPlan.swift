@@ -35,6 +35,8 @@ struct CheckPlan {
         /// Temporal properties: judge fairness on the bounded model (`fairness = "bounded"`, as
         /// `--bounded-fairness`) rather than on the spec.
         var boundedFairness = false
+        /// Explore one state per symmetry class (`symmetry = true`, as `--symmetry` and TLC's SYMMETRY).
+        var symmetry = false
         let line: Int
     }
 
@@ -43,7 +45,7 @@ struct CheckPlan {
     /// The plan file as given (nil for the built-in plan), for annotations that point at a line.
     var path: String? = nil
 
-    static let keys = ["spec", "variant", "bounds", "properties", "fairness", "expect"]
+    static let keys = ["spec", "variant", "bounds", "properties", "fairness", "symmetry", "expect"]
 
     /// What the plan leaves unchecked: a spec with no check of its own, or a variant with no check
     /// that it is caught; each with the lines that would add it.
@@ -86,6 +88,8 @@ struct CheckPlan {
             #   properties = ["NAME", ...]          what to check (default: every property checked by default)
             #   fairness   = "bounded"              temporal properties: fairness judged on the bounded
             #                                       model, as --bounded-fairness (default: "spec")
+            #   symmetry   = true                   one state per symmetry class, as --symmetry
+            #   properties may name Deadlock: states with no enabled action are then reported
             #   expect     = "ok"                   every property holds within the bounds, or
             #   expect     = "PROPERTY"             the variant must be caught violating PROPERTY
             # `quorum check --print-plan` prints the plan the specs describe themselves.
@@ -169,7 +173,7 @@ struct CheckPlan {
         } catch {
             throw fail("bounds", "\(error)")
         }
-        let known = spec.properties.map(\.name)
+        let known = spec.properties.map(\.name) + ["Deadlock"]
         var properties: [String]? = nil
         if let entry = fields["properties"] {
             guard case .strings(let names) = entry.value, !names.isEmpty else {
@@ -187,6 +191,11 @@ struct CheckPlan {
             }
             boundedFairness = mode == "bounded"
         }
+        var symmetry = false
+        if let entry = fields["symmetry"] {
+            guard case .boolean(let on) = entry.value else { throw fail("symmetry", "symmetry is true or false") }
+            symmetry = on
+        }
         guard case .string(let expect)? = fields["expect"]?.value else {
             throw fail(fields["expect"] == nil ? nil : "expect", "each [[check]] needs expect = \"ok\" or the name of the property that must be violated")
         }
@@ -200,7 +209,7 @@ struct CheckPlan {
             if properties == nil { properties = [expect] }
         }
         return Check(spec: spec, variant: variant, values: values, properties: properties, expect: expect,
-                     boundedFairness: boundedFairness, line: line)
+                     boundedFairness: boundedFairness, symmetry: symmetry, line: line)
     }
 
     /// The line without a `#` comment (a `#` inside a string is kept).
@@ -220,6 +229,7 @@ enum PlanValue: Equatable {
     case integer(Int)
     case strings([String])
     case table([String: Int])
+    case boolean(Bool)
 }
 
 /// A parser for the values of the plan's subset of TOML.
@@ -278,10 +288,16 @@ struct PlanValueParser {
             }
             text.removeFirst()
             return .table(pairs)
+        case "t", "f":
+            for (word, value) in [("true", true), ("false", false)] where text.hasPrefix(word) {
+                text.removeFirst(word.count)
+                return .boolean(value)
+            }
+            throw Failure(message: "expected true or false, got \(text)")
         default:
             let digits = String(text.prefix { $0 == "-" || $0 == "+" || $0.isNumber || $0 == "_" })
             guard let value = Int(digits.replacingOccurrences(of: "_", with: "")) else {
-                throw Failure(message: "expected a string, an integer, an array of strings or an inline table, got \(text)")
+                throw Failure(message: "expected a string, an integer, a Boolean, an array of strings or an inline table, got \(text)")
             }
             text.removeFirst(digits.count)
             return .integer(value)

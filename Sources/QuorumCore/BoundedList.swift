@@ -62,7 +62,7 @@ extension Slots {
 
     /// `s[i + 1]`, for a place `i` below the capacity (it is padding when `i >= Len(s)`).
     @inlinable public subscript<E: SlotValue>(_ i: Int) -> Slots<L, E> where V == BoundedList<E> {
-        let width = E.slotRanges(processes).count
+        let width = E.slotCount(processes)
         let start = terms.startIndex + 1 + i * width
         return Slots<L, E>(terms: terms[start..<(start + width)], processes: processes)
     }

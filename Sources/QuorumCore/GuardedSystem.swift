@@ -54,6 +54,30 @@ public struct Step<L: Logic, State: DeclaredState> {
         setMember(now.layout.span(path).lowerBound, element) { L.ifThenElse(condition.value, L.literal(1), $0) }
     }
 
+    /// `S' = IF condition THEN S \ {element} ELSE S`.
+    @inlinable public mutating func remove<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, if condition: Formula<L>) {
+        if L.isFalse(condition.value) { return }
+        setMember(now.layout.span(path).lowerBound, element) { L.ifThenElse(condition.value, L.literal(0), $0) }
+    }
+
+    /// `f' = [f EXCEPT ![i].field = value]`, for a record per process whose field is slot `k` of
+    /// its value (a type that spreads a record over slots names its fields' slots).
+    @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, [E]>, _ i: Int, slot k: Int, to value: Term<L>) {
+        let terms = now[path][i].terms
+        precondition(k < terms.count, "\(E.self) has no slot \(k)")
+        allocate()
+        storage[terms.startIndex + k] = value.value
+    }
+
+    /// Slot `k` of the variable at `path` becomes `value`: one field of a value held in several
+    /// slots (a set's member, a record's field), computed in the step.
+    @inlinable public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, slot k: Int, to value: Term<L>) {
+        let span = now.layout.span(path)
+        precondition(k < span.count, "\(V.self) has no slot \(k)")
+        allocate()
+        storage[span.lowerBound + k] = value.value
+    }
+
     /// `S' = S \ {element}`.
     @inlinable public mutating func remove<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E) {
         setMember(path, element, 0)

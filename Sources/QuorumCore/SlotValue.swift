@@ -13,6 +13,9 @@ public protocol SlotValue: TraceValue {
     func slots(_ processes: ProcessNames, into out: inout [Int])
     /// The value whose slots are `slots` (exactly ``slotRanges(_:)``'s count of them, each in range).
     init(slots: ArraySlice<Int>, _ processes: ProcessNames)
+    /// How many slots ``slotRanges(_:)`` lists: reading a value per process asks it for every
+    /// element, so a type of many slots computes it without listing the ranges.
+    static func slotCount(_ processes: ProcessNames) -> Int
 }
 
 /// A type with finitely many values given the processes, listed in a fixed order: the universe
@@ -23,14 +26,21 @@ public protocol Enumerable: Hashable, Sendable {
     /// Derived by searching the list; a type whose place is a field (a process's number) says so,
     /// so that reading a set member builds no list.
     func position(_ processes: ProcessNames) -> Int?
+    /// How many values ``all(_:)`` lists; a type with a large universe computes it, so that a
+    /// set's slots are written without listing the universe.
+    static func count(_ processes: ProcessNames) -> Int
+    /// The value at place `k` of ``all(_:)``; a type with a large universe computes it.
+    static func element(at k: Int, _ processes: ProcessNames) -> Self
 }
 
 extension Enumerable {
     @inlinable public func position(_ processes: ProcessNames) -> Int? { Self.all(processes).firstIndex(of: self) }
+    @inlinable public static func count(_ processes: ProcessNames) -> Int { all(processes).count }
+    @inlinable public static func element(at k: Int, _ processes: ProcessNames) -> Self { all(processes)[k] }
 }
 
 extension SlotValue {
-    @inlinable static func slotCount(_ processes: ProcessNames) -> Int { slotRanges(processes).count }
+    @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { slotRanges(processes).count }
 }
 
 extension TraceEnum {
@@ -40,6 +50,7 @@ extension TraceEnum {
 /// An enumeration is one slot: the number of its case.
 extension TraceEnum {
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(allCases.count - 1)] }
+    @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { 1 }
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(caseNumber) }
 
     /// The case's place in `allCases`: its slot, and its word in fingerprints.
@@ -53,6 +64,7 @@ extension ProcessID: SlotValue, Enumerable {
     @inlinable public static func all(_ processes: ProcessNames) -> [ProcessID] { (0..<processes.count).map { ProcessID($0) } }
     @inlinable public func position(_ processes: ProcessNames) -> Int? { (0..<processes.count).contains(index) ? index : nil }
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...(processes.count - 1)] }
+    @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { 1 }
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(index) }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self.init(integerLiteral: slots[slots.startIndex]) }
 }
@@ -66,6 +78,7 @@ extension Bool: TraceValue, SlotValue, Enumerable {
     @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(self ? 1 : 0) }
     @inlinable public static func all(_ processes: ProcessNames) -> [Bool] { [false, true] }
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [0...1] }
+    @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { 1 }
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(self ? 1 : 0) }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self = slots.first! != 0 }
 }
@@ -87,6 +100,7 @@ extension OneSlotValue {
     }
     @inlinable public func words<H: FingerprintHasher>(into f: inout H) { f.combine(value) }
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] { [range(processes)] }
+    @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { 1 }
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) { out.append(value) }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) { self.init(slots[slots.startIndex]) }
 }
@@ -102,13 +116,17 @@ public struct ProcessCount: OneSlotValue, Comparable, Codable {
 /// A set over a finite universe: one 0/1 slot per element of the universe, in its order.
 extension Set: SlotValue where Element: TraceValue & Comparable & Enumerable {
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] {
-        Array(repeating: 0...1, count: Element.all(processes).count)
+        Array(repeating: 0...1, count: Element.count(processes))
     }
+    @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { Element.count(processes) }
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) {
-        for e in Element.all(processes) { out.append(contains(e) ? 1 : 0) }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: Element.count(processes)))
+        for e in self { if let k = e.position(processes) { out[start + k] = 1 } }
     }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
-        self.init(zip(Element.all(processes), slots).compactMap { $1 != 0 ? $0 : nil })
+        self.init()
+        for (k, bit) in slots.enumerated() where bit != 0 { insert(Element.element(at: k, processes)) }
     }
 }
 

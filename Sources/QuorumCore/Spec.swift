@@ -228,6 +228,9 @@ public struct AnyModel: Sendable {
     public let parameters: [(String, Int)]
     public let propertyNames: [String]
     public let hasSymmetry: Bool
+    /// Whether the state's fingerprint is derived from its declared variables (``DeclaredState``)
+    /// rather than packed by hand: the same derivation serves every variant of the spec.
+    public let derivesFingerprint: Bool
     @usableFromInline let explore: @Sendable (ExplorationOptions) -> CheckReport
     @usableFromInline let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
     @usableFromInline let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
@@ -246,6 +249,7 @@ public struct AnyModel: Sendable {
         self.parameters = parameters
         propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name) + system.temporalProperties.map(\.name)
         hasSymmetry = system.hasSymmetry
+        derivesFingerprint = System.State.self is any DeclaredState.Type
         explore = { options in
             let result = Checker(system, options: options).run()
             var report = CheckReport(result.exploration, system: system, spec: spec, variant: variant, parameters: parameters)

@@ -24,11 +24,18 @@ public struct ProcessNames: Sendable {
     public let numbered: Bool
     /// The sizes that value types' slot ranges depend on, by name: read with ``size(_:)``.
     public let sizes: [String: Int]
+    /// The same sizes in a list, and the capacity on its own: value types read them in their
+    /// inner loops, where a short scan of small strings costs a fraction of a hashed lookup.
+    @usableFromInline let sizeList: [(name: String, value: Int)]
+    /// The most elements of a ``BoundedList`` in this model (0 for a model with none).
+    public let capacity: Int
     public init(prefix: String, count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
         self.prefix = prefix
         self.count = count
         numbered = false
         self.sizes = sizes.merging([ProcessNames.capacityName: capacity]) { $1 }
+        sizeList = self.sizes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        self.capacity = capacity
     }
     /// Processes written as the integers 1...count.
     public init(numbered count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
@@ -36,14 +43,14 @@ public struct ProcessNames: Sendable {
         self.count = count
         numbered = true
         self.sizes = sizes.merging([ProcessNames.capacityName: capacity]) { $1 }
+        sizeList = self.sizes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        self.capacity = capacity
     }
     static let capacityName = "capacity"
-    /// The most elements of a ``BoundedList`` in this model (0 for a model with none).
-    public var capacity: Int { sizes[ProcessNames.capacityName] ?? 0 }
     /// The size named `name`, which the model's layout must give.
     public func size(_ name: String) -> Int {
-        guard let size = sizes[name] else { preconditionFailure("the layout gives no size named \(name)") }
-        return size
+        for entry in sizeList where entry.name == name { return entry.value }
+        preconditionFailure("the layout gives no size named \(name)")
     }
     public func name(_ i: Int) -> String { "\(prefix)\(i + 1)" }
     public func index(_ name: String) -> Int? {

@@ -188,7 +188,7 @@ extension Slots where V == ProcessID {
 /// A value per process.
 extension Slots {
     @inlinable public subscript<E: SlotValue>(_ i: Int) -> Slots<L, E> where V == [E] {
-        let width = E.slotRanges(processes).count
+        let width = E.slotCount(processes)
         let start = terms.startIndex + i * width
         return Slots<L, E>(terms: terms[start..<(start + width)], processes: processes)
     }

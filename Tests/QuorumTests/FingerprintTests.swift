@@ -54,8 +54,13 @@ import Testing
     @Test(arguments: configurations)
     func equalFingerprintKeysMeanEqualStates(_ c: Configuration) throws {
         try #require(!c.values.isEmpty, "no parameter values satisfy \(c.spec.name)'s assumptions")
-        let audit = c.spec.model(c.values, variant: c.variant).auditFingerprints(maxStates: 2_000, walks: 100, depth: 60,
-                                                                                     recombinations: c.variant == nil ? 1 : 0)
+        let model = c.spec.model(c.values, variant: c.variant)
+        // A fingerprint derived from declared variables is one derivation for the spec and all its
+        // variants, injective when each value type's words are: a smaller sample checks those
+        // words (hand-written for a spec's own message and record types) on the spec itself.
+        if model.derivesFingerprint && c.variant != nil { return }
+        let (states, walks) = model.derivesFingerprint ? (150, 10) : (2_000, 100)
+        let audit = model.auditFingerprints(maxStates: states, walks: walks, depth: 60, recombinations: c.variant == nil ? 1 : 0)
         #expect(audit.states >= 1)
         #expect(audit.collisions.isEmpty, "\(c.values.sorted { $0.key < $1.key }): \(audit.collisions.first.map(\.description) ?? "")")
     }
