@@ -339,6 +339,18 @@ public struct MultiPaxos: GuardedSystem {
         }
     }
 
+    /// The invariants, then `Termination` (MultiPaxos.tla): every replica eventually leaves its
+    /// loop, so every command completes. The original's processes are not fair, so that it holds
+    /// only under weak fairness of each replica's steps, which this property assumes. On request:
+    /// the liveness graph holds every state.
+    public var temporalProperties: [TemporalProperty<MultiPaxosVariables, MultiPaxosAction>] {
+        let fairness = (0..<replicas).map { r in Fairness<MultiPaxosVariables, MultiPaxosAction>.weak("Replica(s\(r + 1))") { _, a in a.replica == r } }
+        return conditionedInvariants.map { $0.always() } + [
+            .eventually("Termination", "every replica eventually leaves its loop, every command completed, under weak fairness of each replica's steps",
+                        { $0.pc.allSatisfy { $0 == .done } }, fairness: fairness).onRequest(),
+        ]
+    }
+
     public var hasSymmetry: Bool { true }
 
     /// The images of `state` under every permutation of the replicas (MultiPaxos_MC's

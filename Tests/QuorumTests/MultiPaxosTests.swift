@@ -80,6 +80,20 @@ import MultiPaxos
         #expect(violation.trace.length == length)
     }
 
+    /// Termination holds under weak fairness of each replica's steps (no behaviour cycles before
+    /// the end: ballots, votes and the message set only grow), and a replica that never answers
+    /// an Accept leaves every leader waiting forever.
+    @Test(.enabled(if: isOptimized, "release builds only"))
+    func everyCommandCompletesUnlessAReplicaNeverAnswers() {
+        var options = ExplorationOptions()
+        options.properties = ["Termination"]
+        var p = MultiPaxos.Parameters()
+        p.reads = 0
+        #expect(Checker(MultiPaxos(p), options: options).run().outcome == .ok)
+        let broken = Checker(MultiPaxos(p, mutation: .noAcceptReply), options: options).run()
+        #expect(broken.violations.map(\.property) == ["Termination"])
+    }
+
     /// bmc's shortest violation of Linearizability is the explorer's (bmc unrolls the derived
     /// relation, about 600 slots a state, so this takes a minute: release only).
     @Test(.enabled(if: isOptimized, "release builds only"))
