@@ -54,12 +54,6 @@ public struct Step<L: Logic, State: DeclaredState> {
         setMember(now.layout.span(path).lowerBound, element) { L.ifThenElse(condition.value, L.literal(1), $0) }
     }
 
-    /// `S' = IF condition THEN S \ {element} ELSE S`.
-    @inlinable public mutating func remove<E: Enumerable>(_ path: KeyPath<State, Set<E>>, _ element: E, if condition: Formula<L>) {
-        if L.isFalse(condition.value) { return }
-        setMember(now.layout.span(path).lowerBound, element) { L.ifThenElse(condition.value, L.literal(0), $0) }
-    }
-
     /// `f' = [f EXCEPT ![i].field = value]`, for a record per process whose field is slot `k` of
     /// its value (a type that spreads a record over slots names its fields' slots).
     @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, [E]>, _ i: Int, slot k: Int, to value: Term<L>) {

@@ -40,10 +40,6 @@ public struct MultiPaxosMessage: Hashable, Codable, Sendable, Comparable, TraceV
         (a.kind.rawValue, a.src, a.bal, a.slot, a.cmd, a.votes) < (b.kind.rawValue, b.src, b.bal, b.slot, b.cmd, b.votes)
     }
 
-    /// How many values one slot's vote takes: a ballot 0…maxBallot and a command 0…N.
-    static func voteValues(_ p: ProcessNames) -> Int { MessageSpace(p).voteValues }
-    /// Every slot's votes together: voteValues to the power N.
-    static func voteLists(_ p: ProcessNames) -> Int { MessageSpace(p).voteLists }
     /// The vote of `slot` (1…N) in `votes`, as (ballot, command).
     static func vote(_ votes: Int, slot: Int, _ p: ProcessNames) -> (bal: Int, cmd: Int) { MessageSpace(p).vote(votes, slot: slot) }
 
