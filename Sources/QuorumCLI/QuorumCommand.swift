@@ -12,7 +12,8 @@ public struct QuorumCommand: ParsableCommand {
         abstract: "Model-check consensus protocols: exhaustive bounded exploration, counterexample traces, replay.",
         discussion: "Exit codes: 0 ok, 1 violation, 2 usage or input error, 3 incomplete.",
         subcommands: [ListCommand.self, CheckCommand.self, ReplayCommand.self, SimulateCommand.self, ProveCommand.self, BMCCommand.self,
-                      ConformCommand.self, ShowCommand.self, BenchCommand.self]
+                      ConformCommand.self, ShowCommand.self, BenchCommand.self,
+                      ValidateCommand.self, NodeLogsCommand.self]
     )
 
     public init() {}

@@ -15,6 +15,18 @@ public enum UntrustedInput {
         Result { try CheckPlan.parse(String(decoding: data, as: UTF8.self), file: "fuzz.toml").checks.count }
     }
 
+    /// Reads a node log and validates it as `quorum validate raft` does at Raft's default bounds,
+    /// the search cut short at 2,000 configurations; returns the report's text.
+    public static func validate(_ data: Data) -> Result<String, Error> {
+        Result {
+            let events = try ValidateCommand.read(data, file: "fuzz.jsonl")
+            let spec = try Catalog.spec(named: "raft")
+            let model = spec.model(try spec.resolve([:]), variant: nil)
+            let report = try ValidateCommand.validate(events, model: model, maxConfigurations: 2_000)
+            return ValidateCommand.describe(report, model: model, logs: NodeLogs(events))
+        }
+    }
+
     /// Reads a trace file and renders it as `show` does: the terminal text and the HTML page.
     public static func show(_ data: Data) -> Result<Int, Error> {
         Result {

@@ -231,10 +231,16 @@ public struct AnyModel: Sendable {
     /// Whether the state's fingerprint is derived from its declared variables (``DeclaredState``)
     /// rather than packed by hand: the same derivation serves every variant of the spec.
     public let derivesFingerprint: Bool
+    /// The model's processes as traces and node logs name them; nil where the spec does not say.
+    public let processValues: [ITFValue]?
+    /// The spec's action names (empty where the spec does not list them).
+    public let actionNames: [String]
     @usableFromInline let explore: @Sendable (ExplorationOptions) -> CheckReport
     @usableFromInline let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
     @usableFromInline let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
     @usableFromInline let fingerprintAudit: @Sendable (Int, Int, Int, Int, UInt64) -> FingerprintAudit
+    @usableFromInline let validation: @Sendable (NodeLogs, ValidationOptions) -> LogValidationReport
+    @usableFromInline let projection: @Sendable (TraceDocument, [String]) throws -> [NodeEvent]
     /// The explorer and the simulator compiled generically, for `quorum bench --guard` only (see
     /// ``Unspecialized``).
     public let generic: Unspecialized.Runs
@@ -250,6 +256,8 @@ public struct AnyModel: Sendable {
         propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name) + system.temporalProperties.map(\.name)
         hasSymmetry = system.hasSymmetry
         derivesFingerprint = System.State.self is any DeclaredState.Type
+        processValues = system.processCount.map { n in (0..<n).map { system.processValue($0) } }
+        actionNames = system.actionNames
         explore = { options in
             let result = Checker(system, options: options).run()
             var report = CheckReport(result.exploration, system: system, spec: spec, variant: variant, parameters: parameters)
@@ -259,6 +267,10 @@ public struct AnyModel: Sendable {
             return report
         }
         replayDocument = { try system.replay($0) }
+        validation = { logs, options in
+            LogValidationReport(system.validate(logs, options: options), system: system, spec: spec, variant: variant, parameters: parameters)
+        }
+        projection = { document, variables in system.nodeLogs(of: try system.trace(of: document), stateVariables: variables) }
         fingerprintAudit = { QuorumCore.auditFingerprints(of: system, maxStates: $0, walks: $1, depth: $2, recombinations: $3, seed: $4) }
         randomRuns = { options in
             SimulationReport(Simulator(system, options: options).run(), system: system, spec: spec, variant: variant,
@@ -276,6 +288,17 @@ public struct AnyModel: Sendable {
 
     public func check(_ options: ExplorationOptions) -> CheckReport { explore(options) }
     public func replay(_ document: TraceDocument) throws -> ReplayReport { try replayDocument(document) }
+
+    /// See ``TransitionSystem/validate(_:options:)``.
+    public func validate(_ logs: NodeLogs, options: ValidationOptions = ValidationOptions()) -> LogValidationReport {
+        validation(logs, options)
+    }
+
+    /// The nodes' logs of the run a trace file records (it must replay), with each node's values
+    /// of `stateVariables` after each of its steps.
+    public func nodeLogs(of document: TraceDocument, stateVariables: [String] = []) throws -> [NodeEvent] {
+        try projection(document, stateVariables)
+    }
 }
 
 /// The outcome of one `quorum check`, free of the system's types.

@@ -258,6 +258,10 @@ extension DeclaredSystem {
 
     public var traceVariables: [String] { tracedVariables.map(\.name) + derivedColumns.map(\.name) }
 
+    public func processValue(_ i: Int) -> ITFValue { processNames.value(i) }
+
+    public var processCount: Int? { processNames.count }
+
     public func traceValues(of state: State) -> [ITFValue] {
         tracedVariables.map { $0.write(state, processNames) } + derivedColumns.map { $0.value(state) }
     }

@@ -63,6 +63,14 @@ public protocol TransitionSystem: Sendable {
     /// a counterexample to induction needs it: such a trace starts in a state that need not be
     /// reachable, so it cannot be found among the initial states.
     func state(fromTraceValues values: [ITFValue]) -> State?
+
+    /// Process `i` (an action's ``TraceableAction/process``) as traces and node logs name it:
+    /// "s1" for Raft's first server. By default "p1", "p2", …; a spec with declared variables
+    /// names its processes as its ``ProcessNames`` do.
+    func processValue(_ i: Int) -> ITFValue
+    /// How many processes the model has (processes are 0..<count), or nil where the spec does not
+    /// say: `quorum validate` refuses logs of other nodes.
+    var processCount: Int? { get }
 }
 
 extension TransitionSystem {
@@ -81,6 +89,10 @@ extension TransitionSystem {
     public func state(fromTraceValues values: [ITFValue]) -> State? { nil }
 
     public var hasSymmetry: Bool { false }
+
+    public func processValue(_ i: Int) -> ITFValue { .string("p\(i + 1)") }
+
+    public var processCount: Int? { nil }
 
     public func metrics(of state: State) -> [(String, Int)] { [] }
 

@@ -146,6 +146,9 @@ public struct Paxos: TransitionSystem {
     // MARK: Traces
 
     /// Trace values as ``PaxosDescription`` declares them.
+    public func processValue(_ i: Int) -> ITFValue { .string(Paxos.acceptorName(i)) }
+    public var processCount: Int? { acceptors }
+
     public var traceVariables: [String] { PaxosDescription(self).traceVariables }
 
     public func traceValues(of s: PaxosState) -> [ITFValue] { PaxosDescription(self).traceValues(of: PaxosVariables(s)) }

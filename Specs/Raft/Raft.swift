@@ -294,6 +294,9 @@ public struct Raft: TransitionSystem {
 
     // MARK: Traces
 
+    public func processValue(_ i: Int) -> ITFValue { .string(Raft.serverName(i)) }
+    public var processCount: Int? { servers }
+
     public var traceVariables: [String] {
         ["currentTerm", "state", "votedFor", "log", "commitIndex", "votesResponded", "votesGranted",
          "nextIndex", "matchIndex", "messages"]

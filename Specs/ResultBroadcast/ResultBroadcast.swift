@@ -154,6 +154,10 @@ public struct ResultBroadcast: TransitionSystem {
 
     // MARK: Traces
 
+    /// Stations are the numbers 1…N, as in the original's `Proc`.
+    public func processValue(_ i: Int) -> ITFValue { .int(i + 1) }
+    public var processCount: Int? { stations }
+
     public var traceVariables: [String] {
         ["Corr", "Faulty", "pc", "rcvd", "sent"] + (mutation == .doubleCountedEcho ? ["echoesCounted"] : [])
     }

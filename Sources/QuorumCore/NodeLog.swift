@@ -1,0 +1,84 @@
+import Foundation
+
+/// One step a running node says it took, as it writes it to its log: the spec's action, the
+/// action's parameters as traces write them, and optionally the node's own values of some state
+/// variables after the step. What `quorum validate` reads, from any implementation in any language.
+///
+/// On disk an event is one JSON object per line (JSON Lines), with ITF values (Apalache ADR-015,
+/// the format of Quorum's traces) for parameters and state:
+///
+///     {"node":"s2","action":"Receive","parameters":{"m":{…}},"state":{"currentTerm":{"#bigint":"2"}}}
+///
+/// `node` names the process as the spec's traces do ("s2", or 2 for a spec whose processes are
+/// numbers); `parameters` may leave out parameters and `state` variables. A variable whose value
+/// has one entry per process (an ITF map keyed by the node) is compared at the node's entry,
+/// any other variable as a whole. Other keys (a timestamp, a message id) are ignored.
+public struct NodeEvent: Sendable, Equatable {
+    public let node: ITFValue
+    public let action: String
+    public let parameters: [ITFValue.Field]
+    public let state: [ITFValue.Field]
+    /// Where the event was read ("s1.jsonl:4"), for messages; empty for an event made in memory.
+    public let source: String
+
+    public init(node: ITFValue, action: String, parameters: [(String, ITFValue)] = [],
+                state: [(String, ITFValue)] = [], source: String = "") {
+        self.node = node
+        self.action = action
+        self.parameters = parameters.map { ITFValue.Field(name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
+        self.state = state.map { ITFValue.Field(name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
+        self.source = source
+    }
+
+    /// The event as one line of JSON, keys in a fixed order.
+    public var jsonLine: String {
+        var out = "{\"node\":\(node.json),\"action\":\(jsonString(action))"
+        if !parameters.isEmpty { out += ",\"parameters\":" + ITFValue.record(parameters.map { ($0.name, $0.value) }).json }
+        if !state.isEmpty { out += ",\"state\":" + ITFValue.record(state.map { ($0.name, $0.value) }).json }
+        return out + "}"
+    }
+
+    /// One line for messages: `s2 Receive(m ↦ …) [s2.jsonl:4]`.
+    public var text: String {
+        let params = parameters.isEmpty ? "" : "(" + parameters.map { "\($0.name) ↦ \($0.value.text)" }.joined(separator: ", ") + ")"
+        return "\(node.text) \(action)\(params)" + (source.isEmpty ? "" : " [\(source)]")
+    }
+
+    /// Reads a log in JSON Lines; blank lines are skipped. Any line that is not an event is an
+    /// error naming the file and line.
+    public static func read(jsonLines data: Data, file: String) throws -> [NodeEvent] {
+        guard let text = String(data: data, encoding: .utf8) else { throw TraceFormatError("\(file): not UTF-8 text") }
+        var events: [NodeEvent] = []
+        for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            events.append(try NodeEvent(jsonLine: Data(trimmed.utf8), source: "\(file):\(k + 1)"))
+        }
+        return events
+    }
+
+    /// Reads one event; `source` names its place in errors.
+    public init(jsonLine data: Data, source: String) throws {
+        let tree: JSONTree
+        do {
+            tree = try JSONDecoder().decode(JSONTree.self, from: data)
+        } catch {
+            throw TraceFormatError("\(source): not a JSON object")
+        }
+        guard let object = tree.object else { throw TraceFormatError("\(source): not a JSON object") }
+        guard let nodeTree = object["node"] else { throw TraceFormatError("\(source): no \"node\"") }
+        let node = try ITFValue(nodeTree, at: "\(source): node")
+        guard node.stringValue != nil || node.intValue != nil else {
+            throw TraceFormatError("\(source): \"node\" is neither a name nor a number")
+        }
+        guard let action = object["action"]?.string, !action.isEmpty else {
+            throw TraceFormatError("\(source): no \"action\" string")
+        }
+        func fields(_ key: String) throws -> [(String, ITFValue)] {
+            guard let tree = object[key] else { return [] }
+            guard let members = tree.object else { throw TraceFormatError("\(source): \"\(key)\" is not an object") }
+            return try members.keys.sorted().map { ($0, try ITFValue(members[$0]!, at: "\(source): \(key).\($0)")) }
+        }
+        self.init(node: node, action: action, parameters: try fields("parameters"), state: try fields("state"), source: source)
+    }
+}
