@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "quorum", targets: ["quorum"]),
         .library(name: "QuorumCore", targets: ["QuorumCore"]),
         .library(name: "QuorumZ3", targets: ["QuorumZ3"]),
+        // Client histories checked for linearizability (registers, key-value stores, a ledger).
+        .library(name: "QuorumHistory", targets: ["QuorumHistory"]),
         // The command line as a library: its input readers are what Fuzz/ drives.
         .library(name: "QuorumCLI", targets: ["QuorumCLI"]),
         // Swift Testing expectations for a package's own specs (expectHolds, expectCaught).
@@ -30,6 +32,8 @@ let package = Package(
     targets: [
         // The engine: transition systems, invariants, the explorer, trace files.
         .target(name: "QuorumCore"),
+        // Client histories and their linearizability: what a running system's clients saw.
+        .target(name: "QuorumHistory", dependencies: ["QuorumCore"]),
         // Z3 (Debian's libz3-dev) and the symbolic engines: prove, bmc, conform.
         .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
         .target(name: "QuorumZ3", dependencies: ["QuorumCore", "CZ3"]),
@@ -46,14 +50,14 @@ let package = Package(
         .target(
             name: "QuorumCLI",
             dependencies: [
-                "QuorumCore", "QuorumZ3", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "MultiPaxos",
+                "QuorumCore", "QuorumZ3", "QuorumHistory", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "MultiPaxos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),
         .target(name: "QuorumTesting", dependencies: ["QuorumCore"]),
-        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "MultiPaxos", "QuorumCLI", "QuorumTesting", "quorum"]),
+        .testTarget(name: "QuorumTests", dependencies: ["QuorumCore", "QuorumZ3", "QuorumHistory", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "MultiPaxos", "QuorumCLI", "QuorumTesting", "quorum"]),
     ],
     swiftLanguageModes: [.v6]
 )

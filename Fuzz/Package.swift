@@ -12,7 +12,7 @@ let package = Package(
     name: "QuorumFuzz",
     dependencies: [.package(name: "Quorum", path: "..")],
     targets: [.target(name: "CFuzz"), .target(name: "FuzzCommon", dependencies: ["CFuzz"])]
-        + ["FuzzReplay", "FuzzPlan", "FuzzShow", "FuzzValidate"].map { name in
+        + ["FuzzReplay", "FuzzPlan", "FuzzShow", "FuzzValidate", "FuzzHistory"].map { name in
             .executableTarget(name: name, dependencies: ["FuzzCommon", .product(name: "QuorumCLI", package: "Quorum")])
         }
 )

@@ -27,6 +27,20 @@ public enum UntrustedInput {
         }
     }
 
+    /// Reads a client history and checks it as `quorum linearizable` does, with each model in
+    /// turn (searches cut at 100,000 steps), and draws its timeline; returns the texts' length.
+    public static func history(_ data: Data) -> Result<Int, Error> {
+        Result {
+            var length = 0
+            for model in ["register", "kv", "ledger"] {
+                guard let (history, report) = try? LinearizableCommand.check(data, file: "fuzz.jsonl", model: model, budget: 100_000) else { continue }
+                length += LinearizableCommand.describe(history, report, file: "fuzz.jsonl").utf8.count
+                    + HistoryTimeline.page(history, report, model: model, file: "fuzz.jsonl").utf8.count
+            }
+            return length
+        }
+    }
+
     /// Reads a trace file and renders it as `show` does: the terminal text and the HTML page.
     public static func show(_ data: Data) -> Result<Int, Error> {
         Result {

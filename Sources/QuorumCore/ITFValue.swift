@@ -156,13 +156,14 @@ public struct TraceFormatError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// JSON as decoded, before it is read as ITF. `JSONDecoder` keeps booleans and numbers apart.
-enum JSONTree: Decodable {
+/// JSON as decoded, before it is read as ITF (or as a history's values). `JSONDecoder` keeps
+/// booleans and numbers apart.
+public enum JSONTree: Decodable, Hashable, Sendable {
     case bool(Bool), number(Double), string(String), null
     case array([JSONTree])
     case object([String: JSONTree])
 
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
@@ -172,9 +173,28 @@ enum JSONTree: Decodable {
         else { self = .object(try c.decode([String: JSONTree].self)) }
     }
 
-    var string: String? { if case .string(let s) = self { s } else { nil } }
-    var array: [JSONTree]? { if case .array(let a) = self { a } else { nil } }
-    var object: [String: JSONTree]? { if case .object(let o) = self { o } else { nil } }
+    public var string: String? { if case .string(let s) = self { s } else { nil } }
+    public var array: [JSONTree]? { if case .array(let a) = self { a } else { nil } }
+    public var object: [String: JSONTree]? { if case .object(let o) = self { o } else { nil } }
+    /// An integral number.
+    public var int: Int? { if case .number(let n) = self, let i = Int(exactly: n) { i } else { nil } }
+
+    /// One JSON document.
+    public init(json data: Data) throws {
+        self = try JSONDecoder().decode(JSONTree.self, from: data)
+    }
+
+    /// Compact JSON text, object keys sorted: equal values print alike.
+    public var text: String {
+        switch self {
+        case .bool(let b): b ? "true" : "false"
+        case .number(let n): Int(exactly: n).map(String.init) ?? String(n)
+        case .string(let s): jsonString(s)
+        case .null: "null"
+        case .array(let xs): "[" + xs.map(\.text).joined(separator: ",") + "]"
+        case .object(let o): "{" + o.keys.sorted().map { jsonString($0) + ":" + o[$0]!.text }.joined(separator: ",") + "}"
+        }
+    }
 }
 
 extension ITFValue {
