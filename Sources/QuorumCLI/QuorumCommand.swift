@@ -13,7 +13,7 @@ public struct QuorumCommand: ParsableCommand {
         discussion: "Exit codes: 0 ok, 1 violation, 2 usage or input error, 3 incomplete.",
         subcommands: [ListCommand.self, CheckCommand.self, ReplayCommand.self, SimulateCommand.self, ProveCommand.self, BMCCommand.self,
                       ConformCommand.self, ShowCommand.self, BenchCommand.self,
-                      ValidateCommand.self, NodeLogsCommand.self, LinearizableCommand.self]
+                      ValidateCommand.self, NodeLogsCommand.self, LinearizableCommand.self, ClusterCommand.self, NodeCommand.self]
     )
 
     public init() {}

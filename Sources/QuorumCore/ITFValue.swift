@@ -198,6 +198,12 @@ public enum JSONTree: Decodable, Hashable, Sendable {
 }
 
 extension ITFValue {
+    /// One ITF value in JSON (a message off the network, a parameter on the command line).
+    public init(json data: Data) throws {
+        guard let tree = try? JSONTree(json: data) else { throw TraceFormatError("not valid JSON") }
+        try self.init(tree, at: "value")
+    }
+
     /// Reads a decoded JSON value as an ITF value; `path` names the place in errors.
     init(_ tree: JSONTree, at path: String) throws {
         switch tree {

@@ -241,6 +241,7 @@ public struct AnyModel: Sendable {
     @usableFromInline let fingerprintAudit: @Sendable (Int, Int, Int, Int, UInt64) -> FingerprintAudit
     @usableFromInline let validation: @Sendable (NodeLogs, ValidationOptions) -> LogValidationReport
     @usableFromInline let projection: @Sendable (TraceDocument, [String]) throws -> [NodeEvent]
+    @usableFromInline let nodeMachine: @Sendable (Int) -> NodeMachine?
     /// The explorer and the simulator compiled generically, for `quorum bench --guard` only (see
     /// ``Unspecialized``).
     public let generic: Unspecialized.Runs
@@ -271,6 +272,7 @@ public struct AnyModel: Sendable {
             LogValidationReport(system.validate(logs, options: options), system: system, spec: spec, variant: variant, parameters: parameters)
         }
         projection = { document, variables in system.nodeLogs(of: try system.trace(of: document), stateVariables: variables) }
+        nodeMachine = { me in NodeMachine(system, node: me, from: system.initialStates[0]) }
         fingerprintAudit = { QuorumCore.auditFingerprints(of: system, maxStates: $0, walks: $1, depth: $2, recombinations: $3, seed: $4) }
         randomRuns = { options in
             SimulationReport(Simulator(system, options: options).run(), system: system, spec: spec, variant: variant,
@@ -293,6 +295,9 @@ public struct AnyModel: Sendable {
     public func validate(_ logs: NodeLogs, options: ValidationOptions = ValidationOptions()) -> LogValidationReport {
         validation(logs, options)
     }
+
+    /// Node `me` of a running cluster of this model; nil when the spec cannot run as one.
+    public func node(_ me: Int) -> NodeMachine? { nodeMachine(me) }
 
     /// The nodes' logs of the run a trace file records (it must replay), with each node's values
     /// of `stateVariables` after each of its steps.

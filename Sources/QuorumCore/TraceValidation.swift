@@ -265,6 +265,8 @@ public struct LogValidationReport: Sendable {
     public let pending: [NodeEvent]
     public let reasons: [String]
     public let configurations: Int
+    /// The invariants that fail in some state of the behaviour found, each with the first such state.
+    public let violated: [(property: String, state: Int)]
 
     public init<System: TransitionSystem>(_ v: Validation<System>, system: System, spec: String, variant: String?,
                                           parameters: [(String, Int)]) {
@@ -276,5 +278,9 @@ public struct LogValidationReport: Sendable {
         pending = v.pending
         reasons = v.reasons
         configurations = v.configurations
+        let states = v.trace.states
+        violated = system.invariants.compactMap { invariant in
+            states.firstIndex { !invariant.holds($0) }.map { (invariant.name, $0) }
+        }
     }
 }

@@ -71,6 +71,16 @@ public protocol TransitionSystem: Sendable {
     /// How many processes the model has (processes are 0..<count), or nil where the spec does not
     /// say: `quorum validate` refuses logs of other nodes.
     var processCount: Int? { get }
+
+    /// The node of a running cluster that takes `action` (``NodeMachine``): by default the
+    /// action's process. A spec whose actions of no process belong to some node says which (Paxos's
+    /// proposer actions go to the node that owns the ballot); nil: no node takes it.
+    func node(of action: Action) -> Int?
+
+    /// The variable that holds the messages in flight as a set that only grows (Paxos's and
+    /// TwoPhaseCommit's `msgs`): what the nodes of a running cluster exchange. Nil (the default)
+    /// for a spec that cannot run as a cluster.
+    var messageVariable: String? { get }
 }
 
 extension TransitionSystem {
@@ -93,6 +103,10 @@ extension TransitionSystem {
     public func processValue(_ i: Int) -> ITFValue { .string("p\(i + 1)") }
 
     public var processCount: Int? { nil }
+
+    public func node(of action: Action) -> Int? { action.process }
+
+    public var messageVariable: String? { nil }
 
     public func metrics(of state: State) -> [(String, Int)] { [] }
 

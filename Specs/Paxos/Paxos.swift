@@ -149,6 +149,17 @@ public struct Paxos: TransitionSystem {
     public func processValue(_ i: Int) -> ITFValue { .string(Paxos.acceptorName(i)) }
     public var processCount: Int? { acceptors }
 
+    /// In a running cluster each acceptor's node also leads the ballots that are its number
+    /// modulo the acceptors: ballot b's Phase1a and Phase2a run on node b mod acceptors.
+    public func node(of action: PaxosAction) -> Int? {
+        switch action {
+        case .phase1a(let b), .phase2a(let b, _, _): b % acceptors
+        case .phase1b(let a, _), .phase2b(let a, _, _): a
+        }
+    }
+
+    public var messageVariable: String? { "msgs" }
+
     public var traceVariables: [String] { PaxosDescription(self).traceVariables }
 
     public func traceValues(of s: PaxosState) -> [ITFValue] { PaxosDescription(self).traceValues(of: PaxosVariables(s)) }

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import QuorumCore
+
+struct ClusterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Run a spec as a cluster of processes on loopback, then validate what they did against the spec.",
+        discussion: """
+            One `quorum node` process per process of the model (--set chooses how many), each running \
+            the spec's own steps for its node (the functions `check` explores) and exchanging the \
+            spec's messages over UDP on 127.0.0.1. Each node logs its steps as JSON Lines, durably \
+            (fsync) before it sends what a step produced; after --duration every node stops by itself \
+            (a node still running 10 s later is stopped by its process id). Then the logs are \
+            validated against the spec (`quorum validate`) and the spec's invariants checked on the \
+            behaviour found. --variant runs a buggy implementation (the nodes take the variant's \
+            steps) that is still validated against the spec. Specs that can run: those that name a \
+            message set their nodes exchange (Paxos today). Exit codes: 0 the run is a behaviour of the spec and \
+            every invariant holds on it; 1 it is not, or an invariant fails; 2 bad input; 3 undecided.
+            """)
+
+    @Argument(help: "The spec to run (see `quorum list`).") var spec: String
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter (the model's bounds bound the run too).", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+    @Option(help: "The nodes run this buggy variant; validation is against the spec.") var variant: String?
+    @Option(help: "Seconds each node runs.") var duration = 2.0
+    @Option(help: "Milliseconds between a node's steps, on average.") var interval = 5
+    @Option(help: "Seed of the nodes' choices (timing still varies from run to run).") var seed: UInt64 = 1
+    @Option(help: "Directory for the nodes' logs and the validation's trace.") var out = "cluster"
+
+    func validate() throws {
+        if !(duration > 0 && duration <= 600) { throw ValidationError("--duration is a number of seconds, at most 600") }
+        if interval < 1 { throw ValidationError("--interval must be at least 1 ms") }
+    }
+
+    func run() throws {
+        let descriptor = try Catalog.spec(named: spec)
+        let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
+        let overrides = try Settings.parse(settings)
+        let implementation = descriptor.model(try descriptor.resolve(overrides, variant: chosenVariant), variant: chosenVariant)
+        let reference = descriptor.model(try descriptor.resolve(overrides), variant: nil)
+        guard let processes = implementation.processValues, implementation.node(0) != nil else {
+            throw UsageError("\(descriptor.name) cannot run as a cluster: it has no message set that its nodes exchange")
+        }
+        let ports = try LoopbackSocket.freePorts(processes.count)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var children: [(name: String, process: Process, log: String)] = []
+        for (k, process) in processes.enumerated() {
+            let name = process.stringValue ?? process.text
+            let log = (out as NSString).appendingPathComponent("\(name).jsonl")
+            let child = Process()
+            child.executableURL = executable
+            child.arguments = ["node", spec, "--id", String(k + 1), "--ports", ports.map(String.init).joined(separator: ","),
+                               "--duration", String(duration), "--interval", String(interval), "--seed", String(seed), "--log", log]
+                + settings.flatMap { ["--set", $0] } + (variant.map { ["--variant", $0] } ?? [])
+            let output = (out as NSString).appendingPathComponent("\(name).out")
+            FileManager.default.createFile(atPath: output, contents: nil)
+            child.standardOutput = FileHandle(forWritingAtPath: output)
+            child.standardError = child.standardOutput
+            try child.run()
+            children.append((name, child, log))
+        }
+        let deadline = Date().addingTimeInterval(duration + 10)
+        for child in children {
+            while child.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if child.process.isRunning {
+                // Stopped by its own process id, never by name.
+                kill(child.process.processIdentifier, SIGKILL)
+            }
+            child.process.waitUntilExit()
+        }
+        var events: [NodeEvent] = []
+        var text = "\(descriptor.name)\(variant.map { " [nodes run \($0)]" } ?? "") cluster of \(processes.count) nodes on 127.0.0.1, \(duration) s, seed \(seed)\n"
+        for child in children {
+            let summary = (try? String(contentsOfFile: (out as NSString).appendingPathComponent("\(child.name).out"), encoding: .utf8)) ?? ""
+            text += "  \(child.name): " + (summary.split(separator: "\n").last.map(String.init) ?? "no summary (exit \(child.process.terminationStatus))") + "\n"
+            guard let data = FileManager.default.contents(atPath: child.log) else { continue }
+            events += try ValidateCommand.read(data, file: child.log)
+        }
+        if events.isEmpty { throw UsageError("the nodes logged no steps") }
+        let report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000)
+        text += ValidateCommand.describe(report, model: reference, logs: NodeLogs(events))
+        if report.verdict == "explained" {
+            text += report.violated.isEmpty ? "  every invariant holds on the behaviour found\n"
+                : "  violated on the behaviour found: " + report.violated.map { "\($0.property) (state \($0.state))" }.joined(separator: ", ") + "\n"
+        }
+        let stem = [spec.lowercased(), "cluster", report.verdict].joined(separator: "-")
+        if let files = try? Terminal.writeTrace(report.document, directory: out, stem: stem) {
+            text += "  written: " + files.joined(separator: ", ") + "\n"
+        }
+        Terminal.out(text)
+        switch report.verdict {
+        case "explained": if !report.violated.isEmpty { throw ExitCode(Exit.violation) }
+        case "undecided": throw ExitCode(Exit.incomplete)
+        default: throw ExitCode(Exit.violation)
+        }
+    }
+}
+
+struct NodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run one node of a cluster (what `quorum cluster` starts, one process per node).")
+
+    @Argument(help: "The spec.") var spec: String
+    @Option(help: "This node's number, 1 to the number of ports.") var id: Int
+    @Option(help: "Every node's UDP port on 127.0.0.1, in node order, comma-separated.") var ports: String
+    @Option(help: "Seconds to run.") var duration = 2.0
+    @Option(help: "Milliseconds between steps, on average.") var interval = 5
+    @Option(help: "Seed of the node's choices.") var seed: UInt64 = 1
+    @Option(help: "The node's log (JSON Lines), written durably before each send.") var log: String
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE")) var settings: [String] = []
+    @Option(help: "Run a buggy variant of the spec.") var variant: String?
+
+    func run() throws {
+        let portList = ports.split(separator: ",").compactMap { UInt16($0) }
+        guard portList.count == ports.split(separator: ",").count, (1...portList.count).contains(id) else {
+            throw UsageError("--ports is a comma-separated list of ports and --id a place in it")
+        }
+        guard duration > 0 && duration <= 600, interval >= 1 else { throw UsageError("--duration is 0 to 600 s, --interval at least 1 ms") }
+        let descriptor = try Catalog.spec(named: spec)
+        let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
+        let model = descriptor.model(try descriptor.resolve(try Settings.parse(settings), variant: chosenVariant), variant: chosenVariant)
+        guard var machine = model.node(id - 1), model.processValues?.count == portList.count else {
+            throw UsageError("\(descriptor.name) at these bounds has no node \(id) of \(portList.count), or cannot run as a cluster")
+        }
+        let socket = try LoopbackSocket(port: portList[id - 1])
+        guard FileManager.default.createFile(atPath: log, contents: nil), let file = FileHandle(forWritingAtPath: log) else {
+            throw UsageError("cannot write \(log)")
+        }
+        var random = SeededGenerator(seed: seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15)
+        let start = Date()
+        func elapsed() -> Double { Date().timeIntervalSince(start) * 1000 }
+        let end = duration * 1000
+        var nextStep = Double(random.below(2 * interval))
+        var (steps, sent, received) = (0, 0, 0)
+        while elapsed() < end {
+            let wait = Int(max(0, min(nextStep, end) - elapsed()))
+            if let bytes = socket.receive(waiting: wait) {
+                if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) { received += 1 }
+                continue
+            }
+            guard elapsed() >= nextStep else { continue }
+            nextStep = elapsed() + Double(1 + random.below(2 * interval))
+            guard let taken = machine.step(choosing: { random.below($0) }) else { continue }
+            steps += 1
+            if let event = taken.event {
+                // Durable before anything that depends on it leaves the node.
+                try file.write(contentsOf: Data((event.jsonLine + "\n").utf8))
+                try file.synchronize()
+            }
+            for message in taken.sent {
+                let bytes = Array(message.json.utf8)
+                for (k, port) in portList.enumerated() where k != id - 1 { socket.send(bytes, to: port) }
+                sent += 1
+            }
+        }
+        try file.close()
+        Terminal.out("\(steps) steps, \(sent) messages sent, \(received) received")
+    }
+}

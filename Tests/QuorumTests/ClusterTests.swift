@@ -1,0 +1,47 @@
+import Foundation
+import Paxos
+import QuorumCore
+import Testing
+
+/// Nodes built on the spec's own steps, run as processes on loopback and validated against the spec.
+@Suite struct ClusterTests {
+    /// A node takes only its own steps, on what it has heard: projected from any reachable state
+    /// it has no step the spec would not allow it.
+    @Test func aNodeTakesOnlyStepsOfItsOwnThatChangeSomething() throws {
+        let paxos = Paxos(acceptors: 3, values: 2, maxBallot: 2)
+        var node = try #require(NodeMachine(paxos, node: 1, from: paxos.initialStates[0]))
+        #expect(node.node == .string("a2"))
+        // Node 2 (a2) leads ballots 1 (1 mod 3): its first steps can only be Phase1a(1).
+        let first = try #require(node.step { _ in 0 })
+        #expect(first.name == "Phase1a" && first.action == "leader of ballot 1 → all: Phase1a(ballot 1)", "\(first.action)")
+        #expect(first.event == nil)   // a proposer's step: no process, not logged
+        #expect(first.sent == [.record([("type", .string("1a")), ("bal", .int(1))])])
+        // Hearing its own 1a again is nothing new; a message the spec cannot hold is refused.
+        let again = node.deliver(.record([("type", .string("1a")), ("bal", .int(1))]))
+        let beyond = node.deliver(.record([("type", .string("1a")), ("bal", .int(9))]))
+        let garbage = node.deliver(.string("garbage"))
+        #expect(!again && !beyond && !garbage)
+        // Its acceptor promises ballot 1 and logs it with its state.
+        let promise = try #require(node.step { _ in 0 })
+        #expect(promise.event?.action == "Phase1b")
+        #expect(promise.event?.state.first { $0.name == "maxBal" }?.value == .int(1))
+        #expect(NodeMachine(paxos, node: 3, from: paxos.initialStates[0]) == nil)
+    }
+
+    /// Three Paxos nodes as processes for a second: whatever order their messages arrive in, the
+    /// logs are a behaviour of the spec and Agreement holds on it.
+    @Test func aPaxosClusterRunsAndValidates() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try CLI.run(["cluster", "paxos", "--set", "maxBallot=2", "--duration", "1", "--out", dir.path])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("result: explained"), "\(run.stdout)")
+        #expect(run.stdout.contains("every invariant holds on the behaviour found"), "\(run.stdout)")
+        for node in ["a1", "a2", "a3"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(node).jsonl").path))
+        }
+        let refused = try CLI.run(["cluster", "raft", "--duration", "1", "--out", dir.path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("cannot run as a cluster"), "\(refused.stderr)")
+    }
+}
