@@ -15,7 +15,7 @@ struct ClusterCommand: ParsableCommand {
             validated against the spec (`quorum validate`) and the spec's invariants checked on the \
             behaviour found. --variant runs a buggy implementation (the nodes take the variant's \
             steps) that is still validated against the spec. Specs that can run: those that name a \
-            message set their nodes exchange (Paxos today). Exit codes: 0 the run is a behaviour of the spec and \
+            message set their nodes exchange (Paxos, TwoPhaseCommit). Exit codes: 0 the run is a behaviour of the spec and \
             every invariant holds on it; 1 it is not, or an invariant fails; 2 bad input; 3 undecided.
             """)
 
@@ -157,6 +157,7 @@ struct NodeCommand: ParsableCommand {
             }
         }
         try file.close()
-        Terminal.out("\(steps) steps, \(sent) messages sent, \(received) received")
+        func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
+        Terminal.out("\(count(steps, "step")), \(count(sent, "message")) sent, \(received) received")
     }
 }

@@ -22,6 +22,9 @@ struct ValidateCommand: ParsableCommand {
     var settings: [String] = []
     @Option(help: "Validate against a variant of the spec.") var variant: String?
     @Option(help: "Give up (exit 3) after this many configurations.") var maxConfigurations = 2_000_000
+    @Option(name: .customLong("silent"), help: ArgumentHelp("An unlogged action the search may insert (repeatable; default: every action of no process).", valueName: "ACTION"))
+    var silentActions: [String] = []
+    @Flag(help: "Insert no unlogged steps: the logs must name every step.") var noSilent = false
     @Option(help: "Directory for the behaviour found (ITF, Markdown, HTML).") var out = "validation"
     @Flag(help: "Do not write trace files.") var noFiles = false
 
@@ -40,7 +43,12 @@ struct ValidateCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }
             events += try Self.read(data, file: file)
         }
-        let report = try Self.validate(events, model: model, maxConfigurations: maxConfigurations)
+        if !silentActions.isEmpty && noSilent { throw UsageError("--silent and --no-silent contradict each other") }
+        if !model.actionNames.isEmpty, let unknown = silentActions.first(where: { !model.actionNames.contains($0) }) {
+            throw UsageError("\(model.spec) has no action \(unknown) (its actions: \(model.actionNames.joined(separator: ", ")))")
+        }
+        let silent: Set<String>? = noSilent ? [] : silentActions.isEmpty ? nil : Set(silentActions)
+        let report = try Self.validate(events, model: model, maxConfigurations: maxConfigurations, silentActions: silent)
         var text = Self.describe(report, model: model, logs: NodeLogs(events))
         if !noFiles {
             let stem = [spec.lowercased(), variant, report.verdict].compactMap { $0 }.joined(separator: "-")
@@ -73,7 +81,8 @@ struct ValidateCommand: ParsableCommand {
     }
 
     /// Checks that the logs name the model's processes and actions before searching.
-    static func validate(_ events: [NodeEvent], model: AnyModel, maxConfigurations: Int) throws -> LogValidationReport {
+    static func validate(_ events: [NodeEvent], model: AnyModel, maxConfigurations: Int,
+                         silentActions: Set<String>? = nil) throws -> LogValidationReport {
         if events.isEmpty { throw UsageError("the logs hold no events") }
         let logs = NodeLogs(events)
         if let processes = model.processValues, let node = logs.nodes.first(where: { !processes.contains($0) }) {
@@ -83,7 +92,7 @@ struct ValidateCommand: ParsableCommand {
         if !model.actionNames.isEmpty, let e = events.first(where: { !model.actionNames.contains($0.action) }) {
             throw UsageError("\(e.source): \(model.spec) has no action \(e.action) (its actions: \(model.actionNames.joined(separator: ", ")))")
         }
-        return model.validate(logs, options: ValidationOptions(maxConfigurations: maxConfigurations))
+        return model.validate(logs, options: ValidationOptions(maxConfigurations: maxConfigurations, silentActions: silentActions))
     }
 
     static func describe(_ r: LogValidationReport, model: AnyModel, logs: NodeLogs) -> String {

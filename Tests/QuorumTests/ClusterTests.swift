@@ -40,6 +40,9 @@ import Testing
         for node in ["a1", "a2", "a3"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(node).jsonl").path))
         }
+        let commit = try CLI.run(["cluster", "twophasecommit", "--duration", "1", "--out", dir.appendingPathComponent("2pc").path])
+        #expect(commit.status == 0, "\(commit.stdout)\(commit.stderr)")
+        #expect(commit.stdout.contains("every invariant holds on the behaviour found"), "\(commit.stdout)")
         let refused = try CLI.run(["cluster", "raft", "--duration", "1", "--out", dir.path])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("cannot run as a cluster"), "\(refused.stderr)")
