@@ -15,7 +15,7 @@ struct ClusterCommand: ParsableCommand {
             validated against the spec (`quorum validate`) and the spec's invariants checked on the \
             behaviour found. --variant runs a buggy implementation (the nodes take the variant's \
             steps) that is still validated against the spec. Specs that can run: those that name a \
-            message set their nodes exchange (Paxos, TwoPhaseCommit). Exit codes: 0 the run is a behaviour of the spec and \
+            message set or bag their nodes exchange (Paxos, TwoPhaseCommit, Raft). Exit codes: 0 the run is a behaviour of the spec and \
             every invariant holds on it; 1 it is not, or an invariant fails; 2 bad input; 3 undecided.
             """)
 
@@ -79,7 +79,8 @@ struct ClusterCommand: ParsableCommand {
             events += try ValidateCommand.read(data, file: child.log)
         }
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
-        let report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000)
+        let report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000,
+                                                  silentActions: ClusterPolicy.of(spec).silent)
         text += ValidateCommand.describe(report, model: reference, logs: NodeLogs(events))
         if report.verdict == "explained" {
             text += report.violated.isEmpty ? "  every invariant holds on the behaviour found\n"
@@ -94,6 +95,36 @@ struct ClusterCommand: ParsableCommand {
         case "explained": if !report.violated.isEmpty { throw ExitCode(Exit.violation) }
         case "undecided": throw ExitCode(Exit.incomplete)
         default: throw ExitCode(Exit.violation)
+        }
+    }
+}
+
+/// How a spec's nodes pace themselves: what the spec leaves to timers. Raft's spec lets a follower
+/// time out in any state and a leader send AppendEntries at any moment; a running server times out
+/// only after hearing nothing for an election timeout, and sends heartbeats at a period.
+struct ClusterPolicy {
+    /// Actions a node never takes (crashes are the fault driver's business, not the node's).
+    var never: Set<String> = []
+    /// Actions taken only after the node has received nothing for a time drawn from the range
+    /// (milliseconds), drawn again after each message and each such step: an election timeout.
+    var idle: [String: ClosedRange<Int>] = [:]
+    /// The least milliseconds between two steps with the same description: a heartbeat's period.
+    var period: [String: Int] = [:]
+    /// The unlogged steps validation may insert; nil: every one the spec has. Loopback UDP does
+    /// not duplicate datagrams, and a lost one stays in flight, so a bag needs neither.
+    var silent: Set<String>? = nil
+    /// The message field that names the one node a message is for (Raft's `mdest`); nil: every
+    /// message goes to every other node, as a message set's do.
+    var destination: String? = nil
+
+    static func of(_ spec: String) -> ClusterPolicy {
+        switch spec.lowercased() {
+        case "raft":
+            ClusterPolicy(never: ["Restart"], idle: ["Timeout": 300...600],
+                          period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
+                          destination: "mdest")
+        default:
+            ClusterPolicy()
         }
     }
 }
@@ -126,6 +157,7 @@ struct NodeCommand: ParsableCommand {
             throw UsageError("\(descriptor.name) at these bounds has no node \(id) of \(portList.count), or cannot run as a cluster")
         }
         let socket = try LoopbackSocket(port: portList[id - 1])
+        let nodes = model.processValues ?? []
         guard FileManager.default.createFile(atPath: log, contents: nil), let file = FileHandle(forWritingAtPath: log) else {
             throw UsageError("cannot write \(log)")
         }
@@ -135,15 +167,35 @@ struct NodeCommand: ParsableCommand {
         let end = duration * 1000
         var nextStep = Double(random.below(2 * interval))
         var (steps, sent, received) = (0, 0, 0)
+        let policy = ClusterPolicy.of(spec)
+        var heard = 0.0, lastTaken: [String: Double] = [:]
+        func drawTimeouts() -> [String: Double] { policy.idle.mapValues { Double($0.lowerBound + random.below($0.count)) } }
+        var timeouts = drawTimeouts()
         while elapsed() < end {
             let wait = Int(max(0, min(nextStep, end) - elapsed()))
             if let bytes = socket.receive(waiting: wait) {
-                if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) { received += 1 }
+                if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) {
+                    received += 1
+                    heard = elapsed()
+                    timeouts = drawTimeouts()
+                }
                 continue
             }
             guard elapsed() >= nextStep else { continue }
-            nextStep = elapsed() + Double(1 + random.below(2 * interval))
-            guard let taken = machine.step(choosing: { random.below($0) }) else { continue }
+            let now = elapsed()
+            nextStep = now + Double(1 + random.below(2 * interval))
+            let allowed: (String, String) -> Bool = { name, description in
+                if policy.never.contains(name) { return false }
+                if let timeout = timeouts[name], now - heard < timeout { return false }
+                if let period = policy.period[name], let last = lastTaken[description], now - last < Double(period) { return false }
+                return true
+            }
+            guard let taken = machine.step(choosing: { random.below($0) }, allowed: allowed) else { continue }
+            lastTaken[taken.action] = now
+            if policy.idle[taken.name] != nil {
+                heard = now
+                timeouts = drawTimeouts()
+            }
             steps += 1
             if let event = taken.event {
                 // Durable before anything that depends on it leaves the node.
@@ -152,7 +204,8 @@ struct NodeCommand: ParsableCommand {
             }
             for message in taken.sent {
                 let bytes = Array(message.json.utf8)
-                for (k, port) in portList.enumerated() where k != id - 1 { socket.send(bytes, to: port) }
+                let to = policy.destination.flatMap { message[field: $0] }.flatMap { name in nodes.firstIndex(of: name) }
+                for (k, port) in portList.enumerated() where k != id - 1 && (to == nil || to == k) { socket.send(bytes, to: port) }
                 sent += 1
             }
         }

@@ -19,7 +19,7 @@ public struct NodeMachine: Sendable {
         public let sent: [ITFValue]
     }
 
-    let stepBox: @Sendable (inout [ITFValue], (Int) -> Int) -> Taken?
+    let stepBox: @Sendable (inout [ITFValue], (Int) -> Int, (String, String) -> Bool) -> Taken?
     let deliverBox: @Sendable (inout [ITFValue], ITFValue) -> Bool
     /// The node's state as trace values (the spec's variables, in order).
     public private(set) var values: [ITFValue]
@@ -33,21 +33,21 @@ public struct NodeMachine: Sendable {
         values = system.traceValues(of: state)
         let names = system.traceVariables
         let node = self.node
-        stepBox = { values, choose in
+        stepBox = { values, choose, allowed in
             guard let state = system.state(fromTraceValues: values) else { return nil }
             // A step that changes nothing (Paxos's Phase2b on a message already voted on) is a
             // stutter, which a running node does not take.
             let mine = system.enabledActions(in: state).filter { action in
-                guard system.node(of: action) == me else { return false }
+                guard system.node(of: action) == me, allowed(action.name, action.description) else { return false }
                 let next = system.apply(action, to: state)
                 return next != state && system.isWithinBounds(next)
             }
             if mine.isEmpty { return nil }
             let action = mine[choose(mine.count)]
-            let next = system.apply(action, to: state)
-            let after = system.traceValues(of: next)
-            guard case .set(let before) = values[k], case .set(let now) = after[k] else { return nil }
-            let sent = now.filter { !before.contains($0) }
+            var after = system.traceValues(of: system.apply(action, to: state))
+            guard let (sent, kept) = Messages.sent(before: values[k], after: after[k]) else { return nil }
+            // What the step sent is on the network now; a bag keeps only what the node has yet to receive.
+            after[k] = kept
             values = after
             var event: NodeEvent? = nil
             if action.process == me {
@@ -61,21 +61,62 @@ public struct NodeMachine: Sendable {
             return Taken(name: action.name, action: action.description, event: event, sent: sent)
         }
         deliverBox = { values, message in
-            guard case .set(let known) = values[k], !known.contains(message) else { return false }
-            var updated = values
-            updated[k] = .set(of: known + [message])
-            // A message the spec cannot hold (a malformed or foreign datagram) is refused.
-            guard let state = system.state(fromTraceValues: updated) else { return false }
+            guard let updated = Messages.adding(message, to: values[k]) else { return false }
+            var candidate = values
+            candidate[k] = updated
+            // A message the spec cannot hold (a malformed or foreign datagram, a full inbox) is refused.
+            guard let state = system.state(fromTraceValues: candidate) else { return false }
             values = system.traceValues(of: state)
             return true
         }
     }
 
     /// Takes one of the node's enabled steps that change the state and stay within the model's
-    /// bounds, the one at `choosing(count)` among them; nil when there is none.
-    public mutating func step(choosing: (Int) -> Int) -> Taken? { stepBox(&values, choosing) }
+    /// bounds, among those `allowed` (by action name and description: the caller's timers), the
+    /// one at `choosing(count)` among them; nil when there is none.
+    public mutating func step(choosing: (Int) -> Int, allowed: (String, String) -> Bool = { _, _ in true }) -> Taken? {
+        stepBox(&values, choosing, allowed)
+    }
 
-    /// Adds a message received from the network; false when it is known already or is not a
-    /// message of the spec.
+    /// Adds a message received from the network; false when it is known already (a set) or is
+    /// not a message the spec can hold.
     public mutating func deliver(_ message: ITFValue) -> Bool { deliverBox(&values, message) }
+}
+
+/// The message variable's two shapes: a set that only grows (Paxos's `msgs`: a node's copy holds
+/// what it sent and heard) or a bag, an ITF map from message to copies (Raft's `messages`: a node's
+/// copy holds what it has received and not yet consumed).
+enum Messages {
+    /// The messages a step sent (one entry per copy) and the node's message variable after it.
+    static func sent(before: ITFValue, after: ITFValue) -> (sent: [ITFValue], kept: ITFValue)? {
+        switch (before, after) {
+        case (.set(let old), .set(let new)):
+            return (new.filter { !old.contains($0) }, after)
+        case (.map(let old), .map(let new)):
+            func count(_ pairs: [ITFValue.Pair], _ m: ITFValue) -> Int { pairs.first { $0.key == m }?.value.intValue ?? 0 }
+            var sent: [ITFValue] = []
+            var kept: [(ITFValue, ITFValue)] = []
+            for pair in new {
+                let was = count(old, pair.key), now = pair.value.intValue ?? 0
+                sent += Array(repeating: pair.key, count: max(0, now - was))
+                if min(was, now) > 0 { kept.append((pair.key, .int(min(was, now)))) }
+            }
+            return (sent, .map(kept))
+        default:
+            return nil
+        }
+    }
+
+    /// The message variable with `message` received; nil when a set knows it already.
+    static func adding(_ message: ITFValue, to value: ITFValue) -> ITFValue? {
+        switch value {
+        case .set(let known):
+            return known.contains(message) ? nil : .set(of: known + [message])
+        case .map(let pairs):
+            let count = pairs.first { $0.key == message }?.value.intValue ?? 0
+            return .map(pairs.filter { $0.key != message }.map { ($0.key, $0.value) } + [(message, .int(count + 1))])
+        default:
+            return nil
+        }
+    }
 }

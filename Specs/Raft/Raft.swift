@@ -296,6 +296,9 @@ public struct Raft: TransitionSystem {
 
     public func processValue(_ i: Int) -> ITFValue { .string(Raft.serverName(i)) }
     public var processCount: Int? { servers }
+    /// A running cluster's servers exchange the bag's messages: each keeps the ones it has received
+    /// and not yet handled.
+    public var messageVariable: String? { "messages" }
 
     public var traceVariables: [String] {
         ["currentTerm", "state", "votedFor", "log", "commitIndex", "votesResponded", "votesGranted",
