@@ -27,10 +27,14 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Milliseconds between a node's steps, on average.") var interval = 5
     @Option(help: "Seed of the nodes' choices (timing still varies from run to run).") var seed: UInt64 = 1
     @Option(help: "Directory for the nodes' logs and the validation's trace.") var out = "cluster"
+    @Option(help: "Seed of a fault schedule: nodes killed (kill -9) and restarted from their durable state, or paused and resumed.")
+    var faults: UInt64?
+    @Option(help: "A runtime bug the nodes have: amnesia (a restarted node ignores its durable state).") var bug: String?
 
     func validate() throws {
         if !(duration > 0 && duration <= 600) { throw ValidationError("--duration is a number of seconds, at most 600") }
         if interval < 1 { throw ValidationError("--interval must be at least 1 ms") }
+        if let bug, bug != "amnesia" { throw ValidationError("unknown --bug \(bug) (known: amnesia)") }
     }
 
     func run() throws {
@@ -45,38 +49,78 @@ struct ClusterCommand: ParsableCommand {
         let ports = try LoopbackSocket.freePorts(processes.count)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        var children: [(name: String, process: Process, log: String)] = []
-        for (k, process) in processes.enumerated() {
-            let name = process.stringValue ?? process.text
-            let log = (out as NSString).appendingPathComponent("\(name).jsonl")
+        let names = processes.map { $0.stringValue ?? $0.text }
+        let logs = names.map { (out as NSString).appendingPathComponent("\($0).jsonl") }
+        let started = Date()
+        func spawn(_ k: Int, recovering: Bool) throws -> Process {
             let child = Process()
             child.executableURL = executable
-            child.arguments = ["node", spec, "--id", String(k + 1), "--ports", ports.map(String.init).joined(separator: ","),
-                               "--duration", String(duration), "--interval", String(interval), "--seed", String(seed), "--log", log]
-                + settings.flatMap { ["--set", $0] } + (variant.map { ["--variant", $0] } ?? [])
-            let output = (out as NSString).appendingPathComponent("\(name).out")
-            FileManager.default.createFile(atPath: output, contents: nil)
-            child.standardOutput = FileHandle(forWritingAtPath: output)
-            child.standardError = child.standardOutput
+            let remaining = max(0.05, duration - Date().timeIntervalSince(started))
+            let portList: String = ports.map(String.init).joined(separator: ",")
+            var arguments: [String] = ["node", spec, "--id", String(k + 1), "--ports", portList]
+            arguments += ["--duration", String(format: "%.3f", remaining), "--interval", String(interval)]
+            arguments += ["--seed", String(seed), "--log", logs[k]]
+            for setting in settings { arguments += ["--set", setting] }
+            if let variant { arguments += ["--variant", variant] }
+            if recovering { arguments.append("--recover") }
+            if let bug { arguments += ["--bug", bug] }
+            child.arguments = arguments
+            let output = (out as NSString).appendingPathComponent("\(names[k]).out")
+            if !recovering { FileManager.default.createFile(atPath: output, contents: nil) }
+            let handle = FileHandle(forWritingAtPath: output)
+            _ = try? handle?.seekToEnd()
+            child.standardOutput = handle
+            child.standardError = handle
             try child.run()
-            children.append((name, child, log))
+            return child
         }
-        let deadline = Date().addingTimeInterval(duration + 10)
-        for child in children {
-            while child.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-            if child.process.isRunning {
-                // Stopped by its own process id, never by name.
-                kill(child.process.processIdentifier, SIGKILL)
+        var children = try processes.indices.map { try spawn($0, recovering: false) }
+        // The fault schedule, seeded: a node killed (SIGKILL) and restarted from its durable state,
+        // or paused (SIGSTOP) and resumed, every 200 to 500 ms. Processes are signalled by their ids.
+        var schedule: [String] = []
+        if let faults {
+            var random = SeededGenerator(seed: faults)
+            var next = Double(200 + random.below(300)) / 1000
+            while true {
+                let now = Date().timeIntervalSince(started)
+                if next > duration - 0.3 { break }
+                if now < next { Thread.sleep(forTimeInterval: min(0.01, next - now)); continue }
+                let k = random.below(children.count), down = Double(50 + random.below(200)) / 1000
+                if random.below(2) == 0 {
+                    kill(children[k].processIdentifier, SIGKILL)
+                    children[k].waitUntilExit()
+                    Thread.sleep(forTimeInterval: down)
+                    children[k] = try spawn(k, recovering: true)
+                    schedule.append(String(format: "%.2f s kill -9 %@, restarted %.2f s later", now, names[k], down))
+                } else {
+                    kill(children[k].processIdentifier, SIGSTOP)
+                    Thread.sleep(forTimeInterval: down)
+                    kill(children[k].processIdentifier, SIGCONT)
+                    schedule.append(String(format: "%.2f s pause %@ for %.2f s", now, names[k], down))
+                }
+                next = Date().timeIntervalSince(started) + Double(200 + random.below(300)) / 1000
             }
-            child.process.waitUntilExit()
+        }
+        let deadline = started.addingTimeInterval(duration + 10)
+        for child in children {
+            while child.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if child.isRunning {
+                // Stopped by its own process id, never by name.
+                kill(child.processIdentifier, SIGKILL)
+            }
+            child.waitUntilExit()
         }
         var events: [NodeEvent] = []
-        var text = "\(descriptor.name)\(variant.map { " [nodes run \($0)]" } ?? "") cluster of \(processes.count) nodes on 127.0.0.1, \(duration) s, seed \(seed)\n"
-        for child in children {
-            let summary = (try? String(contentsOfFile: (out as NSString).appendingPathComponent("\(child.name).out"), encoding: .utf8)) ?? ""
-            text += "  \(child.name): " + (summary.split(separator: "\n").last.map(String.init) ?? "no summary (exit \(child.process.terminationStatus))") + "\n"
-            guard let data = FileManager.default.contents(atPath: child.log) else { continue }
-            events += try ValidateCommand.read(data, file: child.log)
+        var text = "\(descriptor.name)\(variant.map { " [nodes run \($0)]" } ?? "")\(bug.map { " [runtime bug \($0)]" } ?? "") cluster of "
+            + "\(processes.count) nodes on 127.0.0.1, \(duration) s, seed \(seed)\(faults.map { ", faults seed \($0)" } ?? "")\n"
+        for line in schedule { text += "  fault: \(line)\n" }
+        for (k, child) in children.enumerated() {
+            let summary = (try? String(contentsOfFile: (out as NSString).appendingPathComponent("\(names[k]).out"), encoding: .utf8)) ?? ""
+            let logged = try FileManager.default.contents(atPath: logs[k]).map { try ValidateCommand.read($0, file: logs[k]) } ?? []
+            events += logged
+            let runs = summary.split(separator: "\n").map(String.init)
+            text += "  \(names[k]): \(logged.count) steps logged; "
+                + (runs.isEmpty ? "no summary (exit \(child.terminationStatus))" : runs.count == 1 ? runs[0] : "its last run: " + runs.last!) + "\n"
         }
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
         let report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000,
@@ -143,6 +187,9 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "The node's log (JSON Lines), written durably before each send.") var log: String
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter.", valueName: "NAME=VALUE")) var settings: [String] = []
     @Option(help: "Run a buggy variant of the spec.") var variant: String?
+    @Flag(help: "Resume from the durable state the node saved before it was stopped (`quorum cluster --faults`).")
+    var recover = false
+    @Option(help: "A runtime bug: amnesia (a restarted node ignores its durable state).") var bug: String?
 
     func run() throws {
         let portList = ports.split(separator: ",").compactMap { UInt16($0) }
@@ -158,9 +205,34 @@ struct NodeCommand: ParsableCommand {
         }
         let socket = try LoopbackSocket(port: portList[id - 1])
         let nodes = model.processValues ?? []
-        guard FileManager.default.createFile(atPath: log, contents: nil), let file = FileHandle(forWritingAtPath: log) else {
-            throw UsageError("cannot write \(log)")
+        if bug != nil && bug != "amnesia" { throw UsageError("unknown --bug \(bug!) (known: amnesia)") }
+        if !recover || !FileManager.default.fileExists(atPath: log) {
+            guard FileManager.default.createFile(atPath: log, contents: nil) else { throw UsageError("cannot write \(log)") }
         }
+        guard let file = FileHandle(forWritingAtPath: log) else { throw UsageError("cannot write \(log)") }
+        try file.seekToEnd()
+        // The node's durable state: every variable of its copy of the spec's state, written
+        // before anything that depends on it leaves the node.
+        let durable = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".state.json" : log + ".state.json"
+        func persist(_ values: [ITFValue]) throws {
+            let temporary = durable + ".tmp"
+            FileManager.default.createFile(atPath: temporary, contents: Data(ITFValue.list(values).json.utf8))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temporary, durable) == 0 else { throw UsageError("cannot save \(durable)") }
+        }
+        if recover && bug != "amnesia", let data = FileManager.default.contents(atPath: durable) {
+            guard case .list(let saved)? = try? ITFValue(json: data), machine.restore(saved) else {
+                throw UsageError("\(durable) is not a saved state of \(descriptor.name)")
+            }
+        }
+        if recover, let restart = machine.step(choosing: { _ in 0 }, allowed: { name, _ in name == "Restart" }), let event = restart.event {
+            // A spec that says what a crash keeps (raft.tla's Restart) takes that step first.
+            try file.write(contentsOf: Data((event.jsonLine + "\n").utf8))
+            try file.synchronize()
+        }
+        try persist(machine.values)
         var random = SeededGenerator(seed: seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15)
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) * 1000 }
@@ -175,6 +247,7 @@ struct NodeCommand: ParsableCommand {
             let wait = Int(max(0, min(nextStep, end) - elapsed()))
             if let bytes = socket.receive(waiting: wait) {
                 if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) {
+                    try persist(machine.values)
                     received += 1
                     heard = elapsed()
                     timeouts = drawTimeouts()
@@ -197,6 +270,7 @@ struct NodeCommand: ParsableCommand {
                 timeouts = drawTimeouts()
             }
             steps += 1
+            try persist(machine.values)
             if let event = taken.event {
                 // Durable before anything that depends on it leaves the node.
                 try file.write(contentsOf: Data((event.jsonLine + "\n").utf8))

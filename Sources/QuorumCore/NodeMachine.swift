@@ -21,6 +21,7 @@ public struct NodeMachine: Sendable {
 
     let stepBox: @Sendable (inout [ITFValue], (Int) -> Int, (String, String) -> Bool) -> Taken?
     let deliverBox: @Sendable (inout [ITFValue], ITFValue) -> Bool
+    let readBox: @Sendable ([ITFValue]) -> [ITFValue]?
     /// The node's state as trace values (the spec's variables, in order).
     public private(set) var values: [ITFValue]
 
@@ -60,6 +61,7 @@ public struct NodeMachine: Sendable {
             }
             return Taken(name: action.name, action: action.description, event: event, sent: sent)
         }
+        readBox = { values in system.state(fromTraceValues: values).map { system.traceValues(of: $0) } }
         deliverBox = { values, message in
             guard let updated = Messages.adding(message, to: values[k]) else { return false }
             var candidate = values
@@ -76,6 +78,14 @@ public struct NodeMachine: Sendable {
     /// one at `choosing(count)` among them; nil when there is none.
     public mutating func step(choosing: (Int) -> Int, allowed: (String, String) -> Bool = { _, _ in true }) -> Taken? {
         stepBox(&values, choosing, allowed)
+    }
+
+    /// Takes up the state a node saved (``values``) before it stopped: what a node restarted from
+    /// its durable state resumes from. False when the values are not a state of the spec.
+    public mutating func restore(_ saved: [ITFValue]) -> Bool {
+        guard let values = readBox(saved) else { return false }
+        self.values = values
+        return true
     }
 
     /// Adds a message received from the network; false when it is known already (a set) or is
