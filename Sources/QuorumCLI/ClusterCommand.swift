@@ -51,6 +51,9 @@ struct ClusterCommand: ParsableCommand {
         let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         let names = processes.map { $0.stringValue ?? $0.text }
         let logs = names.map { (out as NSString).appendingPathComponent("\($0).jsonl") }
+        // Faults come with an interposer as the network: drops, duplicates, delays, partitions.
+        let router = try faults.map { try LoopbackRouter(ports: ports, seed: $0) }
+        router?.start()
         let started = Date()
         func spawn(_ k: Int, recovering: Bool) throws -> Process {
             let child = Process()
@@ -64,6 +67,7 @@ struct ClusterCommand: ParsableCommand {
             if let variant { arguments += ["--variant", variant] }
             if recovering { arguments.append("--recover") }
             if let bug { arguments += ["--bug", bug] }
+            if let router { arguments += ["--router", String(router.socket.port)] }
             child.arguments = arguments
             let output = (out as NSString).appendingPathComponent("\(names[k]).out")
             if !recovering { FileManager.default.createFile(atPath: output, contents: nil) }
@@ -86,7 +90,18 @@ struct ClusterCommand: ParsableCommand {
                 if next > duration - 0.3 { break }
                 if now < next { Thread.sleep(forTimeInterval: min(0.01, next - now)); continue }
                 let k = random.below(children.count), down = Double(50 + random.below(200)) / 1000
-                if random.below(2) == 0 {
+                let fault = random.below(3)
+                if fault == 2, let router {
+                    // One node cut off from the others, or two sides, for a while.
+                    var sides = children.indices.map { _ in random.below(2) }
+                    if Set(sides).count == 1 { sides[k] = 1 - sides[0] }
+                    router.partition(sides)
+                    let held = 3 * down
+                    Thread.sleep(forTimeInterval: held)
+                    router.partition(nil)
+                    let groups = [0, 1].map { side in "{" + names.indices.filter { sides[$0] == side }.map { names[$0] }.joined(separator: ", ") + "}" }
+                    schedule.append(String(format: "%.2f s partition %@ | %@ for %.2f s", now, groups[0], groups[1], held))
+                } else if fault == 0 {
                     kill(children[k].processIdentifier, SIGKILL)
                     children[k].waitUntilExit()
                     Thread.sleep(forTimeInterval: down)
@@ -110,10 +125,17 @@ struct ClusterCommand: ParsableCommand {
             }
             child.waitUntilExit()
         }
+        router?.stop()
+        var network = ""
+        if let counts = router?.counts {
+            network = "  network: \(counts.forwarded) datagrams delivered (delayed up to 30 ms, so reordered), "
+                + "\(counts.dropped) dropped, \(counts.duplicated) duplicated, \(counts.cut) cut by partitions\n"
+        }
         var events: [NodeEvent] = []
         var text = "\(descriptor.name)\(variant.map { " [nodes run \($0)]" } ?? "")\(bug.map { " [runtime bug \($0)]" } ?? "") cluster of "
             + "\(processes.count) nodes on 127.0.0.1, \(duration) s, seed \(seed)\(faults.map { ", faults seed \($0)" } ?? "")\n"
         for line in schedule { text += "  fault: \(line)\n" }
+        text += network
         for (k, child) in children.enumerated() {
             let summary = (try? String(contentsOfFile: (out as NSString).appendingPathComponent("\(names[k]).out"), encoding: .utf8)) ?? ""
             let logged = try FileManager.default.contents(atPath: logs[k]).map { try ValidateCommand.read($0, file: logs[k]) } ?? []
@@ -190,6 +212,7 @@ struct NodeCommand: ParsableCommand {
     @Flag(help: "Resume from the durable state the node saved before it was stopped (`quorum cluster --faults`).")
     var recover = false
     @Option(help: "A runtime bug: amnesia (a restarted node ignores its durable state).") var bug: String?
+    @Option(help: "Send every datagram through the interposer at this port (`quorum cluster --faults`).") var router: UInt16?
 
     func run() throws {
         let portList = ports.split(separator: ",").compactMap { UInt16($0) }
@@ -279,7 +302,9 @@ struct NodeCommand: ParsableCommand {
             for message in taken.sent {
                 let bytes = Array(message.json.utf8)
                 let to = policy.destination.flatMap { message[field: $0] }.flatMap { name in nodes.firstIndex(of: name) }
-                for (k, port) in portList.enumerated() where k != id - 1 && (to == nil || to == k) { socket.send(bytes, to: port) }
+                for (k, port) in portList.enumerated() where k != id - 1 && (to == nil || to == k) {
+                    if let router { socket.send([UInt8(k), UInt8(id - 1)] + bytes, to: router) } else { socket.send(bytes, to: port) }
+                }
                 sent += 1
             }
         }

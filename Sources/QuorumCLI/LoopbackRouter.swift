@@ -1,0 +1,74 @@
+import Foundation
+import QuorumCore
+
+/// The network of a faulty cluster: an interposer on loopback through which every datagram between
+/// nodes passes, so that the nodes cannot tell its faults from a real network's. Seeded: it drops,
+/// duplicates and delays datagrams (delays reorder them), and cuts the links across a partition
+/// while one is in place. A datagram reaches it prefixed by its destination's and its source's
+/// node numbers.
+final class LoopbackRouter: @unchecked Sendable {
+    let socket: LoopbackSocket
+    private let ports: [UInt16]
+    private let lock = NSLock()
+    private var random: SeededGenerator
+    private var stopped = false
+    /// The side of each node while a partition is in place; nil: none.
+    private var sides: [Int]?
+    private var delayed: [(due: Date, bytes: [UInt8], port: UInt16)] = []
+    private(set) var counts = (forwarded: 0, dropped: 0, duplicated: 0, cut: 0)
+    private var thread: Thread?
+
+    init(ports: [UInt16], seed: UInt64) throws {
+        socket = try LoopbackSocket()
+        self.ports = ports
+        random = SeededGenerator(seed: seed ^ 0x5EED_0F_FA17)
+    }
+
+    /// Starts forwarding on a thread of its own.
+    func start() {
+        let thread = Thread { [self] in run() }
+        self.thread = thread
+        thread.start()
+    }
+
+    func stop() {
+        lock.withLock { stopped = true }
+        while thread?.isFinished == false { Thread.sleep(forTimeInterval: 0.005) }
+    }
+
+    /// Cuts the links between the two sides (nil: heals the network).
+    func partition(_ sides: [Int]?) { lock.withLock { self.sides = sides } }
+
+    private func run() {
+        while !lock.withLock({ stopped }) {
+            let now = Date()
+            let due = lock.withLock { () -> [(bytes: [UInt8], port: UInt16)] in
+                let ready = delayed.filter { $0.due <= now }
+                delayed.removeAll { $0.due <= now }
+                return ready.map { ($0.bytes, $0.port) }
+            }
+            for d in due { socket.send(d.bytes, to: d.port) }
+            guard let datagram = socket.receive(waiting: 2), datagram.count > 2 else { continue }
+            let to = Int(datagram[0]), from = Int(datagram[1])
+            guard ports.indices.contains(to), ports.indices.contains(from) else { continue }
+            let payload = Array(datagram.dropFirst(2))
+            lock.withLock {
+                if let sides, sides[to] != sides[from] {
+                    counts.cut += 1
+                    return
+                }
+                switch random.below(100) {
+                case 0..<5:
+                    counts.dropped += 1
+                case 5..<10:
+                    counts.duplicated += 1
+                    counts.forwarded += 1
+                    for _ in 0..<2 { delayed.append((now.addingTimeInterval(Double(random.below(30)) / 1000), payload, ports[to])) }
+                default:
+                    counts.forwarded += 1
+                    delayed.append((now.addingTimeInterval(Double(random.below(30)) / 1000), payload, ports[to]))
+                }
+            }
+        }
+    }
+}
