@@ -30,6 +30,7 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Seed of a fault schedule: nodes killed (kill -9) and restarted from their durable state, or paused and resumed.")
     var faults: UInt64?
     @Option(help: "A runtime bug the nodes have: amnesia (a restarted node ignores its durable state).") var bug: String?
+    @Flag(help: "No live summary line on stderr.") var quiet = false
 
     func validate() throws {
         if !(duration > 0 && duration <= 600) { throw ValidationError("--duration is a number of seconds, at most 600") }
@@ -79,6 +80,27 @@ struct ClusterCommand: ParsableCommand {
             return child
         }
         var children = try processes.indices.map { try spawn($0, recovering: false) }
+        // Twice a second, one line: each node's entries of the variables the policy shows, read
+        // from the state the nodes save.
+        let shown = ClusterPolicy.of(spec).shown.compactMap { name in implementation.variables.firstIndex(of: name).map { (name, $0) } }
+        var lastStatus = started
+        func status() {
+            guard !quiet, !shown.isEmpty, Date().timeIntervalSince(lastStatus) >= 0.5 else { return }
+            lastStatus = Date()
+            let nodes = names.indices.map { k -> String in
+                let path = String(logs[k].dropLast(6)) + ".state.json"
+                guard let data = FileManager.default.contents(atPath: path), case .list(let values)? = try? ITFValue(json: data),
+                      values.count == implementation.variables.count else { return "\(names[k]) –" }
+                let entries = shown.map { _, v -> String in
+                    guard case .map(let pairs) = values[v], let mine = pairs.first(where: { $0.key == processes[k] }) else { return "?" }
+                    return mine.value.text
+                }
+                return "\(names[k]) " + entries.joined(separator: " ")
+            }
+            let line = String(format: "%5.1f s  ", Date().timeIntervalSince(started)) + nodes.joined(separator: " | ")
+                + "   (" + shown.map(\.0).joined(separator: ", ") + ")"
+            FileHandle.standardError.write(Data((TraceDocument.visible(line) + "\n").utf8))
+        }
         // The fault schedule, seeded: a node killed (SIGKILL) and restarted from its durable state,
         // or paused (SIGSTOP) and resumed, every 200 to 500 ms. Processes are signalled by their ids.
         var schedule: [String] = []
@@ -88,7 +110,11 @@ struct ClusterCommand: ParsableCommand {
             while true {
                 let now = Date().timeIntervalSince(started)
                 if next > duration - 0.3 { break }
-                if now < next { Thread.sleep(forTimeInterval: min(0.01, next - now)); continue }
+                if now < next {
+                    status()
+                    Thread.sleep(forTimeInterval: min(0.01, next - now))
+                    continue
+                }
                 let k = random.below(children.count), down = Double(50 + random.below(200)) / 1000
                 let fault = random.below(3)
                 if fault == 2, let router {
@@ -118,7 +144,10 @@ struct ClusterCommand: ParsableCommand {
         }
         let deadline = started.addingTimeInterval(duration + 10)
         for child in children {
-            while child.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            while child.isRunning && Date() < deadline {
+                status()
+                Thread.sleep(forTimeInterval: 0.02)
+            }
             if child.isRunning {
                 // Stopped by its own process id, never by name.
                 kill(child.processIdentifier, SIGKILL)
@@ -182,13 +211,19 @@ struct ClusterPolicy {
     /// The message field that names the one node a message is for (Raft's `mdest`); nil: every
     /// message goes to every other node, as a message set's do.
     var destination: String? = nil
+    /// The variables whose node entries the live summary shows.
+    var shown: [String] = []
 
     static func of(_ spec: String) -> ClusterPolicy {
         switch spec.lowercased() {
         case "raft":
             ClusterPolicy(never: ["Restart"], idle: ["Timeout": 300...600],
                           period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
-                          destination: "mdest")
+                          destination: "mdest", shown: ["state", "currentTerm", "commitIndex"])
+        case "paxos":
+            ClusterPolicy(shown: ["maxBal", "maxVBal", "maxVal"])
+        case "twophasecommit":
+            ClusterPolicy(shown: ["rmState"])
         default:
             ClusterPolicy()
         }

@@ -235,6 +235,8 @@ public struct AnyModel: Sendable {
     public let processValues: [ITFValue]?
     /// The spec's action names (empty where the spec does not list them).
     public let actionNames: [String]
+    /// The state variables, as traces name them.
+    public let variables: [String]
     @usableFromInline let explore: @Sendable (ExplorationOptions) -> CheckReport
     @usableFromInline let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
     @usableFromInline let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
@@ -259,6 +261,7 @@ public struct AnyModel: Sendable {
         derivesFingerprint = System.State.self is any DeclaredState.Type
         processValues = system.processCount.map { n in (0..<n).map { system.processValue($0) } }
         actionNames = system.actionNames
+        variables = system.traceVariables
         explore = { options in
             let result = Checker(system, options: options).run()
             var report = CheckReport(result.exploration, system: system, spec: spec, variant: variant, parameters: parameters)

@@ -56,6 +56,8 @@ import Testing
                                 "--duration", "1", "--out", dir.appendingPathComponent("raft").path])
         #expect(raft.status == 0, "\(raft.stdout)\(raft.stderr)")
         #expect(raft.stdout.contains("every invariant holds on the behaviour found"), "\(raft.stdout)")
+        // The live summary: each node's role, term and commit index, twice a second.
+        #expect(raft.stderr.contains("(state, currentTerm, commitIndex)"), "\(raft.stderr)")
         let refused = try CLI.run(["cluster", "auditlog", "--duration", "1", "--out", dir.path])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("cannot run as a cluster"), "\(refused.stderr)")
