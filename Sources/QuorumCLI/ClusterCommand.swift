@@ -29,13 +29,15 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Directory for the nodes' logs and the validation's trace.") var out = "cluster"
     @Option(help: "Seed of a fault schedule: nodes killed (kill -9) and restarted from their durable state, or paused and resumed.")
     var faults: UInt64?
-    @Option(help: "A runtime bug the nodes have: amnesia (a restarted node ignores its durable state).") var bug: String?
+    @Option(help: "A runtime bug the nodes have (\(RuntimeBug.allCases.map(\.rawValue).joined(separator: ", "))).") var bug: String?
     @Flag(help: "No live summary line on stderr.") var quiet = false
 
     func validate() throws {
         if !(duration > 0 && duration <= 600) { throw ValidationError("--duration is a number of seconds, at most 600") }
         if interval < 1 { throw ValidationError("--interval must be at least 1 ms") }
-        if let bug, bug != "amnesia" { throw ValidationError("unknown --bug \(bug) (known: amnesia)") }
+        if let bug, RuntimeBug(rawValue: bug) == nil {
+            throw ValidationError("unknown --bug \(bug) (known: \(RuntimeBug.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
     }
 
     func run() throws {
@@ -53,7 +55,7 @@ struct ClusterCommand: ParsableCommand {
         let names = processes.map { $0.stringValue ?? $0.text }
         let logs = names.map { (out as NSString).appendingPathComponent("\($0).jsonl") }
         // Faults come with an interposer as the network: drops, duplicates, delays, partitions.
-        let router = try faults.map { try LoopbackRouter(ports: ports, seed: $0) }
+        let router = try faults.map { try LoopbackRouter(ports: ports, seed: $0, logsFaults: ClusterPolicy.of(spec).networkSteps) }
         router?.start()
         let started = Date()
         func spawn(_ k: Int, recovering: Bool) throws -> Process {
@@ -117,6 +119,11 @@ struct ClusterCommand: ParsableCommand {
                 }
                 let k = random.below(children.count), down = Double(50 + random.below(200)) / 1000
                 let fault = random.below(3)
+                if fault == 0, let router {
+                    // Nothing more is forwarded to it; what it holds it takes in before it dies.
+                    router.setDown(k, true)
+                    Thread.sleep(forTimeInterval: 0.03)
+                }
                 if fault == 2, let router {
                     // One node cut off from the others, or two sides, for a while.
                     var sides = children.indices.map { _ in random.below(2) }
@@ -132,6 +139,7 @@ struct ClusterCommand: ParsableCommand {
                     children[k].waitUntilExit()
                     Thread.sleep(forTimeInterval: down)
                     children[k] = try spawn(k, recovering: true)
+                    router?.setDown(k, false)
                     schedule.append(String(format: "%.2f s kill -9 %@, restarted %.2f s later", now, names[k], down))
                 } else {
                     kill(children[k].processIdentifier, SIGSTOP)
@@ -156,6 +164,10 @@ struct ClusterCommand: ParsableCommand {
         }
         router?.stop()
         var network = ""
+        if let router, router.logsFaults {
+            let path = (out as NSString).appendingPathComponent("network.jsonl")
+            try (router.events.map(\.jsonLine).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
         if let counts = router?.counts {
             network = "  network: \(counts.forwarded) datagrams delivered (delayed up to 30 ms, so reordered), "
                 + "\(counts.dropped) dropped, \(counts.duplicated) duplicated, \(counts.cut) cut by partitions\n"
@@ -174,6 +186,8 @@ struct ClusterCommand: ParsableCommand {
                 + (runs.isEmpty ? "no summary (exit \(child.terminationStatus))" : runs.count == 1 ? runs[0] : "its last run: " + runs.last!) + "\n"
         }
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
+        // The interposer's log of the faults the spec has steps for.
+        if let router, router.logsFaults { events += router.events }
         let report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000,
                                                   silentActions: ClusterPolicy.of(spec).silent)
         text += ValidateCommand.describe(report, model: reference, logs: NodeLogs(events))
@@ -190,6 +204,37 @@ struct ClusterCommand: ParsableCommand {
         case "explained": if !report.violated.isEmpty { throw ExitCode(Exit.violation) }
         case "undecided": throw ExitCode(Exit.incomplete)
         default: throw ExitCode(Exit.violation)
+        }
+    }
+}
+
+/// Bugs of a running node rather than of the spec (`--bug`), each in what survives a restart.
+enum RuntimeBug: String, CaseIterable {
+    /// A restarted node ignores its durable state and starts afresh.
+    case amnesia
+    /// votedFor is not kept on disk: a restarted Raft server has voted for no one.
+    case volatileVote
+    /// The last entry of the log is not synced: a restarted Raft server has lost its log's tail.
+    case logTail
+
+    /// The state a node with this bug recovers from what it saved.
+    func recovered(_ saved: [ITFValue], variables: [String], node: ITFValue) throws -> [ITFValue] {
+        func edit(_ variable: String, _ change: (ITFValue) -> ITFValue) throws -> [ITFValue] {
+            guard let k = variables.firstIndex(of: variable), case .map(let pairs) = saved[k] else {
+                throw UsageError("--bug \(rawValue) needs a variable \(variable) per node")
+            }
+            var out = saved
+            out[k] = .map(pairs.map { ($0.key, $0.key == node ? change($0.value) : $0.value) })
+            return out
+        }
+        switch self {
+        case .amnesia: return saved
+        case .volatileVote: return try edit("votedFor") { _ in .string("Nil") }
+        case .logTail:
+            return try edit("log") { log in
+                guard case .list(let entries) = log, !entries.isEmpty else { return log }
+                return .list(Array(entries.dropLast()))
+            }
         }
     }
 }
@@ -213,13 +258,15 @@ struct ClusterPolicy {
     var destination: String? = nil
     /// The variables whose node entries the live summary shows.
     var shown: [String] = []
+    /// Whether the spec drops and copies messages by steps of its own, which the interposer logs.
+    var networkSteps = false
 
     static func of(_ spec: String) -> ClusterPolicy {
         switch spec.lowercased() {
         case "raft":
             ClusterPolicy(never: ["Restart"], idle: ["Timeout": 300...600],
                           period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
-                          destination: "mdest", shown: ["state", "currentTerm", "commitIndex"])
+                          destination: "mdest", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true)
         case "paxos":
             ClusterPolicy(shown: ["maxBal", "maxVBal", "maxVal"])
         case "twophasecommit":
@@ -246,7 +293,7 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "Run a buggy variant of the spec.") var variant: String?
     @Flag(help: "Resume from the durable state the node saved before it was stopped (`quorum cluster --faults`).")
     var recover = false
-    @Option(help: "A runtime bug: amnesia (a restarted node ignores its durable state).") var bug: String?
+    @Option(help: "A runtime bug (see `quorum cluster --help`).") var bug: String?
     @Option(help: "Send every datagram through the interposer at this port (`quorum cluster --faults`).") var router: UInt16?
 
     func run() throws {
@@ -263,7 +310,10 @@ struct NodeCommand: ParsableCommand {
         }
         let socket = try LoopbackSocket(port: portList[id - 1])
         let nodes = model.processValues ?? []
-        if bug != nil && bug != "amnesia" { throw UsageError("unknown --bug \(bug!) (known: amnesia)") }
+        let runtimeBug = try bug.map { name in
+            guard let b = RuntimeBug(rawValue: name) else { throw UsageError("unknown --bug \(name)") }
+            return b
+        }
         if !recover || !FileManager.default.fileExists(atPath: log) {
             guard FileManager.default.createFile(atPath: log, contents: nil) else { throw UsageError("cannot write \(log)") }
         }
@@ -280,10 +330,12 @@ struct NodeCommand: ParsableCommand {
             try handle.close()
             guard rename(temporary, durable) == 0 else { throw UsageError("cannot save \(durable)") }
         }
-        if recover && bug != "amnesia", let data = FileManager.default.contents(atPath: durable) {
-            guard case .list(let saved)? = try? ITFValue(json: data), machine.restore(saved) else {
+        if recover && runtimeBug != .amnesia, let data = FileManager.default.contents(atPath: durable) {
+            guard case .list(var saved)? = try? ITFValue(json: data) else {
                 throw UsageError("\(durable) is not a saved state of \(descriptor.name)")
             }
+            if let runtimeBug { saved = try runtimeBug.recovered(saved, variables: model.variables, node: machine.node) }
+            guard machine.restore(saved) else { throw UsageError("\(durable) is not a saved state of \(descriptor.name)") }
         }
         if recover, let restart = machine.step(choosing: { _ in 0 }, allowed: { name, _ in name == "Restart" }), let event = restart.event {
             // A spec that says what a crash keeps (raft.tla's Restart) takes that step first.
@@ -337,6 +389,13 @@ struct NodeCommand: ParsableCommand {
             for message in taken.sent {
                 let bytes = Array(message.json.utf8)
                 let to = policy.destination.flatMap { message[field: $0] }.flatMap { name in nodes.firstIndex(of: name) }
+                if to == id - 1 {
+                    // A message to itself (raft.tla's candidate asks itself for a vote) never
+                    // leaves the node.
+                    if machine.deliver(message) { try persist(machine.values) }
+                    sent += 1
+                    continue
+                }
                 for (k, port) in portList.enumerated() where k != id - 1 && (to == nil || to == k) {
                     if let router { socket.send([UInt8(k), UInt8(id - 1)] + bytes, to: router) } else { socket.send(bytes, to: port) }
                 }

@@ -85,7 +85,7 @@ struct ValidateCommand: ParsableCommand {
                          silentActions: Set<String>? = nil) throws -> LogValidationReport {
         if events.isEmpty { throw UsageError("the logs hold no events") }
         let logs = NodeLogs(events)
-        if let processes = model.processValues, let node = logs.nodes.first(where: { !processes.contains($0) }) {
+        if let processes = model.processValues, let node = logs.nodes.first(where: { !processes.contains($0) && $0 != NodeEvent.network }) {
             throw UsageError("\(node.text) is not a process of \(model.spec) at these bounds (its processes: "
                 + processes.map(\.text).joined(separator: ", ") + ")")
         }

@@ -21,6 +21,10 @@ public struct NodeEvent: Sendable, Equatable {
     /// Where the event was read ("s1.jsonl:4"), for messages; empty for an event made in memory.
     public let source: String
 
+    /// The node name of the network's own log: the steps of no process it took (a message dropped
+    /// or copied), which an interposer that sees every datagram can log.
+    public static let network = ITFValue.string("network")
+
     public init(node: ITFValue, action: String, parameters: [(String, ITFValue)] = [],
                 state: [(String, ITFValue)] = [], source: String = "") {
         self.node = node

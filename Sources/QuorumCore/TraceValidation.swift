@@ -103,6 +103,8 @@ extension TransitionSystem {
             logOfProcess[process] = k
             return k
         }
+        // The network's own log, if the logs have one: the steps of no process it took (drops, copies).
+        let networkLog = logs.nodes.firstIndex(of: NodeEvent.network)
         var nodes: [Node] = []
         var seen = Set<Configuration>()
         for state in initialStates {
@@ -126,29 +128,34 @@ extension TransitionSystem {
             guard isWithinBounds(c.state) else { continue }
             actions.removeAll(keepingCapacity: true)
             enabledActions(in: c.state, into: &actions)
+            /// Records a successor; false once the search has reached its limit.
+            func add(_ next: State, _ cursors: [Int], _ action: Action, _ explains: (node: Int, index: Int)?) -> Bool {
+                let successor = Configuration(state: next, cursors: cursors)
+                guard seen.insert(successor).inserted else { return true }
+                nodes.append(Node(configuration: successor, parent: head - 1, action: action, explains: explains))
+                return nodes.count < options.maxConfigurations
+            }
             for action in actions {
                 var cursors = c.cursors
-                var explains: (node: Int, index: Int)? = nil
-                let next: State
                 if let process = action.process {
                     guard let k = log(of: process), cursors[k] < logs.events[k].count else { continue }
                     let event = logs.events[k][cursors[k]]
                     guard event.allows(action) else { continue }
-                    next = apply(action, to: c.state)
+                    let next = apply(action, to: c.state)
                     guard event.agrees(with: traceValues(of: next), variables) == nil else { continue }
-                    explains = (k, cursors[k])
                     cursors[k] += 1
-                } else {
-                    if let allowed = options.silentActions, !allowed.contains(action.name) { continue }
-                    next = apply(action, to: c.state)
+                    if !add(next, cursors, action, (k, cursors[k] - 1)) { verdict = .undecided; break search }
+                    continue
                 }
-                let successor = Configuration(state: next, cursors: cursors)
-                guard seen.insert(successor).inserted else { continue }
-                nodes.append(Node(configuration: successor, parent: head - 1, action: action, explains: explains))
-                if nodes.count >= options.maxConfigurations {
-                    verdict = .undecided
-                    break search
+                // A step of no process: the network's log's next event, if it names it, or a step
+                // no one logs.
+                if let n = networkLog, cursors[n] < logs.events[n].count, logs.events[n][cursors[n]].allows(action) {
+                    cursors[n] += 1
+                    if !add(apply(action, to: c.state), cursors, action, (n, cursors[n] - 1)) { verdict = .undecided; break search }
+                    cursors[n] -= 1
                 }
+                if let allowed = options.silentActions, !allowed.contains(action.name) { continue }
+                if !add(apply(action, to: c.state), cursors, action, nil) { verdict = .undecided; break search }
             }
         }
         var path: [Int] = []
@@ -173,7 +180,7 @@ extension TransitionSystem {
     /// Why `event` is not a step from `state`: the closest the spec comes to it.
     func reason(_ event: NodeEvent, in state: State, logs: NodeLogs, variables: [String]) -> String {
         let mine = enabledActions(in: state).filter { action in
-            action.process.map { processValue($0) == event.node } ?? false
+            action.process.map { processValue($0) == event.node } ?? (event.node == NodeEvent.network)
         }
         let named = mine.filter { $0.name == event.action }
         guard !named.isEmpty else {

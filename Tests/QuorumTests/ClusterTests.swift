@@ -62,4 +62,24 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("cannot run as a cluster"), "\(refused.stderr)")
     }
+
+    /// Raft servers under a fault schedule with kills after the first election (seed 10: kill -9 at
+    /// about 0.5, 1.0 and 1.7 s, a pause at 2.3 s), with the interposer logging the messages it
+    /// drops and copies: the correct servers are explained, and each runtime bug in what a restart
+    /// keeps is refused.
+    @Test(arguments: [nil, "volatileVote", "logTail", "amnesia"])
+    func raftRuntimeBugsAreCaughtUnderFaults(_ bug: String?) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try CLI.run(["cluster", "raft", "--set", "maxTerm=15", "--set", "maxLogLength=7", "--set", "maxMessages=15",
+                               "--duration", "2.5", "--faults", "10", "--quiet", "--out", dir.path] + (bug.map { ["--bug", $0] } ?? []))
+        #expect(run.stdout.contains("kill -9"), "\(run.stdout)")
+        if bug == nil {
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("every invariant holds on the behaviour found"), "\(run.stdout)")
+        } else {
+            #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("result: unexplained"), "\(run.stdout)")
+        }
+    }
 }
