@@ -91,7 +91,7 @@ struct ClusterCommand: ParsableCommand {
             lastStatus = Date()
             let nodes = names.indices.map { k -> String in
                 let path = String(logs[k].dropLast(6)) + ".state.json"
-                guard let data = FileManager.default.contents(atPath: path), case .list(let values)? = try? ITFValue(json: data),
+                guard let data = FileManager.default.contents(atPath: path), case .list(let values)? = (try? ITFValue(json: data))?[field: "values"],
                       values.count == implementation.variables.count else { return "\(names[k]) –" }
                 let entries = shown.map { _, v -> String in
                     guard case .map(let pairs) = values[v], let mine = pairs.first(where: { $0.key == processes[k] }) else { return "?" }
@@ -319,28 +319,54 @@ struct NodeCommand: ParsableCommand {
         }
         guard let file = FileHandle(forWritingAtPath: log) else { throw UsageError("cannot write \(log)") }
         try file.seekToEnd()
-        // The node's durable state: every variable of its copy of the spec's state, written
-        // before anything that depends on it leaves the node.
+        // The node's durable state: every variable of its copy of the spec's state, with how many
+        // events its log holds and the last of them. It is saved (atomically: a temporary file,
+        // fsync, rename) before the event is appended to the log and before anything is sent, so
+        // a kill between the two leaves a log one event short, which recovery completes.
         let durable = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".state.json" : log + ".state.json"
+        var existing = recover ? (FileManager.default.contents(atPath: log).map { String(decoding: $0, as: UTF8.self) } ?? "") : ""
+        if !existing.isEmpty && !existing.hasSuffix("\n") {
+            // Killed in the middle of a line: the line was never complete, so it never happened.
+            existing = String(existing[..<(existing.lastIndex(of: "\n").map { existing.index(after: $0) } ?? existing.startIndex)])
+            try file.truncate(atOffset: UInt64(existing.utf8.count))
+        }
+        var logged = existing.split(separator: "\n").count, lastLine = ""
         func persist(_ values: [ITFValue]) throws {
             let temporary = durable + ".tmp"
-            FileManager.default.createFile(atPath: temporary, contents: Data(ITFValue.list(values).json.utf8))
+            let record = ITFValue.record([("values", .list(values)), ("logged", .int(logged)), ("last", .string(lastLine))])
+            FileManager.default.createFile(atPath: temporary, contents: Data(record.json.utf8))
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.synchronize()
             try handle.close()
             guard rename(temporary, durable) == 0 else { throw UsageError("cannot save \(durable)") }
         }
-        if recover && runtimeBug != .amnesia, let data = FileManager.default.contents(atPath: durable) {
-            guard case .list(var saved)? = try? ITFValue(json: data) else {
+        func append(_ event: NodeEvent, values: [ITFValue]) throws {
+            logged += 1
+            lastLine = event.jsonLine
+            try persist(values)
+            try file.write(contentsOf: Data((lastLine + "\n").utf8))
+            try file.synchronize()
+        }
+        if recover, let data = FileManager.default.contents(atPath: durable) {
+            guard let record = try? ITFValue(json: data), case .list(var saved)? = record[field: "values"],
+                  let savedLogged = record[field: "logged"]?.intValue, let savedLast = record[field: "last"]?.stringValue else {
                 throw UsageError("\(durable) is not a saved state of \(descriptor.name)")
             }
-            if let runtimeBug { saved = try runtimeBug.recovered(saved, variables: model.variables, node: machine.node) }
-            guard machine.restore(saved) else { throw UsageError("\(durable) is not a saved state of \(descriptor.name)") }
+            if savedLogged == logged + 1 && !savedLast.isEmpty {
+                // Killed after saving a step and before logging it: the log gets its event now.
+                try file.write(contentsOf: Data((savedLast + "\n").utf8))
+                try file.synchronize()
+                logged += 1
+            }
+            lastLine = savedLast
+            if runtimeBug != .amnesia {
+                if let runtimeBug { saved = try runtimeBug.recovered(saved, variables: model.variables, node: machine.node) }
+                guard machine.restore(saved) else { throw UsageError("\(durable) is not a saved state of \(descriptor.name)") }
+            }
         }
         if recover, let restart = machine.step(choosing: { _ in 0 }, allowed: { name, _ in name == "Restart" }), let event = restart.event {
             // A spec that says what a crash keeps (raft.tla's Restart) takes that step first.
-            try file.write(contentsOf: Data((event.jsonLine + "\n").utf8))
-            try file.synchronize()
+            try append(event, values: machine.values)
         }
         try persist(machine.values)
         var random = SeededGenerator(seed: seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15)
@@ -380,12 +406,8 @@ struct NodeCommand: ParsableCommand {
                 timeouts = drawTimeouts()
             }
             steps += 1
-            try persist(machine.values)
-            if let event = taken.event {
-                // Durable before anything that depends on it leaves the node.
-                try file.write(contentsOf: Data((event.jsonLine + "\n").utf8))
-                try file.synchronize()
-            }
+            // Durable before anything that depends on it leaves the node.
+            if let event = taken.event { try append(event, values: machine.values) } else { try persist(machine.values) }
             for message in taken.sent {
                 let bytes = Array(message.json.utf8)
                 let to = policy.destination.flatMap { message[field: $0] }.flatMap { name in nodes.firstIndex(of: name) }
