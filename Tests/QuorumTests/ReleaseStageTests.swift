@@ -1,13 +1,12 @@
 import Foundation
 import Testing
 
-/// CI runs in release mode only the suites that behave differently there: every suite that reads
-/// `isOptimized` must be named in `.ci/run`'s release stage, or its release-only checks never run.
+/// CI runs the tests in release mode: every suite that reads `isOptimized` must run there (all of
+/// them, or named in the release stage's filter if it has one), or its release-only checks never run.
 @Suite struct ReleaseStageTests {
     @Test func everySuiteThatReadsIsOptimizedRunsInTheReleaseStage() throws {
         let ci = try String(contentsOf: repositoryRoot.appendingPathComponent(".ci/run"), encoding: .utf8)
-        let line = try #require(ci.split(separator: "\n").first { $0.hasPrefix("swift test -c release --filter ") })
-        let listed = Set(line.split(separator: "'")[1].split(separator: "|").map(String.init))
+        let line = try #require(ci.split(separator: "\n").first { $0.hasPrefix("swift test -c release") })
         let tests = repositoryRoot.appendingPathComponent("Tests/QuorumTests")
         var readers: Set<String> = []
         for file in try FileManager.default.contentsOfDirectory(atPath: tests.path) where file.hasSuffix(".swift") && !["Support.swift", "ReleaseStageTests.swift"].contains(file) {
@@ -20,6 +19,8 @@ import Testing
             }
         }
         #expect(readers.contains("RaftBMCTests") && readers.contains("PaxosTests"))
+        guard line.contains("--filter") else { return }   // every suite runs
+        let listed = Set(line.split(separator: "'")[1].split(separator: "|").map(String.init))
         #expect(readers.subtracting(listed).isEmpty, "not in .ci/run's release stage: \(readers.subtracting(listed).sorted())")
     }
 }
