@@ -28,8 +28,10 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Report states with no enabled action.") var deadlock = false
     @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int?
     @Option(help: "Stop (incomplete) after this many seconds.") var timeout: Double?
-    @Option(help: ArgumentHelp("Stop (incomplete) before the explorer's tables exceed this size (e.g. 512M, 2G).", valueName: "SIZE"))
+    @Option(help: ArgumentHelp("Keep the explorer's tables within this size (e.g. 256M, 2G): visited fingerprints and queues spill to disk beyond it, with the same figures and traces.", valueName: "SIZE"))
     var memory: String?
+    @Option(help: ArgumentHelp("Where --memory spills (default: the system's temporary directory).", valueName: "DIR"))
+    var spillDir: String?
     @Flag(help: "Symmetry reduction: one state per class of states equal up to renaming servers, acceptors or values.")
     var symmetry = false
     @Flag(help: "Temporal properties: judge fairness on the bounded model, so an action whose steps all leave the bounds counts as disabled.")
@@ -55,6 +57,14 @@ struct CheckCommand: ParsableCommand {
         if let maxStates, maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
         if let memory, Settings.bytes(memory) == nil {
             throw ValidationError("--memory takes a size such as 800M or 2G, got '\(memory)'")
+        }
+        if let spillDir {
+            if memory == nil { throw ValidationError("--spill-dir goes with --memory") }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: spillDir, isDirectory: &isDirectory), isDirectory.boolValue,
+                  FileManager.default.isWritableFile(atPath: spillDir) else {
+                throw ValidationError("--spill-dir \(spillDir) is not a writable directory")
+            }
         }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -129,6 +139,7 @@ struct CheckCommand: ParsableCommand {
         switch report.result {
         case .ok: "ok"
         case .violation: "violation of " + report.findings.map(\.property).joined(separator: ", ")
+            + (report.incompleteReason.map { " (then stopped: \($0))" } ?? "")
         case .incomplete: "incomplete (\(report.incompleteReason ?? "a limit was reached"))"
         }
     }
@@ -163,6 +174,7 @@ struct CheckCommand: ParsableCommand {
         options.symmetry = symmetry
         options.boundedFairness = boundedFairness
         options.memoryBudget = memory.flatMap(Settings.bytes)
+        options.spillDirectory = spillDir
         options.coverage = coverage
         if !self.quiet { options.progress = Progress.reporter() }
         var report = model.check(options)
@@ -201,12 +213,16 @@ struct CheckCommand: ParsableCommand {
         var out = title(report) + "\n"
         switch report.result {
         case .ok: out += "  result: ok — every property holds within the bounds\n"
-        case .violation: out += "  result: violation\n"
+        case .violation: out += "  result: violation" + (report.incompleteReason.map { " — then the run stopped early: \($0)" } ?? "") + "\n"
         case .incomplete: out += "  result: incomplete — \(report.incompleteReason ?? "a limit was reached")\n"
         }
         out += "  " + figures(report) + "\n"
         out += String(format: "  fingerprint collision probability (optimistic): %.1e; %.1f bytes per state\n",
                       report.collisionProbability, report.bytesPerState)
+        if let spill = report.spill, spill.merges + spill.queuedStates > 0 {
+            out += "  spilled to disk under --memory: \(Terminal.count(spill.fingerprints)) fingerprints (\(spill.merges) merges), "
+                + "\(Terminal.count(spill.queuedStates)) queued states (\(Terminal.count(spill.queueBytes / (1 << 20))) MiB)\n"
+        }
         if let graph = report.temporalGraph {
             out += "  temporal properties checked on the state graph: \(Terminal.count(graph.states)) states, "
                 + "\(Terminal.count(graph.edges)) edges, " + String(format: "%.2f s\n", graph.seconds)

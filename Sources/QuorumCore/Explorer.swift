@@ -13,9 +13,14 @@ public struct ExplorationOptions: Sendable {
     public var checkDeadlock = false
     /// Stop with an incomplete result after this many distinct states.
     public var maxStates: Int? = nil
-    /// Stop with an incomplete result before the explorer's own tables (visited set, trace links,
-    /// queues) would exceed this many bytes.
+    /// Keep the explorer's own tables (visited set, trace links, queues) within this many bytes:
+    /// the visited fingerprints and the queues spill to files in ``spillDirectory`` beyond their
+    /// shares, so that the run completes with the figures and traces it has without the budget.
+    /// It stops incomplete only if the trace links (about two bytes a state) outgrow the rest.
     public var memoryBudget: Int? = nil
+    /// Where spill files go under a ``memoryBudget`` (a fresh directory is made in it and removed
+    /// at the end); nil for the system's temporary directory.
+    public var spillDirectory: String? = nil
     /// Stop with an incomplete result after this many seconds.
     public var timeout: Double? = nil
     /// Only these properties are checked (nil: all of them).
@@ -83,6 +88,12 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
     /// with zeros), then any other that fired, by name. The figures add up to
     /// ``statesGenerated`` and ``distinctStates``.
     public var coverage: [ActionCoverage] = []
+    /// What went to disk under ``ExplorationOptions/memoryBudget``; nil without a budget.
+    public var spill: SpillFigures? = nil
+    /// Why the run stopped before it was done, when a limit stopped it: with ``Outcome/incomplete``,
+    /// and also with ``Outcome/violation`` when a violation was found before the limit, so that
+    /// a report does not present a run cut short as finished.
+    public var stopReason: String? = nil
 
     public var statesPerSecond: Double { seconds > 0 ? Double(statesGenerated) / seconds : 0 }
 
@@ -177,8 +188,16 @@ public struct Explorer<System: TransitionSystem> {
             symmetry ? system.symmetricFingerprint(state) : state.fingerprint
         }
 
-        var visited = FingerprintSet()
         var links = TraceLinks()
+        // Under a budget: four tenths for the visited table, a tenth for each queue's memory, the
+        // rest for the trace links; what does not fit goes to files.
+        let spill = options.memoryBudget.flatMap { _ in try? SpillDirectory(under: options.spillDirectory) }
+        let disk = spill.map { DiskFingerprints(directory: $0) }
+        let tableShare = (options.memoryBudget ?? 0) * 4 / 10
+        let queueLimit = spill == nil ? Int.max
+            : max(64, (options.memoryBudget ?? 0) / 10 / MemoryLayout<(id: UInt32, state: System.State)>.stride)
+        var visited = FingerprintSet(capacity: spill == nil ? 1 << 12 : max(64, min(1 << 12, tableShare / 11)))
+        var spilled = SpillFigures()
         var found: [Int: (position: Position, trace: Trace<System>)] = [:]
         var live = Array(repeating: true, count: propertyCount)
         var generated = 0
@@ -220,7 +239,7 @@ public struct Explorer<System: TransitionSystem> {
         }
 
         // Initial states: a violation there is a trace of length zero.
-        var frontier: [(id: UInt32, state: System.State)] = []
+        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
         var initialFailures: [Int: Trace<System>] = [:]
         for (index, state) in system.initialStates.enumerated() {
             generated += 1
@@ -248,11 +267,13 @@ public struct Explorer<System: TransitionSystem> {
         if stops() { frontier.removeAll() }
 
         var depth = 0
-        var next: [(id: UInt32, state: System.State)] = []
+        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
+        var fresh: [(id: UInt32, state: System.State)] = []
         explore: while !frontier.isEmpty {
             var batchStart = 0
             while batchStart < frontier.count {
                 let batchEnd = min(batchStart + Self.batchSize, frontier.count)
+                let batch = frontier.batch(batchStart..<batchEnd)
                 let liveNow = live
                 // Whether a live step property has a frame, so that a step's changes are worth computing.
                 let framed = actionProperties.indices.contains { liveNow[invariants.count + $0] && actionProperties[$0].frame != nil }
@@ -264,7 +285,7 @@ public struct Explorer<System: TransitionSystem> {
                         var slice = Slice()
                         var actions: [System.Action] = []
                         for p in range {
-                            let (id, state) = frontier[batchStart + p]
+                            let (id, state) = batch[batch.startIndex + p]
                             actions.removeAll(keepingCapacity: true)
                             system.enabledActions(in: state, into: &actions)
                             if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
@@ -283,7 +304,7 @@ public struct Explorer<System: TransitionSystem> {
                                 }
                                 if system.isWithinBounds(successor) {
                                     let print = fingerprint(successor)
-                                    if !visitedBefore.contains(print) {
+                                    if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
                                         slice.successors.append((print, id, UInt32(k), successor))
                                         if Counting.on { slice.successorKinds.append(kind) }
                                     }
@@ -298,8 +319,22 @@ public struct Explorer<System: TransitionSystem> {
                     }
                 }
 
+                // A full table goes to disk before it would outgrow its share; the workers looked
+                // each successor up in both, so the union is all that phase 2 needs.
+                if let disk, visited.count > 0,
+                   visited.bytes(after: slices.reduce(0) { $0 + $1.successors.count }) > tableShare {
+                    do {
+                        try disk.merge(visited.sortedKeys())
+                        spilled.merges += 1
+                    } catch {
+                        stopReason = .memory(options.memoryBudget!)
+                        break explore
+                    }
+                    visited.removeAll()
+                }
+
                 // Phase 2, one thread, in parent order: which successors are new.
-                let firstNew = next.count
+                fresh.removeAll(keepingCapacity: true)
                 var newLinks: [(parent: UInt32, action: UInt32)] = []
                 for slice in slices {
                     generated += slice.generated
@@ -310,24 +345,24 @@ public struct Explorer<System: TransitionSystem> {
                             covered.found(kind)
                             links.append(parent: s.parent, action: s.action)
                             newLinks.append((s.parent, s.action))
-                            next.append((UInt32(links.count - 1), s.state))
+                            fresh.append((UInt32(links.count - 1), s.state))
                         }
                         continue
                     }
                     for s in slice.successors where visited.insert(s.fingerprint) {
                         links.append(parent: s.parent, action: s.action)
                         newLinks.append((s.parent, s.action))
-                        next.append((UInt32(links.count - 1), s.state))
+                        fresh.append((UInt32(links.count - 1), s.state))
                     }
                 }
 
                 // Phase 3, in parallel: the invariants of the new states.
-                let newCount = next.count - firstNew
+                let newCount = fresh.count
                 if !invariants.isEmpty && newCount > 0 {
                     let checked = Self.parallel(workers: workers, count: newCount) { range in
                         var failures: [(property: Int, position: Position)] = []
                         for n in range {
-                            let state = next[firstNew + n].state
+                            let state = fresh[n].state
                             for i in invariants.indices where liveNow[i] && !invariants[i].holds(state) {
                                 // Found at the step that reached it: parent order and id order agree.
                                 failures.append((i, Position(parent: newLinks[n].parent, action: Int(newLinks[n].action))))
@@ -337,6 +372,7 @@ public struct Explorer<System: TransitionSystem> {
                     }
                     for failures in checked { record(failures) }
                 }
+                next.append(contentsOf: fresh)
 
                 // A property found in this batch cannot be found earlier in a later batch.
                 let newlyFound = found.filter { live[$0.key] }.sorted { ($0.value.position, $0.key) < ($1.value.position, $1.key) }
@@ -358,8 +394,8 @@ public struct Explorer<System: TransitionSystem> {
                 }
                 if let budget = options.memoryBudget {
                     // Count the table the visited set would grow into during the next batch.
-                    let table = visited.bytes(after: Self.batchSize * 8)
-                    let queues = (frontier.capacity + next.capacity) * MemoryLayout<(id: UInt32, state: System.State)>.stride
+                    let table = disk == nil ? visited.bytes(after: Self.batchSize * 8) : max(visited.bytes, tableShare) + disk!.bytes
+                    let queues = frontier.bytes + next.bytes
                     if table + links.bytes + queues > budget {
                         stopReason = .memory(budget)
                         break explore
@@ -382,7 +418,7 @@ public struct Explorer<System: TransitionSystem> {
             }
             if !next.isEmpty { diameter = depth + 1 }
             swap(&frontier, &next)
-            next.removeAll(keepingCapacity: true)
+            next.removeAll()
             depth += 1
         }
 
@@ -402,6 +438,13 @@ public struct Explorer<System: TransitionSystem> {
             diameter: diameter, seconds: Date().timeIntervalSince(start), violations: violations,
             collisionProbability: collision, bytesPerState: links.count == 0 ? 0 : bytes / n)
         if coverage { result.coverage = covered.sorted(listed: system.actionNames.count) }
+        result.stopReason = stopReason?.description
+        if let disk {
+            spilled.fingerprints = disk.count
+            spilled.queuedStates = frontier.spilledInAll + next.spilledInAll
+            spilled.queueBytes = frontier.bytesSpilledInAll + next.bytesSpilledInAll
+            result.spill = spilled
+        }
         return result
     }
 
@@ -482,4 +525,16 @@ struct CoverageCount {
     @inlinable mutating func found(_ kind: Int) {
         rows[rowOfKind[kind]!].distinct += 1
     }
+}
+
+/// What an exploration under a memory budget put on disk.
+public struct SpillFigures: Sendable, Equatable, Codable {
+    /// Times the visited table was merged into the file of fingerprints.
+    public var merges = 0
+    /// Fingerprints in that file at the end.
+    public var fingerprints = 0
+    /// States written to the queues' files, and their bytes.
+    public var queuedStates = 0
+    public var queueBytes = 0
+    public init() {}
 }

@@ -331,6 +331,8 @@ public struct CheckReport: Sendable {
     public let seconds: Double
     public let collisionProbability: Double
     public let bytesPerState: Double
+    /// What went to disk under `--memory`; nil without it.
+    public let spill: SpillFigures?
     /// Per action, the states generated and the new states found (``ExplorationResult/coverage``);
     /// empty unless asked for.
     public let coverage: [ActionCoverage]
@@ -351,7 +353,7 @@ public struct CheckReport: Sendable {
         self.parameters = parameters
         switch r.outcome {
         case .ok: result = .ok; incompleteReason = nil
-        case .violation: result = .violation; incompleteReason = nil
+        case .violation: result = .violation; incompleteReason = r.stopReason
         case .incomplete(let reason): result = .incomplete; incompleteReason = reason
         }
         distinctStates = r.distinctStates
@@ -360,6 +362,7 @@ public struct CheckReport: Sendable {
         seconds = r.seconds
         collisionProbability = r.collisionProbability
         bytesPerState = r.bytesPerState
+        spill = r.spill
         coverage = r.coverage
         findings = []
         findings = r.violations.map { finding($0, of: system) }
@@ -380,7 +383,6 @@ public struct CheckReport: Sendable {
         }
         if !r.violations.isEmpty {
             result = .violation
-            incompleteReason = nil
         } else if let reason = r.incomplete, result == .ok {
             result = .incomplete
             incompleteReason = "temporal properties: " + reason

@@ -1,0 +1,142 @@
+import Foundation
+
+/// One level of the explorer's breadth-first queue: states with their ids, appended in id order
+/// and read back in batches, in the same order.
+///
+/// Up to `memoryLimit` entries stay in memory; beyond that (only under `--memory`) entries go to
+/// a spill file, so that a level wider than the budget costs disk, not RAM. A state is written
+/// as its bytes when its type holds no references (Raft's and Paxos's packed states), else as
+/// its JSON (`Codable`): both read back to an equal state.
+@usableFromInline
+struct StateQueue<State: Codable> {
+    @usableFromInline var memory: [(id: UInt32, state: State)] = []
+    @usableFromInline let memoryLimit: Int
+    @usableFromInline let directory: SpillDirectory?
+    /// Entries past `memory`, in order, once the queue spills.
+    @usableFromInline var file: SpillFile? = nil
+    @usableFromInline var spilled = 0
+    /// Entries and bytes written to files over the queue's life, every level's.
+    @usableFromInline var spilledInAll = 0
+    @usableFromInline var bytesSpilledInAll = 0
+    /// Where the next batch read from the file starts.
+    @usableFromInline var readOffset = 0
+    @usableFromInline var readCount = 0
+
+    @inlinable init(memoryLimit: Int = .max, directory: SpillDirectory? = nil) {
+        self.memoryLimit = memoryLimit
+        self.directory = directory
+    }
+
+    @inlinable var count: Int { memory.count + spilled }
+    @inlinable var isEmpty: Bool { count == 0 }
+
+    /// Bytes the queue holds in memory.
+    @inlinable var bytes: Int { memory.capacity * MemoryLayout<(id: UInt32, state: State)>.stride }
+
+    @inlinable mutating func append(_ entry: (id: UInt32, state: State)) {
+        if spilled == 0 && memory.count < memoryLimit {
+            if memoryLimit != .max && memory.count == memory.capacity { reserve(memory.count + 1) }
+            memory.append(entry)
+        } else {
+            spill(entry)
+        }
+    }
+
+    @inlinable mutating func append(contentsOf entries: [(id: UInt32, state: State)]) {
+        if spilled == 0 && memory.count + entries.count <= memoryLimit {
+            if memoryLimit != .max && memory.count + entries.count > memory.capacity { reserve(memory.count + entries.count) }
+            memory.append(contentsOf: entries)
+        } else {
+            for entry in entries { append(entry) }
+        }
+    }
+
+    /// Entries `range` (a range after those already read), from memory, the file or both: the
+    /// explorer's batches are the same with and without a budget, so that a run stopped at a
+    /// violation stops with the same figures.
+    @inlinable mutating func batch(_ range: Range<Int>) -> ArraySlice<(id: UInt32, state: State)> {
+        if range.upperBound <= memory.count { return memory[range] }
+        let fromMemory = range.lowerBound < memory.count ? Array(memory[range.lowerBound...]) : []
+        precondition(max(range.lowerBound, memory.count) - memory.count == readCount, "a spilled queue is read once, in order")
+        return ArraySlice(fromMemory + readSpilled(range.upperBound - max(range.lowerBound, memory.count)))
+    }
+
+    /// Room for `n` entries, growing by doubling but never past the limit, so that the memory a
+    /// queue holds stays within its share.
+    @usableFromInline mutating func reserve(_ n: Int) {
+        memory.reserveCapacity(min(memoryLimit, max(n, 1024, memory.capacity * 2)))
+    }
+
+    /// Empties the queue for the next level, keeping its memory.
+    @inlinable mutating func removeAll() {
+        memory.removeAll(keepingCapacity: true)
+        file = nil
+        spilled = 0
+        readOffset = 0
+        readCount = 0
+    }
+
+    @usableFromInline mutating func spill(_ entry: (id: UInt32, state: State)) {
+        if file == nil {
+            guard let directory, let made = try? directory.file("queue") else {
+                preconditionFailure("a queue over its memory limit needs a spill directory")
+            }
+            file = made
+        }
+        let record = StateCodec.encode(entry.state)
+        var header = (entry.id, UInt32(record.count))
+        withUnsafeBytes(of: &header) { file!.append(UnsafeRawBufferPointer(rebasing: $0[0..<8])) }
+        file!.append(record)
+        spilled += 1
+        spilledInAll += 1
+        bytesSpilledInAll += 8 + record.count
+    }
+
+    @usableFromInline mutating func readSpilled(_ n: Int) -> [(id: UInt32, state: State)] {
+        guard let file else { preconditionFailure("no spilled entries to read") }
+        file.flush()
+        var out: [(id: UInt32, state: State)] = []
+        out.reserveCapacity(n)
+        var header = [UInt8](repeating: 0, count: 8)
+        var record: [UInt8] = []
+        for _ in 0..<n {
+            header.withUnsafeMutableBytes { file.read(at: readOffset, count: 8, into: $0.baseAddress!) }
+            let id = header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt32.self) }
+            let length = Int(header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) })
+            if record.count < length { record = [UInt8](repeating: 0, count: length) }
+            record.withUnsafeMutableBytes { file.read(at: readOffset + 8, count: length, into: $0.baseAddress!) }
+            readOffset += 8 + length
+            out.append((id, record.withUnsafeBytes { StateCodec.decode(State.self, UnsafeRawBufferPointer(rebasing: $0[0..<length])) }))
+        }
+        readCount += n
+        return out
+    }
+}
+
+/// A state as bytes and back: its memory when its type holds no references (a packed state),
+/// else its JSON.
+@usableFromInline
+enum StateCodec {
+    @usableFromInline static func encode<State: Codable>(_ state: State) -> [UInt8] {
+        if _isPOD(State.self) {
+            return withUnsafeBytes(of: state) { Array($0) }
+        }
+        do {
+            return Array(try JSONEncoder().encode(state))
+        } catch {
+            preconditionFailure("a state that cannot be encoded cannot spill: \(error)")
+        }
+    }
+
+    @usableFromInline static func decode<State: Codable>(_ type: State.Type, _ bytes: UnsafeRawBufferPointer) -> State {
+        if _isPOD(State.self) {
+            precondition(bytes.count == MemoryLayout<State>.size, "a spilled state of the wrong size")
+            return bytes.loadUnaligned(as: State.self)
+        }
+        do {
+            return try JSONDecoder().decode(State.self, from: Data(bytes))
+        } catch {
+            preconditionFailure("a spilled state that does not decode: \(error)")
+        }
+    }
+}

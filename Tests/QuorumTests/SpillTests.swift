@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import QuorumCore
+import Paxos
+import Raft
+import TwoPhaseCommit
+
+/// Under `--memory`, the explorer spills its visited fingerprints and its queues to disk: the
+/// figures and the counterexamples must be those of the run without a budget.
+@Suite struct SpillTests {
+    /// The same run without and with `budget`: figures, and every violation's trace.
+    func expectSameRun<S: TransitionSystem>(_ system: S, budget: Int, symmetry: Bool = false,
+                                            lookingFor: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        var options = ExplorationOptions()
+        options.symmetry = symmetry
+        // A mutant's run goes on past other properties to the one it breaks, as `check` does.
+        options.stopOnceViolated = lookingFor
+        options.checkTemporal = false
+        let free = Explorer(system, options: options).run()
+        options.memoryBudget = budget
+        let spilled = Explorer(system, options: options).run()
+        // The budget is small enough that both the table and the queues went to disk.
+        #expect(free.spill == nil, sourceLocation: sourceLocation)
+        #expect((spilled.spill?.merges ?? 0) > 0, sourceLocation: sourceLocation)
+        #expect((spilled.spill?.queuedStates ?? 0) > 0, sourceLocation: sourceLocation)
+        #expect(spilled.outcome == free.outcome, sourceLocation: sourceLocation)
+        #expect(spilled.stopReason == nil, sourceLocation: sourceLocation)
+        #expect(spilled.distinctStates == free.distinctStates, sourceLocation: sourceLocation)
+        #expect(spilled.statesGenerated == free.statesGenerated, sourceLocation: sourceLocation)
+        #expect(spilled.diameter == free.diameter, sourceLocation: sourceLocation)
+        #expect(spilled.violations.map(\.property) == free.violations.map(\.property), sourceLocation: sourceLocation)
+        for (a, b) in zip(spilled.violations, free.violations) {
+            #expect(a.trace.initial == b.trace.initial, sourceLocation: sourceLocation)
+            #expect(a.trace.steps.map(\.action) == b.trace.steps.map(\.action), sourceLocation: sourceLocation)
+            #expect(a.trace.steps.map(\.state) == b.trace.steps.map(\.state), sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func packedStatesSpillWithTheSameFigures() {
+        // 185,369 states: a 1 MB budget leaves the table room for about 30,000 fingerprints and
+        // each queue a few hundred states in memory, so both spill many times.
+        expectSameRun(Paxos(maxBallot: 2), budget: 1 << 20)
+        expectSameRun(Paxos(maxBallot: 2), budget: 256 << 10, symmetry: true)
+    }
+
+    @Test func mutantsSpillWithTheSameCounterexamples() {
+        // Each goes on past Inv and InductiveInv to Agreement: 39,164 to 98,133 states.
+        for mutation in Paxos.Mutation.allCases {
+            expectSameRun(Paxos(maxBallot: 2, mutation: mutation), budget: 768 << 10, lookingFor: mutation.breaks)
+        }
+        // 211,098 states to ElectionSafety's 18 steps, past InductiveElectionSafety's 4.
+        expectSameRun(Raft(maxLogLength: 0, mutation: .forgetVoteOnRestart), budget: 2 << 20, lookingFor: "ElectionSafety")
+    }
+
+    @Test func statesWithReferencesSpillAsJSON() {
+        #expect(!_isPOD(TwoPhaseCommit.State.self))
+        // 8,832 states at five resource managers.
+        expectSameRun(TwoPhaseCommit(resourceManagers: 5), budget: 128 << 10)
+        expectSameRun(TwoPhaseCommit(resourceManagers: 5, mutation: .commitWithoutAllPrepared), budget: 128 << 10, lookingFor: "TCConsistent")
+    }
+
+    @Test func diskFingerprintsAnswerAsASetDoes() throws {
+        let directory = try SpillDirectory(under: nil)
+        let disk = DiskFingerprints(directory: directory)
+        var generator = SeededGenerator(seed: 7)
+        var all = Set<UInt64>([0, 1, .max])
+        try disk.merge(all.map(FingerprintSet.key).sorted().reduce(into: []) { if $0.last != $1 { $0.append($1) } })
+        for round in 0..<4 {
+            var table = FingerprintSet()
+            for _ in 0..<(1_000 * (round + 1)) {
+                let x = generator.next() >> UInt64(round * 8)
+                if !all.contains(x) && !disk.contains(x) && table.insert(x) { all.insert(x) }
+            }
+            try disk.merge(table.sortedKeys())
+        }
+        #expect(disk.count == all.count - 1)  // 0 and 1 share a key
+        for x in all { #expect(disk.contains(x)) }
+        for _ in 0..<10_000 {
+            let x = generator.next()
+            #expect(disk.contains(x) == all.contains(x) || (x == 0 || x == 1))
+        }
+    }
+
+    @Test func theSpillDirectoryIsRemoved() throws {
+        let parent = NSTemporaryDirectory() + "quorum-spill-test-\(getpid())"
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        var options = ExplorationOptions()
+        options.memoryBudget = 128 << 10
+        options.spillDirectory = parent
+        let result = Explorer(TwoPhaseCommit(resourceManagers: 5), options: options).run()
+        #expect(result.outcome == .ok)
+        #expect((result.spill?.queuedStates ?? 0) > 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
+    }
+}
