@@ -5,11 +5,11 @@ import Foundation
 /// its overflow the same way).
 ///
 /// A lookup finds the fingerprint's page through an index of each page's first fingerprint, held
-/// in memory (8 bytes per 512 fingerprints), and reads that one page with `pread`, so that the
+/// in memory (8 bytes per 128 fingerprints), and reads that one page with `pread`, so that the
 /// explorer's workers look up in parallel and the file's pages stay out of the process's memory.
 @usableFromInline
 final class DiskFingerprints: @unchecked Sendable {
-    @usableFromInline static let pageSize = 512
+    @usableFromInline static let pageSize = 128
     let directory: SpillDirectory
     var file: SpillFile? = nil
     /// The first fingerprint of each page.

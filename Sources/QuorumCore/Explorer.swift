@@ -268,7 +268,10 @@ public struct Explorer<System: TransitionSystem> {
 
         var depth = 0
         var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
+        // Under a budget a batch's new states are gathered here before they join `next`, which
+        // may be writing them to a file; without one they go straight into `next`'s memory.
         var fresh: [(id: UInt32, state: System.State)] = []
+        let gathers = spill != nil
         explore: while !frontier.isEmpty {
             var batchStart = 0
             while batchStart < frontier.count {
@@ -335,6 +338,7 @@ public struct Explorer<System: TransitionSystem> {
 
                 // Phase 2, one thread, in parent order: which successors are new.
                 fresh.removeAll(keepingCapacity: true)
+                let firstNew = next.count
                 var newLinks: [(parent: UInt32, action: UInt32)] = []
                 for slice in slices {
                     generated += slice.generated
@@ -345,24 +349,24 @@ public struct Explorer<System: TransitionSystem> {
                             covered.found(kind)
                             links.append(parent: s.parent, action: s.action)
                             newLinks.append((s.parent, s.action))
-                            fresh.append((UInt32(links.count - 1), s.state))
+                            if gathers { fresh.append((UInt32(links.count - 1), s.state)) } else { next.append((UInt32(links.count - 1), s.state)) }
                         }
                         continue
                     }
                     for s in slice.successors where visited.insert(s.fingerprint) {
                         links.append(parent: s.parent, action: s.action)
                         newLinks.append((s.parent, s.action))
-                        fresh.append((UInt32(links.count - 1), s.state))
+                        if gathers { fresh.append((UInt32(links.count - 1), s.state)) } else { next.append((UInt32(links.count - 1), s.state)) }
                     }
                 }
 
                 // Phase 3, in parallel: the invariants of the new states.
-                let newCount = fresh.count
+                let newCount = gathers ? fresh.count : next.count - firstNew
                 if !invariants.isEmpty && newCount > 0 {
                     let checked = Self.parallel(workers: workers, count: newCount) { range in
                         var failures: [(property: Int, position: Position)] = []
                         for n in range {
-                            let state = fresh[n].state
+                            let state = gathers ? fresh[n].state : next.memory[firstNew + n].state
                             for i in invariants.indices where liveNow[i] && !invariants[i].holds(state) {
                                 // Found at the step that reached it: parent order and id order agree.
                                 failures.append((i, Position(parent: newLinks[n].parent, action: Int(newLinks[n].action))))
@@ -372,7 +376,7 @@ public struct Explorer<System: TransitionSystem> {
                     }
                     for failures in checked { record(failures) }
                 }
-                next.append(contentsOf: fresh)
+                if gathers { next.append(contentsOf: fresh) }
 
                 // A property found in this batch cannot be found earlier in a later batch.
                 let newlyFound = found.filter { live[$0.key] }.sorted { ($0.value.position, $0.key) < ($1.value.position, $1.key) }

@@ -21,6 +21,9 @@ struct StateQueue<State: Codable> {
     /// Where the next batch read from the file starts.
     @usableFromInline var readOffset = 0
     @usableFromInline var readCount = 0
+    /// Bytes of the file from `bufferStart`, read a megabyte at a time rather than a record at a time.
+    @usableFromInline var readBuffer: [UInt8] = []
+    @usableFromInline var bufferStart = 0
 
     @inlinable init(memoryLimit: Int = .max, directory: SpillDirectory? = nil) {
         self.memoryLimit = memoryLimit
@@ -74,6 +77,8 @@ struct StateQueue<State: Codable> {
         spilled = 0
         readOffset = 0
         readCount = 0
+        readBuffer = []
+        bufferStart = 0
     }
 
     @usableFromInline mutating func spill(_ entry: (id: UInt32, state: State)) {
@@ -97,19 +102,30 @@ struct StateQueue<State: Codable> {
         file.flush()
         var out: [(id: UInt32, state: State)] = []
         out.reserveCapacity(n)
-        var header = [UInt8](repeating: 0, count: 8)
-        var record: [UInt8] = []
         for _ in 0..<n {
-            header.withUnsafeMutableBytes { file.read(at: readOffset, count: 8, into: $0.baseAddress!) }
-            let id = header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt32.self) }
-            let length = Int(header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) })
-            if record.count < length { record = [UInt8](repeating: 0, count: length) }
-            record.withUnsafeMutableBytes { file.read(at: readOffset + 8, count: length, into: $0.baseAddress!) }
+            buffer(file, covering: readOffset, 8)
+            let (id, length) = readBuffer.withUnsafeBytes { bytes in
+                (bytes.loadUnaligned(fromByteOffset: readOffset - bufferStart, as: UInt32.self),
+                 Int(bytes.loadUnaligned(fromByteOffset: readOffset - bufferStart + 4, as: UInt32.self)))
+            }
+            buffer(file, covering: readOffset + 8, length)
+            let start = readOffset + 8 - bufferStart
+            out.append((id, readBuffer.withUnsafeBytes { StateCodec.decode(State.self, UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }))
             readOffset += 8 + length
-            out.append((id, record.withUnsafeBytes { StateCodec.decode(State.self, UnsafeRawBufferPointer(rebasing: $0[0..<length])) }))
         }
         readCount += n
         return out
+    }
+}
+
+extension StateQueue {
+    /// Makes `readBuffer` hold the file's bytes `offset ..< offset + count`.
+    @usableFromInline mutating func buffer(_ file: SpillFile, covering offset: Int, _ count: Int) {
+        if offset >= bufferStart && offset + count <= bufferStart + readBuffer.count { return }
+        let n = min(file.size - offset, max(count, 1 << 20))
+        if readBuffer.count != n { readBuffer = [UInt8](repeating: 0, count: n) }
+        readBuffer.withUnsafeMutableBytes { file.read(at: offset, count: n, into: $0.baseAddress!) }
+        bufferStart = offset
     }
 }
 
