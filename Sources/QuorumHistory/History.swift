@@ -64,16 +64,6 @@ public struct History: Sendable {
         self.events = events ?? operations.reduce(0) { $0 + ($1.ret == nil ? 1 : 2) }
     }
 
-    /// The history restricted to some operations (renumbered in order).
-    public func restricted(to ids: some Sequence<Int>) -> History {
-        let keep = Set(ids)
-        let ops = operations.filter { keep.contains($0.id) }.enumerated().map { k, op in
-            ClientOperation(id: k, process: op.process, f: op.f, input: op.input, output: op.output, outcome: op.outcome,
-                      call: op.call, ret: op.ret, callTime: op.callTime, returnTime: op.returnTime)
-        }
-        return History(operations: ops, initial: initial)
-    }
-
     /// Reads a history in JSON Lines, one event per line, as Jepsen writes them:
     ///
     ///     {"process": 0, "type": "invoke", "f": "write", "value": 3}
