@@ -10,14 +10,17 @@ import Foundation
 final class SpillFile: @unchecked Sendable {
     @usableFromInline let path: String
     let descriptor: Int32
+    /// Held so that the directory is removed only after its last file.
+    let directory: SpillDirectory
     private var buffer: [UInt8] = []
     private static let bufferSize = 1 << 20
     /// Bytes written so far, buffered ones included.
     @usableFromInline private(set) var size = 0
 
     /// A new, empty file in `directory`.
-    @usableFromInline init(in directory: String, name: String) throws {
-        path = directory + "/" + name
+    @usableFromInline init(in directory: SpillDirectory, name: String) throws {
+        self.directory = directory
+        path = directory.path + "/" + name
         descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
         guard descriptor >= 0 else { throw SpillError.cannotOpen(path, String(cString: strerror(errno))) }
         buffer.reserveCapacity(Self.bufferSize)
@@ -99,6 +102,6 @@ final class SpillDirectory: @unchecked Sendable {
     /// A new file in the directory.
     @usableFromInline func file(_ name: String) throws -> SpillFile {
         counter += 1
-        return try SpillFile(in: path, name: "\(counter)-\(name)")
+        return try SpillFile(in: self, name: "\(counter)-\(name)")
     }
 }
