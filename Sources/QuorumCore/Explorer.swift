@@ -90,7 +90,7 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
     public var coverage: [ActionCoverage] = []
     /// What went to disk under ``ExplorationOptions/memoryBudget``; nil without a budget.
     public var spill: SpillFigures? = nil
-    /// Why the run stopped before it was done, when a limit stopped it: with ``Outcome/incomplete``,
+    /// Why the run stopped before it was done, when a limit stopped it: with ``Outcome/incomplete(reason:)``,
     /// and also with ``Outcome/violation`` when a violation was found before the limit, so that
     /// a report does not present a run cut short as finished.
     public var stopReason: String? = nil
