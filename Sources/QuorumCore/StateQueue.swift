@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Up to `memoryLimit` entries stay in memory; beyond that (only under `--memory`) entries go to
 /// a spill file, so that a level wider than the budget costs disk, not RAM. A state is written
-/// as its bytes when its type holds no references (Raft's and Paxos's packed states), else as
-/// its JSON (`Codable`): both read back to an equal state.
+/// as its bytes when its type holds no references (Raft's packed state), else as its JSON
+/// (`Codable`; Paxos's, TwoPhaseCommit's): both read back to an equal state.
 @usableFromInline
 struct StateQueue<State: Codable> {
     @usableFromInline var memory: [(id: UInt32, state: State)] = []
