@@ -27,7 +27,7 @@ public struct Checker<System: TransitionSystem> {
         let exploration = Explorer(system, options: options).run()
         var result = CheckResult(exploration: exploration, temporal: nil)
         let temporal = temporalProperties
-        guard options.checkTemporal, !temporal.isEmpty, exploration.outcome != .violation || options.continueAfterViolation else {
+        guard options.checkTemporal, options.exchange == nil, !temporal.isEmpty, exploration.outcome != .violation || options.continueAfterViolation else {
             return result
         }
         let remaining = options.timeout.map { max(0.001, $0 - exploration.seconds) }

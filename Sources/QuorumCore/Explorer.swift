@@ -40,6 +40,11 @@ public struct ExplorationOptions: Sendable {
     /// Count, per action, the states it generated and the new states it found (TLC's
     /// `-coverage`): ``ExplorationResult/coverage``.
     public var coverage = false
+    /// Explore over the ranks of this exchange (``OpenMPI`` under `mpirun`, or ``ThreadRanks``):
+    /// every rank calls ``Explorer/run()`` with its own exchange and gets the same result, the one
+    /// a single process gets. Coverage, temporal properties and `memoryBudget` are not supported
+    /// there: `quorum check --distributed` refuses them.
+    public var exchange: (any RankExchange)? = nil
 
     public init() {}
 }
@@ -168,8 +173,9 @@ public struct Explorer<System: TransitionSystem> {
 
     @inlinable
     public func run() -> ExplorationResult<System> {
+        if let exchange = options.exchange { return runDistributed(exchange) }
         // Two specialisations, so that counting coverage costs nothing when it is off.
-        options.coverage ? run(counting: CoverageOn.self) : run(counting: CoverageOff.self)
+        return options.coverage ? run(counting: CoverageOn.self) : run(counting: CoverageOff.self)
     }
 
     @inlinable

@@ -1,0 +1,380 @@
+import Foundation
+
+/// Breadth-first exploration over several ranks (processes under `mpirun`, or ``ThreadRanks``):
+/// each state is owned by the rank its fingerprint names, each rank expands the states it owns
+/// and sends every successor to its owner, batch by batch, level by level.
+///
+/// The figures and the counterexamples are those of a single process, by construction:
+/// - State ids are the single process's: a batch is the same range of parent ids; an owner keeps
+///   the first arrival of a fingerprint in (parent id, action) order, which is the order in which
+///   one process meets them; the ranks then exchange the (parent id, action) keys of their new
+///   states, so each rank numbers its own among all of them.
+/// - A violation is placed by (parent id, action) as in ``Explorer``; the ranks take the least
+///   position of each property after every batch, and rebuild its trace by following the links
+///   from rank to rank (each link names the rank that holds the parent).
+/// - Stopping (a violation, `maxStates`, `timeout`, an interruption) is decided after a batch from
+///   figures every rank shares, so every rank stops at the same batch.
+///
+/// Not here: coverage counts, temporal properties and spilling; `quorum check --distributed`
+/// refuses the options that ask for them.
+extension Explorer {
+    @inlinable
+    func runDistributed(_ exchange: any RankExchange) -> ExplorationResult<System> {
+        let start = Date()
+        let selected = options.properties
+        let invariants = system.invariants.filter { selected?.contains($0.name) ?? true }
+        let actionProperties = system.actionProperties.filter { selected?.contains($0.name) ?? true }
+        let deadlockIndex = invariants.count + actionProperties.count
+        let checkDeadlock = options.checkDeadlock && (selected?.contains("Deadlock") ?? true)
+        let propertyCount = deadlockIndex + (checkDeadlock ? 1 : 0)
+        let workers = max(1, options.workers)
+        let system = self.system
+        let symmetry = options.symmetry && system.hasSymmetry
+        func fingerprint(_ state: System.State) -> UInt64 {
+            symmetry ? system.symmetricFingerprint(state) : state.fingerprint
+        }
+        let ranks = exchange.size, me = exchange.rank
+        // The low half of the fingerprint: the visited table places keys by the high half.
+        func owner(_ print: UInt64) -> Int { Int(((print & 0xffff_ffff) &* UInt64(ranks)) >> 32) }
+
+        var visited = FingerprintSet()
+        var links = RankLinks()
+        // Per property, this rank's least position and the rank that holds the position's parent.
+        var found: [Int: (position: Position, parentRank: Int)] = [:]
+        var live = Array(repeating: true, count: propertyCount)
+        var successorsGenerated = 0
+        var diameter = 0
+        var stopReason: StopReason? = nil
+        var lastProgress = start.timeIntervalSinceReferenceDate
+
+        /// The trace to state `id` of rank `rank`: every rank takes part, the holder of each link
+        /// broadcasting it.
+        func rebuild(rank: Int, id: UInt32) -> Trace<System> {
+            var path: [Int] = []
+            var cursor = (rank: rank, id: id)
+            while true {
+                let mine = cursor.rank == me ? links.words(of: cursor.id) : []
+                let link = RankBytes.values(exchange.broadcast(RankBytes.words(mine), from: cursor.rank))
+                if link[0] == RankLinks.root {
+                    return Trace(system, from: system.initialStates[Int(link[1])], enabledIndices: path.reversed())
+                }
+                path.append(Int(link[2]))
+                cursor = (Int(link[0]), UInt32(link[1]))
+            }
+        }
+
+        func record(_ failures: [(property: Int, position: Position, parentRank: Int)]) {
+            for (property, position, parentRank) in failures where live[property] {
+                if let existing = found[property], existing.position <= position { continue }
+                found[property] = (position, parentRank)
+            }
+        }
+
+        // Initial states: every rank computes them all, numbers them alike and keeps its own.
+        var frontier: [(id: UInt32, state: System.State)] = []
+        var initialFailures: [Int: Trace<System>] = [:]
+        var seen = FingerprintSet(capacity: 64)
+        var distinct = 0
+        var initialGenerated = 0
+        for (index, state) in system.initialStates.enumerated() {
+            initialGenerated += 1
+            for (i, invariant) in invariants.enumerated() where initialFailures[i] == nil && !invariant.holds(state) {
+                initialFailures[i] = Trace(initial: state)
+            }
+            let print = fingerprint(state)
+            guard system.isWithinBounds(state), seen.insert(print) else { continue }
+            if owner(print) == me {
+                _ = visited.insert(print)
+                links.appendRoot(id: UInt32(distinct), initialIndex: index)
+                frontier.append((UInt32(distinct), state))
+            }
+            distinct += 1
+        }
+        var violations: [Violation<System>] = []
+        let stopAt = options.continueAfterViolation ? nil : options.stopOnceViolated
+        func stops() -> Bool {
+            if let stopAt { return violations.contains { $0.property == stopAt } }
+            return !violations.isEmpty && !options.continueAfterViolation
+        }
+        func done() -> Bool {
+            if stops() { return true }
+            return propertyCount > 0 && !live.contains(true)
+        }
+        for (i, trace) in initialFailures.sorted(by: { $0.key < $1.key }) {
+            live[i] = false
+            violations.append(Violation(property: invariants[i].name, kind: .invariant, trace: trace))
+        }
+
+        var depth = 0
+        var levelStart = 0
+        var levelEnd = stops() ? 0 : distinct
+        var next: [(id: UInt32, state: System.State)] = []
+        var generatedSoFar = initialGenerated
+        explore: while levelStart < levelEnd {
+            var cursor = 0
+            var batchStart = levelStart
+            while batchStart < levelEnd {
+                let batchEnd = min(batchStart + Self.batchSize, levelEnd)
+                var upper = cursor
+                while upper < frontier.count && Int(frontier[upper].id) < batchEnd { upper += 1 }
+                let batch = frontier[cursor..<upper]
+                cursor = upper
+                let liveNow = live
+                let framed = actionProperties.indices.contains { liveNow[invariants.count + $0] && actionProperties[$0].frame != nil }
+
+                // Phase 1, in parallel: successors, action properties, out-of-bounds invariants;
+                // each successor is addressed to its owner (this rank drops those it has seen).
+                let slices = visited.withReader { visitedBefore in
+                    Self.parallel(workers: workers, count: batch.count) { range in
+                        var outgoing = Array(repeating: [UInt8](), count: ranks)
+                        var failures: [(property: Int, position: Position, parentRank: Int)] = []
+                        var generated = 0
+                        var actions: [System.Action] = []
+                        for p in range {
+                            let (id, state) = batch[batch.startIndex + p]
+                            actions.removeAll(keepingCapacity: true)
+                            system.enabledActions(in: state, into: &actions)
+                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
+                                failures.append((deadlockIndex, Position(parent: id, action: -1), me))
+                            }
+                            for (k, action) in actions.enumerated() {
+                                let successor = system.apply(action, to: state)
+                                generated += 1
+                                let changed = framed ? system.changedVariables(from: state, to: successor) : .max
+                                for (a, property) in actionProperties.enumerated()
+                                where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
+                                    failures.append((invariants.count + a, Position(parent: id, action: k), me))
+                                }
+                                if system.isWithinBounds(successor) {
+                                    let print = fingerprint(successor)
+                                    let to = owner(print)
+                                    if to == me && visitedBefore.contains(print) { continue }
+                                    SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: successor, to: &outgoing[to])
+                                } else {
+                                    for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
+                                        failures.append((i, Position(parent: id, action: k), me))
+                                    }
+                                }
+                            }
+                        }
+                        return (outgoing: outgoing, failures: failures, generated: generated)
+                    }
+                }
+                var parts = Array(repeating: [UInt8](), count: ranks)
+                for slice in slices {
+                    successorsGenerated += slice.generated
+                    record(slice.failures)
+                    for r in 0..<ranks { parts[r].append(contentsOf: slice.outgoing[r]) }
+                }
+                let received = exchange.allToAll(parts)
+
+                // Phase 2, one thread: of what arrived, in (parent id, action) order, the new states.
+                var arrivals: [SuccessorRecord] = []
+                for (source, bytes) in received.enumerated() { SuccessorRecord.read(bytes, from: source, into: &arrivals) }
+                arrivals.sort { $0.key < $1.key }
+                var fresh: [SuccessorRecord] = []
+                for arrival in arrivals where visited.insert(arrival.print) { fresh.append(arrival) }
+
+                // Ids: each new state's place among every rank's new states of the batch.
+                let keys = exchange.allGather(RankBytes.words(fresh.map(\.key))).map(RankBytes.values)
+                var below = Array(repeating: 0, count: ranks)
+                var newStates: [(id: UInt32, state: System.State, parentRank: Int, key: UInt64)] = []
+                newStates.reserveCapacity(fresh.count)
+                for (i, arrival) in fresh.enumerated() {
+                    var id = distinct + i
+                    for r in 0..<ranks where r != me {
+                        while below[r] < keys[r].count && keys[r][below[r]] < arrival.key { below[r] += 1 }
+                        id += below[r]
+                    }
+                    let state = received[arrival.source].withUnsafeBytes {
+                        StateCodec.decode(System.State.self, UnsafeRawBufferPointer(rebasing: $0[arrival.state]))
+                    }
+                    links.append(id: UInt32(id), parentRank: arrival.source, parent: arrival.parent, action: arrival.action)
+                    newStates.append((UInt32(id), state, arrival.source, arrival.key))
+                }
+                distinct += keys.reduce(0) { $0 + $1.count }
+
+                // Phase 3, in parallel: the invariants of the new states.
+                if !invariants.isEmpty && !newStates.isEmpty {
+                    let checked = Self.parallel(workers: workers, count: newStates.count) { range in
+                        var failures: [(property: Int, position: Position, parentRank: Int)] = []
+                        for n in range {
+                            let new = newStates[n]
+                            for i in invariants.indices where liveNow[i] && !invariants[i].holds(new.state) {
+                                failures.append((i, Position(parent: UInt32(new.key >> 32), action: Int(new.key & 0xffff_ffff)), new.parentRank))
+                            }
+                        }
+                        return failures
+                    }
+                    for failures in checked { record(failures) }
+                }
+                for new in newStates { next.append((new.id, new.state)) }
+
+                // The batch's figures and limits, shared: every rank decides alike.
+                let now = Date().timeIntervalSinceReferenceDate
+                var stopCode: UInt64 = 0
+                if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout { stopCode = 1 }
+                if Interruption.requested { stopCode = 2 }
+                var words = (0..<propertyCount).map { p in live[p] ? found[p].map { Self.word($0.position) } ?? .max : .max }
+                words.append(.max - stopCode)
+                let least = exchange.allReduce(words, .min)
+                generatedSoFar = initialGenerated + Int(exchange.allReduce([UInt64(successorsGenerated)], .sum)[0])
+                let newlyFound = (0..<propertyCount).filter { live[$0] && least[$0] != .max }
+                if !newlyFound.isEmpty {
+                    let holders = exchange.allReduce(newlyFound.map { p in
+                        found[p].map { Self.word($0.position) == least[p] ? UInt64($0.parentRank) : .max } ?? .max
+                    }, .min)
+                    let ordered = zip(newlyFound, holders).sorted { (least[$0.0], $0.0) < (least[$1.0], $1.0) }
+                    for (property, holder) in ordered {
+                        live[property] = false
+                        let position = Self.position(least[property])
+                        var trace = rebuild(rank: Int(holder), id: position.parent)
+                        if position.action >= 0 { trace.take(enabledIndices: [position.action], of: system) }
+                        let kind: PropertyKind = property < invariants.count ? .invariant
+                            : property < deadlockIndex ? .actionProperty : .deadlock
+                        let name = property < invariants.count ? invariants[property].name
+                            : property < deadlockIndex ? actionProperties[property - invariants.count].name : "Deadlock"
+                        violations.append(Violation(property: name, kind: kind, trace: trace))
+                    }
+                }
+                if done() { break explore }
+
+                batchStart = batchEnd
+                if let limit = options.maxStates, distinct >= limit {
+                    stopReason = .maxStates(limit)
+                    break explore
+                }
+                switch UInt64.max - least[propertyCount] {
+                case 1: stopReason = .timeout(options.timeout); break explore
+                case 2: stopReason = .interrupted; break explore
+                default: break
+                }
+                if let progress = options.progress, now - lastProgress >= 1 {
+                    lastProgress = now
+                    progress(ExplorationProgress(
+                        distinctStates: distinct, statesGenerated: generatedSoFar, queue: levelEnd - batchEnd + distinct - levelEnd,
+                        depth: depth + 1, seconds: now - start.timeIntervalSinceReferenceDate))
+                }
+            }
+            if distinct > levelEnd { diameter = depth + 1 }
+            levelStart = levelEnd
+            levelEnd = distinct
+            frontier = next
+            next.removeAll(keepingCapacity: true)
+            depth += 1
+        }
+
+        let outcome: ExplorationResult<System>.Outcome
+        if !violations.isEmpty {
+            outcome = .violation
+        } else if let stopReason {
+            outcome = .incomplete(reason: stopReason.description)
+        } else {
+            outcome = .ok
+        }
+        let totals = exchange.allReduce([UInt64(successorsGenerated), UInt64(visited.bytes + links.bytes)], .sum)
+        let generated = initialGenerated + Int(totals[0])
+        let n = Double(distinct)
+        var result = ExplorationResult(
+            outcome: outcome, distinctStates: distinct, statesGenerated: generated,
+            diameter: diameter, seconds: Date().timeIntervalSince(start), violations: violations,
+            collisionProbability: n * Double(generated - distinct) / pow(2, 64),
+            bytesPerState: distinct == 0 ? 0 : Double(totals[1]) / n)
+        result.stopReason = stopReason?.description
+        return result
+    }
+
+    /// A position as one word that orders as the position does.
+    @inlinable static func word(_ position: Position) -> UInt64 {
+        UInt64(position.parent) << 32 | UInt64(UInt32(position.action + 1))
+    }
+
+    @inlinable static func position(_ word: UInt64) -> Position {
+        Position(parent: UInt32(word >> 32), action: Int(word & 0xffff_ffff) - 1)
+    }
+}
+
+/// A successor on its way to its owner: its fingerprint, the parent's id and the action's index
+/// (together its place in a single process's order), and the state's bytes.
+@usableFromInline
+struct SuccessorRecord {
+    @usableFromInline let print: UInt64
+    /// `parent << 32 | action`.
+    @usableFromInline let key: UInt64
+    @usableFromInline let source: Int
+    /// Where the state's bytes are in the sender's buffer.
+    @usableFromInline let state: Range<Int>
+
+    @inlinable init(print: UInt64, key: UInt64, source: Int, state: Range<Int>) {
+        self.print = print
+        self.key = key
+        self.source = source
+        self.state = state
+    }
+
+    @inlinable var parent: UInt32 { UInt32(key >> 32) }
+    @inlinable var action: UInt32 { UInt32(key & 0xffff_ffff) }
+
+    @inlinable static func append<State: Codable>(print: UInt64, parent: UInt32, action: UInt32, state: State, to buffer: inout [UInt8]) {
+        let bytes = StateCodec.encode(state)
+        withUnsafeBytes(of: print.littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: (UInt64(parent) << 32 | UInt64(action)).littleEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: bytes)
+    }
+
+    @inlinable static func read(_ buffer: [UInt8], from source: Int, into records: inout [SuccessorRecord]) {
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let print = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                let key = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)))
+                records.append(SuccessorRecord(print: print, key: key, source: source, state: offset + 20..<offset + 20 + length))
+                offset += 20 + length
+            }
+        }
+    }
+}
+
+/// How each state a rank owns was reached: its id, and the rank, id and action index of its
+/// parent (or, for an initial state, its index among the initial states). Ids are appended in
+/// increasing order, so a lookup is a binary search.
+@usableFromInline
+struct RankLinks {
+    @usableFromInline static var root: UInt64 { .max }
+    @usableFromInline var ids: [UInt32] = []
+    @usableFromInline var parents: [UInt32] = []
+    @usableFromInline var actions: [UInt32] = []
+    /// `UInt16.max` for an initial state.
+    @usableFromInline var parentRanks: [UInt16] = []
+
+    @inlinable init() {}
+
+    @inlinable var bytes: Int { ids.capacity * 4 + parents.capacity * 4 + actions.capacity * 4 + parentRanks.capacity * 2 }
+
+    @inlinable mutating func appendRoot(id: UInt32, initialIndex: Int) {
+        append(id: id, parentRank: Int(UInt16.max), parent: 0, action: UInt32(initialIndex))
+    }
+
+    @inlinable mutating func append(id: UInt32, parentRank: Int, parent: UInt32, action: UInt32) {
+        precondition(ids.last.map { $0 < id } ?? true, "ids are appended in increasing order")
+        precondition(parentRank <= Int(UInt16.max), "at most 65,535 ranks")
+        ids.append(id)
+        parents.append(parent)
+        actions.append(action)
+        parentRanks.append(UInt16(parentRank))
+    }
+
+    /// The link of state `id`, as words: `[root, initialIndex]`, or `[parentRank, parent, action]`.
+    @inlinable func words(of id: UInt32) -> [UInt64] {
+        var low = 0, high = ids.count
+        while low < high {
+            let mid = (low + high) / 2
+            if ids[mid] < id { low = mid + 1 } else { high = mid }
+        }
+        precondition(low < ids.count && ids[low] == id, "a link asked of the rank that holds it")
+        if parentRanks[low] == UInt16.max { return [Self.root, UInt64(actions[low])] }
+        return [UInt64(parentRanks[low]), UInt64(parents[low]), UInt64(actions[low])]
+    }
+}
