@@ -45,6 +45,8 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
     @Flag(help: "Do not write counterexample files.") var noFiles = false
     @Flag(help: "No progress line on stderr.") var quiet = false
+    @Flag(help: "Explore over the ranks of an Open MPI job: mpirun -np K quorum check SPEC --distributed. Same figures and counterexamples as one process; invariants and step properties only.")
+    var distributed = false
 
     func validate() throws {
         if printPlan { return }
@@ -68,6 +70,11 @@ struct CheckCommand: ParsableCommand {
         }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if distributed {
+            if all { throw ValidationError("--distributed checks one spec; drop --all") }
+            if coverage { throw ValidationError("--distributed does not count coverage; drop --coverage") }
+            if memory != nil { throw ValidationError("--distributed does not take --memory yet; drop it") }
+        }
     }
 
     func run() throws {
@@ -123,11 +130,33 @@ struct CheckCommand: ParsableCommand {
         }
         // A variant is checked for the property it is known to break: others found on the way are
         // reported too, after it.
-        let report = execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness,
-                             symmetry: symmetry, lookingFor: properties.isEmpty ? chosenVariant?.breaks : nil)
-        if !reportToStdout { Terminal.out(describe(report)) }
+        var command = self
+        var mpi: OpenMPI? = nil
+        if distributed {
+            if let temporal = properties.first(where: model.temporalPropertyNames.contains) {
+                throw UsageError("--distributed checks invariants and step properties; \(temporal) is a temporal property")
+            }
+            do { mpi = try OpenMPI() } catch { throw UsageError("\(error)") }
+            // Only the first rank reports; every rank exits with the same code.
+            if mpi!.rank != 0 {
+                command.quiet = true
+                command.noFiles = true
+                command.json = nil
+                command.junit = nil
+            } else if properties.isEmpty && !model.temporalPropertyNames.isEmpty && !reportToStdout {
+                Terminal.warning("--distributed checks invariants and step properties; not the temporal properties "
+                                 + model.temporalPropertyNames.joined(separator: ", "))
+            }
+        }
+        defer { mpi?.finish() }
+        let report = command.execute(model, properties: properties.isEmpty ? nil : Set(properties), boundedFairness: boundedFairness,
+                                     symmetry: symmetry, lookingFor: properties.isEmpty ? chosenVariant?.breaks : nil, exchange: mpi)
+        if !reportToStdout && (mpi?.rank ?? 0) == 0 {
+            if let mpi { Terminal.out("explored over \(mpi.size) rank" + (mpi.size == 1 ? "" : "s")) }
+            Terminal.out(describe(report))
+        }
         checks.append(CheckOutcome(report: report, expected: nil, passed: nil, properties: properties.isEmpty ? nil : properties, location: nil))
-        let written = writeReports(checks)
+        let written = command.writeReports(checks)
         // A violation is reported as one even when a report could not be written.
         if report.result == .violation { throw ExitCode(Exit.violation) }
         if !written { throw ExitCode(Exit.usage) }
@@ -161,8 +190,10 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Runs one exploration with progress on stderr and writes its counterexample files.
-    private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool, symmetry: Bool, lookingFor: String? = nil) -> CheckReport {
+    private func execute(_ model: AnyModel, properties: Set<String>?, boundedFairness: Bool, symmetry: Bool, lookingFor: String? = nil,
+                         exchange: (any RankExchange)? = nil) -> CheckReport {
         var options = ExplorationOptions()
+        options.exchange = exchange
         options.continueAfterViolation = continueAfterViolation
         options.stopOnceViolated = lookingFor
         // Naming Deadlock, or a variant that deadlocks, asks for it to be checked.
@@ -222,6 +253,13 @@ struct CheckCommand: ParsableCommand {
         if let spill = report.spill, spill.merges + spill.queuedStates > 0 {
             out += "  spilled to disk under --memory: \(Terminal.count(spill.fingerprints)) fingerprints (\(spill.merges) merges), "
                 + "\(Terminal.count(spill.queuedStates)) queued states (\(Terminal.count(spill.queueBytes / (1 << 20))) MiB)\n"
+        }
+        if let d = report.distribution {
+            let states = Double(max(1, report.distinctStates))
+            out += "  over \(d.ranks) ranks: sent \(Terminal.count(d.statesSent)) states to their owners, "
+                + String(format: "%.0f bytes per distinct state (%.1f of them numbering keys); ", Double(d.bytesSent + d.keyBytesSent) / states,
+                         Double(d.keyBytesSent) / states)
+                + String(format: "slowest rank: %.2f s computing, %.2f s exchanging\n", d.computeSeconds.reduce(0, +), d.exchangeSeconds.reduce(0, +))
         }
         if let graph = report.temporalGraph {
             out += "  temporal properties checked on the state graph: \(Terminal.count(graph.states)) states, "
@@ -312,6 +350,14 @@ struct CheckCommand: ParsableCommand {
                 fields.append(("coverage", .array(report.coverage.map { row in
                     .object([("action", .string(row.action)), ("generated", .int(row.generated)), ("distinct", .int(row.distinct))])
                 })))
+            }
+            if let d = report.distribution {
+                fields.append(("distribution", .object([
+                    ("ranks", .int(d.ranks)), ("statesSent", .int(d.statesSent)), ("bytesSent", .int(d.bytesSent)),
+                    ("keyBytesSent", .int(d.keyBytesSent)),
+                    ("computeSeconds", .array(d.computeSeconds.map(JSONValue.double))),
+                    ("exchangeSeconds", .array(d.exchangeSeconds.map(JSONValue.double))),
+                ])))
             }
             if let reason = report.incompleteReason { fields.append(("incompleteReason", .string(reason))) }
             if let expected { fields.append(("expected", .string(expected))) }

@@ -46,6 +46,16 @@ extension Explorer {
         var diameter = 0
         var stopReason: StopReason? = nil
         var lastProgress = start.timeIntervalSinceReferenceDate
+        // This rank's traffic to the others, and per level its seconds computing and exchanging.
+        var bytesSent = 0, recordsSent = 0, keyBytesSent = 0
+        var levelCompute: [Double] = [], levelExchange: [Double] = []
+        var clock = Date().timeIntervalSinceReferenceDate
+        /// Seconds since the last call, added to this level's computing or exchanging.
+        func lap(exchanging: Bool) {
+            let now = Date().timeIntervalSinceReferenceDate
+            if exchanging { levelExchange[levelExchange.count - 1] += now - clock } else { levelCompute[levelCompute.count - 1] += now - clock }
+            clock = now
+        }
 
         /// The trace to state `id` of rank `rank`: every rank takes part, the holder of each link
         /// broadcasting it.
@@ -111,6 +121,8 @@ extension Explorer {
         var next: [(id: UInt32, state: System.State)] = []
         var generatedSoFar = initialGenerated
         explore: while levelStart < levelEnd {
+            levelCompute.append(0)
+            levelExchange.append(0)
             var cursor = 0
             var batchStart = levelStart
             while batchStart < levelEnd {
@@ -166,7 +178,14 @@ extension Explorer {
                     record(slice.failures)
                     for r in 0..<ranks { parts[r].append(contentsOf: slice.outgoing[r]) }
                 }
+                for r in 0..<ranks where r != me {
+                    bytesSent += parts[r].count
+                    var offset = 0
+                    SuccessorRecord.skip(parts[r], counting: &recordsSent, offset: &offset)
+                }
+                lap(exchanging: false)
                 let received = exchange.allToAll(parts)
+                lap(exchanging: true)
 
                 // Phase 2, one thread: of what arrived, in (parent id, action) order, the new states.
                 var arrivals: [SuccessorRecord] = []
@@ -176,7 +195,10 @@ extension Explorer {
                 for arrival in arrivals where visited.insert(arrival.print) { fresh.append(arrival) }
 
                 // Ids: each new state's place among every rank's new states of the batch.
+                keyBytesSent += fresh.count * 8 * (ranks - 1)
+                lap(exchanging: false)
                 let keys = exchange.allGather(RankBytes.words(fresh.map(\.key))).map(RankBytes.values)
+                lap(exchanging: true)
                 var below = Array(repeating: 0, count: ranks)
                 var newStates: [(id: UInt32, state: System.State, parentRank: Int, key: UInt64)] = []
                 newStates.reserveCapacity(fresh.count)
@@ -217,6 +239,7 @@ extension Explorer {
                 if Interruption.requested { stopCode = 2 }
                 var words = (0..<propertyCount).map { p in live[p] ? found[p].map { Self.word($0.position) } ?? .max : .max }
                 words.append(.max - stopCode)
+                lap(exchanging: false)
                 let least = exchange.allReduce(words, .min)
                 generatedSoFar = initialGenerated + Int(exchange.allReduce([UInt64(successorsGenerated)], .sum)[0])
                 let newlyFound = (0..<propertyCount).filter { live[$0] && least[$0] != .max }
@@ -237,6 +260,7 @@ extension Explorer {
                         violations.append(Violation(property: name, kind: kind, trace: trace))
                     }
                 }
+                lap(exchanging: true)
                 if done() { break explore }
 
                 batchStart = batchEnd
@@ -272,7 +296,10 @@ extension Explorer {
         } else {
             outcome = .ok
         }
-        let totals = exchange.allReduce([UInt64(successorsGenerated), UInt64(visited.bytes + links.bytes)], .sum)
+        let totals = exchange.allReduce([UInt64(successorsGenerated), UInt64(visited.bytes + links.bytes),
+                                         UInt64(bytesSent), UInt64(recordsSent), UInt64(keyBytesSent)], .sum)
+        // The slowest rank's seconds per level, in microseconds.
+        let slowest = exchange.allReduce((levelCompute + levelExchange).map { UInt64($0 * 1e6) }, .max)
         let generated = initialGenerated + Int(totals[0])
         let n = Double(distinct)
         var result = ExplorationResult(
@@ -281,6 +308,13 @@ extension Explorer {
             collisionProbability: n * Double(generated - distinct) / pow(2, 64),
             bytesPerState: distinct == 0 ? 0 : Double(totals[1]) / n)
         result.stopReason = stopReason?.description
+        var figures = DistributionFigures(ranks: ranks)
+        figures.bytesSent = Int(totals[2])
+        figures.statesSent = Int(totals[3])
+        figures.keyBytesSent = Int(totals[4])
+        figures.computeSeconds = slowest.prefix(levelCompute.count).map { Double($0) / 1e6 }
+        figures.exchangeSeconds = slowest.dropFirst(levelCompute.count).map { Double($0) / 1e6 }
+        result.distribution = figures
         return result
     }
 
@@ -321,6 +355,16 @@ struct SuccessorRecord {
         withUnsafeBytes(of: (UInt64(parent) << 32 | UInt64(action)).littleEndian) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { buffer.append(contentsOf: $0) }
         buffer.append(contentsOf: bytes)
+    }
+
+    /// Counts the records of `buffer` from `offset`.
+    @inlinable static func skip(_ buffer: [UInt8], counting count: inout Int, offset: inout Int) {
+        buffer.withUnsafeBytes { raw in
+            while offset < raw.count {
+                offset += 20 + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)))
+                count += 1
+            }
+        }
     }
 
     @inlinable static func read(_ buffer: [UInt8], from source: Int, into records: inout [SuccessorRecord]) {
@@ -377,4 +421,22 @@ struct RankLinks {
         if parentRanks[low] == UInt16.max { return [Self.root, UInt64(actions[low])] }
         return [UInt64(parentRanks[low]), UInt64(parents[low]), UInt64(actions[low])]
     }
+}
+
+/// What a distributed exploration sent between its ranks, and where its time went: the figures
+/// from which its speed on more machines is projected (docs/PERFORMANCE.md).
+public struct DistributionFigures: Sendable, Equatable, Codable {
+    public var ranks: Int
+    /// Successor records sent to another rank (a rank's own stay in memory), and their bytes:
+    /// fingerprint, parent id and action (20 bytes) and the state.
+    public var statesSent = 0
+    public var bytesSent = 0
+    /// Bytes of the new states' keys that every rank sends every other to number them.
+    public var keyBytesSent = 0
+    /// Per level, the slowest rank's seconds computing (successors, properties, the visited set)
+    /// and exchanging (waiting for the others included).
+    public var computeSeconds: [Double] = []
+    public var exchangeSeconds: [Double] = []
+
+    public init(ranks: Int) { self.ranks = ranks }
 }

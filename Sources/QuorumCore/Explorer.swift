@@ -95,6 +95,8 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
     public var coverage: [ActionCoverage] = []
     /// What went to disk under ``ExplorationOptions/memoryBudget``; nil without a budget.
     public var spill: SpillFigures? = nil
+    /// What went between ranks with ``ExplorationOptions/exchange``; nil in one process.
+    public var distribution: DistributionFigures? = nil
     /// Why the run stopped before it was done, when a limit stopped it: with ``Outcome/incomplete(reason:)``,
     /// and also with ``Outcome/violation`` when a violation was found before the limit, so that
     /// a report does not present a run cut short as finished.

@@ -227,6 +227,8 @@ public struct AnyModel: Sendable {
     public let variant: String?
     public let parameters: [(String, Int)]
     public let propertyNames: [String]
+    /// The names among ``propertyNames`` of the temporal properties.
+    public let temporalPropertyNames: [String]
     public let hasSymmetry: Bool
     /// Whether the state's fingerprint is derived from its declared variables (``DeclaredState``)
     /// rather than packed by hand: the same derivation serves every variant of the spec.
@@ -257,6 +259,7 @@ public struct AnyModel: Sendable {
         self.variant = variant
         self.parameters = parameters
         propertyNames = system.invariants.map(\.name) + system.actionProperties.map(\.name) + system.temporalProperties.map(\.name)
+        temporalPropertyNames = system.temporalProperties.map(\.name)
         hasSymmetry = system.hasSymmetry
         derivesFingerprint = System.State.self is any DeclaredState.Type
         processValues = system.processCount.map { n in (0..<n).map { system.processValue($0) } }
@@ -333,6 +336,8 @@ public struct CheckReport: Sendable {
     public let bytesPerState: Double
     /// What went to disk under `--memory`; nil without it.
     public let spill: SpillFigures?
+    /// What went between ranks under `--distributed`; nil in one process.
+    public let distribution: DistributionFigures?
     /// Per action, the states generated and the new states found (``ExplorationResult/coverage``);
     /// empty unless asked for.
     public let coverage: [ActionCoverage]
@@ -363,6 +368,7 @@ public struct CheckReport: Sendable {
         collisionProbability = r.collisionProbability
         bytesPerState = r.bytesPerState
         spill = r.spill
+        distribution = r.distribution
         coverage = r.coverage
         findings = []
         findings = r.violations.map { finding($0, of: system) }
