@@ -32,12 +32,25 @@ struct SimulateCommand: ParsableCommand {
     var junit: String?
     @Option(help: "Directory for counterexample files.") var out = "counterexamples"
     @Flag(help: "Do not write counterexample files.") var noFiles = false
+    @Option(help: ArgumentHelp("Only runs I, I+N, I+2N, ... of --runs (0 ≤ I < N): one of N processes sharing the runs. Of the shards' failures, the one of the smallest run is the single process's.", valueName: "I/N"))
+    var shard: String?
+    @Flag(help: "Share the runs among the ranks of an Open MPI job (mpirun -np K quorum simulate SPEC --distributed): one merged report, the single process's runs and failure.")
+    var distributed = false
 
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if depth < 1 { throw ValidationError("--depth must be at least 1") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let time, !(time > 0) { throw ValidationError("--time must be a positive number of seconds") }
+        if let shard, Self.shard(shard) == nil { throw ValidationError("--shard takes I/N with 0 ≤ I < N, got '\(shard)'") }
+        if shard != nil && distributed { throw ValidationError("--distributed shares the runs itself; drop --shard") }
+    }
+
+    /// "I/N" as (I, N).
+    static func shard(_ text: String) -> (index: Int, count: Int)? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (0..<n).contains(i) else { return nil }
+        return (i, n)
     }
 
     func run() throws {
@@ -67,6 +80,20 @@ struct SimulateCommand: ParsableCommand {
                 throw UsageError("random runs cannot check \(properties.joined(separator: ", ")) (temporal properties other than C ⇒ []P); use quorum check")
             }
         }
+        if let shard { options.shard = Self.shard(shard)! }
+        var command = self
+        var mpi: OpenMPI? = nil
+        if distributed {
+            do { mpi = try OpenMPI() } catch { throw UsageError("\(error)") }
+            options.exchange = mpi
+            // Only the first rank reports; every rank exits with the same code.
+            if mpi!.rank != 0 { (command.noFiles, command.json, command.junit) = (true, nil, nil) }
+        }
+        defer { mpi?.finish() }
+        try command.report(model, options: options, quiet: (mpi?.rank ?? 0) != 0)
+    }
+
+    private func report(_ model: AnyModel, options: SimulationOptions, quiet: Bool) throws {
         var report = model.simulate(options)
         let unchecked = model.propertyNames.filter { !report.properties.contains($0) && (properties.isEmpty || properties.contains($0)) }
 
@@ -78,17 +105,17 @@ struct SimulateCommand: ParsableCommand {
                 Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
             }
         }
-        if json != "-" {
+        if json != "-" && !quiet {
             var text = describe(report)
             if !unchecked.isEmpty {
                 text += "  not checked on random runs: \(unchecked.joined(separator: ", ")) (temporal properties; `quorum check` checks them)\n"
             }
             Terminal.out(text)
         }
-        if let json { try writeJSON(report, to: json) }
         let cases = CIReports.cases(report)
+        if let json { try writeJSON(report, to: json) }
         if let junit { try Terminal.write(CIReports.junit(cases), to: junit, what: "JUnit report") }
-        if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+        if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" && !quiet {
             for line in CIReports.annotations(cases) { Terminal.out(line) }
         }
         if report.failure != nil { throw ExitCode(Exit.violation) }
@@ -99,7 +126,8 @@ struct SimulateCommand: ParsableCommand {
 
     private func describe(_ r: SimulationReport) -> String {
         var out = "\(r.spec)\(r.variant.map { " [\($0)]" } ?? "") (" + r.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
-        out += ", seed \(seed)\n"
+        out += ", seed \(seed)" + (shard.map { ", shard \($0) (runs \(Self.shard($0)!.index) + \(Self.shard($0)!.count)k)" } ?? "")
+            + (distributed ? ", runs shared among ranks" : "") + "\n"
         out += "  \(Terminal.count(r.runs)) runs, \(Terminal.count(r.steps)) steps, " + String(format: "%.2f s, ", r.seconds)
             + "\(Terminal.count(Int(r.seconds > 0 ? Double(r.steps) / r.seconds : 0))) steps/s\n"
         if r.stoppedByTimeout, let time { out += "  stopped by --time \(time) s (runs still to go were not started; the last ones were cut short)\n" }

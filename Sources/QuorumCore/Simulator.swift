@@ -21,6 +21,14 @@ public struct SimulationOptions: Sendable {
     /// sides for stretches of steps, during which no message crosses the cut (it waits, or is
     /// dropped by the spec's own DropMessage).
     public var partitions = true
+    /// Only the runs `index`, `index + count`, `index + 2 count`, ... of `0..<runs`: one of `count`
+    /// processes sharing a simulation (`quorum simulate --shard i/n`). The shards' failures,
+    /// the one of the smallest run index first, are the single process's.
+    public var shard: (index: Int, count: Int) = (0, 1)
+    /// Simulate over the ranks of this exchange (``OpenMPI`` under `mpirun`, or ``ThreadRanks``):
+    /// rank `r` takes shard `r` of `size`, in rounds, and every rank returns the merged result,
+    /// which is a single process's: the same runs counted, the same first failure.
+    public var exchange: (any RankExchange)? = nil
 
     public init() {}
 }
@@ -62,6 +70,11 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
     public var stoppedByTimeout = false
 
     public var stepsPerSecond: Double { seconds > 0 ? Double(steps) / seconds : 0 }
+
+    /// No runs yet.
+    @usableFromInline init() {
+        (runs, steps, seconds, coverage, deepest) = (0, 0, 0, [:], [:])
+    }
 }
 
 /// Random walks through a transition system, checking every property after every step.
@@ -134,28 +147,16 @@ public struct Simulator<System: TransitionSystem> {
 
     @inlinable
     public func run() -> SimulationResult<System> {
+        if let exchange = options.exchange { return runDistributed(exchange) }
         let start = Date()
-        let workers = max(1, min(options.workers, options.runs))
-        let tally = Tally(workers: workers)
         let deadline = options.timeout.map { start.addingTimeInterval($0) }
-        let runs = options.runs
-        nonisolated(unsafe) let simulator = self
+        let shard = options.shard
+        let tally = execute(RunSequence(first: shard.index, step: shard.count, end: options.runs), deadline: deadline)
+        return finish(tally, seconds: Date().timeIntervalSince(start))
+    }
 
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var index = worker
-            while index < runs {
-                if tally.locked({ index > $0.firstFailing }) { break }
-                if (deadline.map { Date() >= $0 } ?? false) || Interruption.requested {
-                    tally.locked { $0.timedOut = true }
-                    break
-                }
-                let outcome = simulator.simulate(run: index, deadline: deadline)
-                tally.locked { $0.finished(index, outcome, worker: worker, next: index + workers) }
-                index += workers
-            }
-            tally.locked { $0.finished(worker: worker) }
-        }
-
+    /// The result of the runs `tally` holds: the failure shrunk, the properties named.
+    @inlinable func finish(_ tally: Tally, seconds: Double) -> SimulationResult<System> {
         var result = tally.result
         if let failed = tally.failed {
             let (name, kind) = describe(failed.property)
@@ -164,8 +165,33 @@ public struct Simulator<System: TransitionSystem> {
         }
         result.properties = invariants.map(\.name) + actionProperties.map(\.name)
         result.stoppedByTimeout = tally.timedOut && result.failure == nil
-        result.seconds = Date().timeIntervalSince(start)
+        result.seconds = seconds
         return result
+    }
+
+    /// Executes `runs` on the workers, in index order as far as the totals go: every run before
+    /// the first failing one is executed and counted, none after it.
+    @inlinable func execute(_ runs: RunSequence, deadline: Date?) -> Tally {
+        let workers = max(1, min(options.workers, runs.count))
+        let tally = Tally(workers: workers, first: (0..<workers).map { $0 < runs.count ? runs[$0] : Int.max })
+        nonisolated(unsafe) let simulator = self
+
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var position = worker
+            while position < runs.count {
+                let index = runs[position]
+                if tally.locked({ index > $0.firstFailing }) { break }
+                if (deadline.map { Date() >= $0 } ?? false) || Interruption.requested {
+                    tally.locked { $0.timedOut = true }
+                    break
+                }
+                let outcome = simulator.simulate(run: index, deadline: deadline)
+                position += workers
+                tally.locked { $0.finished(index, outcome, worker: worker, next: position < runs.count ? runs[position] : Int.max) }
+            }
+            tally.locked { $0.finished(worker: worker) }
+        }
+        return tally
     }
 
     /// The runs' totals while workers finish them. A finished run waits in `pending` until every
@@ -176,13 +202,14 @@ public struct Simulator<System: TransitionSystem> {
         @usableFromInline let lock = NSLock()
         @usableFromInline var firstFailing = Int.max
         @usableFromInline var timedOut = false
-        @usableFromInline var result = SimulationResult<System>(runs: 0, steps: 0, seconds: 0, coverage: [:], deepest: [:], failure: nil)
+        @usableFromInline var result = SimulationResult<System>()
         @usableFromInline var failed: (property: Int, trace: Trace<System>)? = nil
         @usableFromInline var pending: [Int: RunOutcome] = [:]
         /// The run each worker takes next (Int.max once it stopped).
         @usableFromInline var running: [Int]
 
-        @inlinable init(workers: Int) { running = Array(0..<workers) }
+        /// `first`: the run each worker takes first.
+        @inlinable init(workers: Int, first: [Int]) { running = first }
 
         @inlinable func locked<T>(_ body: (Tally) -> T) -> T { lock.withLock { body(self) } }
 
@@ -363,4 +390,20 @@ public struct Simulator<System: TransitionSystem> {
         }
         return nil
     }
+}
+
+/// Run indices `first`, `first + step`, ... below `end`: all runs, or one shard's.
+@usableFromInline
+struct RunSequence: Sendable {
+    @usableFromInline let first: Int
+    @usableFromInline let step: Int
+    @usableFromInline let count: Int
+
+    @inlinable init(first: Int, step: Int, end: Int) {
+        self.first = first
+        self.step = step
+        count = first < end ? (end - first + step - 1) / step : 0
+    }
+
+    @inlinable subscript(position: Int) -> Int { first + position * step }
 }

@@ -41,8 +41,8 @@ import TwoPhaseCommit
     }
 
     @Test func figuresAreThoseOfOneProcess() {
-        // 185,369 states, 2 and 3 ranks; with symmetry, 3 ranks.
-        expectSameRun(Paxos(maxBallot: 2), ranks: 2)
+        // 185,369 states over 3 ranks; with symmetry (17,153 states) too. (.ci/distributed runs
+        // these and Raft through mpirun with 2 and 3 ranks.)
         expectSameRun(Paxos(maxBallot: 2), ranks: 3)
         expectSameRun(Paxos(maxBallot: 2), ranks: 3, symmetry: true)
         expectSameRun(Paxos(maxBallot: 1), ranks: 1)
@@ -63,6 +63,61 @@ import TwoPhaseCommit
         #expect(!_isPOD(TwoPhaseCommit.State.self))
         expectSameRun(TwoPhaseCommit(resourceManagers: 5), ranks: 2)
         expectSameRun(TwoPhaseCommit(resourceManagers: 5, mutation: .commitWithoutAllPrepared), ranks: 3, lookingFor: "TCConsistent")
+    }
+
+    /// One process's random runs and the runs over `ranks` ranks: the same runs counted, the same first failure.
+    func expectSameSimulation<S: TransitionSystem>(_ system: S, ranks: Int, runs: Int, properties: Set<String>? = nil,
+                                                   sourceLocation: SourceLocation = #_sourceLocation) {
+        var options = SimulationOptions()
+        options.runs = runs
+        options.workers = 1
+        options.properties = properties
+        let single = Simulator(system, options: options).run()
+        let base = options
+        let results = ThreadRanks.run(size: ranks) { exchange in
+            var options = base
+            options.exchange = exchange
+            return Simulator(system, options: options).run()
+        }
+        for result in results {
+            #expect(result.runs == single.runs, sourceLocation: sourceLocation)
+            #expect(result.steps == single.steps, sourceLocation: sourceLocation)
+            #expect(result.partitionedSteps == single.partitionedSteps, sourceLocation: sourceLocation)
+            #expect(result.coverage == single.coverage, sourceLocation: sourceLocation)
+            #expect(result.deepest == single.deepest, sourceLocation: sourceLocation)
+            #expect(result.failure?.run == single.failure?.run, sourceLocation: sourceLocation)
+            #expect(result.failure?.property == single.failure?.property, sourceLocation: sourceLocation)
+            #expect(result.failure?.shrunk.steps.map(\.state) == single.failure?.shrunk.steps.map(\.state), sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func simulationOverRanksIsOneProcesssSimulation() throws {
+        // No failure: every run counted once.
+        expectSameSimulation(Paxos(acceptors: 5, values: 3, maxBallot: 4), ranks: 3, runs: 500)
+        // A failure: the least failing run, the runs before it counted, those after it not.
+        let mutant = Paxos(acceptors: 5, values: 3, maxBallot: 4, mutation: .ignoreHighestVote)
+        expectSameSimulation(mutant, ranks: 3, runs: 100_000, properties: ["Agreement"])
+        expectSameSimulation(Raft(servers: 5, values: 2, maxTerm: 8, maxLogLength: 6, maxMessages: 8, mutation: .forgetVoteOnRestart),
+                             ranks: 2, runs: 100_000, properties: ["ElectionSafety"])
+    }
+
+    @Test func shardsTogetherFindTheSingleProcesssFailure() throws {
+        let mutant = Paxos(acceptors: 5, values: 3, maxBallot: 4, mutation: .ignoreHighestVote)
+        var options = SimulationOptions()
+        options.runs = 100_000
+        options.properties = ["Agreement"]
+        let single = try #require(Simulator(mutant, options: options).run().failure)
+        let shards = (0..<3).map { i in
+            var shard = options
+            shard.shard = (i, 3)
+            return Simulator(mutant, options: shard).run()
+        }
+        let first = try #require(shards.compactMap(\.failure).min { $0.run < $1.run })
+        #expect(first.run == single.run)
+        #expect(first.shrunk.steps.map(\.state) == single.shrunk.steps.map(\.state))
+        for (i, shard) in shards.enumerated() {
+            if let failure = shard.failure { #expect(failure.run % 3 == i) }
+        }
     }
 
     @Test func threadRanksExchangeAsCollectivesDo() {
