@@ -38,6 +38,10 @@ extension Explorer {
         func owner(_ print: UInt64) -> Int { Int(((print & 0xffff_ffff) &* UInt64(ranks)) >> 32) }
 
         var visited = FingerprintSet()
+        // Fingerprints this rank has sent to their owners: an owner has seen each of them since,
+        // so a successor with one of them is a duplicate, and is not sent again. A cache: emptied
+        // when it outgrows twice the visited set, which costs only repeated sends.
+        var sentBefore = FingerprintSet()
         var links = RankLinks()
         // Per property, this rank's least position and the rank that holds the position's parent.
         var found: [Int: (position: Position, parentRank: Int)] = [:]
@@ -136,7 +140,7 @@ extension Explorer {
 
                 // Phase 1, in parallel: successors, action properties, out-of-bounds invariants;
                 // each successor is addressed to its owner (this rank drops those it has seen).
-                let slices = visited.withReader { visitedBefore in
+                let slices = visited.withReader { visitedBefore in sentBefore.withReader { sentBefore in
                     Self.parallel(workers: workers, count: batch.count) { range in
                         var outgoing = Array(repeating: [UInt8](), count: ranks)
                         var failures: [(property: Int, position: Position, parentRank: Int)] = []
@@ -160,7 +164,7 @@ extension Explorer {
                                 if system.isWithinBounds(successor) {
                                     let print = fingerprint(successor)
                                     let to = owner(print)
-                                    if to == me && visitedBefore.contains(print) { continue }
+                                    if to == me ? visitedBefore.contains(print) : sentBefore.contains(print) { continue }
                                     SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: successor, to: &outgoing[to])
                                 } else {
                                     for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
@@ -171,18 +175,24 @@ extension Explorer {
                         }
                         return (outgoing: outgoing, failures: failures, generated: generated)
                     }
-                }
+                } }
+                if sentBefore.count > 2 * visited.count + (1 << 20) { sentBefore.removeAll() }
                 var parts = Array(repeating: [UInt8](), count: ranks)
                 for slice in slices {
                     successorsGenerated += slice.generated
                     record(slice.failures)
-                    for r in 0..<ranks { parts[r].append(contentsOf: slice.outgoing[r]) }
+                    parts[me].append(contentsOf: slice.outgoing[me])
+                    // Of the successors for others, the first of each fingerprint in key order,
+                    // and none sent in an earlier batch: the others would lose to it.
+                    for r in 0..<ranks where r != me {
+                        SuccessorRecord.forEach(slice.outgoing[r]) { print, record in
+                            guard sentBefore.insert(print) else { return }
+                            parts[r].append(contentsOf: record)
+                            recordsSent += 1
+                        }
+                    }
                 }
-                for r in 0..<ranks where r != me {
-                    bytesSent += parts[r].count
-                    var offset = 0
-                    SuccessorRecord.skip(parts[r], counting: &recordsSent, offset: &offset)
-                }
+                for r in 0..<ranks where r != me { bytesSent += parts[r].count }
                 lap(exchanging: false)
                 let received = exchange.allToAll(parts)
                 lap(exchanging: true)
@@ -357,12 +367,15 @@ struct SuccessorRecord {
         buffer.append(contentsOf: bytes)
     }
 
-    /// Counts the records of `buffer` from `offset`.
-    @inlinable static func skip(_ buffer: [UInt8], counting count: inout Int, offset: inout Int) {
+    /// Calls `body` with each record of `buffer`: its fingerprint and its bytes.
+    @inlinable static func forEach(_ buffer: [UInt8], _ body: (UInt64, UnsafeRawBufferPointer) -> Void) {
         buffer.withUnsafeBytes { raw in
+            var offset = 0
             while offset < raw.count {
-                offset += 20 + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)))
-                count += 1
+                let print = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                let end = offset + 20 + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)))
+                body(print, UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
+                offset = end
             }
         }
     }
