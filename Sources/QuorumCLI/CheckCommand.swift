@@ -256,7 +256,7 @@ struct CheckCommand: ParsableCommand {
         }
         if let d = report.distribution {
             let states = Double(max(1, report.distinctStates))
-            out += "  over \(d.ranks) ranks: sent \(Terminal.count(d.statesSent)) states to their owners, "
+            out += "  over \(d.ranks) rank" + (d.ranks == 1 ? "" : "s") + ": sent \(Terminal.count(d.statesSent)) states to their owners, "
                 + String(format: "%.0f bytes per distinct state (%.1f of them numbering keys); ", Double(d.bytesSent + d.keyBytesSent) / states,
                          Double(d.keyBytesSent) / states)
                 + String(format: "slowest rank: %.2f s computing, %.2f s exchanging\n", d.computeSeconds.reduce(0, +), d.exchangeSeconds.reduce(0, +))

@@ -194,7 +194,11 @@ extension Explorer {
                 }
                 for r in 0..<ranks where r != me { bytesSent += parts[r].count }
                 lap(exchanging: false)
-                let received = exchange.allToAll(parts)
+                // A rank's own successors stay out of the exchange (no copies through MPI).
+                let own = parts[me]
+                parts[me] = []
+                var received = exchange.allToAll(parts)
+                received[me] = own
                 lap(exchanging: true)
 
                 // Phase 2, one thread: of what arrived, in (parent id, action) order, the new states.
