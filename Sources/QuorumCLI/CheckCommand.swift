@@ -73,7 +73,6 @@ struct CheckCommand: ParsableCommand {
         if distributed {
             if all { throw ValidationError("--distributed checks one spec; drop --all") }
             if coverage { throw ValidationError("--distributed does not count coverage; drop --coverage") }
-            if memory != nil { throw ValidationError("--distributed does not take --memory yet; drop it") }
         }
     }
 

@@ -15,8 +15,9 @@ import Foundation
 /// - Stopping (a violation, `maxStates`, `timeout`, an interruption) is decided after a batch from
 ///   figures every rank shares, so every rank stops at the same batch.
 ///
-/// Not here: coverage counts, temporal properties and spilling; `quorum check --distributed`
-/// refuses the options that ask for them.
+/// Under `memoryBudget` each rank spills as one process does (the budget is per rank).
+/// Not here: coverage counts and temporal properties; `quorum check --distributed` refuses the
+/// options that ask for them.
 extension Explorer {
     @inlinable
     func runDistributed(_ exchange: any RankExchange) -> ExplorationResult<System> {
@@ -37,6 +38,16 @@ extension Explorer {
         // The low half of the fingerprint: the visited table places keys by the high half.
         func owner(_ print: UInt64) -> Int { Int(((print & 0xffff_ffff) &* UInt64(ranks)) >> 32) }
 
+        // Under a budget, per rank as in one process: four tenths for the visited table, a tenth for
+        // each queue's memory, a twentieth for the cache of fingerprints sent; files for the rest.
+        let budget = options.memoryBudget
+        let spill = budget.flatMap { _ in try? SpillDirectory(under: options.spillDirectory) }
+        let disk = spill.map { DiskFingerprints(directory: $0) }
+        let tableShare = (budget ?? 0) * 4 / 10
+        let queueLimit = spill == nil ? Int.max
+            : max(64, (budget ?? 0) / 10 / MemoryLayout<(id: UInt32, state: System.State)>.stride)
+        var spilled = SpillFigures()
+        var diskFailed = false
         var visited = FingerprintSet()
         // Fingerprints this rank has sent to their owners: an owner has seen each of them since,
         // so a successor with one of them is a duplicate, and is not sent again. A cache: emptied
@@ -85,7 +96,15 @@ extension Explorer {
         }
 
         // Initial states: every rank computes them all, numbers them alike and keeps its own.
-        var frontier: [(id: UInt32, state: System.State)] = []
+        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
+        // Per batch of the level (2,048 ids), how many of its parents this rank holds.
+        var frontierCounts: [Int] = []
+        var nextCounts: [Int] = []
+        func tally(_ id: Int, from levelStart: Int, in counts: inout [Int]) {
+            let k = (id - levelStart) / Self.batchSize
+            if counts.count <= k { counts.append(contentsOf: repeatElement(0, count: k + 1 - counts.count)) }
+            counts[k] += 1
+        }
         var initialFailures: [Int: Trace<System>] = [:]
         var seen = FingerprintSet(capacity: 64)
         var distinct = 0
@@ -101,6 +120,7 @@ extension Explorer {
                 _ = visited.insert(print)
                 links.appendRoot(id: UInt32(distinct), initialIndex: index)
                 frontier.append((UInt32(distinct), state))
+                tally(distinct, from: 0, in: &frontierCounts)
             }
             distinct += 1
         }
@@ -122,7 +142,7 @@ extension Explorer {
         var depth = 0
         var levelStart = 0
         var levelEnd = stops() ? 0 : distinct
-        var next: [(id: UInt32, state: System.State)] = []
+        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
         var generatedSoFar = initialGenerated
         explore: while levelStart < levelEnd {
             levelCompute.append(0)
@@ -131,10 +151,10 @@ extension Explorer {
             var batchStart = levelStart
             while batchStart < levelEnd {
                 let batchEnd = min(batchStart + Self.batchSize, levelEnd)
-                var upper = cursor
-                while upper < frontier.count && Int(frontier[upper].id) < batchEnd { upper += 1 }
-                let batch = frontier[cursor..<upper]
-                cursor = upper
+                let k = (batchStart - levelStart) / Self.batchSize
+                let mine = k < frontierCounts.count ? frontierCounts[k] : 0
+                let batch = frontier.batch(cursor..<cursor + mine)
+                cursor += mine
                 let liveNow = live
                 let framed = actionProperties.indices.contains { liveNow[invariants.count + $0] && actionProperties[$0].frame != nil }
 
@@ -164,7 +184,8 @@ extension Explorer {
                                 if system.isWithinBounds(successor) {
                                     let print = fingerprint(successor)
                                     let to = owner(print)
-                                    if to == me ? visitedBefore.contains(print) : sentBefore.contains(print) { continue }
+                                    if to == me ? visitedBefore.contains(print) || (disk?.contains(print) ?? false)
+                                        : sentBefore.contains(print) { continue }
                                     SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: successor, to: &outgoing[to])
                                 } else {
                                     for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
@@ -176,7 +197,9 @@ extension Explorer {
                         return (outgoing: outgoing, failures: failures, generated: generated)
                     }
                 } }
-                if sentBefore.count > 2 * visited.count + (1 << 20) { sentBefore.removeAll() }
+                if budget.map({ sentBefore.bytes > $0 / 20 }) ?? (sentBefore.count > 2 * visited.count + (1 << 20)) {
+                    sentBefore.removeAll()
+                }
                 var parts = Array(repeating: [UInt8](), count: ranks)
                 for slice in slices {
                     successorsGenerated += slice.generated
@@ -205,8 +228,20 @@ extension Explorer {
                 var arrivals: [SuccessorRecord] = []
                 for (source, bytes) in received.enumerated() { SuccessorRecord.read(bytes, from: source, into: &arrivals) }
                 arrivals.sort { $0.key < $1.key }
+                // A full table goes to disk before it would outgrow its share.
+                if let disk, visited.count > 0, visited.bytes(after: arrivals.count) > tableShare {
+                    do {
+                        try disk.merge(visited.sortedKeys())
+                        spilled.merges += 1
+                        visited.removeAll()
+                    } catch {
+                        diskFailed = true
+                    }
+                }
                 var fresh: [SuccessorRecord] = []
-                for arrival in arrivals where visited.insert(arrival.print) { fresh.append(arrival) }
+                for arrival in arrivals where !(disk?.contains(arrival.print) ?? false) && visited.insert(arrival.print) {
+                    fresh.append(arrival)
+                }
 
                 // Ids: each new state's place among every rank's new states of the batch.
                 keyBytesSent += fresh.count * 8 * (ranks - 1)
@@ -244,13 +279,20 @@ extension Explorer {
                     }
                     for failures in checked { record(failures) }
                 }
-                for new in newStates { next.append((new.id, new.state)) }
+                for new in newStates {
+                    next.append((new.id, new.state))
+                    tally(Int(new.id), from: levelEnd, in: &nextCounts)
+                }
 
                 // The batch's figures and limits, shared: every rank decides alike.
                 let now = Date().timeIntervalSinceReferenceDate
                 var stopCode: UInt64 = 0
                 if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout { stopCode = 1 }
                 if Interruption.requested { stopCode = 2 }
+                if let budget {
+                    let table = disk == nil ? visited.bytes(after: Self.batchSize * 8) : max(visited.bytes, tableShare) + disk!.bytes
+                    if diskFailed || table + links.bytes + frontier.bytes + next.bytes + sentBefore.bytes > budget { stopCode = 3 }
+                }
                 var words = (0..<propertyCount).map { p in live[p] ? found[p].map { Self.word($0.position) } ?? .max : .max }
                 words.append(.max - stopCode)
                 lap(exchanging: false)
@@ -285,6 +327,7 @@ extension Explorer {
                 switch UInt64.max - least[propertyCount] {
                 case 1: stopReason = .timeout(options.timeout); break explore
                 case 2: stopReason = .interrupted; break explore
+                case 3: stopReason = .memory(budget!); break explore
                 default: break
                 }
                 if let progress = options.progress, now - lastProgress >= 1 {
@@ -297,8 +340,10 @@ extension Explorer {
             if distinct > levelEnd { diameter = depth + 1 }
             levelStart = levelEnd
             levelEnd = distinct
-            frontier = next
-            next.removeAll(keepingCapacity: true)
+            swap(&frontier, &next)
+            next.removeAll()
+            frontierCounts = nextCounts
+            nextCounts = []
             depth += 1
         }
 
@@ -311,7 +356,9 @@ extension Explorer {
             outcome = .ok
         }
         let totals = exchange.allReduce([UInt64(successorsGenerated), UInt64(visited.bytes + links.bytes),
-                                         UInt64(bytesSent), UInt64(recordsSent), UInt64(keyBytesSent)], .sum)
+                                         UInt64(bytesSent), UInt64(recordsSent), UInt64(keyBytesSent), UInt64(spilled.merges),
+                                         UInt64(disk?.count ?? 0), UInt64(frontier.spilledInAll + next.spilledInAll),
+                                         UInt64(frontier.bytesSpilledInAll + next.bytesSpilledInAll)], .sum)
         // The slowest rank's seconds per level, in microseconds.
         let slowest = exchange.allReduce((levelCompute + levelExchange).map { UInt64($0 * 1e6) }, .max)
         let generated = initialGenerated + Int(totals[0])
@@ -329,6 +376,10 @@ extension Explorer {
         figures.computeSeconds = slowest.prefix(levelCompute.count).map { Double($0) / 1e6 }
         figures.exchangeSeconds = slowest.dropFirst(levelCompute.count).map { Double($0) / 1e6 }
         result.distribution = figures
+        if budget != nil {
+            (spilled.merges, spilled.fingerprints, spilled.queuedStates, spilled.queueBytes) = (Int(totals[5]), Int(totals[6]), Int(totals[7]), Int(totals[8]))
+            result.spill = spilled
+        }
         return result
     }
 
@@ -395,48 +446,6 @@ struct SuccessorRecord {
                 offset += 20 + length
             }
         }
-    }
-}
-
-/// How each state a rank owns was reached: its id, and the rank, id and action index of its
-/// parent (or, for an initial state, its index among the initial states). Ids are appended in
-/// increasing order, so a lookup is a binary search.
-@usableFromInline
-struct RankLinks {
-    @usableFromInline static var root: UInt64 { .max }
-    @usableFromInline var ids: [UInt32] = []
-    @usableFromInline var parents: [UInt32] = []
-    @usableFromInline var actions: [UInt32] = []
-    /// `UInt16.max` for an initial state.
-    @usableFromInline var parentRanks: [UInt16] = []
-
-    @inlinable init() {}
-
-    @inlinable var bytes: Int { ids.capacity * 4 + parents.capacity * 4 + actions.capacity * 4 + parentRanks.capacity * 2 }
-
-    @inlinable mutating func appendRoot(id: UInt32, initialIndex: Int) {
-        append(id: id, parentRank: Int(UInt16.max), parent: 0, action: UInt32(initialIndex))
-    }
-
-    @inlinable mutating func append(id: UInt32, parentRank: Int, parent: UInt32, action: UInt32) {
-        precondition(ids.last.map { $0 < id } ?? true, "ids are appended in increasing order")
-        precondition(parentRank <= Int(UInt16.max), "at most 65,535 ranks")
-        ids.append(id)
-        parents.append(parent)
-        actions.append(action)
-        parentRanks.append(UInt16(parentRank))
-    }
-
-    /// The link of state `id`, as words: `[root, initialIndex]`, or `[parentRank, parent, action]`.
-    @inlinable func words(of id: UInt32) -> [UInt64] {
-        var low = 0, high = ids.count
-        while low < high {
-            let mid = (low + high) / 2
-            if ids[mid] < id { low = mid + 1 } else { high = mid }
-        }
-        precondition(low < ids.count && ids[low] == id, "a link asked of the rank that holds it")
-        if parentRanks[low] == UInt16.max { return [Self.root, UInt64(actions[low])] }
-        return [UInt64(parentRanks[low]), UInt64(parents[low]), UInt64(actions[low])]
     }
 }
 

@@ -42,8 +42,8 @@ public struct ExplorationOptions: Sendable {
     public var coverage = false
     /// Explore over the ranks of this exchange (``OpenMPI`` under `mpirun`, or ``ThreadRanks``):
     /// every rank calls ``Explorer/run()`` with its own exchange and gets the same result, the one
-    /// a single process gets. Coverage, temporal properties and `memoryBudget` are not supported
-    /// there: `quorum check --distributed` refuses them.
+    /// a single process gets; ``memoryBudget`` is per rank. Coverage and temporal properties are
+    /// not supported there: `quorum check --distributed` refuses them.
     public var exchange: (any RankExchange)? = nil
 
     public init() {}
