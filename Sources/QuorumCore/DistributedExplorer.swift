@@ -35,8 +35,9 @@ extension Explorer {
             symmetry ? system.symmetricFingerprint(state) : state.fingerprint
         }
         let ranks = exchange.size, me = exchange.rank
-        // The low half of the fingerprint: the visited table places keys by the high half.
-        func owner(_ print: UInt64) -> Int { Int(((print & 0xffff_ffff) &* UInt64(ranks)) >> 32) }
+        // By the low half of the key (the visited table places keys by the high half); the key,
+        // not the fingerprint, so that the two fingerprints a table takes as one have one owner.
+        func owner(_ print: UInt64) -> Int { Int(((FingerprintSet.key(print) & 0xffff_ffff) &* UInt64(ranks)) >> 32) }
 
         // Under a budget, per rank as in one process: four tenths for the visited table, a tenth for
         // each queue's memory, a twentieth for the cache of fingerprints sent; files for the rest.
