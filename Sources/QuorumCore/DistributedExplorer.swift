@@ -244,48 +244,30 @@ extension Explorer {
                     fresh.append(arrival)
                 }
 
-                // Ids: each new state's place among every rank's new states of the batch.
-                keyBytesSent += fresh.count * 8 * (ranks - 1)
-                lap(exchanging: false)
-                let keys = exchange.allGather(RankBytes.words(fresh.map(\.key))).map(RankBytes.values)
-                lap(exchanging: true)
-                var below = Array(repeating: 0, count: ranks)
-                var newStates: [(id: UInt32, state: System.State, parentRank: Int, key: UInt64)] = []
-                newStates.reserveCapacity(fresh.count)
-                for (i, arrival) in fresh.enumerated() {
-                    var id = distinct + i
-                    for r in 0..<ranks where r != me {
-                        while below[r] < keys[r].count && keys[r][below[r]] < arrival.key { below[r] += 1 }
-                        id += below[r]
-                    }
-                    let state = received[arrival.source].withUnsafeBytes {
+                // The new states, and phase 3, in parallel: their invariants. A failure is placed by
+                // the key (parent id, action), which needs no id.
+                let newStates = fresh.map { arrival in
+                    (state: received[arrival.source].withUnsafeBytes {
                         StateCodec.decode(System.State.self, UnsafeRawBufferPointer(rebasing: $0[arrival.state]))
-                    }
-                    links.append(id: UInt32(id), parentRank: arrival.source, parent: arrival.parent, action: arrival.action)
-                    newStates.append((UInt32(id), state, arrival.source, arrival.key))
+                    }, arrival: arrival)
                 }
-                distinct += keys.reduce(0) { $0 + $1.count }
-
-                // Phase 3, in parallel: the invariants of the new states.
                 if !invariants.isEmpty && !newStates.isEmpty {
                     let checked = Self.parallel(workers: workers, count: newStates.count) { range in
                         var failures: [(property: Int, position: Position, parentRank: Int)] = []
                         for n in range {
-                            let new = newStates[n]
-                            for i in invariants.indices where liveNow[i] && !invariants[i].holds(new.state) {
-                                failures.append((i, Position(parent: UInt32(new.key >> 32), action: Int(new.key & 0xffff_ffff)), new.parentRank))
+                            let (state, arrival) = newStates[n]
+                            for i in invariants.indices where liveNow[i] && !invariants[i].holds(state) {
+                                failures.append((i, Position(parent: arrival.parent, action: Int(arrival.action)), arrival.source))
                             }
                         }
                         return failures
                     }
                     for failures in checked { record(failures) }
                 }
-                for new in newStates {
-                    next.append((new.id, new.state))
-                    tally(Int(new.id), from: levelEnd, in: &nextCounts)
-                }
 
-                // The batch's figures and limits, shared: every rank decides alike.
+                // One gather a batch: each rank's control words (per property its least position and
+                // the rank that holds the position's parent; its stop code; its successors generated)
+                // and its new states' keys. Every rank then decides alike.
                 let now = Date().timeIntervalSinceReferenceDate
                 var stopCode: UInt64 = 0
                 if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout { stopCode = 1 }
@@ -294,28 +276,58 @@ extension Explorer {
                     let table = disk == nil ? visited.bytes(after: Self.batchSize * 8) : max(visited.bytes, tableShare) + disk!.bytes
                     if diskFailed || table + links.bytes + frontier.bytes + next.bytes + sentBefore.bytes > budget { stopCode = 3 }
                 }
-                var words = (0..<propertyCount).map { p in live[p] ? found[p].map { Self.word($0.position) } ?? .max : .max }
-                words.append(.max - stopCode)
+                var control: [UInt64] = []
+                for p in 0..<propertyCount {
+                    let mine = live[p] ? found[p] : nil
+                    control.append(mine.map { Self.word($0.position) } ?? .max)
+                    control.append(mine.map { UInt64($0.parentRank) } ?? .max)
+                }
+                control.append(stopCode)
+                control.append(UInt64(successorsGenerated))
+                keyBytesSent += fresh.count * 8 * (ranks - 1)
                 lap(exchanging: false)
-                let least = exchange.allReduce(words, .min)
-                generatedSoFar = initialGenerated + Int(exchange.allReduce([UInt64(successorsGenerated)], .sum)[0])
-                let newlyFound = (0..<propertyCount).filter { live[$0] && least[$0] != .max }
-                if !newlyFound.isEmpty {
-                    let holders = exchange.allReduce(newlyFound.map { p in
-                        found[p].map { Self.word($0.position) == least[p] ? UInt64($0.parentRank) : .max } ?? .max
-                    }, .min)
-                    let ordered = zip(newlyFound, holders).sorted { (least[$0.0], $0.0) < (least[$1.0], $1.0) }
-                    for (property, holder) in ordered {
-                        live[property] = false
-                        let position = Self.position(least[property])
-                        var trace = rebuild(rank: Int(holder), id: position.parent)
-                        if position.action >= 0 { trace.take(enabledIndices: [position.action], of: system) }
-                        let kind: PropertyKind = property < invariants.count ? .invariant
-                            : property < deadlockIndex ? .actionProperty : .deadlock
-                        let name = property < invariants.count ? invariants[property].name
-                            : property < deadlockIndex ? actionProperties[property - invariants.count].name : "Deadlock"
-                        violations.append(Violation(property: name, kind: kind, trace: trace))
+                let gathered = exchange.allGather(RankBytes.words(control + fresh.map(\.key))).map(RankBytes.values)
+                lap(exchanging: true)
+                let keys = gathered.map { $0.dropFirst(control.count) }
+                var least = Array(repeating: UInt64.max, count: propertyCount)
+                var holder = Array(repeating: UInt64.max, count: propertyCount)
+                var stop: UInt64 = 0, generatedAll: UInt64 = 0
+                for words in gathered {
+                    for p in 0..<propertyCount where (words[2 * p], words[2 * p + 1]) < (least[p], holder[p]) {
+                        (least[p], holder[p]) = (words[2 * p], words[2 * p + 1])
                     }
+                    stop = max(stop, words[2 * propertyCount])
+                    generatedAll += words[2 * propertyCount + 1]
+                }
+                generatedSoFar = initialGenerated + Int(generatedAll)
+
+                // Ids: each new state's place among every rank's new states of the batch.
+                var below = keys.map(\.startIndex)
+                for (i, (state, arrival)) in newStates.enumerated() {
+                    var id = distinct + i
+                    for r in 0..<ranks where r != me {
+                        while below[r] < keys[r].endIndex && keys[r][below[r]] < arrival.key { below[r] += 1 }
+                        id += below[r] - keys[r].startIndex
+                    }
+                    links.append(id: UInt32(id), parentRank: arrival.source, parent: arrival.parent, action: arrival.action)
+                    next.append((UInt32(id), state))
+                    tally(id, from: levelEnd, in: &nextCounts)
+                }
+                distinct += keys.reduce(0) { $0 + $1.count }
+                lap(exchanging: false)
+
+                // Traces are rebuilt by broadcasts from rank to rank: exchanging.
+                let newlyFound = (0..<propertyCount).filter { live[$0] && least[$0] != .max }.sorted { (least[$0], $0) < (least[$1], $1) }
+                for property in newlyFound {
+                    live[property] = false
+                    let position = Self.position(least[property])
+                    var trace = rebuild(rank: Int(holder[property]), id: position.parent)
+                    if position.action >= 0 { trace.take(enabledIndices: [position.action], of: system) }
+                    let kind: PropertyKind = property < invariants.count ? .invariant
+                        : property < deadlockIndex ? .actionProperty : .deadlock
+                    let name = property < invariants.count ? invariants[property].name
+                        : property < deadlockIndex ? actionProperties[property - invariants.count].name : "Deadlock"
+                    violations.append(Violation(property: name, kind: kind, trace: trace))
                 }
                 lap(exchanging: true)
                 if done() { break explore }
@@ -325,7 +337,7 @@ extension Explorer {
                     stopReason = .maxStates(limit)
                     break explore
                 }
-                switch UInt64.max - least[propertyCount] {
+                switch stop {
                 case 1: stopReason = .timeout(options.timeout); break explore
                 case 2: stopReason = .interrupted; break explore
                 case 3: stopReason = .memory(budget!); break explore
