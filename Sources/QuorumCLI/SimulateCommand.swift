@@ -36,6 +36,11 @@ struct SimulateCommand: ParsableCommand {
     var shard: String?
     @Flag(help: "Share the runs among the ranks of an Open MPI job (mpirun -np K quorum simulate SPEC --distributed): one merged report, the single process's runs and failure.")
     var distributed = false
+    @Flag(help: "Guided search: archive one state per cell (its values of the --cell variables) and start each walk from an archived state, the cells in turn, so that what a walk reaches is kept. Goes deeper than independent runs; --runs counts walks. One thread.")
+    var guided = false
+    @Option(name: .customLong("cell"), help: ArgumentHelp("With --guided: a variable whose values make a state's cell (repeatable; default: every variable but the message variable).", valueName: "VARIABLE"))
+    var cellVariables: [String] = []
+    @Option(help: "With --guided: steps per walk, at most.") var walk = 30
 
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
@@ -44,6 +49,9 @@ struct SimulateCommand: ParsableCommand {
         if let time, !(time > 0) { throw ValidationError("--time must be a positive number of seconds") }
         if let shard, Self.shard(shard) == nil { throw ValidationError("--shard takes I/N with 0 ≤ I < N, got '\(shard)'") }
         if shard != nil && distributed { throw ValidationError("--distributed shares the runs itself; drop --shard") }
+        if guided && (shard != nil || distributed) { throw ValidationError("--guided runs one search in one thread; drop --shard and --distributed") }
+        if !guided && (!cellVariables.isEmpty || walk != 30) { throw ValidationError("--cell and --walk apply to --guided only") }
+        if walk < 1 { throw ValidationError("--walk must be at least 1") }
     }
 
     /// "I/N" as (I, N).
@@ -81,6 +89,12 @@ struct SimulateCommand: ParsableCommand {
             }
         }
         if let shard { options.shard = Self.shard(shard)! }
+        if guided {
+            for name in cellVariables where !model.variables.contains(name) {
+                throw UsageError("--cell: \(descriptor.name) has no variable '\(name)'; its variables: \(model.variables.joined(separator: ", "))")
+            }
+            options.guidance = Guidance(cellVariables: cellVariables.isEmpty ? nil : cellVariables, walk: walk)
+        }
         var command = self
         var mpi: OpenMPI? = nil
         if distributed {
@@ -99,7 +113,7 @@ struct SimulateCommand: ParsableCommand {
 
         if let failure = report.failure, !noFiles {
             do {
-                let stem = [spec.lowercased(), variant, failure.property, "simulated"].compactMap { $0 }.joined(separator: "-")
+                let stem = [spec.lowercased(), variant, failure.property, guided ? "guided" : "simulated"].compactMap { $0 }.joined(separator: "-")
                 report.files = try Terminal.writeTrace(failure.document, directory: out, stem: stem)
             } catch {
                 Terminal.error("could not write counterexample files to \(out): \(error.localizedDescription)")
@@ -128,19 +142,24 @@ struct SimulateCommand: ParsableCommand {
         var out = "\(r.spec)\(r.variant.map { " [\($0)]" } ?? "") (" + r.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
         out += ", seed \(seed)" + (shard.map { ", shard \($0) (runs \(Self.shard($0)!.index) + \(Self.shard($0)!.count)k)" } ?? "")
             + (distributed ? ", runs shared among ranks" : "") + "\n"
-        out += "  \(Terminal.count(r.runs)) runs, \(Terminal.count(r.steps)) steps, " + String(format: "%.2f s, ", r.seconds)
+        if let cells = r.cells {
+            out += "  guided: walks of at most \(walk) steps from \(Terminal.count(cells)) cells"
+                + " (cells by \(cellVariables.isEmpty ? "every variable but the messages" : cellVariables.joined(separator: ", ")))\n"
+        }
+        out += "  \(Terminal.count(r.runs)) \(guided ? "walks" : "runs"), \(Terminal.count(r.steps)) steps, " + String(format: "%.2f s, ", r.seconds)
             + "\(Terminal.count(Int(r.seconds > 0 ? Double(r.steps) / r.seconds : 0))) steps/s\n"
         if r.stoppedByTimeout, let time { out += "  stopped by --time \(time) s (runs still to go were not started; the last ones were cut short)\n" }
         out += "  deepest: " + r.deepest.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
         out += "  actions taken: " + r.coverage.map { "\($0.0) \(Terminal.count($0.1))" }.joined(separator: ", ") + "\n"
         if r.partitionedSteps > 0 { out += "  steps under a network partition: \(Terminal.count(r.partitionedSteps))\n" }
         guard let f = r.failure else { return out + "  result: no violation\n" }
-        out += "  result: violation of \(f.property) (\(f.kind.rawValue)) in run \(f.run) after \(f.originalLength) steps; "
+        out += "  result: violation of \(f.property) (\(f.kind.rawValue)) in \(guided ? "walk" : "run") \(f.run) after \(f.originalLength) steps; "
         out += "shrunk to \(f.document.steps.count - 1) steps:\n"
         out += f.document.text
         if !r.files.isEmpty { out += "  written: " + r.files.joined(separator: ", ") + "\n" }
-        out += "  reproduce: quorum simulate \(spec) --seed \(seed) --runs \(f.run + 1) --depth \(depth)"
-            + r.parameters.map { " --set \($0.0)=\($0.1)" }.joined() + (r.variant.map { " --variant \($0)" } ?? "") + "\n"
+        out += "  reproduce: quorum simulate \(spec) --seed \(seed) --runs \(f.run + 1) "
+            + (guided ? "--guided --walk \(walk)" + cellVariables.map { " --cell \($0)" }.joined() : "--depth \(depth)")
+            + (noSwarm ? " --no-swarm" : "") + r.parameters.map { " --set \($0.0)=\($0.1)" }.joined() + (r.variant.map { " --variant \($0)" } ?? "") + "\n"
         return out
     }
 
@@ -157,6 +176,7 @@ struct SimulateCommand: ParsableCommand {
             ("partitionedSteps", .int(r.partitionedSteps)),
             ("stoppedByTimeout", .bool(r.stoppedByTimeout)),
         ]
+        if let cells = r.cells { fields.append(("cells", .int(cells))) }
         if let f = r.failure {
             fields.append(("violations", .array([.object([
                 ("invariant", .string(f.property)), ("kind", .string(f.kind.rawValue)), ("run", .int(f.run)),

@@ -29,6 +29,8 @@ public struct SimulationOptions: Sendable {
     /// rank `r` takes shard `r` of `size`, in rounds, and every rank returns the merged result,
     /// which is a single process's: the same runs counted, the same first failure.
     public var exchange: (any RankExchange)? = nil
+    /// A guided search instead of independent runs (see ``Guidance``): `runs` counts its walks.
+    public var guidance: Guidance? = nil
 
     public init() {}
 }
@@ -68,6 +70,8 @@ public struct SimulationResult<System: TransitionSystem>: Sendable {
     public var properties: [String] = []
     /// The time limit stopped the simulation: runs were left unstarted or cut short.
     public var stoppedByTimeout = false
+    /// The cells a guided search archived (nil for independent runs).
+    public var cells: Int? = nil
 
     public var stepsPerSecond: Double { seconds > 0 ? Double(steps) / seconds : 0 }
 
@@ -147,6 +151,7 @@ public struct Simulator<System: TransitionSystem> {
 
     @inlinable
     public func run() -> SimulationResult<System> {
+        if let guidance = options.guidance { return runGuided(guidance) }
         if let exchange = options.exchange { return runDistributed(exchange) }
         let start = Date()
         let deadline = options.timeout.map { start.addingTimeInterval($0) }

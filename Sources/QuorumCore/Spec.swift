@@ -420,6 +420,8 @@ public struct SimulationReport: Sendable {
     /// The failing run's index, the property, and the trace before and after shrinking.
     public let failure: (run: Int, property: String, kind: PropertyKind, originalLength: Int, document: TraceDocument)?
     public var files: [String] = []
+    /// The cells a guided search archived.
+    public let cells: Int?
 
     @usableFromInline
     init<System: TransitionSystem>(_ r: SimulationResult<System>, system: System, spec: String, variant: String?,
@@ -434,12 +436,14 @@ public struct SimulationReport: Sendable {
         partitionedSteps = r.partitionedSteps
         stoppedByTimeout = r.stoppedByTimeout
         properties = r.properties
+        cells = r.cells
         let order = system.metrics(of: system.initialStates[0]).map(\.0)
         deepest = order.compactMap { name in r.deepest[name].map { (name, $0) } }
         failure = r.failure.map { f in
-            (f.run, f.property, f.kind, f.original.length,
-             TraceDocument(f.shrunk, of: system, spec: spec, variant: variant, parameters: parameters,
-                           property: f.property, kind: f.kind))
+            var document = TraceDocument(f.shrunk, of: system, spec: spec, variant: variant, parameters: parameters,
+                                         property: f.property, kind: f.kind)
+            document.shortest = false
+            return (f.run, f.property, f.kind, f.original.length, document)
         }
     }
 }

@@ -70,6 +70,10 @@ public struct TraceDocument: Sendable {
         self.loop = loop
     }
 
+    /// Whether the trace is a shortest one (the explorer's and bmc's are; a simulated run,
+    /// even shrunk, need not be): its description says which.
+    public var shortest = true
+
     public static let actionVariable = "mbt::actionTaken"
     public static let picksVariable = "mbt::nondetPicks"
     public static let formatDescription = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -117,7 +121,9 @@ public struct TraceDocument: Sendable {
                 meta.append(("description", .string("A behaviour of \(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property): "
                     + (loop == steps.count - 1 ? "it stays in its last state forever" : "states \(loop) to \(steps.count - 1) repeat forever (the last equals state \(loop))"))))
             } else {
-                meta.append(("description", .string("A shortest trace of \(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property)")))
+                meta.append(("description", .string((shortest ? "A shortest trace of " : "A trace of ")
+                    + "\(spec)\(variant.map { " (\($0))" } ?? "") that violates \(property)"
+                    + (shortest ? "" : ", found by simulation (not necessarily a shortest one)"))))
             }
         }
         var out = "{\n  \"#meta\": " + ITFValue.record(meta).json + ",\n"
