@@ -269,12 +269,12 @@ extension Explorer {
                 // the rank that holds the position's parent; its stop code; its successors generated)
                 // and its new states' keys. Every rank then decides alike.
                 let now = Date().timeIntervalSinceReferenceDate
-                var stopCode: UInt64 = 0
-                if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout { stopCode = 1 }
-                if Interruption.requested { stopCode = 2 }
+                var stopHere: StopReason? = nil
+                if let timeout = options.timeout, now - start.timeIntervalSinceReferenceDate >= timeout { stopHere = .timeout(timeout) }
+                if Interruption.requested { stopHere = .interrupted }
                 if let budget {
                     let table = disk == nil ? visited.bytes(after: Self.batchSize * 8) : max(visited.bytes, tableShare) + disk!.bytes
-                    if diskFailed || table + links.bytes + frontier.bytes + next.bytes + sentBefore.bytes > budget { stopCode = 3 }
+                    if diskFailed || table + links.bytes + frontier.bytes + next.bytes + sentBefore.bytes > budget { stopHere = .memory(budget) }
                 }
                 var control: [UInt64] = []
                 for p in 0..<propertyCount {
@@ -282,7 +282,7 @@ extension Explorer {
                     control.append(mine.map { Self.word($0.position) } ?? .max)
                     control.append(mine.map { UInt64($0.parentRank) } ?? .max)
                 }
-                control.append(stopCode)
+                control.append(stopHere?.rankWord ?? 0)
                 control.append(UInt64(successorsGenerated))
                 keyBytesSent += fresh.count * 8 * (ranks - 1)
                 lap(exchanging: false)
@@ -337,11 +337,9 @@ extension Explorer {
                     stopReason = .maxStates(limit)
                     break explore
                 }
-                switch stop {
-                case 1: stopReason = .timeout(options.timeout); break explore
-                case 2: stopReason = .interrupted; break explore
-                case 3: stopReason = .memory(budget!); break explore
-                default: break
+                if let reason = StopReason(rankWord: stop, timeout: options.timeout, memory: budget) {
+                    stopReason = reason
+                    break explore
                 }
                 if let progress = options.progress, now - lastProgress >= 1 {
                     lastProgress = now
@@ -381,7 +379,7 @@ extension Explorer {
             diameter: diameter, seconds: Date().timeIntervalSince(start), violations: violations,
             collisionProbability: n * Double(generated - distinct) / pow(2, 64),
             bytesPerState: distinct == 0 ? 0 : Double(totals[1]) / n)
-        result.stopReason = stopReason?.description
+        result.stopReason = stopReason
         var figures = DistributionFigures(ranks: ranks)
         figures.bytesSent = Int(totals[2])
         figures.statesSent = Int(totals[3])

@@ -100,7 +100,7 @@ public struct ExplorationResult<System: TransitionSystem>: Sendable {
     /// Why the run stopped before it was done, when a limit stopped it: with ``Outcome/incomplete(reason:)``,
     /// and also with ``Outcome/violation`` when a violation was found before the limit, so that
     /// a report does not present a run cut short as finished.
-    public var stopReason: String? = nil
+    public var stopReason: StopReason? = nil
 
     public var statesPerSecond: Double { seconds > 0 ? Double(statesGenerated) / seconds : 0 }
 
@@ -450,7 +450,7 @@ public struct Explorer<System: TransitionSystem> {
             diameter: diameter, seconds: Date().timeIntervalSince(start), violations: violations,
             collisionProbability: collision, bytesPerState: links.count == 0 ? 0 : bytes / n)
         if coverage { result.coverage = covered.sorted(listed: system.actionNames.count) }
-        result.stopReason = stopReason?.description
+        result.stopReason = stopReason
         if let disk {
             spilled.fingerprints = disk.count
             spilled.queuedStates = frontier.spilledInAll + next.spilledInAll

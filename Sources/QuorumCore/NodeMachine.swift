@@ -38,14 +38,15 @@ public struct NodeMachine: Sendable {
             guard let state = system.state(fromTraceValues: values) else { return nil }
             // A step that changes nothing (Paxos's Phase2b on a message already voted on) is a
             // stutter, which a running node does not take.
-            let mine = system.enabledActions(in: state).filter { action in
-                guard system.node(of: action) == me, allowed(action.name, action.description) else { return false }
+            // Each candidate's successor is kept, so that the chosen step is not computed twice.
+            var mine: [(action: System.Action, next: System.State)] = []
+            for action in system.enabledActions(in: state) where system.node(of: action) == me && allowed(action.name, action.description) {
                 let next = system.apply(action, to: state)
-                return next != state && system.isWithinBounds(next)
+                if next != state && system.isWithinBounds(next) { mine.append((action, next)) }
             }
             if mine.isEmpty { return nil }
-            let action = mine[choose(mine.count)]
-            var after = system.traceValues(of: system.apply(action, to: state))
+            let (action, next) = mine[choose(mine.count)]
+            var after = system.traceValues(of: next)
             guard let (sent, kept) = Messages.sent(before: values[k], after: after[k]) else { return nil }
             // What the step sent is on the network now; a bag keeps only what the node has yet to receive.
             after[k] = kept

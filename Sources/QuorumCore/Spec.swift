@@ -358,7 +358,7 @@ public struct CheckReport: Sendable {
         self.parameters = parameters
         switch r.outcome {
         case .ok: result = .ok; incompleteReason = nil
-        case .violation: result = .violation; incompleteReason = r.stopReason
+        case .violation: result = .violation; incompleteReason = r.stopReason?.description
         case .incomplete(let reason): result = .incomplete; incompleteReason = reason
         }
         distinctStates = r.distinctStates
