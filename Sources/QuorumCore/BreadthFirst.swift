@@ -62,11 +62,11 @@ struct BreadthFirst<System: TransitionSystem> {
             if let reason = limits.reached(states: store.count, expanded: expanded, bytes: { bytes(store.count) }) { return reason }
             let source = expanded
             let state = store[source]
-            actions.removeAll(keepingCapacity: true)
-            system.enabledActions(in: state, into: &actions)
-            for k in actions.indices {
-                if !successor(&store, source, state, k, actions[k], system.apply(actions[k], to: state)) { return nil }
+            var stopped = false
+            system.forEachSuccessor(of: state, actions: &actions) { k, action, next in
+                if !stopped && !successor(&store, source, state, k, action, next) { stopped = true }
             }
+            if stopped { return nil }
             done(source)
             expanded += 1
         }

@@ -169,13 +169,7 @@ extension Explorer {
                         var actions: [System.Action] = []
                         for p in range {
                             let (id, state) = batch[batch.startIndex + p]
-                            actions.removeAll(keepingCapacity: true)
-                            system.enabledActions(in: state, into: &actions)
-                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
-                                failures.append((deadlockIndex, Position(parent: id, action: -1), me))
-                            }
-                            for (k, action) in actions.enumerated() {
-                                let successor = system.apply(action, to: state)
+                            system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
                                 generated += 1
                                 let changed = framed ? system.changedVariables(from: state, to: successor) : .max
                                 for (a, property) in actionProperties.enumerated()
@@ -186,13 +180,16 @@ extension Explorer {
                                     let print = fingerprint(successor)
                                     let to = owner(print)
                                     if to == me ? visitedBefore.contains(print) || (disk?.contains(print) ?? false)
-                                        : sentBefore.contains(print) { continue }
+                                        : sentBefore.contains(print) { return }
                                     SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: successor, to: &outgoing[to])
                                 } else {
                                     for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
                                         failures.append((i, Position(parent: id, action: k), me))
                                     }
                                 }
+                            }
+                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
+                                failures.append((deadlockIndex, Position(parent: id, action: -1), me))
                             }
                         }
                         return (outgoing: outgoing, failures: failures, generated: generated)

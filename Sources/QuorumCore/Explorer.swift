@@ -297,13 +297,7 @@ public struct Explorer<System: TransitionSystem> {
                         var actions: [System.Action] = []
                         for p in range {
                             let (id, state) = batch[batch.startIndex + p]
-                            actions.removeAll(keepingCapacity: true)
-                            system.enabledActions(in: state, into: &actions)
-                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
-                                slice.failures.append((deadlockIndex, Position(parent: id, action: -1)))
-                            }
-                            for (k, action) in actions.enumerated() {
-                                let successor = system.apply(action, to: state)
+                            system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
                                 slice.generated += 1
                                 // Counting.on, not a captured Bool: a constant in each specialisation.
                                 let kind = Counting.on ? action.kind : 0
@@ -324,6 +318,9 @@ public struct Explorer<System: TransitionSystem> {
                                         slice.failures.append((i, Position(parent: id, action: k)))
                                     }
                                 }
+                            }
+                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
+                                slice.failures.append((deadlockIndex, Position(parent: id, action: -1)))
                             }
                         }
                         return slice

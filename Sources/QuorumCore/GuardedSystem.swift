@@ -216,6 +216,22 @@ extension GuardedSystem {
         }
     }
 
+    /// Each enabled action and its successor from one evaluation of its step: the state's slots
+    /// are written once for all candidates, and an action's guard and assignments once for both.
+    @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], _ body: (Int, Action, State) -> Void) {
+        actions.removeAll(keepingCapacity: true)
+        let layout = layout
+        let now = StateTerms<Concrete, State>(state, layout: layout)
+        var candidates: [Action] = []
+        candidateInstances(in: state, into: &candidates)
+        for action in candidates {
+            var s = Step(now)
+            guard step(action, &s).value else { continue }
+            actions.append(action)
+            body(actions.count - 1, action, layout.state(s.next, assigned: s.assigned.map { $0 != nil }, from: state))
+        }
+    }
+
     /// The successor as the description defines it: the step's assignments over `state`.
     @inlinable public func derivedApply(_ action: Action, to state: State) -> State {
         let layout = layout

@@ -31,12 +31,24 @@ public protocol Enumerable: Hashable, Sendable {
     static func count(_ processes: ProcessNames) -> Int
     /// The value at place `k` of ``all(_:)``; a type with a large universe computes it.
     static func element(at k: Int, _ processes: ProcessNames) -> Self
+    /// Calls `body` with the place of each of `elements` (nil where it is not in the universe):
+    /// what writing a set's slots asks. A type whose places need a computation per model (the
+    /// shape of MultiPaxos's message universe) does it once for the lot.
+    static func forEachPosition<S: Sequence<Self>>(of elements: S, _ processes: ProcessNames, _ body: (Int?) -> Void)
+    /// The values at `positions`: what reading a set's slots asks.
+    static func elements(at positions: [Int], _ processes: ProcessNames) -> [Self]
 }
 
 extension Enumerable {
     @inlinable public func position(_ processes: ProcessNames) -> Int? { Self.all(processes).firstIndex(of: self) }
     @inlinable public static func count(_ processes: ProcessNames) -> Int { all(processes).count }
     @inlinable public static func element(at k: Int, _ processes: ProcessNames) -> Self { all(processes)[k] }
+    @inlinable public static func forEachPosition<S: Sequence<Self>>(of elements: S, _ processes: ProcessNames, _ body: (Int?) -> Void) {
+        for e in elements { body(e.position(processes)) }
+    }
+    @inlinable public static func elements(at positions: [Int], _ processes: ProcessNames) -> [Self] {
+        positions.map { element(at: $0, processes) }
+    }
 }
 
 extension SlotValue {
@@ -122,11 +134,12 @@ extension Set: SlotValue where Element: TraceValue & Comparable & Enumerable {
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) {
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: Element.count(processes)))
-        for e in self { if let k = e.position(processes) { out[start + k] = 1 } }
+        Element.forEachPosition(of: self, processes) { k in if let k { out[start + k] = 1 } }
     }
     @inlinable public init(slots: ArraySlice<Int>, _ processes: ProcessNames) {
-        self.init()
-        for (k, bit) in slots.enumerated() where bit != 0 { insert(Element.element(at: k, processes)) }
+        var positions: [Int] = []
+        for (k, bit) in slots.enumerated() where bit != 0 { positions.append(k) }
+        self.init(Element.elements(at: positions, processes))
     }
 }
 

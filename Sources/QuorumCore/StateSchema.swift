@@ -18,38 +18,50 @@ public protocol TraceValue: Hashable, Sendable {
 /// any a spec's own value types read (Paxos's highest ballot). The named values need not be
 /// processes: AuditLog's are its signed records, `r1`…`rK`.
 public struct ProcessNames: Sendable {
-    public let prefix: String
+    /// Everything but the count, behind one reference: value types' slot code copies the names
+    /// with every variable it reads, and one reference is one retain where a string, a
+    /// dictionary and an array were three.
+    @usableFromInline final class Storage: Sendable {
+        @usableFromInline let prefix: String
+        @usableFromInline let numbered: Bool
+        @usableFromInline let sizes: [String: Int]
+        /// The same sizes in a list: value types read them in their inner loops, where a short
+        /// scan of small strings costs a fraction of a hashed lookup.
+        @usableFromInline let sizeList: [(name: String, value: Int)]
+        @usableFromInline let capacity: Int
+
+        init(prefix: String, numbered: Bool, capacity: Int, sizes: [String: Int]) {
+            self.prefix = prefix
+            self.numbered = numbered
+            self.sizes = sizes.merging([ProcessNames.capacityName: capacity]) { $1 }
+            sizeList = self.sizes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            self.capacity = capacity
+        }
+    }
+
+    @usableFromInline let storage: Storage
     public let count: Int
+    @inlinable public var prefix: String { storage.prefix }
     /// Processes are the integers 1...count in traces, as in a spec whose `Proc == 1..N`.
-    public let numbered: Bool
+    @inlinable public var numbered: Bool { storage.numbered }
     /// The sizes that value types' slot ranges depend on, by name: read with ``size(_:)``.
-    public let sizes: [String: Int]
-    /// The same sizes in a list, and the capacity on its own: value types read them in their
-    /// inner loops, where a short scan of small strings costs a fraction of a hashed lookup.
-    @usableFromInline let sizeList: [(name: String, value: Int)]
+    @inlinable public var sizes: [String: Int] { storage.sizes }
     /// The most elements of a ``BoundedList`` in this model (0 for a model with none).
-    public let capacity: Int
+    @inlinable public var capacity: Int { storage.capacity }
+
     public init(prefix: String, count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
-        self.prefix = prefix
         self.count = count
-        numbered = false
-        self.sizes = sizes.merging([ProcessNames.capacityName: capacity]) { $1 }
-        sizeList = self.sizes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        self.capacity = capacity
+        storage = Storage(prefix: prefix, numbered: false, capacity: capacity, sizes: sizes)
     }
     /// Processes written as the integers 1...count.
     public init(numbered count: Int, capacity: Int = 0, sizes: [String: Int] = [:]) {
-        prefix = ""
         self.count = count
-        numbered = true
-        self.sizes = sizes.merging([ProcessNames.capacityName: capacity]) { $1 }
-        sizeList = self.sizes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        self.capacity = capacity
+        storage = Storage(prefix: "", numbered: true, capacity: capacity, sizes: sizes)
     }
     static let capacityName = "capacity"
     /// The size named `name`, which the model's layout must give.
     public func size(_ name: String) -> Int {
-        for entry in sizeList where entry.name == name { return entry.value }
+        for entry in storage.sizeList where entry.name == name { return entry.value }
         preconditionFailure("the layout gives no size named \(name)")
     }
     public func name(_ i: Int) -> String { "\(prefix)\(i + 1)" }

@@ -18,6 +18,14 @@ public protocol TransitionSystem: Sendable {
     /// The successor of `state` under `action`. Only called with an action enabled in `state`.
     func apply(_ action: Action, to state: State) -> State
 
+    /// Each action enabled in `state` with its successor, in the order of `enabledActions`:
+    /// `body` gets the action's index among them, the action and the successor, and `actions`
+    /// holds them all afterwards. What the explorer asks of every state. By default
+    /// `enabledActions`, then `apply` to each; a ``GuardedSystem`` evaluates each action once for
+    /// both (a spec written once that overrides `enabledActions` and `apply` with faster code of
+    /// its own overrides this too, or its successors are the description's).
+    func forEachSuccessor(of state: State, actions: inout [Action], _ body: (Int, Action, State) -> Void)
+
     /// The state constraint (TLC's CONSTRAINT): a successor outside the bounds is generated and
     /// checked, but neither stored nor explored further.
     func isWithinBounds(_ state: State) -> Bool
@@ -84,6 +92,12 @@ public protocol TransitionSystem: Sendable {
 }
 
 extension TransitionSystem {
+    @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], _ body: (Int, Action, State) -> Void) {
+        actions.removeAll(keepingCapacity: true)
+        enabledActions(in: state, into: &actions)
+        for k in actions.indices { body(k, actions[k], apply(actions[k], to: state)) }
+    }
+
     public func enabledActions(in state: State) -> [Action] {
         var actions: [Action] = []
         enabledActions(in: state, into: &actions)

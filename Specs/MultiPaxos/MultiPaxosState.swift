@@ -47,6 +47,15 @@ public struct MultiPaxosMessage: Hashable, Codable, Sendable, Comparable, TraceV
     public static func all(_ p: ProcessNames) -> [Self] { let space = MessageSpace(p); return (0..<space.count).map(space.element) }
     public func position(_ p: ProcessNames) -> Int? { MessageSpace(p).position(self) }
     public static func element(at k: Int, _ p: ProcessNames) -> Self { MessageSpace(p).element(at: k) }
+    /// One universe for every message of a set: reading and writing `msgs` asks for many.
+    public static func forEachPosition<S: Sequence<Self>>(of elements: S, _ p: ProcessNames, _ body: (Int?) -> Void) {
+        let space = MessageSpace(p)
+        for m in elements { body(space.position(m)) }
+    }
+    public static func elements(at positions: [Int], _ p: ProcessNames) -> [Self] {
+        let space = MessageSpace(p)
+        return positions.map(space.element)
+    }
 
     public func traceValue(_ p: ProcessNames) -> ITFValue {
         let src = ("src", p.value(src)), bal = ("bal", ITFValue.int(bal))
