@@ -82,6 +82,8 @@ extension Simulator {
             }
         }
         observeCells(archive.map(\.state), into: &result)
+        result.cells = archive.count
+        guard !archive.isEmpty else { return finish() }  // a spec without initial states has nothing to walk
 
         /// The steps from the root's initial state to cell `c`.
         func path(to c: Int) -> [System.Action] {

@@ -79,6 +79,16 @@ import Testing
         #expect(!property.holds(before, last.action, last.state))
     }
 
+    /// On a counter whose states are each a cell, the search finds the forbidden value, and a
+    /// system without initial states has nothing to walk (no trap).
+    @Test func aSmallSystemIsSearchedAndAnEmptyOneIsNot() throws {
+        let found = Simulator(Counter(), options: options(seed: 1, runs: 100, cells: nil, walk: 4)).run()
+        let failure = try #require(found.failure)
+        #expect(failure.property == "NotForbidden" && failure.shrunk.last.x == 7)
+        let none = Simulator(Nowhere(), options: options(seed: 1, runs: 100, cells: nil)).run()
+        #expect(none.failure == nil && none.runs == 0 && none.steps == 0 && none.cells == 0)
+    }
+
     @Test func theCommandLineRefusesWhatAGuidedSearchCannotUse() throws {
         let unknown = try CLI.run(["simulate", "raft", "--guided", "--cell", "nope", "--runs", "1"])
         #expect(unknown.status == 2 && unknown.stderr.contains("no variable 'nope'"))
@@ -87,4 +97,15 @@ import Testing
         let sharded = try CLI.run(["simulate", "raft", "--guided", "--shard", "0/2"])
         #expect(sharded.status == 2)
     }
+}
+
+/// A system with no initial state.
+struct Nowhere: TransitionSystem {
+    var initialStates: [Counter.State] { [] }
+    func enabledActions(in s: Counter.State, into actions: inout [Counter.Step]) {}
+    func apply(_ a: Counter.Step, to s: Counter.State) -> Counter.State { s }
+    func isWithinBounds(_ s: Counter.State) -> Bool { true }
+    var invariants: [Invariant<Counter.State>] { [] }
+    var traceVariables: [String] { ["x"] }
+    func traceValues(of s: Counter.State) -> [ITFValue] { [.int(s.x)] }
 }
