@@ -228,7 +228,7 @@ extension GuardedSystem {
             var s = Step(now)
             guard step(action, &s).value else { continue }
             actions.append(action)
-            body(actions.count - 1, action, layout.state(s.next, assigned: s.assigned.map { $0 != nil }, from: state))
+            body(actions.count - 1, action, successor(of: state, s, layout))
         }
     }
 
@@ -237,7 +237,12 @@ extension GuardedSystem {
         let layout = layout
         var s = Step(StateTerms<Concrete, State>(state, layout: layout))
         _ = step(action, &s)
-        return layout.state(s.next, assigned: s.assigned.map { $0 != nil }, from: state)
+        return successor(of: state, s, layout)
+    }
+
+    /// `state` with the assignments `step` recorded: the variables that own an assigned slot read back.
+    @inlinable func successor(of state: State, _ step: Step<Concrete, State>, _ layout: SlotLayout<State>) -> State {
+        layout.state(step.next, assigned: step.assigned.map { $0 != nil }, from: state)
     }
 
     @inlinable public func isWithinBounds(_ state: State) -> Bool { true }

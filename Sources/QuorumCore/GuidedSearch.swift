@@ -76,8 +76,9 @@ extension Simulator {
                 result.failure = .init(run: 0, property: name, kind: kind, original: Trace(initial: initial), shrunk: Trace(initial: initial))
                 return finish()
             }
-            if known[cell(initial)] == nil {
-                known[cell(initial)] = archive.count
+            let key = cell(initial)
+            if known[key] == nil {
+                known[key] = archive.count
                 archive.append(ArchivedCell(state: initial, parent: -1, actions: [], root: k))
             }
         }
@@ -122,7 +123,7 @@ extension Simulator {
                     let w = candidates.map { k -> Int in
                         let kind = actions[k].kind
                         if let weight = weights[kind] { return weight }
-                        let weight = options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1
+                        let weight = swarmWeight(&rng)
                         weights[kind] = weight
                         return weight
                     }

@@ -327,7 +327,7 @@ public struct Simulator<System: TransitionSystem> {
                 if slot < 0 {
                     slot = kindIDs.count
                     kindIDs.append(kind)
-                    weights.append(options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1)
+                    weights.append(swarmWeight(&rng))
                     taken.append(0)
                     members.reserve(kindIDs.count)
                     members[slot] = 0
@@ -365,6 +365,12 @@ public struct Simulator<System: TransitionSystem> {
         observe(state, into: &outcome)
         finish()
         return outcome
+    }
+
+    /// A kind of action's weight for one run (swarm testing: 0, 1, 4 or 16, so that some runs
+    /// never take the kind and some take little else), or 1 without swarm.
+    @inlinable func swarmWeight(_ rng: inout SeededGenerator) -> Int {
+        options.swarm ? [0, 1, 1, 4, 16][rng.below(5)] : 1
     }
 
     @inlinable func observe(_ state: System.State, into outcome: inout RunOutcome) {
