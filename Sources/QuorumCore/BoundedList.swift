@@ -82,13 +82,36 @@ extension Step {
     /// `i < count` and padding after it.
     @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, BoundedList<E>>, count: Term<L>,
                                                       _ element: (Int) -> [Term<L>]) {
-        let list = now[path], padding = E.slotRanges(now.processes).map { Term<L>($0.lowerBound) }
+        set(now[path], count: count, element)
+    }
+
+    /// `f' = [f EXCEPT ![p] = list]` for a list per process, the list given as above.
+    @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, [BoundedList<E>]>, _ p: Int, count: Term<L>,
+                                                      _ element: (Int) -> [Term<L>]) {
+        set(now[path][p], count: count, element)
+    }
+
+    /// The list whose slots are `list`'s becomes `count` elements, place `i` holding `element(i)`.
+    @inlinable mutating func set<E: SlotValue>(_ list: Slots<L, BoundedList<E>>, count: Term<L>, _ element: (Int) -> [Term<L>]) {
+        let padding = E.slotRanges(now.processes).map { Term<L>($0.lowerBound) }
         var values = [count.value]
         for i in list.places() {
             let inside = Term(i) < count
             values += zip(element(i), padding).map { ite(inside, $0, $1).value }
         }
         assign(list.terms.indices, values)
+    }
+
+    /// `f' = [f EXCEPT ![p] = Append(f[p], x)]`, for a list below its capacity (the guard says so).
+    @inlinable public mutating func append<E: SlotValue>(_ path: KeyPath<State, [BoundedList<E>]>, _ p: Int, _ element: [Term<L>]) {
+        let list = now[path][p], n = list.count()
+        set(list, count: n + 1) { i in zip(element, list[i].terms).map { ite(n == Term(i), $0, Term(value: $1)) } }
+    }
+
+    /// `f' = [f EXCEPT ![p] = SubSeq(f[p], 1, Len(f[p]) - 1)]`, for a list that is not empty.
+    @inlinable public mutating func removeLast<E: SlotValue>(_ path: KeyPath<State, [BoundedList<E>]>, _ p: Int) {
+        let list = now[path][p]
+        set(list, count: list.count() - 1) { i in list[i].terms.map { Term(value: $0) } }
     }
 
     /// `s' = Append(s, x)`, for a list below its capacity (the action's guard says so).

@@ -13,7 +13,7 @@ public struct Entry: Hashable, Codable, Sendable {
 /// A message of raft.tla, packed into one 64-bit word so that bags of messages sort, compare and
 /// hash as integers. The history field `mlog` of the original is left out.
 public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
-    public enum Kind: Int, Sendable {
+    public enum Kind: Int, Hashable, Codable, Sendable, CaseIterable {
         case requestVoteRequest, requestVoteResponse, appendEntriesRequest, appendEntriesResponse
     }
 

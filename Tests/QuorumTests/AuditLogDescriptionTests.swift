@@ -28,7 +28,7 @@ import AuditLog
     @Test(arguments: models.indices)
     func theArrayFunctionsAreTheDescriptions(_ k: Int) {
         let (model, limit) = Self.models[k]
-        let result = compare(model, with: AuditLogDescription(model), limit: limit, described: AuditLogVariables.init) { $0 }
+        let result = compare(model, with: AuditLogDescription(model), limit: limit, described: AuditLogVariables.init) { $1 }
         #expect(result.disagreements.isEmpty, "\(result.disagreements.count): \(result.disagreements.prefix(2))")
         #expect(result.states == limit)
     }

@@ -29,7 +29,7 @@ import ResultBroadcast
     func thePackedFunctionsAreTheDescriptions(_ k: Int) {
         let (model, limit) = Self.models[k]
         let result = compare(model, with: BroadcastDescription(model), limit: limit, every: 23,
-                             described: { BroadcastVariables($0, stations: model.stations) }) { $0 }
+                             described: { BroadcastVariables($0, stations: model.stations) }) { $1 }
         #expect(result.disagreements.isEmpty, "\(result.disagreements.count): \(result.disagreements.prefix(2))")
         #expect(result.states == limit)
     }

@@ -10,12 +10,12 @@ struct DescriptionComparison {
 
 /// Compares `model` with `description` on the first `limit` states found breadth first: the same
 /// enabled actions in the same order (the description's instances read as the model's actions by
-/// `action`), the same successors, the same trace values, each state read back from its trace
+/// `action`, in the state it is taken from), the same successors, the same trace values, each state read back from its trace
 /// values; and on every `every`-th state, that the description's candidates leave out no
-/// instance whose guard holds.
+/// instance whose guard holds. States past the model's bounds are compared as successors and not expanded.
 func compare<Model: TransitionSystem, Description: GuardedSystem>(
     _ model: Model, with description: Description, limit: Int, every: Int = 7,
-    described: (Model.State) -> Description.State, action: (Description.Action) -> Model.Action
+    described: (Model.State) -> Description.State, action: (Description.State, Description.Action) -> Model.Action
 ) -> DescriptionComparison {
     var result = DescriptionComparison()
     var seen: Set<Model.State> = [], frontier = model.initialStates, next: [Model.State] = []
@@ -25,7 +25,7 @@ func compare<Model: TransitionSystem, Description: GuardedSystem>(
             let actions = model.enabledActions(in: s), v = described(s)
             var derived: [Description.Action] = []
             description.derivedEnabledActions(in: v, into: &derived)
-            if actions != derived.map(action) { result.disagreements.append("actions in \(v)") }
+            if actions != derived.map({ action(v, $0) }) { result.disagreements.append("actions in \(v)") }
             if seen.count % every == 1 {
                 let all = description.actionInstances.filter { a in
                     var step = Step(StateTerms<Concrete, Description.State>(v, layout: description.layout))
@@ -36,7 +36,7 @@ func compare<Model: TransitionSystem, Description: GuardedSystem>(
             for (a, d) in zip(actions, derived) {
                 let t = model.apply(a, to: s)
                 if described(t) != description.derivedApply(d, to: v) { result.disagreements.append("\(a) from \(v)") }
-                next.append(t)
+                if model.isWithinBounds(t) { next.append(t) }
             }
             let values = model.traceValues(of: s)
             if values != description.traceValues(of: v) { result.disagreements.append("trace values of \(v)") }

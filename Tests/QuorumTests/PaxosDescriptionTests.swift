@@ -21,7 +21,7 @@ import Paxos
     @Test(arguments: models.indices)
     func thePackedFunctionsAreTheDescriptions(_ k: Int) {
         let (model, states) = Self.models[k]
-        let result = compare(model, with: PaxosDescription(model), limit: 100_000, described: PaxosVariables.init) { $0.action }
+        let result = compare(model, with: PaxosDescription(model), limit: 100_000, described: PaxosVariables.init) { $1.action }
         #expect(result.disagreements.isEmpty, "\(result.disagreements.count): \(result.disagreements.prefix(2))")
         #expect(result.exhausted)
         #expect(result.states == states)

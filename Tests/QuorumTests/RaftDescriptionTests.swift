@@ -1,0 +1,77 @@
+import Testing
+import QuorumCore
+import Raft
+
+/// Raft's description (``RaftDescription``) against the packed functions the explorer runs: the
+/// same actions in the same order, the same successors (those past the bounds included) and the
+/// same trace values on every state compared, each state read back from its trace values.
+@Suite struct RaftDescriptionTests {
+    /// Each model with the states compared breadth first: all reachable ones (no symmetry) where
+    /// `exhausted`, else the first `states`. Two servers keep the exhaustive runs short (the
+    /// description is interpreted slot by slot); three servers and a bag of two copies are
+    /// compared on a prefix.
+    static let models: [(Raft, states: Int, exhausted: Bool)] = [
+        (Raft(servers: 2, maxTerm: 2, maxLogLength: 1, maxMessages: 1), 1_645, true),
+        (Raft(servers: 2, values: 2, maxTerm: 2, maxLogLength: 2, maxMessages: 1), 5_133, true),
+        (Raft(servers: 3, maxTerm: 2, maxLogLength: 0, maxMessages: 0), 27, true),
+        (Raft(servers: 3, maxTerm: 2, maxLogLength: 1, maxMessages: 1), 3_000, false),
+        (Raft(servers: 2, maxTerm: 2, maxLogLength: 1, maxMessages: 2), 3_000, false),
+        (Raft(servers: 2, maxTerm: 2, maxLogLength: 1, maxMessages: 1, mutation: .voteWithoutLogCheck), 1_645, true),
+        (Raft(servers: 2, maxTerm: 2, maxLogLength: 2, maxMessages: 1, mutation: .commitPreviousTerm), 2_431, true),
+        (Raft(servers: 2, maxTerm: 2, maxLogLength: 0, maxMessages: 1, mutation: .forgetVoteOnRestart), 1_657, true),
+        (Raft(servers: 2, values: 2, maxTerm: 2, maxLogLength: 2, maxMessages: 1, mutation: .keepConflictingEntries), 5_133, true),
+    ]
+
+    @Test(arguments: models.indices)
+    func thePackedFunctionsAreTheDescriptions(_ k: Int) {
+        let (model, states, exhausted) = Self.models[k]
+        let result = compare(model, with: RaftDescription(model), limit: exhausted ? 100_000 : states, every: 11,
+                             described: RaftVariables.init) { $1.action(in: $0) }
+        #expect(result.disagreements.isEmpty, "\(result.disagreements.count): \(result.disagreements.prefix(2))")
+        #expect(result.exhausted == exhausted)
+        #expect(result.states == states)
+    }
+
+    /// The comparison tells a mutant from the correct description: each mutant's packed functions
+    /// disagree with the correct protocol's description somewhere in the reachable states. (Two
+    /// servers never hold conflicting entries, so `keepConflictingEntries` is shown on one state.)
+    @Test(arguments: [Raft.Mutation.voteWithoutLogCheck, .forgetVoteOnRestart, .commitPreviousTerm])
+    func theComparisonSeesEachMutation(_ mutation: Raft.Mutation) {
+        let model = Raft(servers: 2, maxTerm: 3, maxLogLength: 1, maxMessages: 1, mutation: mutation)
+        let correct = RaftDescription(Raft(servers: 2, maxTerm: 3, maxLogLength: 1, maxMessages: 1))
+        let result = compare(model, with: correct, limit: 100_000, every: 1_000_000, described: RaftVariables.init) { $1.action(in: $0) }
+        #expect(!result.disagreements.isEmpty)
+    }
+
+    /// A follower whose entry conflicts with a request's removes it; the mutant acknowledges the
+    /// request instead, and the comparison sees the difference.
+    @Test func theComparisonSeesAKeptConflict() {
+        var s = RaftState(servers: 2)
+        s.currentTerm[0] = 3
+        s.currentTerm[1] = 3
+        var log = s.log[0]
+        log.append(Entry(term: 2, value: 0))
+        s.log[0] = log
+        s.messages.add(.appendEntriesRequest(term: 3, prevLogIndex: 0, prevLogTerm: 0, entry: Entry(term: 3, value: 0),
+                                             commitIndex: 0, source: 1, dest: 0))
+        let bounds = (servers: 2, maxTerm: 3, maxLogLength: 1, maxMessages: 1)
+        let mutant = Raft(servers: bounds.servers, maxTerm: bounds.maxTerm, maxLogLength: bounds.maxLogLength,
+                          maxMessages: bounds.maxMessages, mutation: .keepConflictingEntries)
+        let correct = Raft(servers: bounds.servers, maxTerm: bounds.maxTerm, maxLogLength: bounds.maxLogLength, maxMessages: bounds.maxMessages)
+        let v = RaftVariables(s)
+        var actions: [RaftInstance] = []
+        RaftDescription(correct).derivedEnabledActions(in: v, into: &actions)
+        let receives = actions.filter { $0.name == "Receive" }
+        #expect(receives.count == 1)
+        guard let receive = receives.first else { return }
+        #expect(RaftVariables(correct.apply(receive.action(in: v), to: s)) == RaftDescription(correct).derivedApply(receive, to: v))
+        #expect(RaftVariables(mutant.apply(receive.action(in: v), to: s)) != RaftDescription(correct).derivedApply(receive, to: v))
+        // The mutant's description takes another disjunct of the handler, to the mutant's successor.
+        var mutantActions: [RaftInstance] = []
+        RaftDescription(mutant).derivedEnabledActions(in: v, into: &mutantActions)
+        let acknowledged = mutantActions.filter { $0.name == "Receive" }
+        #expect(acknowledged.count == 1 && acknowledged != receives)
+        #expect(acknowledged.map { RaftVariables(mutant.apply($0.action(in: v), to: s)) }
+                    == acknowledged.map { RaftDescription(mutant).derivedApply($0, to: v) })
+    }
+}
