@@ -300,143 +300,18 @@ public struct Raft: TransitionSystem {
     /// and not yet handled.
     public var messageVariable: String? { "messages" }
 
-    public var traceVariables: [String] {
-        ["currentTerm", "state", "votedFor", "log", "commitIndex", "votesResponded", "votesGranted",
-         "nextIndex", "matchIndex", "messages"]
-    }
+    /// The variables' names and values in traces, and their domains when read back, come from
+    /// their declaration (``RaftVariables``, through ``RaftDescription``).
+    public var traceVariables: [String] { RaftDescription(self).traceVariables }
 
-    public func traceValues(of s: RaftState) -> [ITFValue] {
-        let all = 0..<servers
-        func perServer(_ f: (Int) -> ITFValue) -> ITFValue { .map(all.map { (.string(Raft.serverName($0)), f($0)) }) }
-        func serverSet(_ bits: Int) -> ITFValue { .set(of: all.filter { bits & (1 << $0) != 0 }.map { .string(Raft.serverName($0)) }) }
-        return [
-            perServer { .int(s.currentTerm[$0]) },
-            perServer { .string(s.state[$0].name) },
-            perServer { s.votedFor[$0] < 0 ? .string("Nil") : .string(Raft.serverName(s.votedFor[$0])) },
-            perServer { .list(s.log[$0].map(Raft.traceValue)) },
-            perServer { .int(s.commitIndex[$0]) },
-            perServer { serverSet(s.votesResponded[$0]) },
-            perServer { serverSet(s.votesGranted[$0]) },
-            perServer { i in perServer { .int(s.nextIndex[i][$0]) } },
-            perServer { i in perServer { .int(s.matchIndex[i][$0]) } },
-            .map(s.messages.items.map { (Raft.traceValue($0.message), .int($0.count)) }),
-        ]
-    }
+    public func traceValues(of s: RaftState) -> [ITFValue] { RaftDescription(self).traceValues(of: RaftVariables(s)) }
 
-    /// The inverse of ``traceValues(of:)``, for replaying counterexamples to induction: nil unless
-    /// every value lies in the domain that the symbolic encoding gives it (terms 1...maxTerm, indices
-    /// within maxLogLength, nextIndex at least 1, at most maxMessages copies in flight), so that a
-    /// file cannot bring the spec a state its functions were never meant to see.
+    /// The inverse of ``traceValues(of:)``: nil unless every value lies in its variable's domain
+    /// and the state within the bounds (terms 1...maxTerm, indices within maxLogLength, nextIndex
+    /// at least 1, at most maxMessages copies in flight), so that a file cannot bring the spec a
+    /// state its functions were never meant to see.
     public func state(fromTraceValues values: [ITFValue]) -> RaftState? {
-        guard values.count == traceVariables.count else { return nil }
-        let all = 0..<servers
-        func server(_ v: ITFValue?) -> Int? { v?.stringValue.flatMap { name in all.first { Raft.serverName($0) == name } } }
-        func perServer(_ v: ITFValue) -> [ITFValue]? {
-            guard case .map(let pairs) = v, pairs.count == servers else { return nil }
-            var out: [ITFValue?] = Array(repeating: nil, count: servers)
-            for pair in pairs {
-                guard let i = server(pair.key) else { return nil }
-                out[i] = pair.value
-            }
-            return out.allSatisfy { $0 != nil } ? out.map { $0! } : nil
-        }
-        func serverSet(_ v: ITFValue) -> Int? {
-            guard case .set(let members) = v else { return nil }
-            var bits = 0
-            for m in members {
-                guard let i = server(m) else { return nil }
-                bits |= 1 << i
-            }
-            return bits
-        }
-        func int(_ v: ITFValue?, _ range: ClosedRange<Int>) -> Int? { v?.intValue.flatMap { range.contains($0) ? $0 : nil } }
-        let terms = 1...maxTerm, indices = 0...maxLogLength
-        func entry(_ v: ITFValue) -> Entry? {
-            guard let term = int(v[field: "term"], terms), let value = v[field: "value"]?.stringValue.flatMap({ name in
-                (0..<self.values).first { Raft.valueName($0) == name }
-            }) else { return nil }
-            return Entry(term: term, value: value)
-        }
-        guard let currentTerms = perServer(values[0]), let roles = perServer(values[1]), let votes = perServer(values[2]),
-              let logs = perServer(values[3]), let commits = perServer(values[4]), let responded = perServer(values[5]),
-              let granted = perServer(values[6]), let nexts = perServer(values[7]), let matches = perServer(values[8]),
-              case .map(let bag) = values[9] else { return nil }
-        var state = RaftState(servers: servers)
-        for i in all {
-            guard let term = int(currentTerms[i], terms),
-                  let role = [Role.follower, .candidate, .leader].first(where: { .string($0.name) == roles[i] }),
-                  let commit = int(commits[i], indices), let r = serverSet(responded[i]), let g = serverSet(granted[i]),
-                  case .list(let entries) = logs[i], entries.count <= maxLogLength,
-                  let next = perServer(nexts[i]), let match = perServer(matches[i]) else { return nil }
-            state.currentTerm[i] = term
-            state.state[i] = role
-            if votes[i] == .string("Nil") {
-                state.votedFor[i] = -1
-            } else {
-                guard let j = server(votes[i]) else { return nil }
-                state.votedFor[i] = j
-            }
-            var log = RaftLog()
-            for e in entries {
-                guard let e = entry(e) else { return nil }
-                log.append(e)
-            }
-            state.log[i] = log
-            state.commitIndex[i] = commit
-            state.votesResponded[i] = r
-            state.votesGranted[i] = g
-            var nextRow = state.nextIndex[i], matchRow = state.matchIndex[i]
-            for j in all {
-                guard let n = int(next[j], 1...maxLogLength + 1), let m = int(match[j], indices) else { return nil }
-                nextRow[j] = n
-                matchRow[j] = m
-            }
-            state.nextIndex[i] = nextRow
-            state.matchIndex[i] = matchRow
-        }
-        for pair in bag {
-            guard let message = message(from: pair.key), let count = pair.value.intValue, count >= 1,
-                  count <= maxMessages - state.messages.total else { return nil }
-            for _ in 0..<count {
-                guard state.messages.canAdd(message) else { return nil }
-                state.messages.add(message)
-            }
-        }
-        return state
-    }
-
-    private func message(from v: ITFValue) -> RaftMessage? {
-        let all = 0..<servers
-        func server(_ name: String) -> Int? { all.first { Raft.serverName($0) == name } }
-        func int(_ name: String, _ range: ClosedRange<Int>) -> Int? { v[field: name]?.intValue.flatMap { range.contains($0) ? $0 : nil } }
-        func bool(_ name: String) -> Bool? { if case .bool(let b) = v[field: name] { b } else { nil } }
-        let terms = 1...maxTerm, indices = 0...maxLogLength
-        guard let term = int("mterm", terms), let source = v[field: "msource"]?.stringValue.flatMap(server),
-              let dest = v[field: "mdest"]?.stringValue.flatMap(server) else { return nil }
-        switch v[field: "mtype"]?.stringValue {
-        case "RequestVoteRequest":
-            guard let lt = int("mlastLogTerm", 0...maxTerm), let li = int("mlastLogIndex", indices) else { return nil }
-            return .requestVoteRequest(term: term, lastLogTerm: lt, lastLogIndex: li, source: source, dest: dest)
-        case "RequestVoteResponse":
-            guard let g = bool("mvoteGranted") else { return nil }
-            return .requestVoteResponse(term: term, voteGranted: g, source: source, dest: dest)
-        case "AppendEntriesRequest":
-            guard let p = int("mprevLogIndex", indices), let pt = int("mprevLogTerm", 0...maxTerm), let c = int("mcommitIndex", indices),
-                  case .list(let entries) = v[field: "mentries"], entries.count <= min(1, maxLogLength) else { return nil }
-            var e: Entry? = nil
-            if let first = entries.first {
-                guard let term = first[field: "term"]?.intValue, let value = first[field: "value"]?.stringValue.flatMap({ name in
-                    (0..<self.values).first { Raft.valueName($0) == name }
-                }), terms.contains(term) else { return nil }
-                e = Entry(term: term, value: value)
-            }
-            return .appendEntriesRequest(term: term, prevLogIndex: p, prevLogTerm: pt, entry: e, commitIndex: c, source: source, dest: dest)
-        case "AppendEntriesResponse":
-            guard let ok = bool("msuccess"), let mi = int("mmatchIndex", indices) else { return nil }
-            return .appendEntriesResponse(term: term, success: ok, matchIndex: mi, source: source, dest: dest)
-        default:
-            return nil
-        }
+        RaftDescription(self).state(fromTraceValues: values).map(RaftState.init)
     }
 
     static func traceValue(_ e: Entry) -> ITFValue {

@@ -12,12 +12,20 @@ public struct RaftDescription: GuardedSystem {
     public typealias State = RaftVariables
     public typealias Action = RaftInstance
     public let model: Raft
-    /// ``actionInstances``, made once: the server actions are every state's first candidates.
-    let instances: [RaftInstance], serverInstances: Int
+    /// The server actions, made once: every state's first candidates.
+    let serverInstances: [RaftInstance]
     public init(_ model: Raft) {
         self.model = model
-        instances = Self.instances(of: model)
-        serverInstances = instances.prefix { if case .server = $0 { true } else { false } }.count
+        let servers = 0..<model.servers
+        var out: [RaftInstance] = []
+        out += servers.map { .server(.timeout($0)) }
+        out += servers.map { .server(.restart($0)) }
+        out += servers.flatMap { i in servers.map { .server(.requestVote(i, $0)) } }
+        out += servers.map { .server(.becomeLeader($0)) }
+        out += servers.flatMap { i in (0..<model.values).map { .server(.clientRequest(i, value: $0)) } }
+        out += servers.map { .server(.advanceCommitIndex($0)) }
+        out += servers.flatMap { i in servers.filter { $0 != i }.map { .server(.appendEntries(i, $0)) } }
+        serverInstances = out
     }
 
     var servers: Range<Int> { 0..<model.servers }
@@ -43,18 +51,9 @@ public struct RaftDescription: GuardedSystem {
     }
 
     /// `Next`, in the order ``Raft/enabledActions(in:into:)`` lists it.
-    public var actionInstances: [RaftInstance] { instances }
-
-    static func instances(of model: Raft) -> [RaftInstance] {
-        let servers = 0..<model.servers, places = 0..<(model.maxMessages + 1)
-        var out: [RaftInstance] = []
-        out += servers.map { .server(.timeout($0)) }
-        out += servers.map { .server(.restart($0)) }
-        out += servers.flatMap { i in servers.map { .server(.requestVote(i, $0)) } }
-        out += servers.map { .server(.becomeLeader($0)) }
-        out += servers.flatMap { i in (0..<model.values).map { .server(.clientRequest(i, value: $0)) } }
-        out += servers.map { .server(.advanceCommitIndex($0)) }
-        out += servers.flatMap { i in servers.filter { $0 != i }.map { .server(.appendEntries(i, $0)) } }
+    public var actionInstances: [RaftInstance] {
+        let places = 0..<(model.maxMessages + 1)
+        var out = serverInstances
         for p in places {
             for kind in RaftMessage.Kind.allCases {
                 for branch in ReceiveBranch.of(kind) {
@@ -70,7 +69,7 @@ public struct RaftDescription: GuardedSystem {
     /// The server actions, then for each place in use the disjuncts of its message's handler.
     public func candidateInstances(in s: RaftVariables, into candidates: inout [RaftInstance]) {
         let used = s.messages.elements
-        candidates += instances.prefix(serverInstances)
+        candidates += serverInstances
         for (p, m) in used.enumerated() {
             for branch in ReceiveBranch.of(m.kind) { candidates.append(.receive(place: p, kind: m.kind, source: m.source, dest: m.dest, branch)) }
         }

@@ -60,6 +60,36 @@ public struct RaftVariables: DeclaredState {
     }
 }
 
+extension RaftState {
+    /// The description's variables, packed (at most five servers, as ``RaftState`` holds).
+    public init(_ v: RaftVariables) {
+        let all = 0..<v.currentTerm.count
+        self.init(servers: all.count)
+        func bits(_ set: Set<ProcessID>) -> Int { set.reduce(0) { $0 | 1 << $1.index } }
+        for i in all {
+            currentTerm[i] = v.currentTerm[i].value
+            state[i] = v.state[i]
+            votedFor[i] = v.votedFor[i].value
+            var entries = RaftLog()
+            for e in v.log[i].elements { entries.append(e) }
+            log[i] = entries
+            commitIndex[i] = v.commitIndex[i].value
+            votesResponded[i] = bits(v.votesResponded[i])
+            votesGranted[i] = bits(v.votesGranted[i])
+            var next = nextIndex[i], match = matchIndex[i]
+            for j in all {
+                next[j] = v.nextIndex[i][j].value
+                match[j] = v.matchIndex[i][j].value
+            }
+            nextIndex[i] = next
+            matchIndex[i] = match
+        }
+        for (m, count) in zip(v.messages.elements, v.messages.counts) {
+            for _ in 0..<count { messages.add(m) }
+        }
+    }
+}
+
 /// A term: one slot, 1...maxTerm + 1.
 public struct RaftTerm: OneSlotValue, Codable {
     public let value: Int
