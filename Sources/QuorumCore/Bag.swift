@@ -128,6 +128,21 @@ public struct Bag<Element: SlotValue & Comparable>: SlotValue {
     }
 }
 
+extension Bag {
+    /// The places in use come first, their elements increasing and each well formed; an empty
+    /// place holds the padding (each slot at the bottom of its range).
+    @inlinable public static func wellFormed<L: Logic>(_ bag: Slots<L, Bag>) -> Formula<L> {
+        let places = BagPlaces(bag)
+        return forAll(places.places) { p in
+            let used = places.counts[p] > Term(0)
+            let next = p + 1 < places.counts.count ? places.counts[p + 1] > Term(0) : Formula(false)
+            return (used ==> Element.wellFormed(places.element(p)))
+                && (!used ==> !next && forAll(zip(places.elements[p], places.padding)) { $0.0 == $0.1 })
+                && (used && next ==> BagPlaces<L, Element>.precedes(places.elements[p], places.elements[p + 1]))
+        }
+    }
+}
+
 extension Bag: Codable where Element: Codable {}
 
 /// A bag's places as terms, changed by the adds and removes of one step, which then assigns them

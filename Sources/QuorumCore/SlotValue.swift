@@ -16,6 +16,10 @@ public protocol SlotValue: TraceValue {
     /// How many slots ``slotRanges(_:)`` lists: reading a value per process asks it for every
     /// element, so a type of many slots computes it without listing the ranges.
     static func slotCount(_ processes: ProcessNames) -> Int
+    /// What the slots' ranges leave unsaid of a value's slots, so that each value has one row of
+    /// slots and every row in the domain is a value's (a bag's elements in order, a message's
+    /// unused fields 0): part of the symbolic engines' domain. True by default.
+    static func wellFormed<L: Logic>(_ value: Slots<L, Self>) -> Formula<L>
 }
 
 /// A type with finitely many values given the processes, listed in a fixed order: the universe
@@ -53,6 +57,7 @@ extension Enumerable {
 
 extension SlotValue {
     @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { slotRanges(processes).count }
+    @inlinable public static func wellFormed<L: Logic>(_ value: Slots<L, Self>) -> Formula<L> { Formula(true) }
 }
 
 extension TraceEnum {
@@ -145,6 +150,9 @@ extension Set: SlotValue where Element: TraceValue & Comparable & Enumerable {
 
 /// A value per process: each process's slots in turn.
 extension Array: SlotValue where Element: SlotValue {
+    @inlinable public static func wellFormed<L: Logic>(_ value: Slots<L, [Element]>) -> Formula<L> {
+        forAll(0..<value.processes.count) { Element.wellFormed(value[$0]) }
+    }
     @inlinable public static func slotRanges(_ processes: ProcessNames) -> [ClosedRange<Int>] {
         Array<ClosedRange<Int>>((0..<processes.count).map { _ in Element.slotRanges(processes) }.joined())
     }

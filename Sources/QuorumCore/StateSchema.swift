@@ -162,6 +162,8 @@ public struct StateVariable<State>: Sendable {
     @usableFromInline let differs: @Sendable (State, State) -> Bool
     /// Nil for a variable not held in slots.
     @usableFromInline let slots: SlotAccess<State>?
+    /// The type of a variable held in slots, whose ``SlotValue/wellFormed(_:)`` the symbolic domain asks.
+    @usableFromInline let slotType: (any SlotValue.Type)?
 
     @inlinable public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
         self.init(name, path, slots: nil)
@@ -173,10 +175,11 @@ public struct StateVariable<State>: Sendable {
         self.init(name, path, slots: SlotAccess(
             ranges: { Value.slotRanges($0) },
             write: { state, names, out in state[keyPath: path].slots(names, into: &out) },
-            read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) }))
+            read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) }), slotType: Value.self)
     }
 
-    @inlinable init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable, slots: SlotAccess<State>?) {
+    @inlinable init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable, slots: SlotAccess<State>?,
+                                       slotType: (any SlotValue.Type)? = nil) {
         self.name = name
         keyPath = path
         write = { state, names in state[keyPath: path].traceValue(names) }
@@ -189,6 +192,7 @@ public struct StateVariable<State>: Sendable {
         key = { state, f in state[keyPath: path].words(into: &f) }
         differs = { a, b in a[keyPath: path] != b[keyPath: path] }
         self.slots = slots
+        self.slotType = slotType
     }
 }
 

@@ -124,6 +124,19 @@ public struct StateTerms<L: Logic, State: DeclaredState> {
     }
 
     @inlinable public var processes: ProcessNames { layout.processes }
+
+    /// Every variable's ``SlotValue/wellFormed(_:)``: with the slots' ranges, the domain of states.
+    @inlinable public var wellFormed: Formula<L> {
+        let variables = State.variables
+        return forAll(variables.indices) { k in
+            guard let type = variables[k].slotType else { return Formula(true) }
+            return Self.wellFormed(type, slots[layout.offsets[k]..<layout.offsets[k + 1]], processes)
+        }
+    }
+
+    @inlinable static func wellFormed<V: SlotValue>(_ type: V.Type, _ terms: ArraySlice<L.Integer>, _ processes: ProcessNames) -> Formula<L> {
+        V.wellFormed(Slots<L, V>(terms: terms, processes: processes))
+    }
 }
 
 extension StateTerms where L == Concrete {

@@ -85,12 +85,15 @@ public struct TraceDocument: Sendable {
     ) {
         var steps = [Step(action: "init", picks: .emptyRecord, description: "Initial state",
                           values: system.traceValues(of: trace.initial))]
+        var before = trace.initial
         for step in trace.steps {
+            let action = system.recorded(step.action, from: before)
             steps.append(Step(
-                action: step.action.name,
-                picks: .record(step.action.parameters.map { ($0.0, ITFValue.variant(tag: "Some", value: $0.1)) }),
-                description: step.action.description,
+                action: action.name,
+                picks: .record(action.parameters.map { ($0.0, ITFValue.variant(tag: "Some", value: $0.1)) }),
+                description: action.description,
                 values: system.traceValues(of: step.state)))
+            before = step.state
         }
         self.init(spec: spec, variant: variant, parameters: parameters, property: property,
                   propertyKind: kind, variables: system.traceVariables, steps: steps, induction: induction, loop: trace.loop)

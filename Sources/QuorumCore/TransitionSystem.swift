@@ -89,6 +89,12 @@ public protocol TransitionSystem: Sendable {
     /// TwoPhaseCommit's `msgs`): what the nodes of a running cluster exchange. Nil (the default)
     /// for a spec that cannot run as a cluster.
     var messageVariable: String? { get }
+
+    /// `action` as traces record it when taken from `state`: by default the action itself. A
+    /// description whose instances name where a message sits rather than the message (Raft's
+    /// `Receive` at a place of the bag) records the spec's own action, so that its traces (bmc's,
+    /// for one) replay on the spec's faster functions.
+    func recorded(_ action: Action, from state: State) -> any TraceableAction
 }
 
 extension TransitionSystem {
@@ -105,6 +111,8 @@ extension TransitionSystem {
     }
 
     public var actionProperties: [ActionProperty<State, Action>] { [] }
+
+    public func recorded(_ action: Action, from state: State) -> any TraceableAction { action }
 
     public var temporalProperties: [TemporalProperty<State, Action>] { [] }
 

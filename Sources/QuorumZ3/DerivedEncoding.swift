@@ -21,12 +21,12 @@ public struct DerivedEncoding<System: GuardedSystem>: SymbolicEncoding {
         StateTerms(layout: layout, slots: layout.slotNames.map { .term(context.intConstant("\(prefix).\($0)")) })
     }
 
-    /// Each slot within its range, and the spec's type constraint.
+    /// Each slot within its range, each variable's slots well formed, and the spec's type constraint.
     public func domain(_ s: Variables) -> Formula<Symbolic> {
         zip(s.slots, layout.ranges).reduce(Formula(true)) { f, pair in
             let x = Term<Symbolic>(value: pair.0)
             return f && Term(pair.1.lowerBound) <= x && x <= Term(pair.1.upperBound)
-        } && system.typeConstraint(s)
+        } && s.wellFormed && system.typeConstraint(s)
     }
 
     public func initial(_ s: Variables) -> Formula<Symbolic> {

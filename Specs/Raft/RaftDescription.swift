@@ -257,6 +257,18 @@ public struct RaftDescription: GuardedSystem {
         s.set(\.messages, bag)
     }
 
+    /// Traces record raft.tla's actions (`Receive(m)` with its message), as ``Raft``'s do.
+    public func recorded(_ action: RaftInstance, from state: RaftVariables) -> any TraceableAction { action.action(in: state) }
+
+    /// Raft's step properties (LeaderCommitsCurrentTerm, LeaderAppendOnly), on the states converted.
+    public var actionProperties: [ActionProperty<RaftVariables, RaftInstance>] {
+        model.actionProperties.map { p in
+            ActionProperty(p.name, p.summary) { before, action, after in
+                p.holds(RaftState(before), action.action(in: before), RaftState(after))
+            }
+        }
+    }
+
     public func properties<L: Logic>(of s: StateTerms<L, RaftVariables>) -> [StateProperty<L>] {
         let view = RaftSlotsView(s)
         return RaftProperties.all.map { p in StateProperty(p.name, p.summary, conjuncts: p.formula.conjuncts(in: view)) }

@@ -19,7 +19,8 @@ extension Raft {
             return out
         },
         diagram: { Raft.diagram($0) },
-        build: { p, mutation in Raft(p, mutation: mutation) }
+        build: { p, mutation in Raft(p, mutation: mutation) },
+        described: { p, mutation in RaftDescription(Raft(p, mutation: mutation)) }
     )
 }
 

@@ -191,6 +191,23 @@ extension RaftMessage: SlotValue {
 
     public func words<H: FingerprintHasher>(into f: inout H) { f.combine(key) }
 
+    /// The fields a kind does not use are 0: an entry only in AppendEntriesRequest, `a` and `b`
+    /// not in RequestVoteResponse, `c` only in AppendEntriesRequest, the flag not in requests.
+    public static func wellFormed<L: Logic>(_ m: Slots<L, RaftMessage>) -> Formula<L> {
+        func f(_ field: Field) -> Term<L> { Term(value: m.terms[m.terms.startIndex + field.rawValue]) }
+        let kind = f(.kind)
+        func unused(_ field: Field, unless kinds: [Kind]) -> Formula<L> {
+            forAll(Kind.allCases.filter { !kinds.contains($0) }) { k in kind == Term(k.rawValue) ==> f(field) == Term(0) }
+        }
+        return unused(.a, unless: [.requestVoteRequest, .appendEntriesRequest, .appendEntriesResponse])
+            && unused(.b, unless: [.requestVoteRequest, .appendEntriesRequest])
+            && unused(.c, unless: [.appendEntriesRequest])
+            && unused(.flag, unless: [.requestVoteResponse, .appendEntriesResponse])
+            && unused(.hasEntry, unless: [.appendEntriesRequest])
+            && (f(.hasEntry) == Term(0) ==> f(.entryTerm) == Term(0) && f(.entryValue) == Term(0))
+            && (f(.hasEntry) == Term(1) ==> f(.entryTerm) >= Term(1))
+    }
+
     /// raft.tla's message record, each field in the domain the bounds give it (terms 1...maxTerm,
     /// indices 0...maxLogLength, at most one entry).
     public init?(traceValue v: ITFValue, _ names: ProcessNames) {
