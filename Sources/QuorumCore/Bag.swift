@@ -146,7 +146,7 @@ extension Bag {
 extension Bag: Codable where Element: Codable {}
 
 /// A bag's places as terms, changed by the adds and removes of one step, which then assigns them
-/// with ``Step/set(_:_:)``: `Reply`'s "add the response, remove the request" reads as two calls.
+/// with `Step.set(_:_:)`: `Reply`'s "add the response, remove the request" reads as two calls.
 public struct BagPlaces<L: Logic, Element: SlotValue & Comparable> {
     /// Place `p`'s copies (0: empty).
     public var counts: [Term<L>]
