@@ -5,7 +5,6 @@ import QuorumCore
 /// Written once over any ``Logic``: the explorer, the simulator, `prove`, `bmc` and `conform` all
 /// derive their form of it from this file, the tutorial's example.
 public struct TwoPhaseCommit: GuardedSystem {
-    public typealias State = CommitState; public typealias Action = CommitAction
     public enum Mutation: String, Mutant {
         case commitWithoutAllPrepared
         public var breaks: String { "TCConsistent" }
@@ -18,11 +17,9 @@ public struct TwoPhaseCommit: GuardedSystem {
         public static let parameters = [ParameterField("resourceManagers", \Self.resourceManagers, range: 1...6, "the resource managers (banks in the story)")]
     }
 
-    public let resourceManagers: Int
-    public let mutation: Mutation?
+    public let resourceManagers: Int, mutation: Mutation?
     public init(resourceManagers: Int = Parameters().resourceManagers, mutation: Mutation? = nil) {
-        self.resourceManagers = resourceManagers
-        self.mutation = mutation
+        (self.resourceManagers, self.mutation) = (resourceManagers, mutation)
     }
 
     public var processNames: ProcessNames { ProcessNames(prefix: "r", count: resourceManagers) }
@@ -100,24 +97,17 @@ public struct CommitState: DeclaredState {
     ]
 }
 
-/// A message: "Prepared" from an RM to the TM, or the TM's "Commit" or "Abort" to every RM.
-public enum CommitMessage: Hashable, Codable, Sendable, Comparable, TraceValue, Enumerable {
-    case prepared(Int), commit, abort
-    public static func all(_ rms: ProcessNames) -> [CommitMessage] { (0..<rms.count).map(prepared) + [.commit, .abort] }
-    public func traceValue(_ rms: ProcessNames) -> ITFValue {
-        switch self {
-        case .prepared(let rm): .record([("type", .string("Prepared")), ("rm", .string(rms.name(rm)))])
-        case .commit: .record([("type", .string("Commit"))])
-        case .abort: .record([("type", .string("Abort"))])
-        }
-    }
-    public func words<H: FingerprintHasher>(into f: inout H) {
-        switch self {
-        case .prepared(let rm): f.combine(0); f.combine(rm)
-        case .commit: f.combine(1)
-        case .abort: f.combine(2)
-        }
-    }
+/// A message, a record as in TwoPhase.tla: `[type |-> "Prepared", rm |-> r]` from an RM to the TM,
+/// or the TM's `[type |-> "Commit"]` or `[type |-> "Abort"]` to every RM (a nil `rm` is no field).
+public struct CommitMessage: TraceRecord, Codable, Enumerable {
+    public enum Kind: String, Codable, TraceEnum { case Prepared, Commit, Abort }
+    public var type: Kind, rm: ProcessID?
+    public init() { self.init(.Commit) }
+    public init(_ type: Kind, rm: Int? = nil) { (self.type, self.rm) = (type, rm.map { ProcessID($0) }) }
+    public static let fields = [RecordField("type", \Self.type), RecordField("rm", \Self.rm)]
+    public static let commit = Self(.Commit), abort = Self(.Abort)
+    public static func prepared(_ rm: Int) -> Self { Self(.Prepared, rm: rm) }
+    public static func all(_ rms: ProcessNames) -> [Self] { (0..<rms.count).map(prepared) + [commit, abort] }
 }
 
 /// The actions of TPNext, with their RM (none for the TM's own).

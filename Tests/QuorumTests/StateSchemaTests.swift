@@ -36,8 +36,28 @@ import TwoPhaseCommit
             with(2, .set([.string("r1"), .string("r1")])),                            // a set with a repeated element
             with(0, .map([("r1", "working"), ("r2", "working")].map { (.string($0.0), .string($0.1)) })), // an RM's entry missing
             with(3, .set([.record([("type", .string("Prepared"))])])),                // a message without its RM
+            with(3, .set([.record([("type", .string("Commit")), ("rm", .string("r1"))])])), // a Commit naming an RM
+            with(3, .set([.record([("type", .string("Prepared")), ("rm", .string("r4"))])])), // an RM that does not exist
+            with(3, .set([.record([("type", .string("Vote"))])])),                    // a type outside Kind
+            with(3, .set([.record([("type", .string("Abort")), ("why", .int(1))])])), // a field the record does not declare
+            with(3, .set([.record([("rm", .string("r1"))])])),                        // a record without its type
+            with(3, .set([.string("Commit")])),                                       // not a record
         ]
         for values in bad { #expect(tpc.state(fromTraceValues: values) == nil, "\(values)") }
+    }
+
+    /// A message's fields are declared once (``TraceRecord``): an absent optional field is no field
+    /// in the trace, and its words still tell it apart from every present value.
+    @Test func aRecordIsWrittenReadAndOrderedByItsFields() {
+        let names = tpc.processNames, all = CommitMessage.all(names)
+        #expect(CommitMessage.commit.traceValue(names) == .record([("type", .string("Commit"))]))
+        #expect(CommitMessage.prepared(1).traceValue(names) == .record([("type", .string("Prepared")), ("rm", .string("r2"))]))
+        for m in all { #expect(CommitMessage(traceValue: m.traceValue(names), names) == m) }
+        #expect(Set(all.map(\.fingerprintWords)).count == all.count)
+        // The derived order is total and agrees with equality.
+        for a in all { for b in all { #expect((a < b) != (b < a) || a == b) } }
+        // Type first (Prepared, Commit, Abort, as Kind lists them), then the RM: the universe's order.
+        #expect(all.sorted() == all && all.count == 5)
     }
 
     @Test func changedVariablesAreTheDeclaredOnesThatDiffer() {
@@ -46,5 +66,14 @@ import TwoPhaseCommit
         // rmState (0) and msgs (3) change; tmState (1) and tmPrepared (2) do not.
         #expect(tpc.changedVariables(from: s, to: t) == 0b1001)
         #expect(tpc.traceVariables == ["rmState", "tmState", "tmPrepared", "msgs"])
+    }
+}
+
+extension TraceValue {
+    /// The words a value feeds a fingerprint.
+    var fingerprintWords: [UInt64] {
+        var key = FingerprintKey()
+        words(into: &key)
+        return key.words
     }
 }
