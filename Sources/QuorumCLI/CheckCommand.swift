@@ -89,7 +89,10 @@ struct CheckCommand: ParsableCommand {
             /// Checks that did not meet their expectation: settled (a property violated where "ok" was
             /// expected, or a complete run that missed the expected violation), or cut short.
             var settled: [String] = [], unfinished: [String] = []
-            if !reportToStdout { Terminal.out("plan: \(plan.source), \(plan.checks.count) checks\n") }
+            if !reportToStdout {
+                let declared = plan.declaredCount
+                Terminal.out("plan: \(plan.source), \(plan.checks.count) checks" + (declared > 0 ? " (\(declared) as the specs declare them)" : "") + "\n")
+            }
             for warning in plan.uncovered() { Terminal.warning(warning) }
             for check in plan.checks {
                 let report = execute(check.spec.model(check.values, variant: check.variant), properties: check.properties.map(Set.init),
@@ -101,7 +104,7 @@ struct CheckCommand: ParsableCommand {
                     if report.result == .incomplete && report.findings.isEmpty { unfinished.append(what) } else { settled.append(what) }
                 }
                 checks.append(CheckOutcome(report: report, expected: check.expect, passed: passed, properties: check.properties,
-                                           location: plan.path.map { ($0, check.line) }))
+                                           location: check.line == 0 ? nil : plan.path.map { ($0, check.line) }))
                 summarize(report, expected: check.expect, passed: passed, quiet: reportToStdout)
             }
             let written = writeReports(checks)

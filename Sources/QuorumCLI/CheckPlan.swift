@@ -20,6 +20,10 @@ import QuorumCore
 /// expect = "ElectionSafety"   # the property the variant must be caught violating
 /// ```
 ///
+/// A `[plan]` table first, with `declared = true`, adds the checks the specs declare themselves
+/// (``builtIn()``) for every spec and variant that no `[[check]]` names: so a new mutant is checked
+/// once its case is declared, and the file holds only what the declarations do not say.
+///
 /// Every mistake is reported with the file name and line: unknown keys, specs, variants,
 /// parameters and properties, values out of range, and syntax the subset does not accept.
 struct CheckPlan {
@@ -37,6 +41,7 @@ struct CheckPlan {
         var boundedFairness = false
         /// Explore one state per symmetry class (`symmetry = true`, as `--symmetry` and TLC's SYMMETRY).
         var symmetry = false
+        /// The line of its `[[check]]`; 0 for a check the spec declares (``builtIn()``).
         let line: Int
     }
 
@@ -46,11 +51,16 @@ struct CheckPlan {
     var path: String? = nil
 
     static let keys = ["spec", "variant", "bounds", "properties", "fairness", "symmetry", "expect"]
+    static let planKeys = ["declared"]
+
+    /// How many of ``checks`` the specs declare (added by `declared = true`).
+    var declaredCount: Int { checks.filter { $0.line == 0 }.count }
 
     /// What the plan leaves unchecked: a spec with no check of its own, or a variant with no check
     /// that it is caught; each with the lines that would add it.
     func uncovered() -> [String] {
         var out: [String] = []
+        if declaredCount > 0 { return [] }
         for spec in Catalog.specs {
             if !checks.contains(where: { $0.spec.name == spec.name && $0.variant == nil }) {
                 out.append("\(source) checks no correct \(spec.name); add: [[check]] spec = \"\(spec.name)\" expect = \"ok\"")
@@ -116,6 +126,8 @@ struct CheckPlan {
 
     static func parse(_ text: String, file: String) throws -> CheckPlan {
         var tables: [(line: Int, fields: [String: (line: Int, value: PlanValue)])] = []
+        /// The `[plan]` table's keys, while it is the table being read.
+        var planFields: [String: (line: Int, value: PlanValue)] = [:], inPlan = false, sawPlan = false
         // TOML allows CRLF line endings; editors on Windows add them, and some a UTF-8 byte-order mark.
         var text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         text = text.replacingOccurrences(of: "\r\n", with: "\n")
@@ -126,14 +138,26 @@ struct CheckPlan {
             if content.isEmpty { continue }
             if content == "[[check]]" {
                 tables.append((line, [:]))
+                inPlan = false
                 continue
             }
-            if content.hasPrefix("[") { throw fail("expected [[check]], got \(content)") }
+            if content == "[plan]" {
+                guard !sawPlan else { throw fail("[plan] is given twice") }
+                guard tables.isEmpty else { throw fail("[plan] comes before the first [[check]]") }
+                (inPlan, sawPlan) = (true, true)
+                continue
+            }
+            if content.hasPrefix("[") { throw fail("expected [[check]] or [plan], got \(content)") }
             guard let equals = content.firstIndex(of: "=") else { throw fail("expected key = value, got \(content)") }
             let key = content[..<equals].trimmingCharacters(in: .whitespaces)
-            guard !tables.isEmpty else { throw fail("'\(key)' comes before the first [[check]]") }
-            guard keys.contains(key) else { throw fail("unknown key '\(key)'; known: \(keys.joined(separator: ", "))") }
-            guard tables[tables.count - 1].fields[key] == nil else { throw fail("'\(key)' is given twice in this [[check]]") }
+            if inPlan {
+                guard planKeys.contains(key) else { throw fail("unknown key '\(key)' in [plan]; known: \(planKeys.joined(separator: ", "))") }
+                guard planFields[key] == nil else { throw fail("'\(key)' is given twice in [plan]") }
+            } else {
+                guard !tables.isEmpty else { throw fail("'\(key)' comes before the first [[check]]") }
+                guard keys.contains(key) else { throw fail("unknown key '\(key)'; known: \(keys.joined(separator: ", "))") }
+                guard tables[tables.count - 1].fields[key] == nil else { throw fail("'\(key)' is given twice in this [[check]]") }
+            }
             var parser = PlanValueParser(text: Substring(content[content.index(after: equals)...]))
             let value: PlanValue
             do {
@@ -141,11 +165,29 @@ struct CheckPlan {
             } catch let error as PlanValueParser.Failure {
                 throw fail("\(key): \(error.message)")
             }
-            tables[tables.count - 1].fields[key] = (line, value)
+            if inPlan { planFields[key] = (line, value) } else { tables[tables.count - 1].fields[key] = (line, value) }
         }
-        guard !tables.isEmpty else { throw UsageError("\(file): no [[check]] tables; the plan would check nothing") }
+        var declared = false
+        if let entry = planFields["declared"] {
+            guard case .boolean(let on) = entry.value else {
+                throw UsageError("\(file):\(entry.line): declared is true (add the checks the specs declare) or false")
+            }
+            declared = on
+        }
+        guard !tables.isEmpty || declared else { throw UsageError("\(file): no [[check]] tables; the plan would check nothing") }
         let checks = try tables.map { table in try check(table.fields, line: table.line, file: file) }
-        return CheckPlan(checks: checks, source: file)
+        return CheckPlan(checks: declared ? try withDeclared(checks) : checks, source: file)
+    }
+
+    /// The specs' declared checks in catalogue order, each spec and variant that `checks` names
+    /// replaced by the checks that name it, in their order.
+    private static func withDeclared(_ checks: [Check]) throws -> [Check] {
+        var out: [Check] = []
+        for declared in try builtIn().checks {
+            let named = checks.filter { $0.spec.name == declared.spec.name && $0.variant?.name == declared.variant?.name }
+            out += named.isEmpty ? [declared] : named
+        }
+        return out
     }
 
     private static func check(_ fields: [String: (line: Int, value: PlanValue)], line: Int, file: String) throws -> Check {

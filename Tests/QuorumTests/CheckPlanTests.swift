@@ -31,6 +31,11 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         ("[[check]]\nspec = \"Raft\"\nfairness = \"fair\"\nexpect = \"ok\"\n", "plan.toml:3: fairness is \"spec\""),
         ("# nothing\n", "plan.toml: no [[check]] tables"),
         ("[[check]]\nspec = \"ResultBroadcast\"\nbounds = { stations = 3 }\nexpect = \"ok\"\n", "plan.toml:3: ResultBroadcast: stations = 3"),
+        ("[plan]\ndeclared = \"yes\"\n", "plan.toml:2: declared is true"),
+        ("[plan]\nincluded = true\n", "plan.toml:2: unknown key 'included' in [plan]"),
+        ("[plan]\n[plan]\n", "plan.toml:2: [plan] is given twice"),
+        ("[[check]]\nspec = \"Paxos\"\nexpect = \"ok\"\n[plan]\n", "plan.toml:4: [plan] comes before the first [[check]]"),
+        ("[plan]\ndeclared = false\n", "plan.toml: no [[check]] tables"),
     ])
     func aMalformedPlanIsAnErrorNamingTheLine(text: String, message: String) {
         #expect {
@@ -73,6 +78,43 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 "\(failing.stdout)")
         let malformed = try CLI.run(["check", "--all", "--plan", "missing.toml"], in: directory)
         #expect(malformed.status == 2 && malformed.stderr.contains("cannot read the check plan missing.toml"))
+    }
+}
+
+extension CheckPlanTests {
+    /// `[plan] declared = true`: every spec and variant the file does not name is checked as its
+    /// declaration says, in catalogue order, and one the file names is checked as the file says.
+    @Test func aPlanWithTheDeclaredChecksAddsWhatItDoesNotName() throws {
+        let text = """
+            [plan]
+            declared = true   # the specs' own checks
+
+            [[check]]
+            spec = "Paxos"
+            variant = "minorityQuorums"
+            bounds = { maxBallot = 2 }
+            expect = "Agreement"
+
+            [[check]]
+            spec = "Paxos"
+            variant = "minorityQuorums"
+            expect = "Agreement"
+            """
+        let plan = try CheckPlan.parse(text, file: "plan.toml")
+        let builtIn = try CheckPlan.builtIn()
+        func key(_ c: CheckPlan.Check) -> String { "\(c.spec.name) \(c.variant?.name ?? "")" }
+        // The built-in list, with its one minorityQuorums check replaced by the file's two.
+        var expected = builtIn.checks.map(key)
+        let k = try #require(expected.firstIndex(of: "Paxos minorityQuorums"))
+        expected.insert("Paxos minorityQuorums", at: k)
+        #expect(plan.checks.map(key) == expected)
+        #expect(plan.checks.map(\.line).filter { $0 > 0 } == [4, 10])
+        #expect(plan.checks[k].values["maxBallot"] == 2)
+        #expect(plan.declaredCount == builtIn.checks.count - 1)
+        #expect(plan.uncovered().isEmpty)
+        // Without it, the file's checks only, and a warning for each spec and variant left out.
+        let alone = try CheckPlan.parse(text.replacingOccurrences(of: "declared = true", with: "declared = false"), file: "plan.toml")
+        #expect(alone.checks.count == 2 && alone.declaredCount == 0 && !alone.uncovered().isEmpty)
     }
 }
 
