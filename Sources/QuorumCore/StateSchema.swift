@@ -96,7 +96,7 @@ public struct ProcessID: TraceValue, Comparable, Codable, ExpressibleByIntegerLi
 }
 
 /// An enumeration written to traces as its raw string: a TLA+ string constant.
-public protocol TraceEnum: TraceValue, RawRepresentable<String>, CaseIterable, SlotValue, Enumerable {}
+public protocol TraceEnum: TraceValue, RawRepresentable<String>, CaseIterable, SlotValue, Enumerable, ProcessPermutable {}
 
 extension TraceEnum {
     @inlinable public func traceValue(_ processes: ProcessNames) -> ITFValue { .string(rawValue) }
@@ -164,22 +164,47 @@ public struct StateVariable<State>: Sendable {
     @usableFromInline let slots: SlotAccess<State>?
     /// The type of a variable held in slots, whose ``SlotValue/wellFormed(_:)`` the symbolic domain asks.
     @usableFromInline let slotType: (any SlotValue.Type)?
+    /// Renames the processes in the variable's value; nil when its type is not ``ProcessPermutable``.
+    @usableFromInline let permute: (@Sendable (inout State, [Int]) -> Void)?
 
     @inlinable public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
         self.init(name, path, slots: nil)
     }
 
+    /// A variable whose type can rename processes (``ProcessPermutable``), so that a system
+    /// symmetric in its processes derives the variable's images.
+    @inlinable public init<Value: TraceValue & ProcessPermutable>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
+        self.init(name, path, slots: nil, permute: Self.permute(path))
+    }
+
+    /// Renames the processes in the variable in place: through its offset for a stored property
+    /// (a key path's projection looks up generic metadata at every call, which `--symmetry` does
+    /// for every image of every state), through the key path otherwise.
+    @inlinable static func permute<Value: ProcessPermutable>(_ path: WritableKeyPath<State, Value> & Sendable) -> @Sendable (inout State, [Int]) -> Void {
+        guard let offset = MemoryLayout<State>.offset(of: path) else {
+            return { state, p in state[keyPath: path] = state[keyPath: path].permuted(p) }
+        }
+        return { state, p in
+            withUnsafeMutableBytes(of: &state) { bytes in
+                let value = (bytes.baseAddress! + offset).assumingMemoryBound(to: Value.self)
+                value.pointee = value.pointee.permuted(p)
+            }
+        }
+    }
+
     /// A variable whose values are held in slots (``SlotValue``): actions written over a
     /// ``Logic`` read and write it, and the symbolic engines derive its constants from it.
     @inlinable public init<Value: SlotValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
-        self.init(name, path, slots: SlotAccess(
-            ranges: { Value.slotRanges($0) },
-            write: { state, names, out in state[keyPath: path].slots(names, into: &out) },
-            read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) }), slotType: Value.self)
+        self.init(name, path, slots: SlotAccess(Value.self, path), slotType: Value.self)
+    }
+
+    @inlinable public init<Value: SlotValue & ProcessPermutable>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable) {
+        self.init(name, path, slots: SlotAccess(Value.self, path), slotType: Value.self,
+                  permute: Self.permute(path))
     }
 
     @inlinable init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<State, Value> & Sendable, slots: SlotAccess<State>?,
-                                       slotType: (any SlotValue.Type)? = nil) {
+                                       slotType: (any SlotValue.Type)? = nil, permute: (@Sendable (inout State, [Int]) -> Void)? = nil) {
         self.name = name
         keyPath = path
         write = { state, names in state[keyPath: path].traceValue(names) }
@@ -193,6 +218,7 @@ public struct StateVariable<State>: Sendable {
         differs = { a, b in a[keyPath: path] != b[keyPath: path] }
         self.slots = slots
         self.slotType = slotType
+        self.permute = permute
     }
 }
 
@@ -201,6 +227,12 @@ public struct StateVariable<State>: Sendable {
     @usableFromInline let ranges: @Sendable (ProcessNames) -> [ClosedRange<Int>]
     @usableFromInline let write: @Sendable (State, ProcessNames, inout [Int]) -> Void
     @usableFromInline let read: @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void
+
+    @inlinable init<Value: SlotValue>(_ type: Value.Type, _ path: WritableKeyPath<State, Value> & Sendable) {
+        self.init(ranges: { Value.slotRanges($0) },
+                  write: { state, names, out in state[keyPath: path].slots(names, into: &out) },
+                  read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) })
+    }
 
     @inlinable init(ranges: @escaping @Sendable (ProcessNames) -> [ClosedRange<Int>],
                     write: @escaping @Sendable (State, ProcessNames, inout [Int]) -> Void,
@@ -250,6 +282,11 @@ public protocol DeclaredSystem: TransitionSystem where State: DeclaredState {
     /// `auditorAccepts`): written with every state, and checked against the state when read back,
     /// so that a trace cannot record a verdict its state does not have. Empty by default.
     var derivedColumns: [DerivedColumn<State>] { get }
+    /// Whether renaming the processes maps behaviours to behaviours and keeps every property
+    /// (TLC's `SYMMETRY Permutations(Proc)`): `--symmetry` then explores one state per class,
+    /// the images derived from the variables, each of which must be ``ProcessPermutable``.
+    /// False by default.
+    var symmetricProcesses: Bool { get }
 }
 
 /// A value that traces show beside a state's variables, computed from them.
@@ -264,6 +301,7 @@ public struct DerivedColumn<State>: Sendable {
 
 extension DeclaredSystem {
     public var unusedVariables: Set<String> { [] }
+    public var symmetricProcesses: Bool { false }
     public var derivedColumns: [DerivedColumn<State>] { [] }
 
     /// The declared variables in traces, in declaration order.

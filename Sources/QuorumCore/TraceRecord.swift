@@ -24,8 +24,28 @@ public struct RecordField<Record>: Sendable {
     @usableFromInline let read: @Sendable (ITFValue?, inout Record, ProcessNames) -> Bool
     @usableFromInline let key: @Sendable (Record, inout FingerprintKey) -> Void
     @usableFromInline let hash: @Sendable (Record, inout Fingerprinter) -> Void
+    /// Renames the processes in the field's value; nil when its type is not ``ProcessPermutable``.
+    @usableFromInline var permute: (@Sendable (inout Record, [Int]) -> Void)? = nil
+
+    @inlinable public init<Value: TraceValue & ProcessPermutable>(_ name: String, _ path: WritableKeyPath<Record, Value> & Sendable) {
+        self.init(name, path, renamed: ())
+        permute = { record, p in record[keyPath: path] = record[keyPath: path].permuted(p) }
+    }
+
+    @inlinable public init<Value: TraceValue & ProcessPermutable>(_ name: String, _ path: WritableKeyPath<Record, Value?> & Sendable) {
+        self.init(name, path, renamed: ())
+        permute = { record, p in record[keyPath: path] = record[keyPath: path]?.permuted(p) }
+    }
 
     @inlinable public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<Record, Value> & Sendable) {
+        self.init(name, path, renamed: ())
+    }
+
+    @inlinable public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<Record, Value?> & Sendable) {
+        self.init(name, path, renamed: ())
+    }
+
+    @inlinable init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<Record, Value> & Sendable, renamed: Void) {
         self.name = name
         write = { record, names in record[keyPath: path].traceValue(names) }
         read = { value, record, names in
@@ -39,7 +59,7 @@ public struct RecordField<Record>: Sendable {
 
     /// A field that only some records have: absent when nil. Its words say whether it is there
     /// (0, or 1 and the value's), so that the record's words stay self-delimiting.
-    @inlinable public init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<Record, Value?> & Sendable) {
+    @inlinable init<Value: TraceValue>(_ name: String, _ path: WritableKeyPath<Record, Value?> & Sendable, renamed: Void) {
         self.name = name
         write = { record, names in record[keyPath: path]?.traceValue(names) }
         read = { value, record, names in

@@ -69,3 +69,44 @@ private func summary(_ report: CheckReport) -> String {
         return report.findings.map { "\($0.property) violated after \($0.length) steps:\n\($0.document.text)" }.joined(separator: "\n")
     }
 }
+
+/// The spec's symmetry is sound on its first `states` reachable states (breadth first): every
+/// image of a state (``TransitionSystem/forEachSymmetricImage(of:_:)``) has as successors the
+/// images of the state's successors, under the same permutation, and satisfies the same
+/// invariants. Symmetry reduction explores one state per class only under these two conditions,
+/// so a spec that declares a symmetry (``DeclaredSystem/symmetricProcesses``) should test them.
+public func expectSymmetric<System: TransitionSystem>(_ system: System, states: Int = 2_000,
+                                                      sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(system.hasSymmetry, "the system declares no symmetry", sourceLocation: sourceLocation)
+    var seen = Set(system.initialStates), queue = system.initialStates, next = 0
+    while next < queue.count && seen.count < states {
+        let s = queue[next]
+        next += 1
+        var actions: [System.Action] = []
+        system.enabledActions(in: s, into: &actions)
+        let successors = actions.map { system.apply($0, to: s) }
+        for t in successors where system.isWithinBounds(t) && seen.insert(t).inserted { queue.append(t) }
+        // The images of s and of each successor, permutation by permutation (the same order each time).
+        var images: [System.State] = []
+        system.forEachSymmetricImage(of: s) { images.append($0) }
+        var successorImages = Array(repeating: Set<System.State>(), count: images.count)
+        for t in successors {
+            var k = 0
+            system.forEachSymmetricImage(of: t) { successorImages[k].insert($0); k += 1 }
+        }
+        for (k, image) in images.enumerated() {
+            var imageActions: [System.Action] = []
+            system.enabledActions(in: image, into: &imageActions)
+            let found = Set(imageActions.map { system.apply($0, to: image) })
+            guard found == successorImages[k] else {
+                Issue.record("image \(k) of a reachable state has \(found.count) successors where the images of the state's are \(successorImages[k].count): the renaming does not commute with the steps",
+                             sourceLocation: sourceLocation)
+                return
+            }
+            for invariant in system.invariants where invariant.holds(image, without: []) != invariant.holds(s, without: []) {
+                Issue.record("\(invariant.name) tells image \(k) of a reachable state from the state", sourceLocation: sourceLocation)
+                return
+            }
+        }
+    }
+}

@@ -351,27 +351,10 @@ public struct MultiPaxos: GuardedSystem {
         ]
     }
 
-    public var hasSymmetry: Bool { true }
-
-    /// The images of `state` under every permutation of the replicas (MultiPaxos_MC's
-    /// `SymmetricPerms`; with one write and one read, as in its small model, the commands have
-    /// no permutation but the identity).
-    public func forEachSymmetricImage(of state: MultiPaxosVariables, _ body: (MultiPaxosVariables) -> Void) {
-        for p in permutations(of: replicas) { body(permuted(state, p)) }
-    }
-
-    /// `state` with replica i renamed p[i].
-    public func permuted(_ state: MultiPaxosVariables, _ p: [Int]) -> MultiPaxosVariables {
-        var t = state
-        for i in 0..<replicas {
-            var node = state.node[i]
-            if node.leader > 0 { node.leader = p[node.leader - 1] + 1 }
-            t.node[p[i]] = node
-            t.pc[p[i]] = state.pc[i]
-        }
-        t.msgs = Set(state.msgs.map { $0.renamed(p) })
-        return t
-    }
+    /// MultiPaxos_MC's `SymmetricPerms`: the images of a state under every permutation of the
+    /// replicas, derived from the variables' types (``ProcessPermutable``). With one write and
+    /// one read, as in its small model, the commands have no permutation but the identity.
+    public var symmetricProcesses: Bool { true }
 
     /// The most messages the types may hold: `msgs` is a slot per possible message, and a
     /// PrepareReply carries a vote per slot, so their number grows as ((maxBallot + 1)(N + 1))^N.

@@ -103,9 +103,25 @@ public struct MultiPaxosMessage: Hashable, Codable, Sendable, Comparable, TraceV
         f.combine(kind.rawValue); f.combine(src); f.combine(bal); f.combine(slot); f.combine(cmd); f.combine(votes)
     }
 
-    /// The message with replica `i` renamed `p[i]`.
-    func renamed(_ p: [Int]) -> Self { kind == .commitNotice ? self : Self(kind, src: p[src], bal: bal, slot: slot, cmd: cmd, votes: votes) }
 }
+
+extension MultiPaxosMessage: ProcessPermutable {
+    /// The message with its sender renamed (a CommitNotice names no replica).
+    public func permuted(_ p: [Int]) -> Self { kind == .commitNotice ? self : Self(kind, src: p[src], bal: bal, slot: slot, cmd: cmd, votes: votes) }
+}
+
+extension ReplicaNode: ProcessPermutable {
+    /// The node with the leader it knows renamed (`leader` is a replica's number, 0 for none).
+    public func permuted(_ p: [Int]) -> Self {
+        var node = self
+        if leader > 0 { node.leader = p[leader - 1] + 1 }
+        return node
+    }
+}
+
+/// Commands and client events name no replica.
+extension PendingCommands: ProcessPermutable { public func permuted(_ p: [Int]) -> Self { self } }
+extension ClientEvent: ProcessPermutable { public func permuted(_ p: [Int]) -> Self { self } }
 
 /// The universe of messages for one model's sizes, kind after kind: Prepare per (src, bal),
 /// PrepareReply per (src, bal, votes), Accept per (src, bal, slot, cmd) with cmd 0 ("nil")

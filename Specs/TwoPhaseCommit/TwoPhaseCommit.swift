@@ -25,6 +25,7 @@ public struct TwoPhaseCommit: GuardedSystem {
     public var processNames: ProcessNames { ProcessNames(prefix: "r", count: resourceManagers) }
     public var blank: CommitState { CommitState(rmState: Array(repeating: .working, count: resourceManagers)) }
     public var initialStates: [CommitState] { [blank] }
+    public var symmetricProcesses: Bool { true }  // the RMs are interchangeable: `--symmetry`
 
     /// TPNext, in TLC's order: TMCommit, TMAbort, then for each RM TMRcvPrepared and the RM actions.
     public var actionInstances: [CommitAction] {
@@ -99,7 +100,7 @@ public struct CommitState: DeclaredState {
 
 /// A message, a record as in TwoPhase.tla: `[type |-> "Prepared", rm |-> r]` from an RM to the TM,
 /// or the TM's `[type |-> "Commit"]` or `[type |-> "Abort"]` to every RM (a nil `rm` is no field).
-public struct CommitMessage: TraceRecord, Codable, Enumerable {
+public struct CommitMessage: TraceRecord, Codable, Enumerable, ProcessPermutable {
     public enum Kind: String, Codable, TraceEnum { case Prepared, Commit, Abort }
     public var type: Kind, rm: ProcessID?
     public init() { self.init(.Commit) }

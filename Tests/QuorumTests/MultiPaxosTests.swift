@@ -41,8 +41,8 @@ import MultiPaxos
         for s in reachable(model, upTo: isOptimized ? 400 : 60) {
             let successors = Set(model.enabledActions(in: s).map { model.apply($0, to: s) })
             for p in permutations(of: model.replicas) {
-                let t = model.permuted(s, p)
-                #expect(Set(model.enabledActions(in: t).map { model.apply($0, to: t) }) == Set(successors.map { model.permuted($0, p) }))
+                let t = s.permuted(p)
+                #expect(Set(model.enabledActions(in: t).map { model.apply($0, to: t) }) == Set(successors.map { $0.permuted(p) }))
                 #expect(invariants.map { $0.holds(t) } == invariants.map { $0.holds(s) })
             }
         }
