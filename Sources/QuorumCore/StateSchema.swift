@@ -186,7 +186,7 @@ public struct StateVariable<State>: Sendable {
         }
         return { state, p in
             withUnsafeMutableBytes(of: &state) { bytes in
-                let value = (bytes.baseAddress! + offset).assumingMemoryBound(to: Value.self)
+                let value = UnsafeMutablePointer<Value>(OpaquePointer(bytes.baseAddress! + offset))
                 value.pointee = value.pointee.permuted(p)
             }
         }
