@@ -29,19 +29,23 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Directory for the nodes' logs and the validation's trace.") var out = "cluster"
     @Option(help: "Seed of a fault schedule: nodes killed (kill -9) and restarted from their durable state, or paused and resumed.")
     var faults: UInt64?
-    @Option(help: "A runtime bug the nodes have (\(RuntimeBug.allCases.map(\.rawValue).joined(separator: ", "))).") var bug: String?
+    @Option(help: "A runtime bug the nodes have: amnesia, or one the spec declares (\(ClusterCommand.declaredBugs)).") var bug: String?
     @Flag(help: "No live summary line on stderr.") var quiet = false
 
     func validate() throws {
         if !(duration > 0 && duration <= 600) { throw ValidationError("--duration is a number of seconds, at most 600") }
         if interval < 1 { throw ValidationError("--interval must be at least 1 ms") }
-        if let bug, RuntimeBug(rawValue: bug) == nil {
-            throw ValidationError("unknown --bug \(bug) (known: \(RuntimeBug.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
+    }
+
+    /// Each spec's own runtime bugs, for the help text.
+    static var declaredBugs: String {
+        Catalog.specs.filter { !$0.runtimeBugs.isEmpty }
+            .map { "\($0.name): " + $0.runtimeBugs.map(\.name).joined(separator: ", ") }.joined(separator: "; ")
     }
 
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
+        if let bug { _ = try descriptor.runtimeBug(named: bug) }
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
         let overrides = try Settings.parse(settings)
         let implementation = descriptor.model(try descriptor.resolve(overrides, variant: chosenVariant), variant: chosenVariant)
@@ -55,7 +59,7 @@ struct ClusterCommand: ParsableCommand {
         let names = processes.map { $0.stringValue ?? $0.text }
         let logs = names.map { (out as NSString).appendingPathComponent("\($0).jsonl") }
         // Faults come with an interposer as the network: drops, duplicates, delays, partitions.
-        let router = try faults.map { try LoopbackRouter(ports: ports, seed: $0, logsFaults: ClusterPolicy.of(spec).networkSteps) }
+        let router = try faults.map { try LoopbackRouter(ports: ports, seed: $0, logsFaults: descriptor.cluster.networkSteps) }
         router?.start()
         let started = Date()
         func spawn(_ k: Int, recovering: Bool) throws -> Process {
@@ -84,7 +88,13 @@ struct ClusterCommand: ParsableCommand {
         var children = try processes.indices.map { try spawn($0, recovering: false) }
         // Twice a second, one line: each node's entries of the variables the policy shows, read
         // from the state the nodes save.
-        let shown = ClusterPolicy.of(spec).shown.compactMap { name in implementation.variables.firstIndex(of: name).map { (name, $0) } }
+        let shown = descriptor.cluster.shown.map { names in names.compactMap { name in implementation.variables.firstIndex(of: name).map { (name, $0) } } }
+            ?? implementation.variables.indices.compactMap { v in
+                // Every variable with a value per node, as the first initial state has it.
+                guard case .map(let pairs)? = implementation.initialTraceValues?[v], pairs.count == processes.count,
+                      pairs.allSatisfy({ processes.contains($0.key) }) else { return nil }
+                return (implementation.variables[v], v)
+            }
         var lastStatus = started
         func status() {
             guard !quiet, !shown.isEmpty, Date().timeIntervalSince(lastStatus) >= 0.5 else { return }
@@ -189,7 +199,7 @@ struct ClusterCommand: ParsableCommand {
         // The interposer's log of the faults the spec has steps for.
         if let router, router.logsFaults { events += router.events }
         let report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000,
-                                                  silentActions: ClusterPolicy.of(spec).silent)
+                                                  silentActions: descriptor.cluster.silent)
         text += ValidateCommand.describe(report, model: reference, logs: NodeLogs(events))
         if report.verdict == "explained" {
             text += report.violated.isEmpty ? "  every invariant holds on the behaviour found\n"
@@ -204,75 +214,6 @@ struct ClusterCommand: ParsableCommand {
         case "explained": if !report.violated.isEmpty { throw ExitCode(Exit.violation) }
         case "undecided": throw ExitCode(Exit.incomplete)
         default: throw ExitCode(Exit.violation)
-        }
-    }
-}
-
-/// Bugs of a running node rather than of the spec (`--bug`), each in what survives a restart.
-enum RuntimeBug: String, CaseIterable {
-    /// A restarted node ignores its durable state and starts afresh.
-    case amnesia
-    /// votedFor is not kept on disk: a restarted Raft server has voted for no one.
-    case volatileVote
-    /// The last entry of the log is not synced: a restarted Raft server has lost its log's tail.
-    case logTail
-
-    /// The state a node with this bug recovers from what it saved.
-    func recovered(_ saved: [ITFValue], variables: [String], node: ITFValue) throws -> [ITFValue] {
-        func edit(_ variable: String, _ change: (ITFValue) -> ITFValue) throws -> [ITFValue] {
-            guard let k = variables.firstIndex(of: variable), case .map(let pairs) = saved[k] else {
-                throw UsageError("--bug \(rawValue) needs a variable \(variable) per node")
-            }
-            var out = saved
-            out[k] = .map(pairs.map { ($0.key, $0.key == node ? change($0.value) : $0.value) })
-            return out
-        }
-        switch self {
-        case .amnesia: return saved
-        case .volatileVote: return try edit("votedFor") { _ in .string("Nil") }
-        case .logTail:
-            return try edit("log") { log in
-                guard case .list(let entries) = log, !entries.isEmpty else { return log }
-                return .list(Array(entries.dropLast()))
-            }
-        }
-    }
-}
-
-/// How a spec's nodes pace themselves: what the spec leaves to timers. Raft's spec lets a follower
-/// time out in any state and a leader send AppendEntries at any moment; a running server times out
-/// only after hearing nothing for an election timeout, and sends heartbeats at a period.
-struct ClusterPolicy {
-    /// Actions a node never takes (crashes are the fault driver's business, not the node's).
-    var never: Set<String> = []
-    /// Actions taken only after the node has received nothing for a time drawn from the range
-    /// (milliseconds), drawn again after each message and each such step: an election timeout.
-    var idle: [String: ClosedRange<Int>] = [:]
-    /// The least milliseconds between two steps with the same description: a heartbeat's period.
-    var period: [String: Int] = [:]
-    /// The unlogged steps validation may insert; nil: every one the spec has. Loopback UDP does
-    /// not duplicate datagrams, and a lost one stays in flight, so a bag needs neither.
-    var silent: Set<String>? = nil
-    /// The message field that names the one node a message is for (Raft's `mdest`); nil: every
-    /// message goes to every other node, as a message set's do.
-    var destination: String? = nil
-    /// The variables whose node entries the live summary shows.
-    var shown: [String] = []
-    /// Whether the spec drops and copies messages by steps of its own, which the interposer logs.
-    var networkSteps = false
-
-    static func of(_ spec: String) -> ClusterPolicy {
-        switch spec.lowercased() {
-        case "raft":
-            ClusterPolicy(never: ["Restart"], idle: ["Timeout": 300...600],
-                          period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
-                          destination: "mdest", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true)
-        case "paxos":
-            ClusterPolicy(shown: ["maxBal", "maxVBal", "maxVal"])
-        case "twophasecommit":
-            ClusterPolicy(shown: ["rmState"])
-        default:
-            ClusterPolicy()
         }
     }
 }
@@ -310,10 +251,7 @@ struct NodeCommand: ParsableCommand {
         }
         let socket = try LoopbackSocket(port: portList[id - 1])
         let nodes = model.processValues ?? []
-        let runtimeBug = try bug.map { name in
-            guard let b = RuntimeBug(rawValue: name) else { throw UsageError("unknown --bug \(name)") }
-            return b
-        }
+        let runtimeBug = try bug.map { try descriptor.runtimeBug(named: $0) }
         if !recover || !FileManager.default.fileExists(atPath: log) {
             guard FileManager.default.createFile(atPath: log, contents: nil) else { throw UsageError("cannot write \(log)") }
         }
@@ -359,9 +297,9 @@ struct NodeCommand: ParsableCommand {
                 logged += 1
             }
             lastLine = savedLast
-            if runtimeBug != .amnesia {
-                if let runtimeBug { saved = try runtimeBug.recovered(saved, variables: model.variables, node: machine.node) }
-                guard machine.restore(saved) else { throw UsageError("\(durable) is not a saved state of \(descriptor.name)") }
+            // A runtime bug decides what the node recovers; nil: it starts afresh.
+            if let recovered = try runtimeBug.map({ try $0.recover(saved, model.variables, machine.node) }) ?? saved {
+                guard machine.restore(recovered) else { throw UsageError("\(durable) is not a saved state of \(descriptor.name)") }
             }
         }
         if recover, let restart = machine.step(choosing: { _ in 0 }, allowed: { name, _ in name == "Restart" }), let event = restart.event {
@@ -375,7 +313,7 @@ struct NodeCommand: ParsableCommand {
         let end = duration * 1000
         var nextStep = Double(random.below(2 * interval))
         var (steps, sent, received) = (0, 0, 0)
-        let policy = ClusterPolicy.of(spec)
+        let policy = descriptor.cluster
         var heard = 0.0, lastTaken: [String: Double] = [:]
         func drawTimeouts() -> [String: Double] { policy.idle.mapValues { Double($0.lowerBound + random.below($0.count)) } }
         var timeouts = drawTimeouts()

@@ -74,6 +74,10 @@ public struct SpecDescriptor: Sendable {
     /// draw its sample from (nil: up to a million). For a spec whose encoding is compared with its
     /// slow derived form (``GuardedSystem``) on a large mutant.
     public var conformanceStates: Int? = nil
+    /// How the spec's nodes pace themselves in `quorum cluster` (timers, message routing).
+    public var cluster = ClusterPolicy()
+    /// Bugs of running nodes that `quorum cluster --bug` may plant, beyond ``RuntimeBug/amnesia``.
+    public var runtimeBugs: [RuntimeBug] = []
     /// The spec's assumptions on its parameters (TLA+'s ASSUME), beyond each parameter's range:
     /// a message saying what is wrong, or nil.
     private let assumptions: @Sendable ([String: Int], Variant?) -> String?
@@ -239,6 +243,8 @@ public struct AnyModel: Sendable {
     public let actionNames: [String]
     /// The state variables, as traces name them.
     public let variables: [String]
+    /// The first initial state's values of ``variables``: what shows which have a value per node.
+    public let initialTraceValues: [ITFValue]?
     @usableFromInline let explore: @Sendable (ExplorationOptions) -> CheckReport
     @usableFromInline let replayDocument: @Sendable (TraceDocument) throws -> ReplayReport
     @usableFromInline let randomRuns: @Sendable (SimulationOptions) -> SimulationReport
@@ -265,6 +271,7 @@ public struct AnyModel: Sendable {
         processValues = system.processCount.map { n in (0..<n).map { system.processValue($0) } }
         actionNames = system.actionNames
         variables = system.traceVariables
+        initialTraceValues = system.initialStates.first.map { system.traceValues(of: $0) }
         explore = { options in
             let result = Checker(system, options: options).run()
             var report = CheckReport(result.exploration, system: system, spec: spec, variant: variant, parameters: parameters)

@@ -3,7 +3,8 @@ import QuorumCore
 extension Raft {
     /// Raft as `quorum list` and `quorum check` see it, for the explicit-state engines (check,
     /// simulate, replay); RaftZ3's ``specWithEncoding`` adds prove, bmc and conform.
-    public static let spec = SpecDescriptor(
+    public static let spec: SpecDescriptor = {
+        var spec = SpecDescriptor(
         name: "Raft",
         summary: "Ongaro's raft.tla without history variables; messages form a bag",
         mutants: Mutation.self,
@@ -21,7 +22,22 @@ extension Raft {
         diagram: { Raft.diagram($0) },
         build: { p, mutation in Raft(p, mutation: mutation) },
         described: { p, mutation in RaftDescription(Raft(p, mutation: mutation)) }
-    )
+        )
+        // A running server times out only after an election timeout of silence, and sends
+        // heartbeats and vote requests at a period; crashes are the fault driver's. Messages go
+        // to their `mdest`, and the interposer logs the drops and copies the spec has steps for.
+        spec.cluster = ClusterPolicy(never: ["Restart"], idle: ["Timeout": 300...600],
+                                     period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
+                                     destination: "mdest", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true)
+        spec.runtimeBugs = [
+            .editing("volatileVote", "votedFor is not kept on disk: a restarted server has voted for no one", variable: "votedFor") { _ in .string("Nil") },
+            .editing("logTail", "the last entry of the log is not synced: a restarted server has lost its log's tail", variable: "log") { log in
+                guard case .list(let entries) = log, !entries.isEmpty else { return log }
+                return .list(Array(entries.dropLast()))
+            },
+        ]
+        return spec
+    }()
 }
 
 /// Raft's parameters, each with its default.

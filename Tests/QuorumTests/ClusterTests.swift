@@ -61,6 +61,9 @@ import Testing
         let refused = try CLI.run(["cluster", "auditlog", "--duration", "1", "--out", dir.path])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("cannot run as a cluster"), "\(refused.stderr)")
+        // Runtime bugs are the spec's own: Raft's are not Paxos's.
+        let wrongBug = try CLI.run(["cluster", "paxos", "--bug", "logTail", "--duration", "1", "--out", dir.path])
+        #expect(wrongBug.status == 2 && wrongBug.stderr.contains("unknown --bug logTail of Paxos; known: amnesia"), "\(wrongBug.stderr)")
     }
 
     /// Raft servers under a fault schedule with kills after the first election (seed 10: kill -9 at

@@ -1,0 +1,83 @@
+/// How a spec's nodes pace themselves when they run as a cluster (`quorum cluster`): what the
+/// spec leaves to timers, and where its messages go. Raft's spec lets a follower time out in any
+/// state and a leader send AppendEntries at any moment; a running server times out only after
+/// hearing nothing for an election timeout, and sends heartbeats at a period. A spec declares its
+/// own (``SpecDescriptor/cluster``); the default suits a spec whose nodes may step at any time.
+public struct ClusterPolicy: Sendable {
+    /// Actions a node never takes (crashes are the fault driver's business, not the node's).
+    public var never: Set<String> = []
+    /// Actions taken only after the node has received nothing for a time drawn from the range
+    /// (milliseconds), drawn again after each message and each such step: an election timeout.
+    public var idle: [String: ClosedRange<Int>] = [:]
+    /// The least milliseconds between two steps with the same description: a heartbeat's period.
+    public var period: [String: Int] = [:]
+    /// The unlogged steps validation may insert; nil: every one the spec has. Loopback UDP does
+    /// not duplicate datagrams, and a lost one stays in flight, so a bag needs neither.
+    public var silent: Set<String>? = nil
+    /// The message field that names the one node a message is for (Raft's `mdest`); nil: every
+    /// message goes to every other node, as a message set's do.
+    public var destination: String? = nil
+    /// The variables whose node entries the live summary shows; nil: every variable with a value
+    /// per node.
+    public var shown: [String]? = nil
+    /// Whether the spec drops and copies messages by steps of its own, which the interposer logs.
+    public var networkSteps = false
+
+    public init(never: Set<String> = [], idle: [String: ClosedRange<Int>] = [:], period: [String: Int] = [:],
+                silent: Set<String>? = nil, destination: String? = nil, shown: [String]? = nil, networkSteps: Bool = false) {
+        self.never = never
+        self.idle = idle
+        self.period = period
+        self.silent = silent
+        self.destination = destination
+        self.shown = shown
+        self.networkSteps = networkSteps
+    }
+}
+
+/// A bug of a running node rather than of the spec (`quorum cluster --bug NAME`), in what
+/// survives a restart: how a restarted node with it recovers from the state it saved. `amnesia`
+/// serves every spec; a spec declares its own (``SpecDescriptor/runtimeBugs``), such as Raft's
+/// vote that is not kept on disk.
+public struct RuntimeBug: Sendable {
+    public let name: String
+    public let summary: String
+    /// The saved variables' values as the node recovers them, given the variables' names and the
+    /// node's trace value; nil: the node starts afresh.
+    public let recover: @Sendable (_ saved: [ITFValue], _ variables: [String], _ node: ITFValue) throws -> [ITFValue]?
+
+    public init(_ name: String, _ summary: String,
+                recover: @escaping @Sendable (_ saved: [ITFValue], _ variables: [String], _ node: ITFValue) throws -> [ITFValue]?) {
+        self.name = name
+        self.summary = summary
+        self.recover = recover
+    }
+
+    /// A restarted node ignores its durable state and starts afresh.
+    public static let amnesia = RuntimeBug("amnesia", "a restarted node ignores its durable state and starts afresh") { _, _, _ in nil }
+
+    /// A bug that changes the node's own entry of a variable with a value per node, on recovery.
+    public static func editing(_ name: String, _ summary: String, variable: String,
+                               _ change: @escaping @Sendable (ITFValue) -> ITFValue) -> RuntimeBug {
+        RuntimeBug(name, summary) { saved, variables, node in
+            guard let k = variables.firstIndex(of: variable), case .map(let pairs) = saved[k] else {
+                throw UsageError("--bug \(name) needs a variable \(variable) with a value per node")
+            }
+            var out = saved
+            out[k] = .map(pairs.map { ($0.key, $0.key == node ? change($0.value) : $0.value) })
+            return out
+        }
+    }
+}
+
+extension SpecDescriptor {
+    /// The runtime bugs a cluster of this spec's nodes may be given: `amnesia`, then the spec's own.
+    public var allRuntimeBugs: [RuntimeBug] { [.amnesia] + runtimeBugs }
+
+    public func runtimeBug(named name: String) throws -> RuntimeBug {
+        guard let bug = allRuntimeBugs.first(where: { $0.name == name }) else {
+            throw UsageError("unknown --bug \(name) of \(self.name); known: \(allRuntimeBugs.map(\.name).joined(separator: ", "))")
+        }
+        return bug
+    }
+}
