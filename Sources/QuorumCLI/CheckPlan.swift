@@ -143,7 +143,7 @@ struct CheckPlan {
             }
             if content == "[plan]" {
                 guard !sawPlan else { throw fail("[plan] is given twice") }
-                guard tables.isEmpty else { throw fail("[plan] comes before the first [[check]]") }
+                guard tables.isEmpty else { throw fail("[plan] must come before the first [[check]]") }
                 (inPlan, sawPlan) = (true, true)
                 continue
             }

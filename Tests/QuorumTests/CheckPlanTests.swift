@@ -34,7 +34,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         ("[plan]\ndeclared = \"yes\"\n", "plan.toml:2: declared is true"),
         ("[plan]\nincluded = true\n", "plan.toml:2: unknown key 'included' in [plan]"),
         ("[plan]\n[plan]\n", "plan.toml:2: [plan] is given twice"),
-        ("[[check]]\nspec = \"Paxos\"\nexpect = \"ok\"\n[plan]\n", "plan.toml:4: [plan] comes before the first [[check]]"),
+        ("[[check]]\nspec = \"Paxos\"\nexpect = \"ok\"\n[plan]\n", "plan.toml:4: [plan] must come before the first [[check]]"),
         ("[plan]\ndeclared = false\n", "plan.toml: no [[check]] tables"),
     ])
     func aMalformedPlanIsAnErrorNamingTheLine(text: String, message: String) {
