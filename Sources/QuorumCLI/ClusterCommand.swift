@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuorumCore
+import QuorumHistory
 
 struct ClusterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,11 +31,14 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Seed of a fault schedule: nodes killed (kill -9) and restarted from their durable state, or paused and resumed.")
     var faults: UInt64?
     @Option(help: "A runtime bug the nodes have: amnesia, or one the spec declares (\(ClusterCommand.declaredBugs)).") var bug: String?
+    @Option(help: "Client threads running a workload of transfers and reads against the nodes' replicated ledger (specs that declare a replicated log: Raft); their history is checked for linearizability.")
+    var clients = 0
     @Flag(help: "No live summary line on stderr.") var quiet = false
 
     func validate() throws {
         if !(duration > 0 && duration <= 600) { throw ValidationError("--duration is a number of seconds, at most 600") }
         if interval < 1 { throw ValidationError("--interval must be at least 1 ms") }
+        if !(0...64).contains(clients) { throw ValidationError("--clients is 0 to 64") }
     }
 
     /// Each spec's own runtime bugs, for the help text.
@@ -45,7 +49,13 @@ struct ClusterCommand: ParsableCommand {
 
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
-        if let bug { _ = try descriptor.runtimeBug(named: bug) }
+        let runtimeBug = try bug.map { try descriptor.runtimeBug(named: $0) }
+        if clients > 0 && descriptor.cluster.replicatedLog == nil {
+            throw UsageError("\(descriptor.name) declares no replicated log, so its nodes cannot serve --clients")
+        }
+        if let runtimeBug, runtimeBug.serving != nil && clients == 0 {
+            throw UsageError("--bug \(runtimeBug.name) is a bug in serving clients: give --clients")
+        }
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
         let overrides = try Settings.parse(settings)
         let implementation = descriptor.model(try descriptor.resolve(overrides, variant: chosenVariant), variant: chosenVariant)
@@ -75,6 +85,7 @@ struct ClusterCommand: ParsableCommand {
             if recovering { arguments.append("--recover") }
             if let bug { arguments += ["--bug", bug] }
             if let router { arguments += ["--router", String(router.socket.port)] }
+            if clients > 0 { arguments.append("--clients") }
             child.arguments = arguments
             let output = (out as NSString).appendingPathComponent("\(names[k]).out")
             if !recovering { FileManager.default.createFile(atPath: output, contents: nil) }
@@ -86,6 +97,8 @@ struct ClusterCommand: ParsableCommand {
             return child
         }
         var children = try processes.indices.map { try spawn($0, recovering: false) }
+        let workload = clients > 0 ? LedgerClients(ports: ports, clients: clients, seed: seed, started: started) : nil
+        workload?.start(stop: started.addingTimeInterval(max(0.1, duration - 0.4)))
         // Twice a second, one line: each node's entries of the variables the policy shows, read
         // from the state the nodes save.
         let shown = descriptor.cluster.shown.map { names in names.compactMap { name in implementation.variables.firstIndex(of: name).map { (name, $0) } } }
@@ -172,6 +185,7 @@ struct ClusterCommand: ParsableCommand {
             }
             child.waitUntilExit()
         }
+        workload?.wait()
         router?.stop()
         var network = ""
         if let router, router.logsFaults {
@@ -209,12 +223,47 @@ struct ClusterCommand: ParsableCommand {
         if let files = try? Terminal.writeTrace(report.document, directory: out, stem: stem) {
             text += "  written: " + files.joined(separator: ", ") + "\n"
         }
+        var linearizable = true
+        if let workload {
+            let (lines, isLinearizable) = try Self.checkHistory(workload, directory: out, duration: duration)
+            text += lines
+            linearizable = isLinearizable
+        }
         Terminal.out(text)
+        if !linearizable { throw ExitCode(Exit.violation) }
         switch report.verdict {
         case "explained": if !report.violated.isEmpty { throw ExitCode(Exit.violation) }
         case "undecided": throw ExitCode(Exit.incomplete)
         default: throw ExitCode(Exit.violation)
         }
+    }
+}
+
+extension ClusterCommand {
+    /// Writes the clients' history and its timeline, checks it for linearizability against the
+    /// ledger, and describes the workload's figures.
+    static func checkHistory(_ workload: LedgerClients, directory: String, duration: Double) throws -> (String, Bool) {
+        let path = (directory as NSString).appendingPathComponent("history.jsonl")
+        let html = (directory as NSString).appendingPathComponent("history.html")
+        let data = Data(workload.history.utf8)
+        try data.write(to: URL(fileURLWithPath: path))
+        let outcomes = workload.outcomes
+        func n(_ key: String) -> Int { outcomes[key] ?? 0 }
+        let latencies = workload.latencies.sorted()
+        func percentile(_ p: Double) -> String {
+            latencies.isEmpty ? "–" : String(format: "%.1f ms", 1000 * latencies[min(latencies.count - 1, Int(p * Double(latencies.count)))])
+        }
+        var text = "  clients: \(n("transfer ok")) transfers done, \(n("transfer fail")) refused (too little in the account), "
+            + "\(n("read ok")) reads, \(n("info")) without an answer (indeterminate); "
+            + String(format: "%.1f", Double(latencies.count) / duration) + " answered/s, latency p50 \(percentile(0.5)), p99 \(percentile(0.99))\n"
+        guard !latencies.isEmpty || n("info") > 0 else {
+            return (text + "  history: no operations\n", true)
+        }
+        let (history, report) = try LinearizableCommand.check(data, file: path, model: "ledger", budget: 20_000_000)
+        for line in LinearizableCommand.describe(history, report, file: path).split(separator: "\n") { text += "  \(line)\n" }
+        try Terminal.write(HistoryTimeline.page(history, report, model: "ledger", file: path), to: html, what: "timeline")
+        text += "  written: \(path), \(html)\n"
+        return (text, report.verdict != .notLinearizable)
     }
 }
 
@@ -236,6 +285,7 @@ struct NodeCommand: ParsableCommand {
     var recover = false
     @Option(help: "A runtime bug (see `quorum cluster --help`).") var bug: String?
     @Option(help: "Send every datagram through the interposer at this port (`quorum cluster --faults`).") var router: UInt16?
+    @Flag(help: "Serve clients the replicated ledger on the spec's log (`quorum cluster --clients`).") var clients = false
 
     func run() throws {
         let portList = ports.split(separator: ",").compactMap { UInt16($0) }
@@ -269,9 +319,21 @@ struct NodeCommand: ParsableCommand {
             try file.truncate(atOffset: UInt64(existing.utf8.count))
         }
         var logged = existing.split(separator: "\n").count, lastLine = ""
+        // With clients, the runtime around the spec's steps that serves them the ledger.
+        var replica: LedgerReplica? = nil
+        if clients {
+            guard let declared = descriptor.cluster.replicatedLog,
+                  let made = LedgerReplica(declared, variables: model.variables, node: machine.node, fault: runtimeBug?.serving) else {
+                throw UsageError("\(descriptor.name) declares no replicated log to serve clients from")
+            }
+            replica = made
+        }
         func persist(_ values: [ITFValue]) throws {
             let temporary = durable + ".tmp"
-            let record = ITFValue.record([("values", .list(values)), ("logged", .int(logged)), ("last", .string(lastLine))])
+            var fields: [(String, ITFValue)] = [("values", .list(values)), ("logged", .int(logged)), ("last", .string(lastLine))]
+            // An entry's commands are durable with the state that holds the entry.
+            if let replica { fields.append(("batches", replica.saved)) }
+            let record = ITFValue.record(fields)
             FileManager.default.createFile(atPath: temporary, contents: Data(record.json.utf8))
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.synchronize()
@@ -297,6 +359,7 @@ struct NodeCommand: ParsableCommand {
                 logged += 1
             }
             lastLine = savedLast
+            replica?.restore(record[field: "batches"])
             // A runtime bug decides what the node recovers; nil: it starts afresh.
             if let recovered = try runtimeBug.map({ try $0.recover(saved, model.variables, machine.node) }) ?? saved {
                 guard machine.restore(recovered) else { throw UsageError("\(durable) is not a saved state of \(descriptor.name)") }
@@ -317,22 +380,42 @@ struct NodeCommand: ParsableCommand {
         var heard = 0.0, lastTaken: [String: Double] = [:]
         func drawTimeouts() -> [String: Double] { policy.idle.mapValues { Double($0.lowerBound + random.below($0.count)) } }
         var timeouts = drawTimeouts()
+        /// Applies what the node may now apply and answers the clients waiting for it.
+        func serve() {
+            guard var current = replica else { return }
+            for (port, reply) in current.apply(machine.values) {
+                if let bytes = try? JSONEncoder().encode(reply) { socket.send(Array(bytes), to: port) }
+            }
+            replica = current
+        }
         while elapsed() < end {
             let wait = Int(max(0, min(nextStep, end) - elapsed()))
             if let bytes = socket.receive(waiting: wait) {
+                if let command = Datagram.command(bytes) {
+                    if let reply = replica?.take(command, machine.values), let data = try? JSONEncoder().encode(reply) {
+                        socket.send(Array(data), to: command.port)
+                    }
+                    continue
+                }
+                let (bytes, batches) = Datagram.split(bytes)
+                replica?.received(batches)
                 if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) {
                     try persist(machine.values)
                     received += 1
                     heard = elapsed()
                     timeouts = drawTimeouts()
+                    serve()
                 }
                 continue
             }
             guard elapsed() >= nextStep else { continue }
             let now = elapsed()
             nextStep = now + Double(1 + random.below(2 * interval))
+            let request = replica?.spec.request, waiting = replica?.hasPending ?? false
             let allowed: (String, String) -> Bool = { name, description in
                 if policy.never.contains(name) { return false }
+                // Serving clients, a leader appends an entry only for commands it holds.
+                if name == request && !waiting { return false }
                 if let timeout = timeouts[name], now - heard < timeout { return false }
                 if let period = policy.period[name], let last = lastTaken[description], now - last < Double(period) { return false }
                 return true
@@ -344,15 +427,20 @@ struct NodeCommand: ParsableCommand {
                 timeouts = drawTimeouts()
             }
             steps += 1
+            if taken.name == replica?.spec.request { replica?.appended(machine.values) }
             // Durable before anything that depends on it leaves the node.
             if let event = taken.event { try append(event, values: machine.values) } else { try persist(machine.values) }
+            serve()
             for message in taken.sent {
-                let bytes = Array(message.json.utf8)
+                let bytes = Datagram.node(message, batches: replica?.batches(for: message) ?? [])
                 let to = policy.destination.flatMap { message[field: $0] }.flatMap { name in nodes.firstIndex(of: name) }
                 if to == id - 1 {
                     // A message to itself (raft.tla's candidate asks itself for a vote) never
                     // leaves the node.
-                    if machine.deliver(message) { try persist(machine.values) }
+                    if machine.deliver(message) {
+                        try persist(machine.values)
+                        serve()
+                    }
                     sent += 1
                     continue
                 }

@@ -52,7 +52,7 @@ final class LoopbackRouter: @unchecked Sendable {
     }
 
     private func log(_ action: String, _ payload: [UInt8]) {
-        guard logsFaults, let message = try? ITFValue(json: Data(payload)) else { return }
+        guard logsFaults, let message = try? ITFValue(json: Data(Datagram.split(payload).message)) else { return }
         events.append(NodeEvent(node: NodeEvent.network, action: action, parameters: [("m", message)]))
     }
 

@@ -22,9 +22,13 @@ public struct ClusterPolicy: Sendable {
     public var shown: [String]? = nil
     /// Whether the spec drops and copies messages by steps of its own, which the interposer logs.
     public var networkSteps = false
+    /// Where the spec keeps a replicated log, so that the nodes can serve clients a state machine
+    /// on its committed entries (`quorum cluster --clients`); nil: the spec has none.
+    public var replicatedLog: ReplicatedLog? = nil
 
     public init(never: Set<String> = [], idle: [String: ClosedRange<Int>] = [:], period: [String: Int] = [:],
-                silent: Set<String>? = nil, destination: String? = nil, shown: [String]? = nil, networkSteps: Bool = false) {
+                silent: Set<String>? = nil, destination: String? = nil, shown: [String]? = nil, networkSteps: Bool = false,
+                replicatedLog: ReplicatedLog? = nil) {
         self.never = never
         self.idle = idle
         self.period = period
@@ -32,25 +36,82 @@ public struct ClusterPolicy: Sendable {
         self.destination = destination
         self.shown = shown
         self.networkSteps = networkSteps
+        self.replicatedLog = replicatedLog
     }
 }
 
-/// A bug of a running node rather than of the spec (`quorum cluster --bug NAME`), in what
-/// survives a restart: how a restarted node with it recovers from the state it saved. `amnesia`
-/// serves every spec; a spec declares its own (``SpecDescriptor/runtimeBugs``), such as Raft's
-/// vote that is not kept on disk.
+/// Where a spec keeps its replicated log, by the names of its variables and fields, so that a
+/// cluster's runtime can run a state machine on the committed entries without knowing the spec.
+/// The model's entries hold abstract values; in a running cluster an entry stands for the batch of
+/// client commands its leader gathered when it took the `request` step, and the batch travels
+/// with every message that carries the entry, keyed by the entry's index and term (which Log
+/// Matching makes unique).
+public struct ReplicatedLog: Sendable {
+    /// The per-node variable holding the log, a list of entry records.
+    public var log: String
+    /// The per-node variable holding the index of the last committed entry.
+    public var commitIndex: String
+    /// The per-node variable holding the role, and the value that means "leader".
+    public var role: String
+    public var leader: ITFValue
+    /// The action that appends a client's entry to the leader's log.
+    public var request: String
+    /// An entry record's term field.
+    public var entryTerm: String
+    /// A message's field holding the entries it carries, and its field holding the index just
+    /// before the first of them.
+    public var entries: String
+    public var previousIndex: String
+
+    public init(log: String, commitIndex: String, role: String, leader: ITFValue, request: String, entryTerm: String,
+                entries: String, previousIndex: String) {
+        self.log = log
+        self.commitIndex = commitIndex
+        self.role = role
+        self.leader = leader
+        self.request = request
+        self.entryTerm = entryTerm
+        self.entries = entries
+        self.previousIndex = previousIndex
+    }
+}
+
+/// A bug of a running node rather than of the spec (`quorum cluster --bug NAME`): in what
+/// survives a restart (how a restarted node with it recovers from the state it saved), or in how
+/// it serves clients. `amnesia` serves every spec; a spec declares its own
+/// (``SpecDescriptor/runtimeBugs``), such as Raft's vote that is not kept on disk.
 public struct RuntimeBug: Sendable {
     public let name: String
     public let summary: String
     /// The saved variables' values as the node recovers them, given the variables' names and the
     /// node's trace value; nil: the node starts afresh.
     public let recover: @Sendable (_ saved: [ITFValue], _ variables: [String], _ node: ITFValue) throws -> [ITFValue]?
+    /// How the node gets serving clients wrong; nil: it serves them correctly.
+    public let serving: ServingFault?
+
+    /// Mistakes of a node that serves clients a state machine on a replicated log.
+    public enum ServingFault: String, Sendable {
+        /// Entries are applied (and clients answered) once in the log, before they are committed.
+        case applyBeforeCommit
+        /// A leader answers a read from the state it has applied, without confirming that it
+        /// still leads (through the log), so a deposed leader can answer with old balances.
+        case staleRead
+    }
 
     public init(_ name: String, _ summary: String,
                 recover: @escaping @Sendable (_ saved: [ITFValue], _ variables: [String], _ node: ITFValue) throws -> [ITFValue]?) {
         self.name = name
         self.summary = summary
         self.recover = recover
+        serving = nil
+    }
+
+    /// A bug in serving clients; the node recovers correctly.
+    public init(_ name: String, _ summary: String, serving: ServingFault) {
+        self.name = name
+        self.summary = summary
+        self.recover = { saved, _, _ in saved }
+        self.serving = serving
     }
 
     /// A restarted node ignores its durable state and starts afresh.

@@ -28,13 +28,20 @@ extension Raft {
         // to their `mdest`, and the interposer logs the drops and copies the spec has steps for.
         spec.cluster = ClusterPolicy(never: ["Restart"], idle: ["Timeout": 300...600],
                                      period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
-                                     destination: "mdest", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true)
+                                     destination: "mdest", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true,
+                                     replicatedLog: ReplicatedLog(log: "log", commitIndex: "commitIndex", role: "state", leader: .string("Leader"),
+                                                                  request: "ClientRequest", entryTerm: "term",
+                                                                  entries: "mentries", previousIndex: "mprevLogIndex"))
         spec.runtimeBugs = [
             .editing("volatileVote", "votedFor is not kept on disk: a restarted server has voted for no one", variable: "votedFor") { _ in .string("Nil") },
             .editing("logTail", "the last entry of the log is not synced: a restarted server has lost its log's tail", variable: "log") { log in
                 guard case .list(let entries) = log, !entries.isEmpty else { return log }
                 return .list(Array(entries.dropLast()))
             },
+            RuntimeBug("applyBeforeCommit", "entries are applied and clients answered once in the log, before they are committed",
+                       serving: .applyBeforeCommit),
+            RuntimeBug("staleRead", "a leader answers reads from its applied state without confirming that it still leads",
+                       serving: .staleRead),
         ]
         return spec
     }()

@@ -1,0 +1,112 @@
+import Foundation
+import QuorumCore
+
+/// The workload of `quorum cluster --clients N`: N client threads in the cluster's process, each
+/// with one command outstanding at a time (transfers between random accounts, some too large to
+/// be honoured, and reads of every balance), sent to the node it believes leads and sent again to
+/// the next node after a redirect or 200 ms of silence. Every call and completion is recorded, in
+/// real-time order, as the history `quorum linearizable --model ledger` reads. A command with no
+/// answer within a second is indeterminate (`info`), and its client carries on under a new
+/// process id, as Jepsen's do.
+final class LedgerClients: @unchecked Sendable {
+    private let ports: [UInt16]
+    private let count: Int
+    private let seed: UInt64
+    private let lock = NSLock()
+    private var lines: [String] = [LedgerMachine.initLine]
+    private var threads: [Thread] = []
+    private var stopAt = Date.distantFuture
+    private let started: Date
+    /// Latencies (seconds) of the commands answered ok or fail.
+    private(set) var latencies: [Double] = []
+    private(set) var outcomes: [String: Int] = [:]
+
+    init(ports: [UInt16], clients: Int, seed: UInt64, started: Date) {
+        self.ports = ports
+        count = clients
+        self.seed = seed
+        self.started = started
+    }
+
+    /// Starts the clients; they issue commands until `stop`, and are done a second later at most.
+    func start(stop: Date) {
+        stopAt = stop
+        for c in 0..<count {
+            let thread = Thread { [self] in run(client: c) }
+            threads.append(thread)
+            thread.start()
+        }
+    }
+
+    func wait() {
+        while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.01) }
+    }
+
+    /// The history: an `init` line, then every call and completion.
+    var history: String { lock.withLock { lines.joined(separator: "\n") + "\n" } }
+
+    private func record(_ process: Int, _ type: String, _ f: String, _ value: String) {
+        let time = Date().timeIntervalSince(started)
+        lock.withLock {
+            lines.append("{\"process\": \(process), \"type\": \"\(type)\", \"f\": \"\(f)\", \"value\": \(value), \"time\": \(String(format: "%.6f", time))}")
+        }
+    }
+
+    private func run(client c: Int) {
+        guard let socket = try? LoopbackSocket() else { return }
+        var random = SeededGenerator(seed: seed &+ 0xC11E_47 &+ UInt64(c) &* 0x9E37_79B9_7F4A_7C15)
+        var process = c, seq = 0, target = random.below(ports.count)
+        let accounts = LedgerMachine.accounts
+        while Date() < stopAt {
+            seq += 1
+            var command = ClientCommand(client: process, seq: seq, f: "read", port: socket.port)
+            if random.below(4) != 0 {
+                let from = random.below(accounts.count), to = (from + 1 + random.below(accounts.count - 1)) % accounts.count
+                command.f = "transfer"
+                command.from = accounts[from]
+                command.to = accounts[to]
+                command.amount = 1 + random.below(60)
+            }
+            let call = Date()
+            record(process, "invoke", command.f, command.historyValue)
+            let deadline = call.addingTimeInterval(1)
+            var answer: ClientReply? = nil
+            sending: while Date() < deadline {
+                socket.send(Datagram.client(command), to: ports[target])
+                let wait = Date().addingTimeInterval(0.2)
+                while Date() < min(wait, deadline) {
+                    let left = Int(max(1, min(wait, deadline).timeIntervalSinceNow * 1000))
+                    guard let bytes = socket.receive(waiting: left),
+                          let reply = try? JSONDecoder().decode(ClientReply.self, from: Data(bytes)),
+                          reply.client == command.client, reply.seq == command.seq else { continue }
+                    if reply.type == "redirect" {
+                        // Not the leader (or not yet one): the next node, after a moment.
+                        target = (target + 1) % ports.count
+                        Thread.sleep(forTimeInterval: 0.01)
+                        continue sending
+                    }
+                    answer = reply
+                    break sending
+                }
+                target = (target + 1) % ports.count
+            }
+            guard let answer else {
+                record(process, "info", command.f, command.historyValue)
+                lock.withLock { outcomes["info", default: 0] += 1 }
+                process += count
+                seq = 0
+                continue
+            }
+            var value = command.historyValue
+            if let balances = answer.balances {
+                value = "{" + balances.keys.sorted().map { "\(jsonString($0)): \(balances[$0]!)" }.joined(separator: ", ") + "}"
+            }
+            record(process, answer.type, command.f, value)
+            let latency = Date().timeIntervalSince(call)
+            lock.withLock {
+                latencies.append(latency)
+                outcomes["\(command.f) \(answer.type)", default: 0] += 1
+            }
+        }
+    }
+}
