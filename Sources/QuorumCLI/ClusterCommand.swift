@@ -58,8 +58,8 @@ struct ClusterCommand: ParsableCommand {
         }
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
         let overrides = try Settings.parse(settings)
-        let implementation = descriptor.model(try descriptor.resolve(overrides, variant: chosenVariant), variant: chosenVariant)
-        let reference = descriptor.model(try descriptor.resolve(overrides), variant: nil)
+        let implementation = try Self.model(descriptor, overrides, variant: chosenVariant)
+        let reference = try Self.model(descriptor, overrides, variant: nil)
         guard let processes = implementation.processValues, implementation.node(0) != nil else {
             throw UsageError("\(descriptor.name) cannot run as a cluster: it has no message set that its nodes exchange")
         }
@@ -152,7 +152,9 @@ struct ClusterCommand: ParsableCommand {
                     var sides = children.indices.map { _ in random.below(2) }
                     if Set(sides).count == 1 { sides[k] = 1 - sides[0] }
                     router.partition(sides)
-                    let held = 3 * down
+                    // Under a workload, held long enough for the other side to elect a leader and
+                    // serve clients (0.6 to 1.4 s), as a Jepsen nemesis holds its partitions.
+                    let held = clients > 0 ? 0.4 + 4 * down : 3 * down
                     Thread.sleep(forTimeInterval: held)
                     router.partition(nil)
                     let groups = [0, 1].map { side in "{" + names.indices.filter { sides[$0] == side }.map { names[$0] }.joined(separator: ", ") + "}" }
@@ -240,6 +242,15 @@ struct ClusterCommand: ParsableCommand {
 }
 
 extension ClusterCommand {
+    /// The model a cluster runs and is validated against: the one the spec declares for clusters
+    /// (``SpecDescriptor/clusterModel``, Raft's description), else the explorer's.
+    static func model(_ descriptor: SpecDescriptor, _ overrides: [String: Int], variant: Variant?) throws -> AnyModel {
+        guard let cluster = descriptor.clusterModel else {
+            return descriptor.model(try descriptor.resolve(overrides, variant: variant), variant: variant)
+        }
+        return cluster.build(try descriptor.resolve(overrides, variant: variant, ranges: cluster.ranges), variant)
+    }
+
     /// Writes the clients' history and its timeline, checks it for linearizability against the
     /// ledger, and describes the workload's figures.
     static func checkHistory(_ workload: LedgerClients, directory: String, duration: Double) throws -> (String, Bool) {
@@ -295,7 +306,7 @@ struct NodeCommand: ParsableCommand {
         guard duration > 0 && duration <= 600, interval >= 1 else { throw UsageError("--duration is 0 to 600 s, --interval at least 1 ms") }
         let descriptor = try Catalog.spec(named: spec)
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-        let model = descriptor.model(try descriptor.resolve(try Settings.parse(settings), variant: chosenVariant), variant: chosenVariant)
+        let model = try ClusterCommand.model(descriptor, try Settings.parse(settings), variant: chosenVariant)
         guard var machine = model.node(id - 1), model.processValues?.count == portList.count else {
             throw UsageError("\(descriptor.name) at these bounds has no node \(id) of \(portList.count), or cannot run as a cluster")
         }

@@ -38,6 +38,11 @@ public struct BoundedList<Element: SlotValue>: SlotValue, ExpressibleByArrayLite
         return [0...processes.capacity] + (0..<processes.capacity).flatMap { _ in element }
     }
 
+    /// Counted rather than listed: a list's places are read often, and a cluster's logs have hundreds.
+    @inlinable public static func slotCount(_ processes: ProcessNames) -> Int {
+        1 + processes.capacity * Element.slotCount(processes)
+    }
+
     @inlinable public func slots(_ processes: ProcessNames, into out: inout [Int]) {
         precondition(elements.count <= processes.capacity, "a list of \(elements.count) elements exceeds the capacity \(processes.capacity)")
         out.append(elements.count)

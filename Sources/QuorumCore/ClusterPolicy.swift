@@ -142,3 +142,31 @@ extension SpecDescriptor {
         return bug
     }
 }
+
+extension SpecDescriptor {
+    /// Runs the spec's clusters, and validates their logs, on `build`'s system at parameters
+    /// within `ranges` (wider than the explorer's): the spec's description, say, which is not held
+    /// to the bounds of the packed state the explorer needs. Called in the spec's own module, so
+    /// that the engines are specialised for the system there.
+    @inlinable public mutating func runClusters<System: TransitionSystem, Parameters: ParameterSet, Mutation: Mutant>(
+        on build: @escaping @Sendable (Parameters, Mutation?) -> System, mutants: Mutation.Type, ranges: [String: ClosedRange<Int>]
+    ) {
+        let name = self.name, order = parameters.map(\.name)
+        clusterModel = ClusterModel(ranges: ranges) { values, variant in
+            AnyModel(build(Parameters(values), Mutation.of(variant)), spec: name, variant: variant?.name,
+                     parameters: order.map { ($0, values[$0]!) })
+        }
+    }
+}
+
+/// The model a spec's cluster runs when it is not the explorer's (``SpecDescriptor/runClusters(on:mutants:ranges:)``).
+public struct ClusterModel: Sendable {
+    /// The parameters' ranges, where they differ from the explorer's.
+    public let ranges: [String: ClosedRange<Int>]
+    public let build: @Sendable ([String: Int], Variant?) -> AnyModel
+
+    public init(ranges: [String: ClosedRange<Int>], build: @escaping @Sendable ([String: Int], Variant?) -> AnyModel) {
+        self.ranges = ranges
+        self.build = build
+    }
+}

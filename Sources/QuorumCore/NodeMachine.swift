@@ -46,6 +46,8 @@ public struct NodeMachine: Sendable {
             }
             if mine.isEmpty { return nil }
             let (action, next) = mine[choose(mine.count)]
+            // Logged as traces record it (raft.tla's Receive(m) names the message, not a place).
+            let recorded = system.recorded(action, from: state)
             var after = system.traceValues(of: next)
             guard let (sent, kept) = Messages.sent(before: values[k], after: after[k]) else { return nil }
             // What the step sent is on the network now; a bag keeps only what the node has yet to receive.
@@ -58,9 +60,9 @@ public struct NodeMachine: Sendable {
                     guard v != k, case .map(let pairs) = after[v], let entry = pairs.first(where: { $0.key == node }) else { return nil }
                     return (names[v], entry.value)
                 }
-                event = NodeEvent(node: node, action: action.name, parameters: action.parameters, state: state)
+                event = NodeEvent(node: node, action: recorded.name, parameters: recorded.parameters, state: state)
             }
-            return Taken(name: action.name, action: action.description, event: event, sent: sent)
+            return Taken(name: recorded.name, action: recorded.description, event: event, sent: sent)
         }
         readBox = { values in system.state(fromTraceValues: values).map { system.traceValues(of: $0) } }
         deliverBox = { values, message in

@@ -78,6 +78,8 @@ public struct SpecDescriptor: Sendable {
     public var cluster = ClusterPolicy()
     /// Bugs of running nodes that `quorum cluster --bug` may plant, beyond ``RuntimeBug/amnesia``.
     public var runtimeBugs: [RuntimeBug] = []
+    /// The model `quorum cluster` runs when it is not the explorer's; see ``runClusters(on:mutants:ranges:)``.
+    public var clusterModel: ClusterModel? = nil
     /// The spec's assumptions on its parameters (TLA+'s ASSUME), beyond each parameter's range:
     /// a message saying what is wrong, or nil.
     private let assumptions: @Sendable ([String: Int], Variant?) -> String?
@@ -204,15 +206,19 @@ public struct SpecDescriptor: Sendable {
 
     /// Resolves parameter values: the defaults, overridden by `base`, then by `overrides`; then
     /// checks the spec's assumptions for the chosen variant.
-    public func resolve(_ overrides: [String: Int], base: [String: Int] = [:], variant: Variant? = nil) throws -> [String: Int] {
+    /// The parameters with `overrides` applied, each checked against its range (or the one
+    /// `ranges` gives it instead).
+    public func resolve(_ overrides: [String: Int], base: [String: Int] = [:], variant: Variant? = nil,
+                        ranges: [String: ClosedRange<Int>] = [:]) throws -> [String: Int] {
         var values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
         for (name, value) in base { values[name] = value }
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             guard let parameter = parameters.first(where: { $0.name == name }) else {
                 throw UsageError("unknown parameter '\(name)' of \(self.name); known: \(parameters.map(\.name).joined(separator: ", "))")
             }
-            guard parameter.range.contains(value) else {
-                throw UsageError("\(name) = \(value) is out of range for \(self.name): allowed \(parameter.range.lowerBound)...\(parameter.range.upperBound)")
+            let range = ranges[name] ?? parameter.range
+            guard range.contains(value) else {
+                throw UsageError("\(name) = \(value) is out of range for \(self.name): allowed \(range.lowerBound)...\(range.upperBound)")
             }
             values[name] = value
         }

@@ -257,17 +257,21 @@ public struct RaftDescription: GuardedSystem {
         s.set(\.messages, bag)
     }
 
+    /// A running cluster's servers exchange the bag's messages, as ``Raft``'s do.
+    public var messageVariable: String? { "messages" }
+
     /// Traces record raft.tla's actions (`Receive(m)` with its message), as ``Raft``'s do.
     public func recorded(_ action: RaftInstance, from state: RaftVariables) -> any TraceableAction { action.action(in: state) }
 
-    /// Raft's step properties (LeaderCommitsCurrentTerm, LeaderAppendOnly), on the states converted.
-    public var actionProperties: [ActionProperty<RaftVariables, RaftInstance>] {
-        model.actionProperties.map { p in
-            ActionProperty(p.name, p.summary) { before, action, after in
-                p.holds(RaftState(before), action.action(in: before), RaftState(after))
-            }
-        }
-    }
+    /// Raft's step properties (LeaderCommitsCurrentTerm, LeaderAppendOnly), their formulas read
+    /// through ``RaftVariablesView``, so that they hold at any bounds (a cluster's logs outgrow
+    /// the packed state).
+    public var actionProperties: [ActionProperty<RaftVariables, RaftInstance>] { RaftProperties.steps.map(\.described) }
+
+    /// Raft's invariants, their formulas read through ``RaftVariablesView`` rather than the slots
+    /// (``properties(of:)``, which the symbolic engines read): the same formulas, at the cost of
+    /// the state rather than of its bounds.
+    public var invariants: [Invariant<RaftVariables>] { RaftProperties.all.map(\.described) }
 
     public func properties<L: Logic>(of s: StateTerms<L, RaftVariables>) -> [StateProperty<L>] {
         let view = RaftSlotsView(s)

@@ -42,6 +42,8 @@ public struct RaftProperty: Sendable {
     public let summary: String
     public let formula: any RaftFormula.Type
     let concrete: Invariant<RaftState>
+    /// The same on the description's states (``RaftVariablesView``).
+    let described: Invariant<RaftVariables>
 
     public init<F: RaftFormula>(_ formula: F.Type) {
         name = F.name
@@ -57,6 +59,10 @@ public struct RaftProperty: Sendable {
         concrete = Invariant(F.name, F.summary, conjuncts: conjuncts, recordingReads: parts) { state in
             RaftConcreteView.with(state) { F.holds(in: $0).value }
         }
+        let describedConjuncts: [(name: String, holds: @Sendable (RaftVariables) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
+            (name, { state in F.conjunct(k, in: RaftVariablesView(state)).value })
+        }
+        described = Invariant(F.name, F.summary, conjuncts: describedConjuncts) { state in F.holds(in: RaftVariablesView(state)).value }
     }
 }
 
@@ -65,10 +71,15 @@ public struct RaftStepProperty: Sendable {
     public let name: String
     public let formula: any RaftStepFormula.Type
     let concrete: ActionProperty<RaftState, RaftAction>
+    /// The same on the description's steps (``RaftVariablesView``).
+    let described: ActionProperty<RaftVariables, RaftInstance>
 
     public init<F: RaftStepFormula>(_ formula: F.Type) {
         name = F.name
         self.formula = formula
+        described = ActionProperty(F.name, F.summary) { before, _, after in
+            F.holds(from: RaftVariablesView(before), to: RaftVariablesView(after)).value
+        }
         concrete = ActionProperty(F.name, F.summary, frame: F.frame.map { $0.reduce(0) { $0 | $1.bit } }) { before, _, after in
             RaftConcreteView.with(before) { b in RaftConcreteView.with(after) { a in F.holds(from: b, to: a).value } }
         }

@@ -33,6 +33,29 @@ public struct RaftSlotsView<L: Logic>: RaftView {
         return s.places(\.messages).count(of: fields.map { Term($0) }) > Term(0)
     }
 
+    /// Place by place rather than grant by grant: the same formula (a grant at some place implies
+    /// `body`), but the bag's places are read once, and concretely only the places that hold a
+    /// granted vote are looked at, so that a cluster's bounds (200 terms, 100 messages) stay cheap.
+    public func forAllVoteGrantsInFlight(_ body: (Int, Int, Int) -> Formula<L>) -> Formula<L> {
+        let bag = s.places(\.messages)
+        var out = Formula<L>(true)
+        for p in bag.places {
+            let m = bag.elements[p]
+            func field(_ f: RaftMessage.Field) -> Term<L> { m[f.rawValue] }
+            let grant = bag.counts[p] > Term(0) && field(.kind) == Term(RaftMessage.Kind.requestVoteResponse.rawValue)
+                && field(.flag) == Term(1)
+            if L.isFalse(grant.value) { continue }
+            for j in servers where !L.isFalse((field(.source) == Term(j)).value) {
+                for i in servers where !L.isFalse((field(.dest) == Term(i)).value) {
+                    for t in terms where !L.isFalse((field(.term) == Term(t)).value) {
+                        out = out && (grant && field(.source) == Term(j) && field(.dest) == Term(i) && field(.term) == Term(t) ==> body(j, i, t))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Slot `k` of entry `place` (0-based) of i's log.
     func entrySlot(_ i: Int, _ place: Int, _ k: Int) -> Term<L> {
         let entry: Slots<L, Entry> = s[\.log][i][place]

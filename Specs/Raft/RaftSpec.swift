@@ -43,6 +43,10 @@ extension Raft {
             RuntimeBug("staleRead", "a leader answers reads from its applied state without confirming that it still leads",
                        serving: .staleRead),
         ]
+        // Clusters run the description: their logs outgrow the packed state's eight entries (a
+        // message still packs terms and indices into 8 bits each).
+        spec.runClusters(on: { p, mutation in RaftDescription(Raft(p, mutation: mutation)) }, mutants: Mutation.self,
+                         ranges: ["maxTerm": 1...200, "maxLogLength": 0...250, "maxMessages": 0...100])
         return spec
     }()
 }
