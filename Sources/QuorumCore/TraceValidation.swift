@@ -91,7 +91,12 @@ extension TransitionSystem {
     /// which may come anywhere. States beyond the model's bounds are not gone on from, as in `check`.
     ///
     /// Breadth first, the behaviour found is a shortest one, and the furthest prefix reported when
-    /// none exists is the first found: the same logs give the same report.
+    /// none exists is the first found: the same logs give the same report. When no step may go
+    /// unlogged (`silentActions` empty, as a cluster whose network logs its faults), every
+    /// behaviour found takes one step per event, so the search goes depth first, in the same
+    /// order: as short a behaviour, found without first visiting every interleaving of the nodes'
+    /// independent events (which breadth first does, level by level, and which grows with every
+    /// node and every logged fault).
     public func validate(_ logs: NodeLogs, options: ValidationOptions = ValidationOptions()) -> Validation<Self> {
         typealias Configuration = SearchConfiguration<State>
         typealias Node = SearchNode<State, Action>
@@ -111,17 +116,21 @@ extension TransitionSystem {
             let c = Configuration(state: state, cursors: Array(repeating: 0, count: logs.nodes.count))
             if seen.insert(c).inserted { nodes.append(Node(configuration: c, parent: -1, action: nil, explains: nil)) }
         }
-        var furthest = 0, furthestTaken = -1
+        var furthest = 0, furthestTaken = -1, explained = 0
         var head = 0
         var actions: [Action] = []
         var verdict = Validation<Self>.Verdict.unexplained
-        search: while head < nodes.count {
-            let current = nodes[head]
+        let depthFirst = options.silentActions?.isEmpty == true
+        var stack = Array(nodes.indices.reversed())
+        search: while depthFirst ? !stack.isEmpty : head < nodes.count {
+            let at = depthFirst ? stack.removeLast() : head
+            let current = nodes[at]
             let c = current.configuration
             let taken = c.cursors.reduce(0, +)
-            if taken > furthestTaken { (furthest, furthestTaken) = (head, taken) }
+            if taken > furthestTaken { (furthest, furthestTaken) = (at, taken) }
             if taken == logs.count {
                 verdict = .explained
+                explained = at
                 break
             }
             head += 1
@@ -132,8 +141,18 @@ extension TransitionSystem {
             func add(_ next: State, _ cursors: [Int], _ action: Action, _ explains: (node: Int, index: Int)?) -> Bool {
                 let successor = Configuration(state: next, cursors: cursors)
                 guard seen.insert(successor).inserted else { return true }
-                nodes.append(Node(configuration: successor, parent: head - 1, action: action, explains: explains))
+                nodes.append(Node(configuration: successor, parent: at, action: action, explains: explains))
                 return nodes.count < options.maxConfigurations
+            }
+            let firstNew = nodes.count
+            defer {
+                if depthFirst {
+                    // The network's events first: it dropped or copied a datagram as it passed,
+                    // before anyone received it, and a message it dropped late would fill the bag.
+                    let new = firstNew..<nodes.count
+                    let network = new.filter { networkLog != nil && nodes[$0].explains?.node == networkLog }
+                    stack += (network + new.filter { !network.contains($0) }).reversed()
+                }
             }
             for action in actions {
                 var cursors = c.cursors
@@ -159,7 +178,7 @@ extension TransitionSystem {
             }
         }
         var path: [Int] = []
-        var k = verdict == .explained ? head : furthest
+        var k = verdict == .explained ? explained : furthest
         while k >= 0 {
             path.append(k)
             k = nodes[k].parent

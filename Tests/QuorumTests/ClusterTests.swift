@@ -86,3 +86,33 @@ import Testing
         }
     }
 }
+
+/// Clients of a Raft cluster: a bank ledger replicated on raft.tla's log, its history checked for
+/// linearizability, and the runtime bugs in serving clients that the history catches.
+@Suite struct ClusterClientTests {
+    /// Four clients for three seconds, under faults: every node's log is a behaviour of Raft, and
+    /// what the clients saw is linearizable (no overdraft, no money made or lost).
+    @Test func aRaftClusterServesALinearizableLedger() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try CLI.run(["cluster", "raft", "--set", "maxTerm=30", "--set", "maxLogLength=60", "--set", "maxMessages=40",
+                               "--duration", "3", "--clients", "4", "--faults", "3", "--quiet", "--out", dir.path])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("every invariant holds on the behaviour found"), "\(run.stdout)")
+        #expect(run.stdout.contains("result: linearizable"), "\(run.stdout)")
+        #expect(run.stdout.contains(" transfers done"), "\(run.stdout)")
+        for file in ["history.jsonl", "history.html"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path))
+        }
+    }
+
+    /// Serving bugs need clients, and only a spec with a replicated log can serve them.
+    @Test func servingNeedsAReplicatedLog() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let paxos = try CLI.run(["cluster", "paxos", "--clients", "2", "--duration", "1", "--out", dir.path])
+        #expect(paxos.status == 2 && paxos.stderr.contains("declares no replicated log"), "\(paxos.stderr)")
+        let noClients = try CLI.run(["cluster", "raft", "--bug", "staleRead", "--duration", "1", "--out", dir.path])
+        #expect(noClients.status == 2 && noClients.stderr.contains("give --clients"), "\(noClients.stderr)")
+    }
+}

@@ -45,6 +45,51 @@ import Raft
         #expect(result.exhausted)
     }
 
+    /// The description's invariants and step properties read the state through
+    /// ``RaftVariablesView`` (a cluster's logs are too long to read slot by slot): on every
+    /// reachable state and step of two models, one a mutant whose steps break
+    /// LeaderCommitsCurrentTerm, they
+    /// agree with the same formulas read through the slots (what the symbolic engines read) and
+    /// with the packed view (what the explorer reads).
+    @Test(arguments: [nil, Raft.Mutation.commitPreviousTerm])
+    func theVariablesViewReadsAsTheSlotsDo(_ mutation: Raft.Mutation?) {
+        let model = Raft(servers: 2, values: 2, maxTerm: 3, maxLogLength: 2, maxMessages: 1, mutation: mutation)
+        let description = RaftDescription(model)
+        let layout = SlotLayout<RaftVariables>.shared(description.processNames)
+        let packed = Dictionary(uniqueKeysWithValues: model.invariants.map { ($0.name, $0) })
+        var seen = Set(model.initialStates), queue = model.initialStates
+        var (states, steps, violations, disagreements) = (0, 0, 0, [String]())
+        while let s = queue.popLast() {
+            states += 1
+            let v = RaftVariables(s)
+            let slots = description.properties(of: StateTerms<Concrete, RaftVariables>(v, layout: layout))
+            for (invariant, slot) in zip(description.invariants, slots) {
+                let held = invariant.holds(v, without: [])
+                if !held { violations += 1 }
+                if invariant.name != slot.name || held != slot.formula.value || held != packed[invariant.name]?.holds(s, without: []) {
+                    disagreements.append("\(invariant.name) on \(v)")
+                }
+            }
+            for action in model.enabledActions(in: s) {
+                let next = model.apply(action, to: s)
+                guard model.isWithinBounds(next) else { continue }
+                steps += 1
+                for (step, property) in zip(description.actionProperties, model.actionProperties) {
+                    let instance = RaftInstance.server(action)
+                    let held = step.holds(v, instance, RaftVariables(next), changed: ~0)
+                    if !held { violations += 1 }
+                    if held != property.holds(s, action, next, changed: ~0) {
+                        disagreements.append("\(step.name) on \(action)")
+                    }
+                }
+                if seen.insert(next).inserted { queue.append(next) }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count): \(disagreements.prefix(2))")
+        #expect(states == seen.count && states > 10_000 && steps > states)
+        #expect((violations > 0) == (mutation != nil), "\(violations) violations")
+    }
+
     /// The comparison tells a mutant from the correct description: each mutant's packed functions
     /// disagree with the correct protocol's description somewhere in the reachable states. (Two
     /// servers never hold conflicting entries, so `keepConflictingEntries` is shown on one state.)
