@@ -550,7 +550,7 @@ extension ParameterSet {
     }
 
     /// The defaults, overridden by the named `values` (those the set does not name are ignored:
-    /// ``SpecDescriptor/resolve(_:base:variant:)`` refuses unknown names before this).
+    /// ``SpecDescriptor/resolve(_:base:variant:ranges:)`` refuses unknown names before this).
     @inlinable public init(_ values: [String: Int]) {
         self.init()
         for field in Self.parameters { if let value = values[field.name] { self[keyPath: field.path] = value } }
