@@ -159,7 +159,7 @@ extension TransitionSystem {
                 if let process = action.process {
                     guard let k = log(of: process), cursors[k] < logs.events[k].count else { continue }
                     let event = logs.events[k][cursors[k]]
-                    guard event.allowsRecorded(recorded(action, from: c.state)) else { continue }
+                    guard event.allows(recorded(action, from: c.state)) else { continue }
                     let next = apply(action, to: c.state)
                     guard event.agrees(with: traceValues(of: next), variables) == nil else { continue }
                     cursors[k] += 1
@@ -168,7 +168,7 @@ extension TransitionSystem {
                 }
                 // A step of no process: the network's log's next event, if it names it, or a step
                 // no one logs.
-                if let n = networkLog, cursors[n] < logs.events[n].count, logs.events[n][cursors[n]].allowsRecorded(recorded(action, from: c.state)) {
+                if let n = networkLog, cursors[n] < logs.events[n].count, logs.events[n][cursors[n]].allows(recorded(action, from: c.state)) {
                     cursors[n] += 1
                     if !add(apply(action, to: c.state), cursors, action, (n, cursors[n] - 1)) { verdict = .undecided; break search }
                     cursors[n] -= 1
@@ -207,7 +207,7 @@ extension TransitionSystem {
             return "\(event.node.text) has no \(event.action) step enabled here"
                 + (others.isEmpty ? "" : " (it could take: \(others.joined(separator: ", ")))")
         }
-        let matching = named.filter { event.allowsRecorded(recorded($0, from: state)) }
+        let matching = named.filter { event.allows(recorded($0, from: state)) }
         guard let action = matching.first else {
             return "no enabled \(event.action) of \(event.node.text) has these parameters; enabled: "
                 + named.prefix(3).map(\.description).joined(separator: "; ") + (named.count > 3 ? "; …" : "")
@@ -221,17 +221,9 @@ extension TransitionSystem {
 }
 
 extension NodeEvent {
-    /// The action is this event's: same name, and every parameter the event gives has the
-    /// action's value.
-    @inlinable func allows<A: TraceableAction>(_ action: A) -> Bool {
-        guard action.name == self.action else { return false }
-        if parameters.isEmpty { return true }
-        let given = action.parameters
-        return parameters.allSatisfy { p in given.contains { $0.0 == p.name && $0.1 == p.value } }
-    }
-
-    /// The same, for an action as traces record it (``TransitionSystem/recorded(_:from:)``).
-    @inlinable func allowsRecorded(_ action: any TraceableAction) -> Bool {
+    /// The action, as traces record it (``TransitionSystem/recorded(_:from:)``), is this event's:
+    /// same name, and every parameter the event gives has the action's value.
+    @inlinable func allows(_ action: any TraceableAction) -> Bool {
         guard action.name == self.action else { return false }
         if parameters.isEmpty { return true }
         let given = action.parameters
