@@ -39,12 +39,9 @@ struct LedgerMachine: Sendable {
     static let opening = 100
     private(set) var balances: [String: Int] = Dictionary(uniqueKeysWithValues: accounts.map { ($0, opening) })
     private var sessions: [Int: (seq: Int, reply: ClientReply)] = [:]
-    /// Commands applied, repeats included.
-    private(set) var applied = 0
 
     /// Applies `command` and returns its reply; a command applied before returns its first reply.
     mutating func apply(_ command: ClientCommand) -> ClientReply {
-        applied += 1
         if let session = sessions[command.client], command.seq <= session.seq {
             return session.seq == command.seq ? session.reply : ClientReply(client: command.client, seq: command.seq, type: "fail")
         }
