@@ -109,13 +109,26 @@ struct ClusterCommand: ParsableCommand {
                 return (implementation.variables[v], v)
             }
         var lastStatus = started
+        /// The state node k saved last, as its variables' values.
+        func saved(_ k: Int) -> [ITFValue]? {
+            let path = String(logs[k].dropLast(6)) + ".state.json"
+            guard let data = FileManager.default.contents(atPath: path), case .list(let values)? = (try? ITFValue(json: data))?[field: "values"],
+                  values.count == implementation.variables.count else { return nil }
+            return values
+        }
+        /// The nodes whose saved state says they lead (by the replicated log's role variable).
+        func leaders() -> [Int] {
+            guard let declared = descriptor.cluster.replicatedLog, let role = implementation.variables.firstIndex(of: declared.role) else { return [] }
+            return names.indices.filter { k in
+                guard let values = saved(k), case .map(let pairs) = values[role] else { return false }
+                return pairs.first { $0.key == processes[k] }?.value == declared.leader
+            }
+        }
         func status() {
             guard !quiet, !shown.isEmpty, Date().timeIntervalSince(lastStatus) >= 0.5 else { return }
             lastStatus = Date()
             let nodes = names.indices.map { k -> String in
-                let path = String(logs[k].dropLast(6)) + ".state.json"
-                guard let data = FileManager.default.contents(atPath: path), case .list(let values)? = (try? ITFValue(json: data))?[field: "values"],
-                      values.count == implementation.variables.count else { return "\(names[k]) –" }
+                guard let values = saved(k) else { return "\(names[k]) –" }
                 let entries = shown.map { _, v -> String in
                     guard case .map(let pairs) = values[v], let mine = pairs.first(where: { $0.key == processes[k] }) else { return "?" }
                     return mine.value.text
@@ -151,14 +164,24 @@ struct ClusterCommand: ParsableCommand {
                     // One node cut off from the others, or two sides, for a while.
                     var sides = children.indices.map { _ in random.below(2) }
                     if Set(sides).count == 1 { sides[k] = 1 - sides[0] }
+                    // Under a workload, the node that leads now is cut off from all the others
+                    // (Jepsen's partition-leader nemesis): the partition that tests what a
+                    // leader answers once another has been elected.
+                    let leading = clients > 0 ? leaders() : []
+                    if !leading.isEmpty {
+                        let cut = leading[random.below(leading.count)]
+                        sides = children.indices.map { $0 == cut ? 1 : 0 }
+                    }
                     router.partition(sides)
                     // Under a workload, held long enough for the other side to elect a leader and
-                    // serve clients (0.6 to 1.4 s), as a Jepsen nemesis holds its partitions.
-                    let held = clients > 0 ? 0.4 + 4 * down : 3 * down
+                    // serve clients (0.6 to 1.4 s; a leader cut off, 1.2 to 2.0 s), as a Jepsen
+                    // nemesis holds its partitions.
+                    let held = clients == 0 ? 3 * down : leading.isEmpty ? 0.4 + 4 * down : 1.0 + 4 * down
                     Thread.sleep(forTimeInterval: held)
                     router.partition(nil)
                     let groups = [0, 1].map { side in "{" + names.indices.filter { sides[$0] == side }.map { names[$0] }.joined(separator: ", ") + "}" }
-                    schedule.append(String(format: "%.2f s partition %@ | %@ for %.2f s", now, groups[0], groups[1], held))
+                    schedule.append(String(format: "%.2f s partition %@ | %@ for %.2f s%@", now, groups[0], groups[1], held,
+                                           leading.isEmpty ? "" : " (the leader cut off)"))
                 } else if fault == 0 {
                     kill(children[k].processIdentifier, SIGKILL)
                     children[k].waitUntilExit()
@@ -388,7 +411,11 @@ struct NodeCommand: ParsableCommand {
         var nextStep = Double(random.below(2 * interval))
         var (steps, sent, received) = (0, 0, 0)
         let policy = descriptor.cluster
-        var heard = 0.0, lastTaken: [String: Double] = [:]
+        var heard = 0.0
+        /// By description: when the step was last taken, what it sent, and whether that was new.
+        var lastTaken: [String: (time: Double, sent: [ITFValue], new: Bool)] = [:]
+        /// By node: when this node last took in a message from it.
+        var heardFrom: [String: Double] = [:]
         func drawTimeouts() -> [String: Double] { policy.idle.mapValues { Double($0.lowerBound + random.below($0.count)) } }
         var timeouts = drawTimeouts()
         /// Applies what the node may now apply and answers the clients waiting for it.
@@ -413,8 +440,13 @@ struct NodeCommand: ParsableCommand {
                 if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) {
                     try persist(machine.values)
                     received += 1
-                    heard = elapsed()
-                    timeouts = drawTimeouts()
+                    if let heartbeat = policy.heartbeat,
+                       !heartbeat.values.contains(message[field: heartbeat.field]?.stringValue ?? "") {
+                        // Not a message that says the cluster is alive (a candidate's, say).
+                    } else {
+                        heard = elapsed()
+                        timeouts = drawTimeouts()
+                    }
                     serve()
                 }
                 continue
@@ -428,11 +460,18 @@ struct NodeCommand: ParsableCommand {
                 // Serving clients, a leader appends an entry only for commands it holds.
                 if name == request && !waiting { return false }
                 if let timeout = timeouts[name], now - heard < timeout { return false }
-                if let period = policy.period[name], let last = lastTaken[description], now - last < Double(period) { return false }
+                if let period = policy.period[name], let last = lastTaken[description], now - last.time < Double(period) {
+                    // Within the period: only a new message answered since (catch-up) goes again.
+                    guard last.new, let destination = policy.destination else { return false }
+                    return last.sent.contains { m in m[field: destination].flatMap { heardFrom[$0.text] }.map { $0 > last.time } ?? false }
+                }
                 return true
             }
             guard let taken = machine.step(choosing: { random.below($0) }, allowed: allowed) else { continue }
-            lastTaken[taken.action] = now
+            lastTaken[taken.action] = (now, taken.sent, taken.sent != lastTaken[taken.action]?.sent)
+            if let source = policy.source {
+                for m in taken.received { if let from = m[field: source] { heardFrom[from.text] = now } }
+            }
             if policy.idle[taken.name] != nil {
                 heard = now
                 timeouts = drawTimeouts()

@@ -3,8 +3,12 @@ import QuorumCore
 
 /// The workload of `quorum cluster --clients N`: N client threads in the cluster's process, each
 /// with one command outstanding at a time (transfers between random accounts, some too large to
-/// be honoured, and reads of every balance), sent to the node it believes leads and sent again to
-/// the next node after a redirect or 200 ms of silence. Every call and completion is recorded, in
+/// be honoured, and as many reads of every balance). Each client is bound to a home node (client c to
+/// node c mod n), as Jepsen binds its clients, and sends every command there first; after a
+/// redirect it tries the node that answered it last (unless that one has since gone silent on
+/// it), then the next node, and after 200 ms of silence the next node. Binding matters for stale reads: a client that followed the leader
+/// would leave a leader cut off by a partition before anything committed elsewhere, and never
+/// read from it afterwards. Every call and completion is recorded, in
 /// real-time order, as the history `quorum linearizable --model ledger` reads. A command with no
 /// answer within a second is indeterminate (`info`), and its client carries on under a new
 /// process id, as Jepsen's do.
@@ -55,12 +59,14 @@ final class LedgerClients: @unchecked Sendable {
     private func run(client c: Int) {
         guard let socket = try? LoopbackSocket() else { return }
         var random = SeededGenerator(seed: seed &+ 0xC11E_47 &+ UInt64(c) &* 0x9E37_79B9_7F4A_7C15)
-        var process = c, seq = 0, target = random.below(ports.count)
+        let home = c % ports.count
+        // The node that answered last, while it has not gone silent on this client.
+        var process = c, seq = 0, answered: Int? = nil
         let accounts = LedgerMachine.accounts
         while Date() < stopAt {
             seq += 1
             var command = ClientCommand(client: process, seq: seq, f: "read", port: socket.port)
-            if random.below(4) != 0 {
+            if random.below(2) != 0 {
                 let from = random.below(accounts.count), to = (from + 1 + random.below(accounts.count - 1)) % accounts.count
                 command.f = "transfer"
                 command.from = accounts[from]
@@ -71,6 +77,7 @@ final class LedgerClients: @unchecked Sendable {
             record(process, "invoke", command.f, command.historyValue)
             let deadline = call.addingTimeInterval(1)
             var answer: ClientReply? = nil
+            var target = home, redirected = false
             sending: while Date() < deadline {
                 socket.send(Datagram.client(command), to: ports[target])
                 let wait = Date().addingTimeInterval(0.2)
@@ -80,14 +87,22 @@ final class LedgerClients: @unchecked Sendable {
                           let reply = try? JSONDecoder().decode(ClientReply.self, from: Data(bytes)),
                           reply.client == command.client, reply.seq == command.seq else { continue }
                     if reply.type == "redirect" {
-                        // Not the leader (or not yet one): the next node, after a moment.
-                        target = (target + 1) % ports.count
-                        Thread.sleep(forTimeInterval: 0.01)
+                        // Not the leader (or not yet one): the node that answered last, or the
+                        // next node after a moment.
+                        if !redirected, let answered, answered != target {
+                            target = answered
+                        } else {
+                            target = (target + 1) % ports.count
+                            Thread.sleep(forTimeInterval: 0.01)
+                        }
+                        redirected = true
                         continue sending
                     }
                     answer = reply
+                    answered = target
                     break sending
                 }
+                if answered == target { answered = nil }
                 target = (target + 1) % ports.count
             }
             guard let answer else {

@@ -9,8 +9,19 @@ public struct ClusterPolicy: Sendable {
     /// Actions taken only after the node has received nothing for a time drawn from the range
     /// (milliseconds), drawn again after each message and each such step: an election timeout.
     public var idle: [String: ClosedRange<Int>] = [:]
+    /// The messages whose arrival counts as hearing from the cluster for the idle timers: a
+    /// message field and the values of it that count. Raft's is `mtype` AppendEntriesRequest, a
+    /// leader's: were a candidate's vote requests to count, a candidate whose log is too short to
+    /// win would keep a follower that could win from ever timing out. nil: every message counts.
+    public var heartbeat: (field: String, values: Set<String>)? = nil
     /// The least milliseconds between two steps with the same description: a heartbeat's period.
+    /// A step whose last message was new (not a repeat of the one before under the same
+    /// description) may go again as soon as the node has taken in a message from where that one
+    /// went (``source``): a leader sends the next entry on a follower's reply, as a running Raft
+    /// pipelines catch-up, while repeats wait the period.
     public var period: [String: Int] = [:]
+    /// The message field that names the node a message comes from (Raft's `msource`).
+    public var source: String? = nil
     /// The unlogged steps validation may insert; nil: every one the spec has. Loopback UDP does
     /// not duplicate datagrams, and a lost one stays in flight, so a bag needs neither.
     public var silent: Set<String>? = nil
@@ -26,14 +37,16 @@ public struct ClusterPolicy: Sendable {
     /// on its committed entries (`quorum cluster --clients`); nil: the spec has none.
     public var replicatedLog: ReplicatedLog? = nil
 
-    public init(never: Set<String> = [], idle: [String: ClosedRange<Int>] = [:], period: [String: Int] = [:],
-                silent: Set<String>? = nil, destination: String? = nil, shown: [String]? = nil, networkSteps: Bool = false,
+    public init(never: Set<String> = [], idle: [String: ClosedRange<Int>] = [:], heartbeat: (field: String, values: Set<String>)? = nil,
+                period: [String: Int] = [:], silent: Set<String>? = nil, destination: String? = nil, source: String? = nil, shown: [String]? = nil, networkSteps: Bool = false,
                 replicatedLog: ReplicatedLog? = nil) {
         self.never = never
         self.idle = idle
+        self.heartbeat = heartbeat
         self.period = period
         self.silent = silent
         self.destination = destination
+        self.source = source
         self.shown = shown
         self.networkSteps = networkSteps
         self.replicatedLog = replicatedLog

@@ -17,6 +17,9 @@ public struct NodeMachine: Sendable {
         public let action: String
         public let event: NodeEvent?
         public let sent: [ITFValue]
+        /// The messages the step took in: copies that left the node's bag (none for a set,
+        /// which keeps what it has heard).
+        public let received: [ITFValue]
     }
 
     let stepBox: @Sendable (inout [ITFValue], (Int) -> Int, (String, String) -> Bool) -> Taken?
@@ -49,7 +52,7 @@ public struct NodeMachine: Sendable {
             // Logged as traces record it (raft.tla's Receive(m) names the message, not a place).
             let recorded = system.recorded(action, from: state)
             var after = system.traceValues(of: next)
-            guard let (sent, kept) = Messages.sent(before: values[k], after: after[k]) else { return nil }
+            guard let (sent, kept, received) = Messages.sent(before: values[k], after: after[k]) else { return nil }
             // What the step sent is on the network now; a bag keeps only what the node has yet to receive.
             after[k] = kept
             values = after
@@ -62,7 +65,7 @@ public struct NodeMachine: Sendable {
                 }
                 event = NodeEvent(node: node, action: recorded.name, parameters: recorded.parameters, state: state)
             }
-            return Taken(name: recorded.name, action: recorded.description, event: event, sent: sent)
+            return Taken(name: recorded.name, action: recorded.description, event: event, sent: sent, received: received)
         }
         readBox = { values in system.state(fromTraceValues: values).map { system.traceValues(of: $0) } }
         deliverBox = { values, message in
@@ -100,21 +103,26 @@ public struct NodeMachine: Sendable {
 /// what it sent and heard) or a bag, an ITF map from message to copies (Raft's `messages`: a node's
 /// copy holds what it has received and not yet consumed).
 enum Messages {
-    /// The messages a step sent (one entry per copy) and the node's message variable after it.
-    static func sent(before: ITFValue, after: ITFValue) -> (sent: [ITFValue], kept: ITFValue)? {
+    /// The messages a step sent (one entry per copy), the node's message variable after it, and
+    /// the copies it took in from the node's bag.
+    static func sent(before: ITFValue, after: ITFValue) -> (sent: [ITFValue], kept: ITFValue, received: [ITFValue])? {
         switch (before, after) {
         case (.set(let old), .set(let new)):
-            return (new.filter { !old.contains($0) }, after)
+            return (new.filter { !old.contains($0) }, after, [])
         case (.map(let old), .map(let new)):
             func count(_ pairs: [ITFValue.Pair], _ m: ITFValue) -> Int { pairs.first { $0.key == m }?.value.intValue ?? 0 }
-            var sent: [ITFValue] = []
+            var sent: [ITFValue] = [], received: [ITFValue] = []
             var kept: [(ITFValue, ITFValue)] = []
             for pair in new {
                 let was = count(old, pair.key), now = pair.value.intValue ?? 0
                 sent += Array(repeating: pair.key, count: max(0, now - was))
                 if min(was, now) > 0 { kept.append((pair.key, .int(min(was, now)))) }
             }
-            return (sent, .map(kept))
+            for pair in old {
+                let was = pair.value.intValue ?? 0, now = count(new, pair.key)
+                received += Array(repeating: pair.key, count: max(0, was - now))
+            }
+            return (sent, .map(kept), received)
         default:
             return nil
         }

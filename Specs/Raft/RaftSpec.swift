@@ -23,12 +23,14 @@ extension Raft {
         build: { p, mutation in Raft(p, mutation: mutation) },
         described: { p, mutation in RaftDescription(Raft(p, mutation: mutation)) }
         )
-        // A running server times out only after an election timeout of silence, and sends
+        // A running server times out only after an election timeout without a leader's
+        // AppendEntries (Raft §5.2; a vote it grants does not reset it here), and sends
         // heartbeats and vote requests at a period; crashes are the fault driver's. Messages go
         // to their `mdest`, and the interposer logs the drops and copies the spec has steps for.
-        spec.cluster = ClusterPolicy(never: ["Restart"], idle: ["Timeout": 300...600],
+        spec.cluster = ClusterPolicy(never: ["Restart"], idle: ["Timeout": 200...800],
+                                     heartbeat: (field: "mtype", values: ["AppendEntriesRequest"]),
                                      period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
-                                     destination: "mdest", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true,
+                                     destination: "mdest", source: "msource", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true,
                                      replicatedLog: ReplicatedLog(log: "log", commitIndex: "commitIndex", role: "state", leader: .string("Leader"),
                                                                   request: "ClientRequest", entryTerm: "term",
                                                                   entries: "mentries", previousIndex: "mprevLogIndex"))
