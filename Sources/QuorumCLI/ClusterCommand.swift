@@ -376,7 +376,8 @@ struct NodeCommand: ParsableCommand {
         }
         func append(_ event: NodeEvent, values: [ITFValue]) throws {
             logged += 1
-            lastLine = event.jsonLine
+            // Stamped on the clock every node shares, so validation can follow the real order.
+            lastLine = event.at(Date().timeIntervalSince1970).jsonLine
             try persist(values)
             try file.write(contentsOf: Data((lastLine + "\n").utf8))
             try file.synchronize()

@@ -53,7 +53,7 @@ final class LoopbackRouter: @unchecked Sendable {
 
     private func log(_ action: String, _ payload: [UInt8]) {
         guard logsFaults, let message = try? ITFValue(json: Data(Datagram.split(payload).message)) else { return }
-        events.append(NodeEvent(node: NodeEvent.network, action: action, parameters: [("m", message)]))
+        events.append(NodeEvent(node: NodeEvent.network, action: action, parameters: [("m", message)], time: Date().timeIntervalSince1970))
     }
 
     private func run() {

@@ -36,8 +36,12 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
-        let values = try descriptor.resolve(try Settings.parse(settings), base: chosenVariant?.bounds ?? [:], variant: chosenVariant)
-        let model = descriptor.model(values, variant: chosenVariant)
+        // Logs of running clusters outgrow the explorer's packed bounds: a spec that declares a
+        // model for clusters (Raft's description) is validated against it, at its wider ranges.
+        let cluster = descriptor.clusterModel
+        let values = try descriptor.resolve(try Settings.parse(settings), base: chosenVariant?.bounds ?? [:], variant: chosenVariant,
+                                            ranges: cluster?.ranges ?? [:])
+        let model = cluster.map { $0.build(values, chosenVariant) } ?? descriptor.model(values, variant: chosenVariant)
         var events: [NodeEvent] = []
         for file in logs {
             guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }

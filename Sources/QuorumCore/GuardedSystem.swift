@@ -216,6 +216,16 @@ extension GuardedSystem {
         }
     }
 
+    @inlinable public func enabledActions(in state: State, into actions: inout [Action], where include: (Action) -> Bool) {
+        let now = StateTerms<Concrete, State>(state, layout: layout)
+        var candidates: [Action] = []
+        candidateInstances(in: state, into: &candidates)
+        for action in candidates where include(action) {
+            var s = Step(now)
+            if step(action, &s).value { actions.append(action) }
+        }
+    }
+
     /// Each enabled action and its successor from one evaluation of its step: the state's slots
     /// are written once for all candidates, and an action's guard and assignments once for both.
     @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], _ body: (Int, Action, State) -> Void) {

@@ -12,12 +12,18 @@ import Foundation
 /// `node` names the process as the spec's traces do ("s2", or 2 for a spec whose processes are
 /// numbers); `parameters` may leave out parameters and `state` variables. A variable whose value
 /// has one entry per process (an ITF map keyed by the node) is compared at the node's entry,
-/// any other variable as a whole. Other keys (a timestamp, a message id) are ignored.
+/// any other variable as a whole. `time`, optional, is when the node took the step, in seconds
+/// on a clock the nodes share (Quorum's nodes write seconds since 1970): validation tries the
+/// logs' events in that order first, and on one machine, where a receive is always later than its
+/// send, that order is a behaviour, found without backtracking. A clock that is off only slows the
+/// search; it never changes a verdict. Other keys (a message id) are ignored.
 public struct NodeEvent: Sendable, Equatable {
     public let node: ITFValue
     public let action: String
     public let parameters: [ITFValue.Field]
     public let state: [ITFValue.Field]
+    /// When the node took the step, if its log says (seconds on a clock the nodes share).
+    public let time: Double?
     /// Where the event was read ("s1.jsonl:4"), for messages; empty for an event made in memory.
     public let source: String
 
@@ -26,8 +32,9 @@ public struct NodeEvent: Sendable, Equatable {
     public static let network = ITFValue.string("network")
 
     public init(node: ITFValue, action: String, parameters: [(String, ITFValue)] = [],
-                state: [(String, ITFValue)] = [], source: String = "") {
+                state: [(String, ITFValue)] = [], source: String = "", time: Double? = nil) {
         self.node = node
+        self.time = time
         self.action = action
         self.parameters = parameters.map { ITFValue.Field(name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
         self.state = state.map { ITFValue.Field(name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
@@ -39,7 +46,14 @@ public struct NodeEvent: Sendable, Equatable {
         var out = "{\"node\":\(node.json),\"action\":\(jsonString(action))"
         if !parameters.isEmpty { out += ",\"parameters\":" + ITFValue.record(parameters.map { ($0.name, $0.value) }).json }
         if !state.isEmpty { out += ",\"state\":" + ITFValue.record(state.map { ($0.name, $0.value) }).json }
+        if let time { out += ",\"time\":" + String(format: "%.6f", time) }
         return out + "}"
+    }
+
+    /// The event with the time it was taken.
+    public func at(_ time: Double) -> NodeEvent {
+        NodeEvent(node: node, action: action, parameters: parameters.map { ($0.name, $0.value) },
+                  state: state.map { ($0.name, $0.value) }, source: source, time: time)
     }
 
     /// One line for messages: `s2 Receive(m ↦ …) [s2.jsonl:4]`.
@@ -83,6 +97,13 @@ public struct NodeEvent: Sendable, Equatable {
             guard let members = tree.object else { throw TraceFormatError("\(source): \"\(key)\" is not an object") }
             return try members.keys.sorted().map { ($0, try ITFValue(members[$0]!, at: "\(source): \(key).\($0)")) }
         }
-        self.init(node: node, action: action, parameters: try fields("parameters"), state: try fields("state"), source: source)
+        var time: Double? = nil
+        if let tree = object["time"] {
+            guard case .number(let seconds) = tree, seconds.isFinite else {
+                throw TraceFormatError("\(source): \"time\" is not a number of seconds")
+            }
+            time = seconds
+        }
+        self.init(node: node, action: action, parameters: try fields("parameters"), state: try fields("state"), source: source, time: time)
     }
 }

@@ -43,7 +43,9 @@ public struct NodeMachine: Sendable {
             // stutter, which a running node does not take.
             // Each candidate's successor is kept, so that the chosen step is not computed twice.
             var mine: [(action: System.Action, next: System.State)] = []
-            for action in system.enabledActions(in: state) where system.node(of: action) == me && allowed(action.name, action.description) {
+            var enabled: [System.Action] = []
+            system.enabledActions(in: state, into: &enabled) { system.node(of: $0) == me && allowed($0.name, $0.description) }
+            for action in enabled {
                 let next = system.apply(action, to: state)
                 if next != state && system.isWithinBounds(next) { mine.append((action, next)) }
             }

@@ -320,6 +320,11 @@ extension DeclaredSystem {
         tracedVariables.map { $0.write(state, processNames) } + derivedColumns.map { $0.value(state) }
     }
 
+    public func traceValue(of state: State, variable k: Int) -> ITFValue {
+        let variables = tracedVariables
+        return k < variables.count ? variables[k].write(state, processNames) : derivedColumns[k - variables.count].value(state)
+    }
+
     public func state(fromTraceValues values: [ITFValue]) -> State? { readState(fromTraceValues: values) }
 
     /// The state whose variables the values are, if each is a value of its variable's type and

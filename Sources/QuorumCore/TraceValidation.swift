@@ -19,7 +19,11 @@ public struct NodeLogs: Sendable {
         }
         self.nodes = nodes
         self.events = events
+        timed = all.contains { $0.time != nil }
     }
+
+    /// Whether any event says when it was taken (``NodeEvent/time``).
+    public let timed: Bool
 
     public var count: Int { events.reduce(0) { $0 + $1.count } }
 }
@@ -136,7 +140,19 @@ extension TransitionSystem {
             head += 1
             guard isWithinBounds(c.state) else { continue }
             actions.removeAll(keepingCapacity: true)
-            enabledActions(in: c.state, into: &actions)
+            // Only the steps an event can be (its process's next event, or the network's, allows
+            // it: the same name and parameters), and silent steps as the options allow; tested
+            // before a candidate's step is evaluated.
+            enabledActions(in: c.state, into: &actions) { action in
+                if let process = action.process {
+                    guard let k = log(of: process), c.cursors[k] < logs.events[k].count else { return false }
+                    let event = logs.events[k][c.cursors[k]]
+                    return event.action == action.name && event.allows(recorded(action, from: c.state))
+                }
+                if let n = networkLog, c.cursors[n] < logs.events[n].count, logs.events[n][c.cursors[n]].action == action.name,
+                   logs.events[n][c.cursors[n]].allows(recorded(action, from: c.state)) { return true }
+                return options.silentActions.map { $0.contains(action.name) } ?? true
+            }
             /// Records a successor; false once the search has reached its limit.
             func add(_ next: State, _ cursors: [Int], _ action: Action, _ explains: (node: Int, index: Int)?) -> Bool {
                 let successor = Configuration(state: next, cursors: cursors)
@@ -151,7 +167,13 @@ extension TransitionSystem {
                     // before anyone received it, and a message it dropped late would fill the bag.
                     let new = firstNew..<nodes.count
                     let network = new.filter { networkLog != nil && nodes[$0].explains?.node == networkLog }
-                    stack += (network + new.filter { !network.contains($0) }).reversed()
+                    var ordered = network + new.filter { !network.contains($0) }
+                    if logs.timed {
+                        // Events in the order they were taken: on a shared clock, a behaviour.
+                        func time(_ j: Int) -> Double { nodes[j].explains.flatMap { logs.events[$0.node][$0.index].time } ?? .infinity }
+                        ordered = ordered.enumerated().sorted { (time($0.element), $0.offset) < (time($1.element), $1.offset) }.map(\.element)
+                    }
+                    stack += ordered.reversed()
                 }
             }
             for action in actions {
@@ -161,7 +183,7 @@ extension TransitionSystem {
                     let event = logs.events[k][cursors[k]]
                     guard event.allows(recorded(action, from: c.state)) else { continue }
                     let next = apply(action, to: c.state)
-                    guard event.agrees(with: traceValues(of: next), variables) == nil else { continue }
+                    guard event.agrees(with: { traceValue(of: next, variable: $0) }, variables) == nil else { continue }
                     cursors[k] += 1
                     if !add(next, cursors, action, (k, cursors[k] - 1)) { verdict = .undecided; break search }
                     continue
@@ -232,12 +254,15 @@ extension NodeEvent {
 
     /// Nil when the state after the step has the values the event gives; otherwise the first
     /// difference, in words.
-    func agrees(with values: [ITFValue], _ variables: [String]) -> String? {
+    func agrees(with values: [ITFValue], _ variables: [String]) -> String? { agrees(with: { values[$0] }, variables) }
+
+    /// The same, reading only the variables the event gives (variable k's value is `value(k)`).
+    func agrees(with value: (Int) -> ITFValue, _ variables: [String]) -> String? {
         for field in state {
             guard let k = variables.firstIndex(of: field.name) else {
                 return "the spec has no variable \(field.name)"
             }
-            var value = values[k]
+            var value = value(k)
             if case .map(let pairs) = value, let mine = pairs.first(where: { $0.key == node }) { value = mine.value }
             if value != field.value {
                 return "the spec gives \(field.name) = \(value.text), the log \(field.value.text)"

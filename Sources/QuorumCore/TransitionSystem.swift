@@ -15,6 +15,11 @@ public protocol TransitionSystem: Sendable {
     /// number of states generated can be compared with TLC's.
     func enabledActions(in state: State, into actions: inout [Action])
 
+    /// The enabled actions for which `include` holds, in the same order. Validation asks only
+    /// for the steps the logs' next events can be, and a cluster's node only for its own: a
+    /// guarded system tests `include` before it evaluates a candidate's step.
+    func enabledActions(in state: State, into actions: inout [Action], where include: (Action) -> Bool)
+
     /// The successor of `state` under `action`. Only called with an action enabled in `state`.
     func apply(_ action: Action, to state: State) -> State
 
@@ -66,6 +71,9 @@ public protocol TransitionSystem: Sendable {
     var traceVariables: [String] { get }
     /// The value of each variable of ``traceVariables``, for trace files (ITF).
     func traceValues(of state: State) -> [ITFValue]
+    /// The value of variable `k` of ``traceVariables``: ``traceValues(of:)```[k]`, without the
+    /// others (validation compares a node's own variables and skips the network's).
+    func traceValue(of state: State, variable k: Int) -> ITFValue
 
     /// The state whose ``traceValues(of:)`` are `values`, or nil when they describe none. Replaying
     /// a counterexample to induction needs it: such a trace starts in a state that need not be
@@ -93,7 +101,8 @@ public protocol TransitionSystem: Sendable {
     /// `action` as traces record it when taken from `state`: by default the action itself. A
     /// description whose instances name where a message sits rather than the message (Raft's
     /// `Receive` at a place of the bag) records the spec's own action, so that its traces (bmc's,
-    /// for one) replay on the spec's faster functions.
+    /// for one) replay on the spec's faster functions. It keeps the action's ``TraceableAction/name``
+    /// (validation picks candidates for a log's next event by name before it evaluates them).
     func recorded(_ action: Action, from state: State) -> any TraceableAction
 }
 
@@ -103,6 +112,19 @@ extension TransitionSystem {
         enabledActions(in: state, into: &actions)
         for k in actions.indices { body(k, actions[k], apply(actions[k], to: state)) }
     }
+
+    public func enabledActions(in state: State, into actions: inout [Action], where include: (Action) -> Bool) {
+        let first = actions.count
+        enabledActions(in: state, into: &actions)
+        var kept = first
+        for k in first..<actions.count where include(actions[k]) {
+            actions.swapAt(kept, k)
+            kept += 1
+        }
+        actions.removeSubrange(kept...)
+    }
+
+    public func traceValue(of state: State, variable k: Int) -> ITFValue { traceValues(of: state)[k] }
 
     public func enabledActions(in state: State) -> [Action] {
         var actions: [Action] = []

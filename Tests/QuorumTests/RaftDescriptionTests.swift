@@ -90,6 +90,34 @@ import Raft
         #expect((violations > 0) == (mutation != nil), "\(violations) violations")
     }
 
+    /// What validation and a cluster's nodes ask for, the enabled actions that pass a filter
+    /// (tested before each candidate's step is evaluated), is the full list filtered, in the same
+    /// order, on every reachable state; and a step recorded as traces name it keeps its name
+    /// (the filter goes by name).
+    @Test func theFilteredActionsAreTheEnabledOnesFiltered() {
+        let model = Raft(servers: 2, values: 1, maxTerm: 2, maxLogLength: 1, maxMessages: 2)
+        let description = RaftDescription(model)
+        var seen = Set(description.initialStates), queue = description.initialStates
+        let filters: [(RaftInstance) -> Bool] = [{ $0.process == 0 }, { $0.name == "Receive" }, { $0.process == nil }]
+        var (states, mismatches) = (0, [String]())
+        while let s = queue.popLast() {
+            states += 1
+            let all = description.enabledActions(in: s)
+            for (k, include) in filters.enumerated() {
+                var some: [RaftInstance] = []
+                description.enabledActions(in: s, into: &some, where: include)
+                if some != all.filter(include) { mismatches.append("filter \(k) on \(s)") }
+            }
+            for action in all {
+                if description.recorded(action, from: s).name != action.name { mismatches.append("\(action) recorded") }
+                let next = description.apply(action, to: s)
+                if description.isWithinBounds(next) && seen.insert(next).inserted { queue.append(next) }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(2))")
+        #expect(states == seen.count && states == 22_231, "\(states)")   // quorum check's distinct states
+    }
+
     /// The comparison tells a mutant from the correct description: each mutant's packed functions
     /// disagree with the correct protocol's description somewhere in the reachable states. (Two
     /// servers never hold conflicting entries, so `keepConflictingEntries` is shown on one state.)
