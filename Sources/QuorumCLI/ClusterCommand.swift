@@ -366,7 +366,7 @@ struct NodeCommand: ParsableCommand {
             let temporary = durable + ".tmp"
             var fields: [(String, ITFValue)] = [("values", .list(values)), ("logged", .int(logged)), ("last", .string(lastLine))]
             // An entry's commands are durable with the state that holds the entry.
-            if let replica { fields.append(("batches", replica.saved)) }
+            if replica != nil { fields.append(("batches", replica!.saved())) }
             let record = ITFValue.record(fields)
             FileManager.default.createFile(atPath: temporary, contents: Data(record.json.utf8))
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
@@ -455,7 +455,7 @@ struct NodeCommand: ParsableCommand {
             guard elapsed() >= nextStep else { continue }
             let now = elapsed()
             nextStep = now + Double(1 + random.below(2 * interval))
-            let request = replica?.spec.request, waiting = replica?.hasPending ?? false
+            let request = replica?.spec.request, waiting = replica?.mayAppend(machine.values) ?? false
             let allowed: (String, String) -> Bool = { name, description in
                 if policy.never.contains(name) { return false }
                 // Serving clients, a leader appends an entry only for commands it holds.

@@ -13,7 +13,10 @@ struct LedgerReplica {
     private let logVariable, commitVariable, roleVariable: Int
     /// The commands of every entry this node has held, by ``EntryBatch/key``: durable, since a
     /// node must be able to send an entry's commands whenever it sends the entry.
-    private(set) var batches: [String: EntryBatch] = [:]
+    private(set) var batches: [String: EntryBatch] = [:] { didSet { encoded = nil } }
+    /// ``saved`` as last encoded: a node saves its state after every step, and its batches
+    /// change far less often.
+    private var encoded: ITFValue? = nil
     /// Commands taken from clients and not yet in an entry (only a leader holds them).
     private(set) var pending: [ClientCommand] = []
     /// The state machine: volatile, rebuilt from the log after a restart (raft.tla's Restart
@@ -53,8 +56,24 @@ struct LedgerReplica {
         return nil
     }
 
-    /// Whether the node's request step may be taken: only with commands to put in the entry.
-    var hasPending: Bool { !pending.isEmpty }
+    /// Whether the node's request step may be taken: only with commands to put in the entry,
+    /// and with fewer than ``window`` of the entries it appended still uncommitted (flow control,
+    /// as etcd-raft bounds a leader's uncommitted entries): raft.tla repairs a follower's log one
+    /// entry per message, so a leader that kept appending while followers lag would grow the tails
+    /// that the next leader must repair, until a run under faults commits nothing.
+    func mayAppend(_ values: [ITFValue]) -> Bool {
+        guard !pending.isEmpty else { return false }
+        let entries = log(values), committed = mine(values, commitVariable)?.intValue ?? 0
+        let uncommitted = appendedHere.filter { index, term in
+            index > committed && index <= entries.count && entries[index - 1][field: spec.entryTerm]?.intValue == term
+        }
+        return uncommitted.count < Self.window
+    }
+
+    /// How many of its own entries a leader may have uncommitted at once.
+    static let window = 3
+    /// The entries this node appended (index, term), while they may be uncommitted.
+    private var appendedHere: [(index: Int, term: Int)] = []
 
     /// After the node's request step: the pending commands become the new last entry's batch.
     mutating func appended(_ values: [ITFValue]) {
@@ -63,6 +82,8 @@ struct LedgerReplica {
         let batch = EntryBatch(index: entries.count, term: term, commands: pending)
         batches[batch.key] = batch
         pending = []
+        let committed = mine(values, commitVariable)?.intValue ?? 0
+        appendedHere = appendedHere.filter { $0.index > committed } + [(entries.count, term)]
     }
 
     /// The batches of the entries `message` carries, which go with it.
@@ -74,7 +95,7 @@ struct LedgerReplica {
     }
 
     mutating func received(_ shipped: [EntryBatch]) {
-        for batch in shipped { batches[batch.key] = batch }
+        for batch in shipped where batches[batch.key] != batch { batches[batch.key] = batch }
     }
 
     /// Applies the entries committed since the last call (with the apply-before-commit bug: every
@@ -108,7 +129,12 @@ struct LedgerReplica {
     }
 
     /// The batches as the node saves them with its state.
-    var saved: ITFValue { .string(String(decoding: (try? JSONEncoder().encode(Array(batches.values))) ?? Data(), as: UTF8.self)) }
+    mutating func saved() -> ITFValue {
+        if let encoded { return encoded }
+        let value = ITFValue.string(String(decoding: (try? JSONEncoder().encode(Array(batches.values))) ?? Data(), as: UTF8.self))
+        encoded = value
+        return value
+    }
 
     mutating func restore(_ saved: ITFValue?) {
         guard let text = saved?.stringValue, let list = try? JSONDecoder().decode([EntryBatch].self, from: Data(text.utf8)) else { return }

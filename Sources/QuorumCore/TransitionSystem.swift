@@ -71,8 +71,8 @@ public protocol TransitionSystem: Sendable {
     var traceVariables: [String] { get }
     /// The value of each variable of ``traceVariables``, for trace files (ITF).
     func traceValues(of state: State) -> [ITFValue]
-    /// The value of variable `k` of ``traceVariables``: ``traceValues(of:)```[k]`, without the
-    /// others (validation compares a node's own variables and skips the network's).
+    /// The value of variable `k` of ``traceVariables``, the k-th of ``traceValues(of:)``, without
+    /// the others (validation compares a node's own variables and skips the network's).
     func traceValue(of state: State, variable k: Int) -> ITFValue
 
     /// The state whose ``traceValues(of:)`` are `values`, or nil when they describe none. Replaying

@@ -29,7 +29,7 @@ extension Raft {
         // to their `mdest`, and the interposer logs the drops and copies the spec has steps for.
         spec.cluster = ClusterPolicy(never: ["Restart"], idle: ["Timeout": 200...800],
                                      heartbeat: (field: "mtype", values: ["AppendEntriesRequest"]),
-                                     period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100], silent: [],
+                                     period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100, "AdvanceCommitIndex": 10], silent: [],
                                      destination: "mdest", source: "msource", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true,
                                      replicatedLog: ReplicatedLog(log: "log", commitIndex: "commitIndex", role: "state", leader: .string("Leader"),
                                                                   request: "ClientRequest", entryTerm: "term",
