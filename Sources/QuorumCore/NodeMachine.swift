@@ -22,11 +22,14 @@ public struct NodeMachine: Sendable {
         public let received: [ITFValue]
     }
 
-    let stepBox: @Sendable (inout [ITFValue], (Int) -> Int, (String, String) -> Bool) -> Taken?
-    let deliverBox: @Sendable (inout [ITFValue], ITFValue) -> Bool
+    let stepBox: @Sendable (inout [ITFValue], inout (any Sendable)?, (Int) -> Int, (String, String) -> Bool) -> Taken?
+    let deliverBox: @Sendable (inout [ITFValue], inout (any Sendable)?, ITFValue) -> Bool
     let readBox: @Sendable ([ITFValue]) -> [ITFValue]?
     /// The node's state as trace values (the spec's variables, in order).
     public private(set) var values: [ITFValue]
+    /// The same state as the spec's own value, when known: kept between steps so that a step
+    /// does not read the whole state back from trace values (a cluster's logs grow long).
+    var typed: (any Sendable)?
 
     /// The node `me` of `system`, in `state` (an initial state); nil when the spec has no
     /// message variable or `me` is not one of its processes.
@@ -35,10 +38,11 @@ public struct NodeMachine: Sendable {
               let count = system.processCount, (0..<count).contains(me) else { return nil }
         node = system.processValue(me)
         values = system.traceValues(of: state)
+        typed = state
         let names = system.traceVariables
         let node = self.node
-        stepBox = { values, choose, allowed in
-            guard let state = system.state(fromTraceValues: values) else { return nil }
+        stepBox = { values, typed, choose, allowed in
+            guard let state = (typed as? System.State) ?? system.state(fromTraceValues: values) else { return nil }
             // A step that changes nothing (Paxos's Phase2b on a message already voted on) is a
             // stutter, which a running node does not take.
             // Each candidate's successor is kept, so that the chosen step is not computed twice.
@@ -58,6 +62,8 @@ public struct NodeMachine: Sendable {
             // What the step sent is on the network now; a bag keeps only what the node has yet to receive.
             after[k] = kept
             values = after
+            // Only the message variable differs from `next`; nil: read it all next time.
+            typed = system.state(next, with: kept, forVariable: k)
             var event: NodeEvent? = nil
             if action.process == me {
                 // The node's own values after the step: its entry of each variable held per process.
@@ -70,13 +76,13 @@ public struct NodeMachine: Sendable {
             return Taken(name: recorded.name, action: recorded.description, event: event, sent: sent, received: received)
         }
         readBox = { values in system.state(fromTraceValues: values).map { system.traceValues(of: $0) } }
-        deliverBox = { values, message in
-            guard let updated = Messages.adding(message, to: values[k]) else { return false }
-            var candidate = values
-            candidate[k] = updated
+        deliverBox = { values, typed, message in
+            guard let updated = Messages.adding(message, to: values[k]),
+                  let current = (typed as? System.State) ?? system.state(fromTraceValues: values) else { return false }
             // A message the spec cannot hold (a malformed or foreign datagram, a full inbox) is refused.
-            guard let state = system.state(fromTraceValues: candidate) else { return false }
-            values = system.traceValues(of: state)
+            guard let state = system.state(current, with: updated, forVariable: k) else { return false }
+            values[k] = system.traceValue(of: state, variable: k)
+            typed = state
             return true
         }
     }
@@ -85,7 +91,7 @@ public struct NodeMachine: Sendable {
     /// bounds, among those `allowed` (by action name and description: the caller's timers), the
     /// one at `choosing(count)` among them; nil when there is none.
     public mutating func step(choosing: (Int) -> Int, allowed: (String, String) -> Bool = { _, _ in true }) -> Taken? {
-        stepBox(&values, choosing, allowed)
+        stepBox(&values, &typed, choosing, allowed)
     }
 
     /// Takes up the state a node saved (``values``) before it stopped: what a node restarted from
@@ -93,12 +99,13 @@ public struct NodeMachine: Sendable {
     public mutating func restore(_ saved: [ITFValue]) -> Bool {
         guard let values = readBox(saved) else { return false }
         self.values = values
+        typed = nil
         return true
     }
 
     /// Adds a message received from the network; false when it is known already (a set) or is
     /// not a message the spec can hold.
-    public mutating func deliver(_ message: ITFValue) -> Bool { deliverBox(&values, message) }
+    public mutating func deliver(_ message: ITFValue) -> Bool { deliverBox(&values, &typed, message) }
 }
 
 /// The message variable's two shapes: a set that only grows (Paxos's `msgs`: a node's copy holds

@@ -320,6 +320,20 @@ extension DeclaredSystem {
         tracedVariables.map { $0.write(state, processNames) } + derivedColumns.map { $0.value(state) }
     }
 
+    public func state(_ state: State, with value: ITFValue, forVariable k: Int) -> State? {
+        let variables = tracedVariables
+        // A derived column is checked against the whole state: read it all.
+        guard derivedColumns.isEmpty else {
+            var values = traceValues(of: state)
+            guard values.indices.contains(k) else { return nil }
+            values[k] = value
+            return readState(fromTraceValues: values)
+        }
+        guard variables.indices.contains(k) else { return nil }
+        var next = state
+        return variables[k].read(value, &next, processNames) ? next : nil
+    }
+
     public func traceValue(of state: State, variable k: Int) -> ITFValue {
         let variables = tracedVariables
         return k < variables.count ? variables[k].write(state, processNames) : derivedColumns[k - variables.count].value(state)

@@ -74,6 +74,9 @@ public protocol TransitionSystem: Sendable {
     /// The value of variable `k` of ``traceVariables``, the k-th of ``traceValues(of:)``, without
     /// the others (validation compares a node's own variables and skips the network's).
     func traceValue(of state: State, variable k: Int) -> ITFValue
+    /// `state` with variable `k` of ``traceVariables`` read from `value`; nil when `value` is not
+    /// a value of it. A cluster's node reads back only its message variable after each step.
+    func state(_ state: State, with value: ITFValue, forVariable k: Int) -> State?
 
     /// The state whose ``traceValues(of:)`` are `values`, or nil when they describe none. Replaying
     /// a counterexample to induction needs it: such a trace starts in a state that need not be
@@ -125,6 +128,13 @@ extension TransitionSystem {
     }
 
     public func traceValue(of state: State, variable k: Int) -> ITFValue { traceValues(of: state)[k] }
+
+    public func state(_ state: State, with value: ITFValue, forVariable k: Int) -> State? {
+        var values = traceValues(of: state)
+        guard values.indices.contains(k) else { return nil }
+        values[k] = value
+        return self.state(fromTraceValues: values)
+    }
 
     public func enabledActions(in state: State) -> [Action] {
         var actions: [Action] = []
