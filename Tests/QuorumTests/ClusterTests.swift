@@ -149,8 +149,8 @@ import Testing
     /// (`staleRead`; the schedule cuts the leader off at 1.0 s, and the clients bound to it read
     /// there after the new leader has completed their transfers). Validation cannot see either
     /// (the nodes' steps are Raft's); the history is not linearizable. Timing varies from run to
-    /// run, so each bug has up to five runs to be caught; on this machine applyBeforeCommit was
-    /// caught in 4 of 4 runs and staleRead in 4 of 5 (docs/CLUSTER.md).
+    /// run, so each bug has up to five runs to be caught; on this machine each was caught in 4 of
+    /// 4 runs (docs/CLUSTER.md).
     @Test(arguments: ["applyBeforeCommit", "staleRead"])
     func servingBugsAreCaughtByTheHistory(_ bug: String) throws {
         let dir = try temporaryDirectory()
