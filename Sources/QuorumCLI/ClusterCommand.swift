@@ -111,8 +111,7 @@ struct ClusterCommand: ParsableCommand {
         var lastStatus = started
         /// The state node k saved last, as its variables' values.
         func saved(_ k: Int) -> [ITFValue]? {
-            let path = String(logs[k].dropLast(6)) + ".state.json"
-            guard let data = FileManager.default.contents(atPath: path), case .list(let values)? = (try? ITFValue(json: data))?[field: "values"],
+            guard let values = SavedNodeState.read(SavedNodeState.path(forLog: logs[k]))?.values,
                   values.count == implementation.variables.count else { return nil }
             return values
         }
@@ -345,7 +344,7 @@ struct NodeCommand: ParsableCommand {
         // events its log holds and the last of them. It is saved (atomically: a temporary file,
         // fsync, rename) before the event is appended to the log and before anything is sent, so
         // a kill between the two leaves a log one event short, which recovery completes.
-        let durable = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".state.json" : log + ".state.json"
+        let durable = SavedNodeState.path(forLog: log)
         var existing = recover ? (FileManager.default.contents(atPath: log).map { String(decoding: $0, as: UTF8.self) } ?? "") : ""
         if !existing.isEmpty && !existing.hasSuffix("\n") {
             // Killed in the middle of a line: the line was never complete, so it never happened.
@@ -362,13 +361,26 @@ struct NodeCommand: ParsableCommand {
             }
             replica = made
         }
+        // An entry's commands, appended to their own file as the node learns them, and synced
+        // before the state that holds the entry is saved: rewriting every batch with the state
+        // after every step cost more than the step.
+        let batchLog = String(durable.dropLast(11)) + ".batches.jsonl"
+        var batchFile: FileHandle? = nil
+        if replica != nil {
+            if !recover || !FileManager.default.fileExists(atPath: batchLog) {
+                guard FileManager.default.createFile(atPath: batchLog, contents: nil) else { throw UsageError("cannot write \(batchLog)") }
+            }
+            guard let opened = FileHandle(forWritingAtPath: batchLog) else { throw UsageError("cannot write \(batchLog)") }
+            try opened.seekToEnd()
+            batchFile = opened
+        }
         func persist(_ values: [ITFValue]) throws {
+            if let batchFile, let unsaved = replica?.unsaved(), !unsaved.isEmpty {
+                try batchFile.write(contentsOf: Data(unsaved.map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data(), as: UTF8.self) + "\n" }.joined().utf8))
+                try batchFile.synchronize()
+            }
             let temporary = durable + ".tmp"
-            var fields: [(String, ITFValue)] = [("values", .list(values)), ("logged", .int(logged)), ("last", .string(lastLine))]
-            // An entry's commands are durable with the state that holds the entry.
-            if replica != nil { fields.append(("batches", replica!.saved())) }
-            let record = ITFValue.record(fields)
-            FileManager.default.createFile(atPath: temporary, contents: Data(record.json.utf8))
+            FileManager.default.createFile(atPath: temporary, contents: SavedNodeState(values: values, logged: logged, last: lastLine).data)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.synchronize()
             try handle.close()
@@ -383,10 +395,10 @@ struct NodeCommand: ParsableCommand {
             try file.synchronize()
         }
         if recover, let data = FileManager.default.contents(atPath: durable) {
-            guard let record = try? ITFValue(json: data), case .list(var saved)? = record[field: "values"],
-                  let savedLogged = record[field: "logged"]?.intValue, let savedLast = record[field: "last"]?.stringValue else {
+            guard let record = SavedNodeState(data: data) else {
                 throw UsageError("\(durable) is not a saved state of \(descriptor.name)")
             }
+            let (saved, savedLogged, savedLast) = (record.values, record.logged, record.last)
             if savedLogged == logged + 1 && !savedLast.isEmpty {
                 // Killed after saving a step and before logging it: the log gets its event now.
                 try file.write(contentsOf: Data((savedLast + "\n").utf8))
@@ -394,7 +406,9 @@ struct NodeCommand: ParsableCommand {
                 logged += 1
             }
             lastLine = savedLast
-            replica?.restore(record[field: "batches"])
+            // A line cut short by a kill was never synced, so no saved state needs it.
+            let lines = (FileManager.default.contents(atPath: batchLog) ?? Data()).split(separator: UInt8(ascii: "\n"))
+            replica?.restore(lines.compactMap { try? JSONDecoder().decode(EntryBatch.self, from: Data($0)) })
             // A runtime bug decides what the node recovers; nil: it starts afresh.
             if let recovered = try runtimeBug.map({ try $0.recover(saved, model.variables, machine.node) }) ?? saved {
                 guard machine.restore(recovered) else { throw UsageError("\(durable) is not a saved state of \(descriptor.name)") }

@@ -29,6 +29,9 @@ struct ClientReply: Codable, Hashable, Sendable {
     var seq: Int
     var type: String
     var balances: [String: Int]?
+    /// How many commands the ledger had applied once it applied this one: where the command took
+    /// effect, which the history records as the completion's `order` (a hint for its checker).
+    var order: Int? = nil
 }
 
 /// The bank ledger, the state machine the cluster replicates: balances that transfers move and
@@ -39,13 +42,16 @@ struct LedgerMachine: Sendable {
     static let opening = 100
     private(set) var balances: [String: Int] = Dictionary(uniqueKeysWithValues: accounts.map { ($0, opening) })
     private var sessions: [Int: (seq: Int, reply: ClientReply)] = [:]
+    /// Commands applied so far (repeats of a session's command not counted).
+    private(set) var applied = 0
 
     /// Applies `command` and returns its reply; a command applied before returns its first reply.
     mutating func apply(_ command: ClientCommand) -> ClientReply {
         if let session = sessions[command.client], command.seq <= session.seq {
             return session.seq == command.seq ? session.reply : ClientReply(client: command.client, seq: command.seq, type: "fail")
         }
-        var reply = ClientReply(client: command.client, seq: command.seq, type: "fail")
+        applied += 1
+        var reply = ClientReply(client: command.client, seq: command.seq, type: "fail", order: applied)
         switch command.f {
         case "transfer":
             if let from = command.from, let to = command.to, let amount = command.amount, amount > 0, from != to,
@@ -65,7 +71,7 @@ struct LedgerMachine: Sendable {
 
     /// A read answered from the balances as they are here.
     func read(_ command: ClientCommand) -> ClientReply {
-        ClientReply(client: command.client, seq: command.seq, type: "ok", balances: balances)
+        ClientReply(client: command.client, seq: command.seq, type: "ok", balances: balances, order: applied)
     }
 
     /// The history's `init` line: every account's opening balance.

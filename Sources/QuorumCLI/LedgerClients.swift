@@ -9,9 +9,10 @@ import QuorumCore
 /// it), then the next node, and after 200 ms of silence the next node. Binding matters for stale reads: a client that followed the leader
 /// would leave a leader cut off by a partition before anything committed elsewhere, and never
 /// read from it afterwards. Every call and completion is recorded, in
-/// real-time order, as the history `quorum linearizable --model ledger` reads. A command with no
-/// answer within a second is indeterminate (`info`), and its client carries on under a new
-/// process id, as Jepsen's do.
+/// real-time order, as the history `quorum linearizable --model ledger` reads, with the ledger's
+/// `order` of each answer. A client sends its command again until it is answered or the run
+/// ends; one left without an answer is indeterminate (`info`), and its client carries on under a
+/// new process id, as Jepsen's do.
 final class LedgerClients: @unchecked Sendable {
     private let ports: [UInt16]
     private let count: Int
@@ -49,10 +50,11 @@ final class LedgerClients: @unchecked Sendable {
     /// The history: an `init` line, then every call and completion.
     var history: String { lock.withLock { lines.joined(separator: "\n") + "\n" } }
 
-    private func record(_ process: Int, _ type: String, _ f: String, _ value: String) {
+    private func record(_ process: Int, _ type: String, _ f: String, _ value: String, order: Int? = nil) {
         let time = Date().timeIntervalSince(started)
+        let placed = order.map { ", \"order\": \($0)" } ?? ""
         lock.withLock {
-            lines.append("{\"process\": \(process), \"type\": \"\(type)\", \"f\": \"\(f)\", \"value\": \(value), \"time\": \(String(format: "%.6f", time))}")
+            lines.append("{\"process\": \(process), \"type\": \"\(type)\", \"f\": \"\(f)\", \"value\": \(value), \"time\": \(String(format: "%.6f", time))\(placed)}")
         }
     }
 
@@ -75,7 +77,11 @@ final class LedgerClients: @unchecked Sendable {
             }
             let call = Date()
             record(process, "invoke", command.f, command.historyValue)
-            let deadline = call.addingTimeInterval(1)
+            // A command is sent again, under the same seq, until it is answered or the run
+            // ends: the ledger's sessions make a command that arrives twice take effect once,
+            // and a command left indeterminate may have taken effect anywhere after its call,
+            // which the history checker must then try everywhere.
+            let deadline = max(call.addingTimeInterval(1), stopAt.addingTimeInterval(0.3))
             var answer: ClientReply? = nil
             var target = home, redirected = false
             sending: while Date() < deadline {
@@ -93,7 +99,7 @@ final class LedgerClients: @unchecked Sendable {
                             target = answered
                         } else {
                             target = (target + 1) % ports.count
-                            Thread.sleep(forTimeInterval: 0.01)
+                            Thread.sleep(forTimeInterval: 0.02)
                         }
                         redirected = true
                         continue sending
@@ -116,7 +122,7 @@ final class LedgerClients: @unchecked Sendable {
             if let balances = answer.balances {
                 value = "{" + balances.keys.sorted().map { "\(jsonString($0)): \(balances[$0]!)" }.joined(separator: ", ") + "}"
             }
-            record(process, answer.type, command.f, value)
+            record(process, answer.type, command.f, value, order: answer.order)
             let latency = Date().timeIntervalSince(call)
             lock.withLock {
                 latencies.append(latency)

@@ -13,10 +13,9 @@ struct LedgerReplica {
     private let logVariable, commitVariable, roleVariable: Int
     /// The commands of every entry this node has held, by ``EntryBatch/key``: durable, since a
     /// node must be able to send an entry's commands whenever it sends the entry.
-    private(set) var batches: [String: EntryBatch] = [:] { didSet { encoded = nil } }
-    /// ``saved`` as last encoded: a node saves its state after every step, and its batches
-    /// change far less often.
-    private var encoded: ITFValue? = nil
+    private(set) var batches: [String: EntryBatch] = [:]
+    /// The batches learnt since ``unsaved()`` was last called, which the node must save.
+    private var learnt: [EntryBatch] = []
     /// Commands taken from clients and not yet in an entry (only a leader holds them).
     private(set) var pending: [ClientCommand] = []
     /// The state machine: volatile, rebuilt from the log after a restart (raft.tla's Restart
@@ -81,6 +80,7 @@ struct LedgerReplica {
         guard let term = entries.last?[field: spec.entryTerm]?.intValue else { return }
         let batch = EntryBatch(index: entries.count, term: term, commands: pending)
         batches[batch.key] = batch
+        learnt.append(batch)
         pending = []
         let committed = mine(values, commitVariable)?.intValue ?? 0
         appendedHere = appendedHere.filter { $0.index > committed } + [(entries.count, term)]
@@ -95,7 +95,10 @@ struct LedgerReplica {
     }
 
     mutating func received(_ shipped: [EntryBatch]) {
-        for batch in shipped where batches[batch.key] != batch { batches[batch.key] = batch }
+        for batch in shipped where batches[batch.key] != batch {
+            batches[batch.key] = batch
+            learnt.append(batch)
+        }
     }
 
     /// Applies the entries committed since the last call (with the apply-before-commit bug: every
@@ -103,6 +106,10 @@ struct LedgerReplica {
     /// redirects the commands it had not yet put in an entry.
     mutating func apply(_ values: [ITFValue]) -> [(port: UInt16, reply: ClientReply)] {
         var out: [(port: UInt16, reply: ClientReply)] = []
+        // A node that no longer leads owns no uncommitted entries: if it is elected again, the
+        // entries of its old term commit only through one of its new term, which it must be
+        // free to append.
+        if !isLeader(values) { appendedHere = [] }
         if !pending.isEmpty && !isLeader(values) {
             for command in pending {
                 out.append((command.port, ClientReply(client: command.client, seq: command.seq, type: "redirect")))
@@ -128,16 +135,14 @@ struct LedgerReplica {
         return out
     }
 
-    /// The batches as the node saves them with its state.
-    mutating func saved() -> ITFValue {
-        if let encoded { return encoded }
-        let value = ITFValue.string(String(decoding: (try? JSONEncoder().encode(Array(batches.values))) ?? Data(), as: UTF8.self))
-        encoded = value
-        return value
+    /// The batches learnt since the last call, to save before the state that holds their entries.
+    mutating func unsaved() -> [EntryBatch] {
+        defer { learnt = [] }
+        return learnt
     }
 
-    mutating func restore(_ saved: ITFValue?) {
-        guard let text = saved?.stringValue, let list = try? JSONDecoder().decode([EntryBatch].self, from: Data(text.utf8)) else { return }
-        received(list)
+    /// The batches saved before a restart; later lines win.
+    mutating func restore(_ saved: [EntryBatch]) {
+        for batch in saved { batches[batch.key] = batch }
     }
 }

@@ -25,9 +25,14 @@ public struct ClientOperation: Sendable, Hashable {
     /// Times as recorded (nanoseconds, any origin), for drawing; nil when the history gives none.
     public let callTime: Double?
     public let returnTime: Double?
+    /// Where the system says the operation took effect (a log position, a revision), from the
+    /// completion's optional `order`. The checker tries operations in this order first; its
+    /// verdict never depends on it.
+    public let order: Int?
 
     public init(id: Int, process: JSONTree, f: String, input: JSONTree, output: JSONTree?, outcome: Outcome,
-                call: Int, ret: Int?, callTime: Double? = nil, returnTime: Double? = nil) {
+                call: Int, ret: Int?, callTime: Double? = nil, returnTime: Double? = nil, order: Int? = nil) {
+        self.order = order
         self.id = id
         self.process = process
         self.f = f
@@ -73,14 +78,15 @@ public struct History: Sendable {
     /// (indeterminate); an invocation with no completion is indeterminate too. A process has one
     /// operation outstanding at a time; after an `info` it is gone (Jepsen gives the client a new
     /// process id). An optional `time` (a number) is used for drawing only: the lines' order is
-    /// the real-time order. An optional first line `{"type": "init", "value": …}` gives the
+    /// the real-time order. An optional `order` (an integer) on a completion says where the system
+    /// put the operation; the checker tries that order first. An optional first line `{"type": "init", "value": …}` gives the
     /// initial state to a model that takes one. Any other shape is an error naming the line.
     public init(jsonLines data: Data, file: String) throws {
         guard let text = String(data: data, encoding: .utf8) else { throw HistoryError("\(file): not UTF-8 text") }
         struct Pending { let process: JSONTree; let f: String; let input: JSONTree; let line: Int; let time: Double? }
         var outstanding: [JSONTree: Pending] = [:]
         var gone = Set<JSONTree>()
-        var done: [(Pending, JSONTree?, ClientOperation.Outcome, Int?, Double?)] = []
+        var done: [(Pending, JSONTree?, ClientOperation.Outcome, Int?, Double?, Int?)] = []
         var initial: JSONTree? = nil
         var events = 0
         for (k, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -122,9 +128,15 @@ public struct History: Sendable {
                 }
                 guard call.f == f else { throw HistoryError("\(place): process \(process.text) invoked \(call.f) but completes \(f)") }
                 switch type {
-                case "ok": done.append((call, value, .ok, k + 1, time))
+                case "ok":
+                    var order: Int? = nil
+                    if let given = object["order"] {
+                        guard let n = given.int else { throw HistoryError("\(place): \"order\" is not an integer") }
+                        order = n
+                    }
+                    done.append((call, value, .ok, k + 1, time, order))
                 case "info":
-                    done.append((call, nil, .info, nil, nil))
+                    done.append((call, nil, .info, nil, nil, nil))
                     gone.insert(process)
                 default: break
                 }
@@ -132,11 +144,11 @@ public struct History: Sendable {
                 throw HistoryError("\(place): unknown type \"\(type)\" (invoke, ok, fail, info, or init on the first line)")
             }
         }
-        for call in outstanding.values { done.append((call, nil, .info, nil, nil)) }
+        for call in outstanding.values { done.append((call, nil, .info, nil, nil, nil)) }
         done.sort { $0.0.line < $1.0.line }
         operations = done.enumerated().map { id, d in
             ClientOperation(id: id, process: d.0.process, f: d.0.f, input: d.0.input, output: d.1, outcome: d.2,
-                      call: d.0.line, ret: d.3, callTime: d.0.time, returnTime: d.4)
+                      call: d.0.line, ret: d.3, callTime: d.0.time, returnTime: d.4, order: d.5)
         }
         self.initial = initial
         self.events = events
@@ -148,14 +160,15 @@ extension History {
     /// completion in line order (an indeterminate operation as an `info` after everything else).
     public var jsonLines: String {
         var lines: [(line: Int, text: String)] = []
-        func event(_ op: ClientOperation, _ type: String, _ value: JSONTree, _ time: Double?) -> String {
+        func event(_ op: ClientOperation, _ type: String, _ value: JSONTree, _ time: Double?, order: Int? = nil) -> String {
             var object: [String: JSONTree] = ["process": op.process, "type": .string(type), "f": .string(op.f), "value": value]
             if let time { object["time"] = .number(time) }
+            if let order { object["order"] = .number(Double(order)) }
             return JSONTree.object(object).text
         }
         for op in operations {
             lines.append((op.call, event(op, "invoke", op.input, op.callTime)))
-            if let ret = op.ret { lines.append((ret, event(op, "ok", op.output ?? op.input, op.returnTime))) }
+            if let ret = op.ret { lines.append((ret, event(op, "ok", op.output ?? op.input, op.returnTime, order: op.order))) }
             else { lines.append((Int.max, event(op, "info", op.input, nil))) }
         }
         let head = initial.map { [JSONTree.object(["type": .string("init"), "value": $0]).text] } ?? []

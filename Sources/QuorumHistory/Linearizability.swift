@@ -106,8 +106,20 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
         let state: Model.State
     }
 
-    /// The search over one object's operations.
-    func search(_ ops: [ClientOperation], from initial: Model.State) -> Outcome {
+    /// The choices at one depth of the search: the candidates, how many were tried, the first
+    /// return in the list (nil when only indeterminate ones remain), and the state before the
+    /// choice taken here (`candidates[tried - 1]`) while one is taken.
+    struct Level {
+        var candidates: [Int]
+        var tried = 0
+        var blocked: Int?
+        var before: Model.State?
+    }
+
+    /// The search over one object's operations. An indeterminate read is left out: it changes
+    /// nothing, and nothing needs it to have taken effect.
+    func search(_ all: [ClientOperation], from initial: Model.State) -> Outcome {
+        let ops = all.filter { !($0.outcome == .info && model.isReadOnly($0)) }
         let n = ops.count
         if n == 0 { return Outcome(verdict: .linearizable, order: [], stuck: nil, steps: 0) }
         // Entries 1...2n: a call and a return per operation, ordered by history line; returns of
@@ -144,53 +156,75 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
         var linearized = Array(repeating: UInt64(0), count: (n + 63) / 64)
         var memo = Set<Memo>()
         var state = initial
-        var stack: [(entry: Int, state: Model.State)] = []
+        /// The operations that may take effect next: the calls before the first return still in
+        /// the list, those with the smallest `order` first, then by call (Wing and Gong's list
+        /// order). If the system's orders are a linearization, the first path tried is it, with no
+        /// backtracking; any other order is still tried when that path fails. `blocked` is the
+        /// first return, or nil when none but indeterminate ones remain.
+        func level() -> Level {
+            var calls: [Int] = [], e = next[0]
+            while e >= 0 && isCall[e] {
+                calls.append(e)
+                e = next[e]
+            }
+            let blocked = e >= 0 && ops[entryOp[e]].ret != nil ? e : nil
+            if calls.contains(where: { ops[entryOp[$0]].order != nil }) {
+                calls.sort { (ops[entryOp[$0]].order ?? Int.max, $0) < (ops[entryOp[$1]].order ?? Int.max, $1) }
+            }
+            return Level(candidates: calls, blocked: blocked, before: nil)
+        }
+        // levels[d] holds the choices at depth d; levels[d].before is the state before the choice
+        // taken there (the entry is candidates[tried - 1]) while one is taken.
+        var levels = [level()]
         var best: [Int] = []
         var stuck: Int? = nil, stuckRecorded = false
-        var entry = next[0]
         var steps = 0
         while true {
             steps += 1
             if steps > budget { return Outcome(verdict: .undecided, order: best.map { ops[$0].id }, stuck: nil, steps: steps) }
-            if next[0] < 0 || (entry >= 0 && !isCall[entry] && ops[entryOp[entry]].ret == nil) {
+            let depth = levels.count - 1
+            if levels[depth].blocked == nil {
                 // Every operation that completed has taken effect; the indeterminate ones left never did.
-                return Outcome(verdict: .linearizable, order: stack.map { ops[entryOp[$0.entry]].id }, stuck: nil, steps: steps)
+                let order = levels.dropLast().map { ops[entryOp[$0.candidates[$0.tried - 1]]].id }
+                return Outcome(verdict: .linearizable, order: order, stuck: nil, steps: steps)
             }
-            precondition(entry >= 0, "a return entry always follows its call")
-            let op = entryOp[entry]
-            if isCall[entry] {
-                if let after = model.step(state, ops[op]) {
-                    linearized[op / 64] |= 1 << UInt64(op % 64)
-                    if memo.insert(Memo(linearized: linearized, state: after)).inserted {
-                        stack.append((entry, state))
-                        state = after
-                        unlink(entry)
-                        unlink(match[entry])
-                        if stack.count > best.count {
-                            best = stack.map { entryOp[$0.entry] }
-                            stuckRecorded = false
-                        }
-                        entry = next[0]
-                        continue
-                    }
+            if levels[depth].tried < levels[depth].candidates.count {
+                let entry = levels[depth].candidates[levels[depth].tried]
+                levels[depth].tried += 1
+                let op = entryOp[entry]
+                guard let after = model.step(state, ops[op]) else { continue }
+                linearized[op / 64] |= 1 << UInt64(op % 64)
+                guard memo.insert(Memo(linearized: linearized, state: after)).inserted else {
                     linearized[op / 64] &= ~(1 << UInt64(op % 64))
+                    continue
                 }
-                entry = next[entry]
-            } else {
-                if !stuckRecorded && stack.count == best.count {
-                    stuck = ops[op].id
-                    stuckRecorded = true
+                levels[depth].before = state
+                state = after
+                unlink(entry)
+                unlink(match[entry])
+                if depth + 1 > best.count {
+                    best = levels.map { entryOp[$0.candidates[$0.tried - 1]] }
+                    stuckRecorded = false
                 }
-                guard let (call, before) = stack.popLast() else {
-                    return Outcome(verdict: .notLinearizable, order: best.map { ops[$0].id }, stuck: stuck, steps: steps)
-                }
-                let undone = entryOp[call]
-                linearized[undone / 64] &= ~(1 << UInt64(undone % 64))
-                state = before
-                relink(match[call])
-                relink(call)
-                entry = next[call]
+                levels.append(level())
+                continue
             }
+            // Nothing more to take here: the first return's operation cannot be placed.
+            if !stuckRecorded && depth == best.count, let blocked = levels[depth].blocked {
+                stuck = ops[entryOp[blocked]].id
+                stuckRecorded = true
+            }
+            levels.removeLast()
+            guard let parent = levels.indices.last else {
+                return Outcome(verdict: .notLinearizable, order: best.map { ops[$0].id }, stuck: stuck, steps: steps)
+            }
+            let call = levels[parent].candidates[levels[parent].tried - 1]
+            let undone = entryOp[call]
+            linearized[undone / 64] &= ~(1 << UInt64(undone % 64))
+            state = levels[parent].before!
+            levels[parent].before = nil
+            relink(match[call])
+            relink(call)
         }
     }
 

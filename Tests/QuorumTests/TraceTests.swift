@@ -81,4 +81,19 @@ import QuorumCore
         let document = try TraceDocument(json: Data(text.utf8))
         #expect(document.steps[0].values == [value])
     }
+
+    /// `appendJSONString` copies runs of bytes between escapes; JSON's own reader must read back
+    /// every string exactly, whatever sits at a run's edges.
+    @Test func jsonStringsReadBackExactly() throws {
+        let samples = ["", "plain", "\"", "\\", "a\"b\\c", "line\nbreak\r\t", "\u{01}\u{1F}x", "é\"ü", "→\\😀\"",
+                       "{\"k\":[1,\"v\"]}", String(repeating: "ab\"", count: 50)]
+        for s in samples {
+            let literal = jsonString(s)
+            let read = try JSONDecoder().decode([String].self, from: Data("[\(literal)]".utf8))
+            #expect(read == [s], "\(literal)")
+            var appended = "x"
+            appendJSONString(s, to: &appended)
+            #expect(appended == "x" + literal)
+        }
+    }
 }
