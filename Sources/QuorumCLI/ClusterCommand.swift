@@ -30,6 +30,8 @@ struct ClusterCommand: ParsableCommand {
     @Option(help: "Directory for the nodes' logs and the validation's trace.") var out = "cluster"
     @Option(help: "Seed of a fault schedule: nodes killed (kill -9) and restarted from their durable state, or paused and resumed.")
     var faults: UInt64?
+    @Option(help: ArgumentHelp("Seconds between one fault's end and the next fault's start, drawn from this range (--faults).", valueName: "MIN-MAX"))
+    var faultGap = "0.2-0.5"
     @Option(help: "A runtime bug the nodes have: amnesia, or one the spec declares (\(ClusterCommand.declaredBugs)).") var bug: String?
     @Option(help: "Client threads running a workload of transfers and reads against the nodes' replicated ledger (specs that declare a replicated log: Raft); their history is checked for linearizability.")
     var clients = 0
@@ -39,6 +41,14 @@ struct ClusterCommand: ParsableCommand {
         if !(duration > 0 && duration <= 600) { throw ValidationError("--duration is a number of seconds, at most 600") }
         if interval < 1 { throw ValidationError("--interval must be at least 1 ms") }
         if !(0...64).contains(clients) { throw ValidationError("--clients is 0 to 64") }
+        if gap == nil { throw ValidationError("--fault-gap is a range of seconds MIN-MAX, 0.05 ≤ MIN ≤ MAX ≤ 60") }
+    }
+
+    /// `--fault-gap` in milliseconds.
+    var gap: (low: Int, high: Int)? {
+        let parts = faultGap.split(separator: "-", omittingEmptySubsequences: false).compactMap { Double($0) }
+        guard parts.count == 2, parts[0].isFinite, parts[1].isFinite, 0.05 <= parts[0], parts[0] <= parts[1], parts[1] <= 60 else { return nil }
+        return (Int(parts[0] * 1000), Int(parts[1] * 1000))
     }
 
     /// Each spec's own runtime bugs, for the help text.
@@ -139,11 +149,14 @@ struct ClusterCommand: ParsableCommand {
             FileHandle.standardError.write(Data((TraceDocument.visible(line) + "\n").utf8))
         }
         // The fault schedule, seeded: a node killed (SIGKILL) and restarted from its durable state,
-        // or paused (SIGSTOP) and resumed, every 200 to 500 ms. Processes are signalled by their ids.
+        // or paused (SIGSTOP) and resumed, or the network partitioned, --fault-gap after the last
+        // one ended (200 to 500 ms by default). Processes are signalled by their ids.
         var schedule: [String] = []
         if let faults {
             var random = SeededGenerator(seed: faults)
-            var next = Double(200 + random.below(300)) / 1000
+            let gap = self.gap ?? (200, 500)
+            func draw() -> Double { Double(gap.low + (gap.high > gap.low ? random.below(gap.high - gap.low) : 0)) / 1000 }
+            var next = draw()
             while true {
                 let now = Date().timeIntervalSince(started)
                 if next > duration - 0.3 { break }
@@ -194,7 +207,7 @@ struct ClusterCommand: ParsableCommand {
                     kill(children[k].processIdentifier, SIGCONT)
                     schedule.append(String(format: "%.2f s pause %@ for %.2f s", now, names[k], down))
                 }
-                next = Date().timeIntervalSince(started) + Double(200 + random.below(300)) / 1000
+                next = Date().timeIntervalSince(started) + draw()
             }
         }
         let deadline = started.addingTimeInterval(duration + 10)
@@ -441,36 +454,12 @@ struct NodeCommand: ParsableCommand {
             }
             replica = current
         }
-        while elapsed() < end {
-            let wait = Int(max(0, min(nextStep, end) - elapsed()))
-            if let bytes = socket.receive(waiting: wait) {
-                if let command = Datagram.command(bytes) {
-                    if let reply = replica?.take(command, machine.values), let data = try? JSONEncoder().encode(reply) {
-                        socket.send(Array(data), to: command.port)
-                    }
-                    continue
-                }
-                let (bytes, batches) = Datagram.split(bytes)
-                replica?.received(batches)
-                if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) {
-                    try persist(machine.values)
-                    received += 1
-                    if let heartbeat = policy.heartbeat,
-                       !heartbeat.values.contains(message[field: heartbeat.field]?.stringValue ?? "") {
-                        // Not a message that says the cluster is alive (a candidate's, say).
-                    } else {
-                        heard = elapsed()
-                        timeouts = drawTimeouts()
-                    }
-                    serve()
-                }
-                continue
-            }
-            guard elapsed() >= nextStep else { continue }
-            let now = elapsed()
-            nextStep = now + Double(1 + random.below(2 * interval))
+        /// Takes one step the timers allow (of the `only` actions, if given), saves and logs it,
+        /// and sends what it produced.
+        func take(at now: Double, only: Set<String>?) throws {
             let request = replica?.spec.request, waiting = replica?.mayAppend(machine.values) ?? false
             let allowed: (String, String) -> Bool = { name, description in
+                if let only, !only.contains(name) { return false }
                 if policy.never.contains(name) { return false }
                 // Serving clients, a leader appends an entry only for commands it holds.
                 if name == request && !waiting { return false }
@@ -482,7 +471,7 @@ struct NodeCommand: ParsableCommand {
                 }
                 return true
             }
-            guard let taken = machine.step(choosing: { random.below($0) }, allowed: allowed) else { continue }
+            guard let taken = machine.step(choosing: { random.below($0) }, allowed: allowed) else { return }
             lastTaken[taken.action] = (now, taken.sent, taken.sent != lastTaken[taken.action]?.sent)
             if let source = policy.source {
                 for m in taken.received { if let from = m[field: source] { heardFrom[from.text] = now } }
@@ -514,6 +503,37 @@ struct NodeCommand: ParsableCommand {
                 }
                 sent += 1
             }
+        }
+        while elapsed() < end {
+            let wait = Int(max(0, min(nextStep, end) - elapsed()))
+            if let bytes = socket.receive(waiting: wait) {
+                if let command = Datagram.command(bytes) {
+                    if let reply = replica?.take(command, machine.values), let data = try? JSONEncoder().encode(reply) {
+                        socket.send(Array(data), to: command.port)
+                    }
+                    continue
+                }
+                let (bytes, batches) = Datagram.split(bytes)
+                replica?.received(batches)
+                if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) {
+                    try persist(machine.values)
+                    received += 1
+                    if let heartbeat = policy.heartbeat,
+                       !heartbeat.values.contains(message[field: heartbeat.field]?.stringValue ?? "") {
+                        // Not a message that says the cluster is alive (a candidate's, say).
+                    } else {
+                        heard = elapsed()
+                        timeouts = drawTimeouts()
+                    }
+                    serve()
+                    if !policy.prompt.isEmpty { try take(at: elapsed(), only: policy.prompt) }
+                }
+                continue
+            }
+            guard elapsed() >= nextStep else { continue }
+            let now = elapsed()
+            nextStep = now + Double(1 + random.below(2 * interval))
+            try take(at: now, only: nil)
         }
         try file.close()
         func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }

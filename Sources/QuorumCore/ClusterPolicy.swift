@@ -22,6 +22,10 @@ public struct ClusterPolicy: Sendable {
     public var period: [String: Int] = [:]
     /// The message field that names the node a message comes from (Raft's `msource`).
     public var source: String? = nil
+    /// Actions a node takes as soon as a message arrives rather than at its next paced step
+    /// (Raft's `Receive`): a running server handles a message when it comes, and a leader that
+    /// waited its turn for each reply would be slower than its followers' election timeouts.
+    public var prompt: Set<String> = []
     /// The unlogged steps validation may insert; nil: every one the spec has. Loopback UDP does
     /// not duplicate datagrams, and a lost one stays in flight, so a bag needs neither.
     public var silent: Set<String>? = nil
@@ -38,8 +42,9 @@ public struct ClusterPolicy: Sendable {
     public var replicatedLog: ReplicatedLog? = nil
 
     public init(never: Set<String> = [], idle: [String: ClosedRange<Int>] = [:], heartbeat: (field: String, values: Set<String>)? = nil,
-                period: [String: Int] = [:], silent: Set<String>? = nil, destination: String? = nil, source: String? = nil, shown: [String]? = nil, networkSteps: Bool = false,
-                replicatedLog: ReplicatedLog? = nil) {
+                period: [String: Int] = [:], silent: Set<String>? = nil, destination: String? = nil, source: String? = nil, prompt: Set<String> = [],
+                shown: [String]? = nil, networkSteps: Bool = false, replicatedLog: ReplicatedLog? = nil) {
+        self.prompt = prompt
         self.never = never
         self.idle = idle
         self.heartbeat = heartbeat

@@ -142,8 +142,13 @@ public struct RaftDescription: GuardedSystem {
     func newCommitIndex<L: Logic>(_ i: Int, _ v: RaftSlotsView<L>) -> Term<L> {
         var best = Term<L>(0)
         for index in 1...(model.maxLogLength + 1) {
+            let within = Term(index) <= v.logLength(i)
+            // Past the log no index is chosen, nor past any index known to be past it: a
+            // concrete leader looks at its log's entries only, not at every place (250 in a
+            // cluster's model).
+            if L.isFalse(within.value) { break }
             let agree = servers.filter { $0 != i }.reduce(Term<L>(1)) { sum, k in sum + ite(v.matchIndex(i, k) >= Term(index), Term(1), Term(0)) }
-            best = ite(Term(index) <= v.logLength(i) && 2 * agree > Term(model.servers), Term(index), best)
+            best = ite(within && 2 * agree > Term(model.servers), Term(index), best)
         }
         let current = v.entry(i, at: best).term == v.currentTerm(i) || Formula(model.mutation == .commitPreviousTerm)
         return ite(best >= Term(1) && current, best, v.commitIndex(i))

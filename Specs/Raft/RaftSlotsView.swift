@@ -67,7 +67,19 @@ public struct RaftSlotsView<L: Logic>: RaftView {
 
     /// Entry `index` (1-based, a term) of i's log: its term and value, or (0, -1) at 0 or past the places.
     func entry(_ i: Int, at index: Term<L>) -> (term: Term<L>, value: Term<L>) {
-        (0..<s.processes.capacity).reduce((Term<L>(0), Term<L>(-1))) { rest, k in
+        // An index known to be a place's (a concrete one) reads that place alone; one known to
+        // be none is (0, -1).
+        var known = true
+        for k in 0..<s.processes.capacity {
+            let here = index == Term(k + 1)
+            if L.isTrue(here.value) { return (entrySlot(i, k, 0), entrySlot(i, k, 1)) }
+            if !L.isFalse(here.value) {
+                known = false
+                break
+            }
+        }
+        if known { return (Term(0), Term(-1)) }
+        return (0..<s.processes.capacity).reduce((Term<L>(0), Term<L>(-1))) { rest, k in
             (ite(index == Term(k + 1), entrySlot(i, k, 0), rest.0), ite(index == Term(k + 1), entrySlot(i, k, 1), rest.1))
         }
     }

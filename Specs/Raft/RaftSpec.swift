@@ -25,12 +25,13 @@ extension Raft {
         )
         // A running server times out only after an election timeout without a leader's
         // AppendEntries (Raft §5.2; a vote it grants does not reset it here), and sends
-        // heartbeats and vote requests at a period; crashes are the fault driver's. Messages go
+        // heartbeats and vote requests at a period, and handles a message as it arrives;
+        // crashes are the fault driver's. Messages go
         // to their `mdest`, and the interposer logs the drops and copies the spec has steps for.
         spec.cluster = ClusterPolicy(never: ["Restart"], idle: ["Timeout": 200...800],
                                      heartbeat: (field: "mtype", values: ["AppendEntriesRequest"]),
                                      period: ["AppendEntries": 40, "RequestVote": 40, "ClientRequest": 100, "AdvanceCommitIndex": 10], silent: [],
-                                     destination: "mdest", source: "msource", shown: ["state", "currentTerm", "commitIndex"], networkSteps: true,
+                                     destination: "mdest", source: "msource", prompt: ["Receive"], shown: ["state", "currentTerm", "commitIndex"], networkSteps: true,
                                      replicatedLog: ReplicatedLog(log: "log", commitIndex: "commitIndex", role: "state", leader: .string("Leader"),
                                                                   request: "ClientRequest", entryTerm: "term",
                                                                   entries: "mentries", previousIndex: "mprevLogIndex"))
