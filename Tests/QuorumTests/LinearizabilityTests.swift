@@ -90,7 +90,7 @@ func bruteForceLinearizable<M: SequentialModel>(_ history: History, _ model: M) 
     /// The checker agrees with the definition on a thousand random small histories, and every
     /// witness it reports is itself not linearizable (by the definition) and part of the history.
     @Test func agreesWithTheDefinitionOnRandomHistories() throws {
-        var random = SeededGenerator(seed: 11)
+        var random = SeededGenerator(seed: 11), hints = SeededGenerator(seed: 12)
         var refuted = 0
         for _ in 0..<1_000 {
             var h = HistoryBuilder()
@@ -113,6 +113,12 @@ func bruteForceLinearizable<M: SequentialModel>(_ history: History, _ model: M) 
             let report = try register.check(history)
             let expected = try bruteForceLinearizable(history, RegisterModel())
             #expect((report.verdict == .linearizable) == expected, "\(history.operations.map(\.text))")
+            // The system's `order` is a hint: any hints, right or wrong, give the same verdict.
+            let hinted = History(operations: history.operations.map { op in
+                ClientOperation(id: op.id, process: op.process, f: op.f, input: op.input, output: op.output, outcome: op.outcome,
+                                call: op.call, ret: op.ret, order: op.ret == nil || hints.below(4) == 0 ? nil : hints.below(10))
+            })
+            #expect(try register.check(hinted).verdict == report.verdict, "\(hinted.operations.map { "\($0.text) @\($0.order ?? -1)" })")
             if report.verdict == .notLinearizable {
                 refuted += 1
                 let witness = witnessHistory(history, report)
@@ -151,6 +157,31 @@ func bruteForceLinearizable<M: SequentialModel>(_ history: History, _ model: M) 
         #expect(try ledger(["a": -2, "b": 12]) == .notLinearizable)   // both transfers: overdrawn
         #expect(try ledger(["a": 3, "b": 8]) == .notLinearizable)     // money made
         #expect(try ledger(["a": 10]) == .notLinearizable)            // the completed transfer lost
+    }
+
+    /// Thirty transfers open at once and thirty reads, each showing one more of them done: every
+    /// read pins the balances to a number of transfers, and the search must find which. With
+    /// the ledger's own order as hints it takes that order, one step per operation.
+    @Test func theSystemsOrderIsTriedFirst() throws {
+        func history(hinted: Bool) -> History {
+            var ops: [ClientOperation] = []
+            for k in 0..<30 {
+                ops.append(ClientOperation(id: ops.count, process: n(k), f: "transfer", input: .object(["from": .string("a"), "to": .string("b"), "amount": n(1)]),
+                                           output: .object(["from": .string("a"), "to": .string("b"), "amount": n(1)]), outcome: .ok,
+                                           call: 1 + k, ret: 61 + k, order: hinted ? 2 * k + 1 : nil))
+            }
+            for k in 0..<30 {
+                ops.append(ClientOperation(id: ops.count, process: n(30 + k), f: "read", input: .null, output: .object(["a": n(99 - k), "b": n(k + 1)]),
+                                           outcome: .ok, call: 31 + k, ret: 91 + k, order: hinted ? 2 * k + 2 : nil))
+            }
+            return History(operations: ops, initial: .object(["a": n(100), "b": n(0)]))
+        }
+        let report = try LinearizabilityChecker(LedgerModel(), budget: 100_000).check(history(hinted: true))
+        #expect(report.verdict == .linearizable)
+        #expect(report.steps == 61)
+        let unhinted = try LinearizabilityChecker(LedgerModel(), budget: 100_000).check(history(hinted: false))
+        #expect(unhinted.verdict != .notLinearizable)
+        #expect(unhinted.steps > 10 * report.steps)
     }
 
     /// A history that ends before an operation completes, or whose operation returns before its
