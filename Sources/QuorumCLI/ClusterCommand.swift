@@ -237,15 +237,33 @@ struct ClusterCommand: ParsableCommand {
         var text = "\(descriptor.name)\(variant.map { " [nodes run \($0)]" } ?? "")\(bug.map { " [runtime bug \($0)]" } ?? "") cluster of "
             + "\(processes.count) nodes on 127.0.0.1, \(duration) s, seed \(seed)\(faults.map { ", faults seed \($0)" } ?? "")\n"
         for line in schedule { text += "  fault: \(line)\n" }
+        if faults != nil {
+            func kind(_ word: String) -> String {
+                let n = schedule.filter { $0.contains(" s \(word)") }.count
+                return "\(n) \(word)\(n == 1 ? "" : "s")"
+            }
+            text += "  faults injected: \(schedule.count) (\(kind("kill")), \(kind("pause")), \(kind("partition")))\n"
+        }
         text += network
+        var elected = 0
         for (k, child) in children.enumerated() {
             let summary = (try? String(contentsOfFile: (out as NSString).appendingPathComponent("\(names[k]).out"), encoding: .utf8)) ?? ""
             let logged = try FileManager.default.contents(atPath: logs[k]).map { try ValidateCommand.read($0, file: logs[k]) } ?? []
             events += logged
+            if let declared = descriptor.cluster.replicatedLog {
+                // Elections won: the node's logged role becomes the leader's.
+                var leading = false
+                for event in logged {
+                    guard let role = event.state.first(where: { $0.name == declared.role })?.value else { continue }
+                    if role == declared.leader && !leading { elected += 1 }
+                    leading = role == declared.leader
+                }
+            }
             let runs = summary.split(separator: "\n").map(String.init)
             text += "  \(names[k]): \(logged.count) steps logged; "
                 + (runs.isEmpty ? "no summary (exit \(child.terminationStatus))" : runs.count == 1 ? runs[0] : "its last run: " + runs.last!) + "\n"
         }
+        if descriptor.cluster.replicatedLog != nil { text += "  leaders elected: \(elected)\n" }
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
         // The interposer's log of the faults the spec has steps for.
         if let router, router.logsFaults { events += router.events }
