@@ -28,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
         // API documentation: swift package generate-documentation --target QuorumCore
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // A cluster node's structured log and its metrics, served in Prometheus's text format.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The engine: transition systems, invariants, the explorer, trace files.
@@ -53,6 +57,9 @@ let package = Package(
                 "QuorumCore", "QuorumZ3", "QuorumHistory", "Paxos", "Raft", "RaftZ3", "ResultBroadcast", "AuditLog", "TwoPhaseCommit", "MultiPaxos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(name: "quorum", dependencies: ["QuorumCLI"]),

@@ -74,6 +74,8 @@ struct ClusterCommand: ParsableCommand {
             throw UsageError("\(descriptor.name) cannot run as a cluster: it has no message set that its nodes exchange")
         }
         let ports = try LoopbackSocket.freePorts(processes.count)
+        // Each node serves its metrics (Prometheus's text format) on a TCP port of its own.
+        let metricsPorts = try MetricsEndpoint.freePorts(processes.count)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         let names = processes.map { $0.stringValue ?? $0.text }
@@ -96,9 +98,10 @@ struct ClusterCommand: ParsableCommand {
             if let bug { arguments += ["--bug", bug] }
             if let router { arguments += ["--router", String(router.socket.port)] }
             if clients > 0 { arguments.append("--clients") }
+            arguments += ["--metrics-port", String(metricsPorts[k])]
             child.arguments = arguments
             let output = (out as NSString).appendingPathComponent("\(names[k]).out")
-            if !recovering { FileManager.default.createFile(atPath: output, contents: nil) }
+            if !recovering { _ = FileManager.default.createFile(atPath: output, contents: nil) }
             let handle = FileHandle(forWritingAtPath: output)
             _ = try? handle?.seekToEnd()
             child.standardOutput = handle
@@ -107,6 +110,21 @@ struct ClusterCommand: ParsableCommand {
             return child
         }
         var children = try processes.indices.map { try spawn($0, recovering: false) }
+        if !quiet {
+            let line = "  metrics: " + names.indices.map { "\(names[$0]) http://127.0.0.1:\(metricsPorts[$0])/metrics" }.joined(separator: ", ")
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        // Each node's metrics, read once near the end of the run (they vanish with the nodes).
+        var scraped: [Int: String] = [:], scrapedAt: Date? = nil
+        func scrape() {
+            guard scrapedAt == nil, Date().timeIntervalSince(started) >= max(0.1, duration - 0.3) else { return }
+            scrapedAt = Date()
+            for k in names.indices {
+                guard let text = MetricsEndpoint.scrape(port: metricsPorts[k], timeout: 0.5) else { continue }
+                scraped[k] = text
+                try? Data(text.utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("\(names[k]).metrics.txt")))
+            }
+        }
         let workload = clients > 0 ? LedgerClients(ports: ports, clients: clients, seed: seed, started: started) : nil
         workload?.start(stop: started.addingTimeInterval(max(0.1, duration - 0.4)))
         // Twice a second, one line: each node's entries of the variables the policy shows, read
@@ -134,6 +152,7 @@ struct ClusterCommand: ParsableCommand {
             }
         }
         func status() {
+            scrape()
             guard !quiet, !shown.isEmpty, Date().timeIntervalSince(lastStatus) >= 0.5 else { return }
             lastStatus = Date()
             let nodes = names.indices.map { k -> String in
@@ -264,6 +283,7 @@ struct ClusterCommand: ParsableCommand {
                 + (runs.isEmpty ? "no summary (exit \(child.terminationStatus))" : runs.count == 1 ? runs[0] : "its last run: " + runs.last!) + "\n"
         }
         if descriptor.cluster.replicatedLog != nil { text += "  leaders elected: \(elected)\n" }
+        text += "  metrics: read from \(scraped.count) of \(names.count) nodes near the end (<node>.metrics.txt); structured logs in <node>.runtime.jsonl\n"
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
         // The interposer's log of the faults the spec has steps for.
         if let router, router.logsFaults { events += router.events }
@@ -350,6 +370,7 @@ struct NodeCommand: ParsableCommand {
     @Option(help: "A runtime bug (see `quorum cluster --help`).") var bug: String?
     @Option(help: "Send every datagram through the interposer at this port (`quorum cluster --faults`).") var router: UInt16?
     @Flag(help: "Serve clients the replicated ledger on the spec's log (`quorum cluster --clients`).") var clients = false
+    @Option(help: "Serve the node's metrics in Prometheus's text format at http://127.0.0.1:PORT/metrics.") var metricsPort: UInt16?
 
     func run() throws {
         let portList = ports.split(separator: ",").compactMap { UInt16($0) }
@@ -383,6 +404,19 @@ struct NodeCommand: ParsableCommand {
             try file.truncate(atOffset: UInt64(existing.utf8.count))
         }
         var logged = existing.split(separator: "\n").count, lastLine = ""
+        // The node's structured log (`<node>.runtime.jsonl`) and its metrics.
+        let runtimeLog = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".runtime.jsonl" : log + ".runtime.jsonl"
+        if !recover { _ = FileManager.default.createFile(atPath: runtimeLog, contents: nil) }
+        let telemetry = NodeTelemetry(node: machine.node.stringValue ?? machine.node.text, log: runtimeLog)
+        if let metricsPort {
+            do {
+                try MetricsEndpoint(port: metricsPort, registry: telemetry.registry).start()
+            } catch {
+                telemetry.logger.warning("no metrics endpoint", metadata: ["error": "\(error)"])
+            }
+        }
+        let shownVariables = descriptor.cluster.shown ?? []
+        let role = descriptor.cluster.replicatedLog.map { (variable: $0.role, leader: $0.leader) }
         // With clients, the runtime around the spec's steps that serves them the ledger.
         var replica: LedgerReplica? = nil
         if clients {
@@ -411,7 +445,7 @@ struct NodeCommand: ParsableCommand {
                 try batchFile.synchronize()
             }
             let temporary = durable + ".tmp"
-            FileManager.default.createFile(atPath: temporary, contents: SavedNodeState(values: values, logged: logged, last: lastLine).data)
+            _ = FileManager.default.createFile(atPath: temporary, contents: SavedNodeState(values: values, logged: logged, last: lastLine).data)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.synchronize()
             try handle.close()
@@ -450,6 +484,8 @@ struct NodeCommand: ParsableCommand {
             try append(event, values: machine.values)
         }
         try persist(machine.values)
+        telemetry.logger.info(recover ? "recovered" : "started", metadata: ["logged": "\(logged)", "port": "\(portList[id - 1])"])
+        telemetry.observe(machine.values, variables: model.variables, shown: shownVariables, role: role, me: machine.node)
         var random = SeededGenerator(seed: seed &+ UInt64(id) &* 0x9E37_79B9_7F4A_7C15)
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) * 1000 }
@@ -467,8 +503,9 @@ struct NodeCommand: ParsableCommand {
         /// Applies what the node may now apply and answers the clients waiting for it.
         func serve() {
             guard var current = replica else { return }
-            for (port, reply) in current.apply(machine.values) {
+            for (port, reply, waited) in current.apply(machine.values) {
                 if let bytes = try? JSONEncoder().encode(reply) { socket.send(Array(bytes), to: port) }
+                telemetry.answered(reply.type, after: waited)
             }
             replica = current
         }
@@ -499,6 +536,8 @@ struct NodeCommand: ParsableCommand {
                 timeouts = drawTimeouts()
             }
             steps += 1
+            telemetry.stepped(taken.name, sent: taken.sent.count, timeout: policy.idle[taken.name] != nil)
+            telemetry.observe(machine.values, variables: model.variables, shown: shownVariables, role: role, me: machine.node)
             if taken.name == replica?.spec.request { replica?.appended(machine.values) }
             // Durable before anything that depends on it leaves the node.
             if let event = taken.event { try append(event, values: machine.values) } else { try persist(machine.values) }
@@ -528,6 +567,7 @@ struct NodeCommand: ParsableCommand {
                 if let command = Datagram.command(bytes) {
                     if let reply = replica?.take(command, machine.values), let data = try? JSONEncoder().encode(reply) {
                         socket.send(Array(data), to: command.port)
+                        telemetry.answered(reply.type, after: reply.type == "redirect" ? nil : 0)
                     }
                     continue
                 }
@@ -536,6 +576,7 @@ struct NodeCommand: ParsableCommand {
                 if let message = try? ITFValue(json: Data(bytes)), machine.deliver(message) {
                     try persist(machine.values)
                     received += 1
+                    telemetry.received()
                     if let heartbeat = policy.heartbeat,
                        !heartbeat.values.contains(message[field: heartbeat.field]?.stringValue ?? "") {
                         // Not a message that says the cluster is alive (a candidate's, say).
@@ -554,6 +595,7 @@ struct NodeCommand: ParsableCommand {
             try take(at: now, only: nil)
         }
         try file.close()
+        telemetry.logger.info("stopped", metadata: ["steps": "\(steps)", "sent": "\(sent)", "received": "\(received)"])
         func count(_ n: Int, _ what: String) -> String { "\(n) \(what)\(n == 1 ? "" : "s")" }
         Terminal.out("\(count(steps, "step")), \(count(sent, "message")) sent, \(received) received")
     }

@@ -22,8 +22,9 @@ struct LedgerReplica {
     /// resets commitIndex to 0).
     private(set) var ledger = LedgerMachine()
     private(set) var lastApplied = 0
-    /// The clients waiting for this node's answer: their command's seq and port, by client.
-    private var waiting: [Int: (seq: Int, port: UInt16)] = [:]
+    /// The clients waiting for this node's answer: their command's seq and port, and when the
+    /// node took it, by client.
+    private var waiting: [Int: (seq: Int, port: UInt16, since: Date)] = [:]
 
     init?(_ spec: ReplicatedLog, variables: [String], node: ITFValue, fault: RuntimeBug.ServingFault?) {
         guard let log = variables.firstIndex(of: spec.log), let commit = variables.firstIndex(of: spec.commitIndex),
@@ -50,7 +51,7 @@ struct LedgerReplica {
     mutating func take(_ command: ClientCommand, _ values: [ITFValue]) -> ClientReply? {
         guard isLeader(values) else { return ClientReply(client: command.client, seq: command.seq, type: "redirect") }
         if fault == .staleRead && command.f == "read" { return ledger.read(command) }
-        waiting[command.client] = (command.seq, command.port)
+        if waiting[command.client]?.seq != command.seq { waiting[command.client] = (command.seq, command.port, Date()) }
         if !pending.contains(where: { $0.client == command.client && $0.seq == command.seq }) { pending.append(command) }
         return nil
     }
@@ -102,17 +103,18 @@ struct LedgerReplica {
     }
 
     /// Applies the entries committed since the last call (with the apply-before-commit bug: every
-    /// entry in the log); the replies to send, with their ports. A node that no longer leads
+    /// entry in the log); the replies to send, with their ports and how long the node held each
+    /// command. A node that no longer leads
     /// redirects the commands it had not yet put in an entry.
-    mutating func apply(_ values: [ITFValue]) -> [(port: UInt16, reply: ClientReply)] {
-        var out: [(port: UInt16, reply: ClientReply)] = []
+    mutating func apply(_ values: [ITFValue]) -> [(port: UInt16, reply: ClientReply, waited: Double?)] {
+        var out: [(port: UInt16, reply: ClientReply, waited: Double?)] = []
         // A node that no longer leads owns no uncommitted entries: if it is elected again, the
         // entries of its old term commit only through one of its new term, which it must be
         // free to append.
         if !isLeader(values) { appendedHere = [] }
         if !pending.isEmpty && !isLeader(values) {
             for command in pending {
-                out.append((command.port, ClientReply(client: command.client, seq: command.seq, type: "redirect")))
+                out.append((command.port, ClientReply(client: command.client, seq: command.seq, type: "redirect"), nil))
                 waiting[command.client] = nil
             }
             pending = []
@@ -127,7 +129,7 @@ struct LedgerReplica {
             for command in batches["\(lastApplied):\(term)"]?.commands ?? [] {
                 let reply = ledger.apply(command)
                 if let wait = waiting[command.client], wait.seq == command.seq {
-                    out.append((wait.port, reply))
+                    out.append((wait.port, reply, Date().timeIntervalSince(wait.since)))
                     waiting[command.client] = nil
                 }
             }

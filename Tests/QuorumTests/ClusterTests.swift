@@ -142,6 +142,27 @@ import Testing
         for file in ["history.jsonl", "history.html"] {
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path))
         }
+        // Observability: each node's metrics, read over HTTP near the end (a node being
+        // restarted then is missed), and its structured log, one JSON object per line.
+        #expect(run.stdout.contains("leaders elected: "), "\(run.stdout)")
+        let metrics = ["s1", "s2", "s3"].compactMap { try? String(contentsOf: dir.appendingPathComponent("\($0).metrics.txt"), encoding: .utf8) }
+        #expect(!metrics.isEmpty, "\(run.stdout)")
+        for text in metrics {
+            for name in ["quorum_node_steps_total{", "quorum_node_messages_sent_total{", "quorum_node_value{", "quorum_node_leader{"] {
+                #expect(text.contains(name), "\(text)")
+            }
+        }
+        #expect(metrics.contains { $0.contains("quorum_client_request_duration_seconds_count{") }, "\(metrics)")
+        var roles: [String] = []
+        for node in ["s1", "s2", "s3"] {
+            let text = try String(contentsOf: dir.appendingPathComponent("\(node).runtime.jsonl"), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                let object = try #require(try JSONTree(json: Data(line.utf8)).object, "\(line)")
+                #expect(object["node"]?.string == node && object["time"] != nil && object["message"]?.string != nil, "\(line)")
+                if object["message"]?.string == "role changed", let role = object["state"]?.string { roles.append(role) }
+            }
+        }
+        #expect(roles.contains("Leader"), "\(roles)")
     }
 
     /// The same schedule with a bug in serving clients: a node applies and answers before the
