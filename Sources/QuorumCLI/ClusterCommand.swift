@@ -283,7 +283,7 @@ struct ClusterCommand: ParsableCommand {
                 + (runs.isEmpty ? "no summary (exit \(child.terminationStatus))" : runs.count == 1 ? runs[0] : "its last run: " + runs.last!) + "\n"
         }
         if descriptor.cluster.replicatedLog != nil { text += "  leaders elected: \(elected)\n" }
-        text += "  metrics: read from \(scraped.count) of \(names.count) nodes near the end (<node>.metrics.txt); structured logs in <node>.runtime.jsonl\n"
+        text += "  metrics: read from \(scraped.count) of \(names.count) nodes near the end (<node>.metrics.txt); structured logs in <node>.runtime.log\n"
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
         // The interposer's log of the faults the spec has steps for.
         if let router, router.logsFaults { events += router.events }
@@ -404,8 +404,8 @@ struct NodeCommand: ParsableCommand {
             try file.truncate(atOffset: UInt64(existing.utf8.count))
         }
         var logged = existing.split(separator: "\n").count, lastLine = ""
-        // The node's structured log (`<node>.runtime.jsonl`) and its metrics.
-        let runtimeLog = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".runtime.jsonl" : log + ".runtime.jsonl"
+        // The node's structured log (`<node>.runtime.log`) and its metrics.
+        let runtimeLog = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".runtime.log" : log + ".runtime.log"
         if !recover { _ = FileManager.default.createFile(atPath: runtimeLog, contents: nil) }
         let telemetry = NodeTelemetry(node: machine.node.stringValue ?? machine.node.text, log: runtimeLog)
         if let metricsPort {
@@ -429,7 +429,7 @@ struct NodeCommand: ParsableCommand {
         // An entry's commands, appended to their own file as the node learns them, and synced
         // before the state that holds the entry is saved: rewriting every batch with the state
         // after every step cost more than the step.
-        let batchLog = String(durable.dropLast(11)) + ".batches.jsonl"
+        let batchLog = String(durable.dropLast(11)) + ".batches.log"
         var batchFile: FileHandle? = nil
         if replica != nil {
             if !recover || !FileManager.default.fileExists(atPath: batchLog) {

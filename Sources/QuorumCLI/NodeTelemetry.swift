@@ -5,7 +5,7 @@ import Prometheus
 import QuorumCore
 
 /// What a running node says about itself besides its protocol log: a structured log (swift-log,
-/// one JSON object per line in `<node>.runtime.jsonl`: starts, recoveries, role and term changes,
+/// one JSON object per line in `<node>.runtime.log`: starts, recoveries, role and term changes,
 /// timeouts) and metrics (swift-metrics, kept in a Prometheus registry that ``MetricsEndpoint``
 /// serves): steps by action, messages, the node's values of the variables its spec shows (term,
 /// commit index), leaderships, timeouts, and the clients' requests and their latency.

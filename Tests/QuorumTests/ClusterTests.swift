@@ -155,7 +155,7 @@ import Testing
         #expect(metrics.contains { $0.contains("quorum_client_request_duration_seconds_count{") }, "\(metrics)")
         var roles: [String] = []
         for node in ["s1", "s2", "s3"] {
-            let text = try String(contentsOf: dir.appendingPathComponent("\(node).runtime.jsonl"), encoding: .utf8)
+            let text = try String(contentsOf: dir.appendingPathComponent("\(node).runtime.log"), encoding: .utf8)
             for line in text.split(separator: "\n") {
                 let object = try #require(try JSONTree(json: Data(line.utf8)).object, "\(line)")
                 #expect(object["node"]?.string == node && object["time"] != nil && object["message"]?.string != nil, "\(line)")
