@@ -22,9 +22,24 @@ struct ClusterCommand: ParsableCommand {
 
     @Argument(help: "The spec to run (see `quorum list`).") var spec: String
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter (the model's bounds bound the run too).", valueName: "NAME=VALUE"))
-    var settings: [String] = []
+    var given: [String] = []
+    /// The settings, with --nodes as the spec's parameter for it.
+    var settings: [String] {
+        get throws {
+            guard let nodes else { return given }
+            let descriptor = try Catalog.spec(named: spec)
+            guard let parameter = descriptor.cluster.nodes else {
+                throw UsageError("\(descriptor.name) names no parameter for --nodes: set its processes with --set")
+            }
+            if try Settings.parse(given)[parameter] != nil { throw UsageError("--nodes and --set \(parameter)= both set the number of nodes") }
+            return given + ["\(parameter)=\(nodes)"]
+        }
+    }
     @Option(help: "The nodes run this buggy variant; validation is against the spec.") var variant: String?
-    @Option(help: "Seconds each node runs.") var duration = 2.0
+    @Option(name: .customLong("duration"), help: "How long each node runs: seconds, or with a unit (500ms, 30s, 2m).")
+    var runFor = RunTime(seconds: 2)
+    var duration: Double { runFor.seconds }
+    @Option(help: "How many nodes run: the spec's parameter for it (Raft's servers, Paxos's acceptors).") var nodes: Int?
     @Option(help: "Milliseconds between a node's steps, on average.") var interval = 5
     @Option(help: "Seed of the nodes' choices (timing still varies from run to run).") var seed: UInt64 = 1
     @Option(help: "Directory for the nodes' logs and the validation's trace.") var out = "cluster"
@@ -59,6 +74,7 @@ struct ClusterCommand: ParsableCommand {
 
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
+        let settings = try self.settings
         let runtimeBug = try bug.map { try descriptor.runtimeBug(named: $0) }
         if clients > 0 && descriptor.cluster.replicatedLog == nil {
             throw UsageError("\(descriptor.name) declares no replicated log, so its nodes cannot serve --clients")
@@ -321,7 +337,7 @@ extension ClusterCommand {
         guard let cluster = descriptor.clusterModel else {
             return descriptor.model(try descriptor.resolve(overrides, variant: variant), variant: variant)
         }
-        return cluster.build(try descriptor.resolve(overrides, variant: variant, ranges: cluster.ranges), variant)
+        return cluster.build(try descriptor.resolve(overrides, base: cluster.defaults, variant: variant, ranges: cluster.ranges), variant)
     }
 
     /// Writes the clients' history and its timeline, checks it for linearizability against the

@@ -39,7 +39,8 @@ struct ValidateCommand: ParsableCommand {
         // Logs of running clusters outgrow the explorer's packed bounds: a spec that declares a
         // model for clusters (Raft's description) is validated against it, at its wider ranges.
         let cluster = descriptor.clusterModel
-        let values = try descriptor.resolve(try Settings.parse(settings), base: chosenVariant?.bounds ?? [:], variant: chosenVariant,
+        let base = (cluster?.defaults ?? [:]).merging(chosenVariant?.bounds ?? [:]) { $1 }
+        let values = try descriptor.resolve(try Settings.parse(settings), base: base, variant: chosenVariant,
                                             ranges: cluster?.ranges ?? [:])
         let model = cluster.map { $0.build(values, chosenVariant) } ?? descriptor.model(values, variant: chosenVariant)
         var events: [NodeEvent] = []

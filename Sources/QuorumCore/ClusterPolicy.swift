@@ -40,6 +40,9 @@ public struct ClusterPolicy: Sendable {
     /// Where the spec keeps a replicated log, so that the nodes can serve clients a state machine
     /// on its committed entries (`quorum cluster --clients`); nil: the spec has none.
     public var replicatedLog: ReplicatedLog? = nil
+    /// The parameter that says how many nodes run (Raft's `servers`), which `quorum cluster
+    /// --nodes N` sets; nil: the spec's nodes are not one parameter's count.
+    public var nodes: String? = nil
 
     public init(never: Set<String> = [], idle: [String: ClosedRange<Int>] = [:], heartbeat: (field: String, values: Set<String>)? = nil,
                 period: [String: Int] = [:], silent: Set<String>? = nil, destination: String? = nil, source: String? = nil, prompt: Set<String> = [],
@@ -163,14 +166,16 @@ extension SpecDescriptor {
 
 extension SpecDescriptor {
     /// Runs the spec's clusters, and validates their logs, on `build`'s system at parameters
-    /// within `ranges` (wider than the explorer's): the spec's description, say, which is not held
-    /// to the bounds of the packed state the explorer needs. Called in the spec's own module, so
+    /// within `ranges` (wider than the explorer's), at `defaults` where no value is set: the
+    /// spec's description, say, which is not held to the bounds of the packed state the explorer
+    /// needs. Called in the spec's own module, so
     /// that the engines are specialised for the system there.
     @inlinable public mutating func runClusters<System: TransitionSystem, Parameters: ParameterSet, Mutation: Mutant>(
-        on build: @escaping @Sendable (Parameters, Mutation?) -> System, mutants: Mutation.Type, ranges: [String: ClosedRange<Int>]
+        on build: @escaping @Sendable (Parameters, Mutation?) -> System, mutants: Mutation.Type, ranges: [String: ClosedRange<Int>],
+        defaults: [String: Int] = [:]
     ) {
         let name = self.name, order = parameters.map(\.name)
-        clusterModel = ClusterModel(ranges: ranges) { values, variant in
+        clusterModel = ClusterModel(ranges: ranges, defaults: defaults) { values, variant in
             AnyModel(build(Parameters(values), Mutation.of(variant)), spec: name, variant: variant?.name,
                      parameters: order.map { ($0, values[$0]!) })
         }
@@ -181,10 +186,15 @@ extension SpecDescriptor {
 public struct ClusterModel: Sendable {
     /// The parameters' ranges, where they differ from the explorer's.
     public let ranges: [String: ClosedRange<Int>]
+    /// The parameters' values where a cluster needs others than the explorer's defaults: a run of
+    /// seconds outgrows a model sized for exhaustive search (Raft's two terms and one entry).
+    public let defaults: [String: Int]
     public let build: @Sendable ([String: Int], Variant?) -> AnyModel
 
-    public init(ranges: [String: ClosedRange<Int>], build: @escaping @Sendable ([String: Int], Variant?) -> AnyModel) {
+    public init(ranges: [String: ClosedRange<Int>], defaults: [String: Int] = [:],
+                build: @escaping @Sendable ([String: Int], Variant?) -> AnyModel) {
         self.ranges = ranges
+        self.defaults = defaults
         self.build = build
     }
 }

@@ -16,6 +16,8 @@ extension Paxos {
             described: { p, mutation in PaxosDescription(Paxos(p, mutation: mutation)) }
         )
         spec.conformanceStates = 5_000
+        // `quorum cluster paxos --nodes N` runs N acceptors.
+        spec.cluster.nodes = "acceptors"
         return spec
     }()
 

@@ -49,7 +49,9 @@ extension Raft {
         // Clusters run the description: their logs outgrow the packed state's eight entries (a
         // message still packs terms and indices into 8 bits each).
         spec.runClusters(on: { p, mutation in RaftDescription(Raft(p, mutation: mutation)) }, mutants: Mutation.self,
-                         ranges: ["maxTerm": 1...200, "maxLogLength": 0...250, "maxMessages": 0...100])
+                         ranges: ["maxTerm": 1...200, "maxLogLength": 0...250, "maxMessages": 0...100],
+                         defaults: ["maxTerm": 200, "maxLogLength": 250, "maxMessages": 100])
+        spec.cluster.nodes = "servers"
         return spec
     }()
 }
