@@ -203,7 +203,7 @@ public enum JSONTree: Decodable, Hashable, Sendable {
 
     /// One JSON document.
     public init(json data: Data) throws {
-        self = try JSONDecoder().decode(JSONTree.self, from: data)
+        self = try JSONReader.read(data)
     }
 
     /// Compact JSON text, object keys sorted: equal values print alike.

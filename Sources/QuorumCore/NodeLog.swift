@@ -79,7 +79,7 @@ public struct NodeEvent: Sendable, Equatable {
     public init(jsonLine data: Data, source: String) throws {
         let tree: JSONTree
         do {
-            tree = try JSONDecoder().decode(JSONTree.self, from: data)
+            tree = try JSONTree(json: data)
         } catch {
             throw TraceFormatError("\(source): not a JSON object")
         }

@@ -261,7 +261,7 @@ public struct TraceDocument: Sendable {
     public init(json data: Data) throws {
         let tree: JSONTree
         do {
-            tree = try JSONDecoder().decode(JSONTree.self, from: data)
+            tree = try JSONTree(json: data)
         } catch {
             throw TraceFormatError("not valid JSON")
         }

@@ -97,3 +97,46 @@ import QuorumCore
         }
     }
 }
+
+/// The hand-written JSON reader against `JSONDecoder`, which it replaced for speed: the same
+/// trees from valid texts, a refusal wherever `JSONDecoder` refuses.
+@Suite struct JSONReaderTests {
+    func decoded(_ text: String) -> JSONTree? { try? JSONDecoder().decode(JSONTree.self, from: Data(text.utf8)) }
+    func read(_ text: String) -> JSONTree? { try? JSONTree(json: Data(text.utf8)) }
+
+    @Test func readsWhatJSONDecoderReads() throws {
+        let samples = [
+            "null", "true", "false", "0", "-0", "12", "-3.5", "1e3", "1E-2", "2.5e+4", "123456789012345678901234567890",
+            "\"\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"", "\"\\u00e9\\u4e2d\\ud83d\\ude00\"", "\"é中😀\"",
+            "[]", "{}", " [ 1 , [ 2 , { } ] ] ", "{\"a\": {\"b\": [true, null, \"x\"]}, \"c\": -1}",
+            "{\"k\": 1, \"k\": 2}", "[{\"#bigint\": \"5\"}, {\"#set\": []}]", "[1,]", "{\"a\":1,}", "[1, ]",
+            // Refused by both:
+            "", " ", "[,]", "{,}", "[1,,]", "01", "-", "1.", ".5", "+1", "1e", "tru", "nul", "[1 2]", "{\"a\" 1}", "{a: 1}",
+            "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"a\nb\"", "\"\u{01}\"", "1e400", "-1e400", "[1]]", "{} {}",
+            "/* c */ 1", "[1] // c", "\"unterminated", "[", "{", "{\"a\":", String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+        ]
+        for text in samples {
+            #expect(read(text) == decoded(text), "\(text.prefix(80))")
+        }
+        // Invalid UTF-8, as bytes.
+        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D]] {
+            let data = Data(bytes)
+            #expect((try? JSONTree(json: data)) == (try? JSONDecoder().decode(JSONTree.self, from: data)), "\(bytes)")
+        }
+    }
+
+    /// Random texts built from JSON's own tokens, most of them not JSON: both readers agree on
+    /// every one.
+    @Test func agreesWithJSONDecoderOnRandomTokens() {
+        let tokens = ["{", "}", "[", "]", ",", ":", "\"k\"", "\"\\u0041\"", "1", "-2.5e1", "0", "true", "null", " ", "\"", "\\", "e", "."]
+        var random = SeededGenerator(seed: 7)
+        var valid = 0
+        for _ in 0..<5_000 {
+            let text = (0..<(1 + random.below(10))).map { _ in tokens[random.below(tokens.count)] }.joined()
+            let expected = decoded(text)
+            #expect(read(text) == expected, "\(text)")
+            if expected != nil { valid += 1 }
+        }
+        #expect(valid > 200)
+    }
+}
