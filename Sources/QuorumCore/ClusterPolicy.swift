@@ -182,7 +182,7 @@ extension SpecDescriptor {
     }
 }
 
-/// The model a spec's cluster runs when it is not the explorer's (``SpecDescriptor/runClusters(on:mutants:ranges:)``).
+/// The model a spec's cluster runs when it is not the explorer's (``SpecDescriptor/runClusters(on:mutants:ranges:defaults:)``).
 public struct ClusterModel: Sendable {
     /// The parameters' ranges, where they differ from the explorer's.
     public let ranges: [String: ClosedRange<Int>]

@@ -78,7 +78,7 @@ public struct SpecDescriptor: Sendable {
     public var cluster = ClusterPolicy()
     /// Bugs of running nodes that `quorum cluster --bug` may plant, beyond ``RuntimeBug/amnesia``.
     public var runtimeBugs: [RuntimeBug] = []
-    /// The model `quorum cluster` runs when it is not the explorer's; see ``runClusters(on:mutants:ranges:)``.
+    /// The model `quorum cluster` runs when it is not the explorer's; see ``runClusters(on:mutants:ranges:defaults:)``.
     public var clusterModel: ClusterModel? = nil
     /// The spec's assumptions on its parameters (TLA+'s ASSUME), beyond each parameter's range:
     /// a message saying what is wrong, or nil.
