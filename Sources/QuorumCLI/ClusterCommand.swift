@@ -74,15 +74,23 @@ struct ClusterCommand: ParsableCommand {
 
     func run() throws {
         let descriptor = try Catalog.spec(named: spec)
-        let settings = try self.settings
         let runtimeBug = try bug.map { try descriptor.runtimeBug(named: $0) }
-        if clients > 0 && descriptor.cluster.replicatedLog == nil {
+        if clients > 0 && descriptor.cluster.replicatedLog == nil && descriptor.cluster.agreement == nil {
             throw UsageError("\(descriptor.name) declares no replicated log, so its nodes cannot serve --clients")
         }
         if let runtimeBug, runtimeBug.serving != nil && clients == 0 {
             throw UsageError("--bug \(runtimeBug.name) is a bug in serving clients: give --clients")
         }
         let chosenVariant = try variant.map { try descriptor.variant(named: $0) }
+        var settings = try self.settings
+        if clients > 0, let agreement = descriptor.cluster.agreement {
+            // A log of slots: one value per node (its batch), and ballots for every node to retry a slot.
+            let given = try Settings.parse(settings)
+            let defaults = try descriptor.resolve([:])
+            let nodes = descriptor.cluster.nodes.flatMap { given[$0] ?? defaults[$0] } ?? 3
+            if given[agreement.values] == nil { settings.append("\(agreement.values)=\(nodes)") }
+            if given[agreement.ballots] == nil { settings.append("\(agreement.ballots)=\(agreement.ballotsPerNode * nodes - 1)") }
+        }
         let overrides = try Settings.parse(settings)
         let implementation = try Self.model(descriptor, overrides, variant: chosenVariant)
         let reference = try Self.model(descriptor, overrides, variant: nil)
@@ -167,9 +175,21 @@ struct ClusterCommand: ParsableCommand {
                 return pairs.first { $0.key == processes[k] }?.value == declared.leader
             }
         }
+        let slotted = clients > 0 && descriptor.cluster.agreement != nil
         func status() {
             scrape()
-            guard !quiet, !shown.isEmpty, Date().timeIntervalSince(lastStatus) >= 0.5 else { return }
+            if slotted && !quiet && Date().timeIntervalSince(lastStatus) >= 0.5 {
+                // A log of slots: how many each node knows decided (its `<node>.decided.log`).
+                lastStatus = Date()
+                let nodes = names.indices.map { k -> String in
+                    let path = String(logs[k].dropLast(6)) + ".decided.log"
+                    let lines = FileManager.default.contents(atPath: path)?.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } ?? 0
+                    return "\(names[k]) \(lines)"
+                }
+                let line = String(format: "%5.1f s  ", Date().timeIntervalSince(started)) + nodes.joined(separator: " | ") + "   (slots decided)"
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+            guard !quiet, !slotted, !shown.isEmpty, Date().timeIntervalSince(lastStatus) >= 0.5 else { return }
             lastStatus = Date()
             let nodes = names.indices.map { k -> String in
                 guard let values = saved(k) else { return "\(names[k]) –" }
@@ -303,10 +323,18 @@ struct ClusterCommand: ParsableCommand {
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
         // The interposer's log of the faults the spec has steps for.
         if let router, router.logsFaults { events += router.events }
-        let report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000,
+        let report: LogValidationReport
+        if events.contains(where: { $0.instance != nil }) {
+            let (lines, representative, _) = try ValidateCommand.validateInstances(events, model: reference, maxConfigurations: 200_000,
+                                                                                   silentActions: descriptor.cluster.silent)
+            text += lines
+            report = representative
+        } else {
+            report = try ValidateCommand.validate(events, model: reference, maxConfigurations: 2_000_000,
                                                   silentActions: descriptor.cluster.silent)
-        text += ValidateCommand.describe(report, model: reference, logs: NodeLogs(events))
-        if report.verdict == "explained" {
+            text += ValidateCommand.describe(report, model: reference, logs: NodeLogs(events))
+        }
+        if report.verdict == "explained" && !events.contains(where: { $0.instance != nil }) {
             text += report.violated.isEmpty ? "  every invariant holds on the behaviour found\n"
                 : "  violated on the behaviour found: " + report.violated.map { "\($0.property) (state \($0.state))" }.joined(separator: ", ") + "\n"
         }
@@ -388,6 +416,21 @@ struct NodeCommand: ParsableCommand {
     @Flag(help: "Serve clients the replicated ledger on the spec's log (`quorum cluster --clients`).") var clients = false
     @Option(help: "Serve the node's metrics in Prometheus's text format at http://127.0.0.1:PORT/metrics.") var metricsPort: UInt16?
 
+    /// The node's structured log (`<node>.runtime.log`) and its metrics, served at --metrics-port.
+    func telemetry(_ node: ITFValue) -> NodeTelemetry {
+        let runtimeLog = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".runtime.log" : log + ".runtime.log"
+        if !recover { _ = FileManager.default.createFile(atPath: runtimeLog, contents: nil) }
+        let telemetry = NodeTelemetry(node: node.stringValue ?? node.text, log: runtimeLog)
+        if let metricsPort {
+            do {
+                try MetricsEndpoint(port: metricsPort, registry: telemetry.registry).start()
+            } catch {
+                telemetry.logger.warning("no metrics endpoint", metadata: ["error": "\(error)"])
+            }
+        }
+        return telemetry
+    }
+
     func run() throws {
         let portList = ports.split(separator: ",").compactMap { UInt16($0) }
         guard portList.count == ports.split(separator: ",").count, (1...portList.count).contains(id) else {
@@ -400,9 +443,17 @@ struct NodeCommand: ParsableCommand {
         guard var machine = model.node(id - 1), model.processValues?.count == portList.count else {
             throw UsageError("\(descriptor.name) at these bounds has no node \(id) of \(portList.count), or cannot run as a cluster")
         }
+        let runtimeBug = try bug.map { try descriptor.runtimeBug(named: $0) }
+        if clients, let agreement = descriptor.cluster.agreement {
+            // A ledger on a log of slots, each agreed by its own instance of the spec.
+            let node = SlotNode(model: model, agreement: agreement, me: id - 1, ports: portList, router: router, duration: duration,
+                                interval: interval, seed: seed, log: log, recover: recover, bug: runtimeBug,
+                                telemetry: telemetry(machine.node))
+            Terminal.out(try node.run())
+            return
+        }
         let socket = try LoopbackSocket(port: portList[id - 1])
         let nodes = model.processValues ?? []
-        let runtimeBug = try bug.map { try descriptor.runtimeBug(named: $0) }
         if !recover || !FileManager.default.fileExists(atPath: log) {
             guard FileManager.default.createFile(atPath: log, contents: nil) else { throw UsageError("cannot write \(log)") }
         }
@@ -421,16 +472,7 @@ struct NodeCommand: ParsableCommand {
         }
         var logged = existing.split(separator: "\n").count, lastLine = ""
         // The node's structured log (`<node>.runtime.log`) and its metrics.
-        let runtimeLog = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".runtime.log" : log + ".runtime.log"
-        if !recover { _ = FileManager.default.createFile(atPath: runtimeLog, contents: nil) }
-        let telemetry = NodeTelemetry(node: machine.node.stringValue ?? machine.node.text, log: runtimeLog)
-        if let metricsPort {
-            do {
-                try MetricsEndpoint(port: metricsPort, registry: telemetry.registry).start()
-            } catch {
-                telemetry.logger.warning("no metrics endpoint", metadata: ["error": "\(error)"])
-            }
-        }
+        let telemetry = telemetry(machine.node)
         let shownVariables = descriptor.cluster.shown ?? []
         let role = descriptor.cluster.replicatedLog.map { (variable: $0.role, leader: $0.leader) }
         // With clients, the runtime around the spec's steps that serves them the ledger.

@@ -53,8 +53,14 @@ struct ValidateCommand: ParsableCommand {
             throw UsageError("\(model.spec) has no action \(unknown) (its actions: \(model.actionNames.joined(separator: ", ")))")
         }
         let silent: Set<String>? = noSilent ? [] : silentActions.isEmpty ? nil : Set(silentActions)
-        let report = try Self.validate(events, model: model, maxConfigurations: maxConfigurations, silentActions: silent)
-        var text = Self.describe(report, model: model, logs: NodeLogs(events))
+        let report: LogValidationReport
+        var text: String
+        if events.contains(where: { $0.instance != nil }) {
+            (text, report, _) = try Self.validateInstances(events, model: model, maxConfigurations: maxConfigurations, silentActions: silent)
+        } else {
+            report = try Self.validate(events, model: model, maxConfigurations: maxConfigurations, silentActions: silent)
+            text = Self.describe(report, model: model, logs: NodeLogs(events))
+        }
         if !noFiles {
             let stem = [spec.lowercased(), variant, report.verdict].compactMap { $0 }.joined(separator: "-")
             do {
@@ -98,6 +104,54 @@ struct ValidateCommand: ParsableCommand {
             throw UsageError("\(e.source): \(model.spec) has no action \(e.action) (its actions: \(model.actionNames.joined(separator: ", ")))")
         }
         return model.validate(logs, options: ValidationOptions(maxConfigurations: maxConfigurations, silentActions: silentActions))
+    }
+
+    /// Validates logs whose events name instances (the slots of a log, each agreed by its own
+    /// run of the spec) one instance at a time, and describes the outcome. The report returned
+    /// stands for all: the first instance not explained, else the first whose behaviour violates
+    /// an invariant, else the one with the most events; the text says how many of each.
+    static func validateInstances(_ events: [NodeEvent], model: AnyModel, maxConfigurations: Int,
+                                  silentActions: Set<String>?) throws -> (text: String, report: LogValidationReport, instance: Int) {
+        var groups: [Int: [NodeEvent]] = [:]
+        for event in events {
+            guard let k = event.instance else { throw UsageError("\(event.source): an event without an \"instance\" among events with one") }
+            groups[k, default: []].append(event)
+        }
+        var chosen: (k: Int, report: LogValidationReport)? = nil
+        var (explained, configurations, violating) = (0, 0, 0)
+        var worst: [(Int, LogValidationReport)] = []
+        for k in groups.keys.sorted() {
+            let report = try validate(groups[k]!, model: model, maxConfigurations: maxConfigurations, silentActions: silentActions)
+            configurations += report.configurations
+            if report.verdict == "explained" {
+                explained += 1
+                if !report.violated.isEmpty { violating += 1 }
+            } else {
+                worst.append((k, report))
+            }
+            func rank(_ r: LogValidationReport) -> Int { r.verdict != "explained" ? 0 : !r.violated.isEmpty ? 1 : 2 }
+            if let current = chosen {
+                let (a, b) = (rank(report), rank(current.report))
+                if a < b || (a == b && a == 2 && report.events > current.report.events) { chosen = (k, report) }
+            } else {
+                chosen = (k, report)
+            }
+        }
+        let (k, report) = chosen!
+        let nodes = NodeLogs(events).nodes.count
+        var out = "\(model.spec)\(model.variant.map { " [\($0)]" } ?? "") (" + model.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
+        out += ", \(Terminal.count(events.count)) events of \(nodes) nodes in \(Terminal.count(groups.count)) instances (slots), "
+            + "\(Terminal.count(configurations)) configurations searched\n"
+        if worst.isEmpty {
+            out += "  result: explained: every slot's events are a behaviour of the spec (\(Terminal.count(explained)) of \(Terminal.count(groups.count)))\n"
+            out += violating == 0 ? "  every invariant holds on every behaviour found\n" : "  \(violating) slots' behaviours violate an invariant; the first: slot \(k)\n"
+            out += "  the slot with the most events, \(k) (\(report.events) events), is the trace written\n"
+        } else {
+            out += "  result: \(report.verdict) in \(worst.count) of \(Terminal.count(groups.count)) slots ("
+                + worst.prefix(10).map { "slot \($0.0) \($0.1.verdict)" }.joined(separator: ", ") + (worst.count > 10 ? ", …" : "") + "); slot \(k):\n"
+            out += describe(report, model: model, logs: NodeLogs(groups[k]!)).split(separator: "\n").dropFirst().map { "  \($0)\n" }.joined()
+        }
+        return (out, report, k)
     }
 
     static func describe(_ r: LogValidationReport, model: AnyModel, logs: NodeLogs) -> String {

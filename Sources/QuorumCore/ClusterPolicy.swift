@@ -43,6 +43,9 @@ public struct ClusterPolicy: Sendable {
     /// The parameter that says how many nodes run (Raft's `servers`), which `quorum cluster
     /// --nodes N` sets; nil: the spec's nodes are not one parameter's count.
     public var nodes: String? = nil
+    /// For a spec of single-decree agreement, how a cluster runs it once per slot of a replicated
+    /// log to serve clients (`quorum cluster paxos --clients`); nil: the spec is not one.
+    public var agreement: SlotAgreement? = nil
 
     public init(never: Set<String> = [], idle: [String: ClosedRange<Int>] = [:], heartbeat: (field: String, values: Set<String>)? = nil,
                 period: [String: Int] = [:], silent: Set<String>? = nil, destination: String? = nil, source: String? = nil, prompt: Set<String> = [],
@@ -58,6 +61,47 @@ public struct ClusterPolicy: Sendable {
         self.shown = shown
         self.networkSteps = networkSteps
         self.replicatedLog = replicatedLog
+    }
+}
+
+/// How a cluster makes a replicated log out of a spec of single-decree agreement (Paxos): one
+/// instance of the spec per slot, each node taking part in every instance, the outcome of each
+/// read by ``TransitionSystem/decision(in:)``. The model's values stand for the nodes' batches:
+/// value k decided in slot s means node k's batch of client commands for s (possibly empty). A
+/// slot's first proposer is its owner (node s mod n, as in Mencius), with the node's lowest
+/// ballot; another node starts a higher ballot of its own only when the slot has stayed undecided
+/// too long, so that without faults no two proposers compete.
+public struct SlotAgreement: Sendable {
+    /// The parameter counting the values, which the cluster sets to the number of nodes.
+    public var values: String
+    /// The parameter bounding the ballots, and its value per node when not set: enough for every
+    /// node to retry a slot several times.
+    public var ballots: String
+    public var ballotsPerNode: Int
+    /// The step that starts a ballot, and its parameter naming the ballot (Paxos's Phase1a, b).
+    public var start: String
+    public var ballot: String
+    /// The step that proposes a value, and its parameter naming the value (Phase2a, v): where the
+    /// spec leaves the choice free, a node proposes its own.
+    public var propose: String
+    public var value: String
+    /// The message field naming the ballot, which tells a node the highest ballot of a slot.
+    public var ballotField: String
+    /// Value k as the spec's traces write it ("v1" for node 0): a message that names a value
+    /// carries that value's batch.
+    public var valueName: @Sendable (Int) -> String
+
+    public init(values: String, ballots: String, ballotsPerNode: Int, start: String, ballot: String, propose: String, value: String,
+                ballotField: String, valueName: @escaping @Sendable (Int) -> String) {
+        self.values = values
+        self.ballots = ballots
+        self.ballotsPerNode = ballotsPerNode
+        self.start = start
+        self.ballot = ballot
+        self.propose = propose
+        self.value = value
+        self.ballotField = ballotField
+        self.valueName = valueName
     }
 }
 

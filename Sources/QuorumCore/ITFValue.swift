@@ -1,7 +1,7 @@
 import Foundation
 
 /// A value in the Informal Trace Format (Apalache ADR-015), the trace format of Apalache and Quint.
-public indirect enum ITFValue: Equatable, Sendable {
+public indirect enum ITFValue: Hashable, Sendable {
     case bool(Bool)
     case int(Int)
     case string(String)
@@ -15,12 +15,12 @@ public indirect enum ITFValue: Equatable, Sendable {
     case variant(tag: String, value: ITFValue)
     case unserializable(String)
 
-    public struct Field: Equatable, Sendable {
+    public struct Field: Hashable, Sendable {
         public let name: String
         public let value: ITFValue
     }
 
-    public struct Pair: Equatable, Sendable {
+    public struct Pair: Hashable, Sendable {
         public let key: ITFValue
         public let value: ITFValue
     }

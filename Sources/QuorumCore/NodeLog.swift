@@ -16,7 +16,10 @@ import Foundation
 /// on a clock the nodes share (Quorum's nodes write seconds since 1970): validation tries the
 /// logs' events in that order first, and on one machine, where a receive is always later than its
 /// send, that order is a behaviour, found without backtracking. A clock that is off only slows the
-/// search; it never changes a verdict. Other keys (a message id) are ignored.
+/// search; it never changes a verdict. `instance`, optional, names one of several runs of the
+/// spec that a node takes part in at once (a slot of a replicated log, each agreed by its own
+/// run of single-decree Paxos): the events of each instance are validated on their own. Other
+/// keys (a message id) are ignored.
 public struct NodeEvent: Sendable, Equatable {
     public let node: ITFValue
     public let action: String
@@ -24,6 +27,8 @@ public struct NodeEvent: Sendable, Equatable {
     public let state: [ITFValue.Field]
     /// When the node took the step, if its log says (seconds on a clock the nodes share).
     public let time: Double?
+    /// Which instance of the spec the step belongs to, when a node runs several (a slot).
+    public let instance: Int?
     /// Where the event was read ("s1.jsonl:4"), for messages; empty for an event made in memory.
     public let source: String
 
@@ -32,9 +37,10 @@ public struct NodeEvent: Sendable, Equatable {
     public static let network = ITFValue.string("network")
 
     public init(node: ITFValue, action: String, parameters: [(String, ITFValue)] = [],
-                state: [(String, ITFValue)] = [], source: String = "", time: Double? = nil) {
+                state: [(String, ITFValue)] = [], source: String = "", time: Double? = nil, instance: Int? = nil) {
         self.node = node
         self.time = time
+        self.instance = instance
         self.action = action
         self.parameters = parameters.map { ITFValue.Field(name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
         self.state = state.map { ITFValue.Field(name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
@@ -47,13 +53,20 @@ public struct NodeEvent: Sendable, Equatable {
         if !parameters.isEmpty { out += ",\"parameters\":" + ITFValue.record(parameters.map { ($0.name, $0.value) }).json }
         if !state.isEmpty { out += ",\"state\":" + ITFValue.record(state.map { ($0.name, $0.value) }).json }
         if let time { out += ",\"time\":" + String(format: "%.6f", time) }
+        if let instance { out += ",\"instance\":\(instance)" }
         return out + "}"
     }
 
     /// The event with the time it was taken.
     public func at(_ time: Double) -> NodeEvent {
         NodeEvent(node: node, action: action, parameters: parameters.map { ($0.name, $0.value) },
-                  state: state.map { ($0.name, $0.value) }, source: source, time: time)
+                  state: state.map { ($0.name, $0.value) }, source: source, time: time, instance: instance)
+    }
+
+    /// The event as a step of instance `k`.
+    public func of(instance k: Int?) -> NodeEvent {
+        NodeEvent(node: node, action: action, parameters: parameters.map { ($0.name, $0.value) },
+                  state: state.map { ($0.name, $0.value) }, source: source, time: time, instance: k)
     }
 
     /// One line for messages: `s2 Receive(m ↦ …) [s2.jsonl:4]`.
@@ -104,6 +117,14 @@ public struct NodeEvent: Sendable, Equatable {
             }
             time = seconds
         }
-        self.init(node: node, action: action, parameters: try fields("parameters"), state: try fields("state"), source: source, time: time)
+        var instance: Int? = nil
+        if let tree = object["instance"] {
+            guard case .number(let k) = tree, k == k.rounded(), abs(k) < 1e15 else {
+                throw TraceFormatError("\(source): \"instance\" is not a whole number")
+            }
+            instance = Int(k)
+        }
+        self.init(node: node, action: action, parameters: try fields("parameters"), state: try fields("state"), source: source,
+                  time: time, instance: instance)
     }
 }

@@ -22,11 +22,17 @@ public struct NodeMachine: Sendable {
         public let received: [ITFValue]
     }
 
-    let stepBox: @Sendable (inout [ITFValue], inout (any Sendable)?, (Int) -> Int, (String, String) -> Bool) -> Taken?
+    /// Ranks a candidate step by its name and parameters (as traces record them): nil leaves it
+    /// out; among the rest only those of the lowest rank are chosen from.
+    public typealias Ranking = (_ name: String, _ parameters: [(String, ITFValue)]) -> Int?
+
+    let stepBox: @Sendable (inout [ITFValue], inout (any Sendable)?, (Int) -> Int, (String, String) -> Bool, Ranking?) -> Taken?
     let deliverBox: @Sendable (inout [ITFValue], inout (any Sendable)?, ITFValue) -> Bool
     let readBox: @Sendable ([ITFValue]) -> [ITFValue]?
+    let decisionBox: @Sendable ([ITFValue], (any Sendable)?) -> ITFValue?
     /// The node's state as trace values (the spec's variables, in order).
     public private(set) var values: [ITFValue]
+    let messageIndex: Int?
     /// The same state as the spec's own value, when known: kept between steps so that a step
     /// does not read the whole state back from trace values (a cluster's logs grow long).
     var typed: (any Sendable)?
@@ -37,26 +43,38 @@ public struct NodeMachine: Sendable {
         guard let variable = system.messageVariable, let k = system.traceVariables.firstIndex(of: variable),
               let count = system.processCount, (0..<count).contains(me) else { return nil }
         node = system.processValue(me)
+        messageIndex = k
         values = system.traceValues(of: state)
         typed = state
         let names = system.traceVariables
         let node = self.node
-        stepBox = { values, typed, choose, allowed in
+        stepBox = { values, typed, choose, allowed, ranking in
             guard let state = (typed as? System.State) ?? system.state(fromTraceValues: values) else { return nil }
             // A step that changes nothing (Paxos's Phase2b on a message already voted on) is a
             // stutter, which a running node does not take.
             // Each candidate's successor is kept, so that the chosen step is not computed twice.
-            var mine: [(action: System.Action, next: System.State)] = []
+            var mine: [(action: System.Action, next: System.State, recorded: any TraceableAction)] = []
             var enabled: [System.Action] = []
             system.enabledActions(in: state, into: &enabled) { system.node(of: $0) == me && allowed($0.name, $0.description) }
+            var best = Int.max
             for action in enabled {
+                // Logged as traces record it (raft.tla's Receive(m) names the message, not a place).
+                let recorded = system.recorded(action, from: state)
+                var rank = 0
+                if let ranking {
+                    guard let r = ranking(recorded.name, recorded.parameters), r <= best else { continue }
+                    rank = r
+                }
                 let next = system.apply(action, to: state)
-                if next != state && system.isWithinBounds(next) { mine.append((action, next)) }
+                guard next != state && system.isWithinBounds(next) else { continue }
+                if rank < best {
+                    best = rank
+                    mine.removeAll()
+                }
+                mine.append((action, next, recorded))
             }
             if mine.isEmpty { return nil }
-            let (action, next) = mine[choose(mine.count)]
-            // Logged as traces record it (raft.tla's Receive(m) names the message, not a place).
-            let recorded = system.recorded(action, from: state)
+            let (action, next, recorded) = mine[choose(mine.count)]
             var after = system.traceValues(of: next)
             guard let (sent, kept, received) = Messages.sent(before: values[k], after: after[k]) else { return nil }
             // What the step sent is on the network now; a bag keeps only what the node has yet to receive.
@@ -65,7 +83,9 @@ public struct NodeMachine: Sendable {
             // Only the message variable differs from `next`; nil: read it all next time.
             typed = system.state(next, with: kept, forVariable: k)
             var event: NodeEvent? = nil
-            if action.process == me {
+            // Every step the node takes is logged, a step of no process (Paxos's proposers) too:
+            // validation takes it in this node's order (``TransitionSystem/node(of:)``).
+            if action.process == me || action.process == nil {
                 // The node's own values after the step: its entry of each variable held per process.
                 let state: [(String, ITFValue)] = names.indices.compactMap { v in
                     guard v != k, case .map(let pairs) = after[v], let entry = pairs.first(where: { $0.key == node }) else { return nil }
@@ -76,6 +96,10 @@ public struct NodeMachine: Sendable {
             return Taken(name: recorded.name, action: recorded.description, event: event, sent: sent, received: received)
         }
         readBox = { values in system.state(fromTraceValues: values).map { system.traceValues(of: $0) } }
+        decisionBox = { values, typed in
+            guard let state = (typed as? System.State) ?? system.state(fromTraceValues: values) else { return nil }
+            return system.decision(in: state)
+        }
         deliverBox = { values, typed, message in
             guard let updated = Messages.adding(message, to: values[k]),
                   let current = (typed as? System.State) ?? system.state(fromTraceValues: values) else { return false }
@@ -90,8 +114,28 @@ public struct NodeMachine: Sendable {
     /// Takes one of the node's enabled steps that change the state and stay within the model's
     /// bounds, among those `allowed` (by action name and description: the caller's timers), the
     /// one at `choosing(count)` among them; nil when there is none.
-    public mutating func step(choosing: (Int) -> Int, allowed: (String, String) -> Bool = { _, _ in true }) -> Taken? {
-        stepBox(&values, &typed, choosing, allowed)
+    public mutating func step(choosing: (Int) -> Int, allowed: (String, String) -> Bool = { _, _ in true }, ranking: Ranking? = nil) -> Taken? {
+        stepBox(&values, &typed, choosing, allowed, ranking)
+    }
+
+    /// The node's copy of the message variable: what it has sent and heard (a set), or has yet
+    /// to handle (a bag).
+    public var messages: ITFValue? { messageIndex.map { values[$0] } }
+
+    /// The value the node's state shows decided, for a spec of agreement (``TransitionSystem/decision(in:)``):
+    /// what the messages it has heard show chosen.
+    public var decision: ITFValue? { decisionBox(values, typed) }
+
+    /// Takes up the node's own values as its log records them after a step (``NodeEvent/state``),
+    /// with the other variables as they start: what a node recovers from its log alone, having
+    /// forgotten the messages it heard. False when they do not make a state of the spec.
+    public mutating func restore(own entries: [ITFValue.Field], variables: [String]) -> Bool {
+        var values = self.values
+        for entry in entries {
+            guard let v = variables.firstIndex(of: entry.name), case .map(let pairs) = values[v] else { continue }
+            values[v] = .map(pairs.map { ($0.key, $0.key == node ? entry.value : $0.value) })
+        }
+        return restore(values)
     }
 
     /// Takes up the state a node saved (``values``) before it stopped: what a node restarted from

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A value held in a fixed number of integer slots, each with a finite range: the form in which
 /// a declared state is read and written by actions written once over a ``Logic``.
 ///
@@ -169,9 +171,37 @@ extension Array: SlotValue where Element: SlotValue {
 
 /// A finite type reads itself back from traces by looking for the one value of its universe that
 /// writes the same trace value: only `traceValue(_:)` is written by hand.
+/// The search is done once per universe: its values are indexed by their trace values, so that
+/// reading a set of Paxos's messages at fifty ballots does not write tens of thousands of
+/// messages for each member it reads.
 extension TraceValue where Self: Enumerable {
     @inlinable public init?(traceValue: ITFValue, _ processes: ProcessNames) {
-        guard let value = Self.all(processes).first(where: { $0.traceValue(processes) == traceValue }) else { return nil }
+        guard let value = TraceIndex.value(Self.self, traceValue, processes) else { return nil }
         self = value
+    }
+}
+
+/// The index of each enumerable type's universe by trace value, per set of process names.
+@usableFromInline enum TraceIndex {
+    /// A universe: the type and what its list depends on (a type's sizes are always the same names).
+    private struct Key: Hashable {
+        let type: ObjectIdentifier
+        let count: Int
+        let prefix: String
+        let numbered: Bool
+        let sizes: [Int]
+    }
+    nonisolated(unsafe) private static var tables: [Key: Any] = [:]
+    private static let lock = NSLock()
+
+    @usableFromInline static func value<T: TraceValue & Enumerable>(_ type: T.Type, _ traceValue: ITFValue, _ processes: ProcessNames) -> T? {
+        let key = Key(type: ObjectIdentifier(type), count: processes.count, prefix: processes.prefix, numbered: processes.storage.numbered,
+                      sizes: processes.storage.sizeList.map(\.value))
+        if let table = lock.withLock({ tables[key] }) as? [ITFValue: T] { return table[traceValue] }
+        var table: [ITFValue: T] = [:]
+        // The first of equal trace values wins, as the search in the universe's order found it.
+        for value in T.all(processes) where table[value.traceValue(processes)] == nil { table[value.traceValue(processes)] = value }
+        lock.withLock { tables[key] = table }
+        return table[traceValue]
     }
 }

@@ -120,6 +120,13 @@ extension TransitionSystem {
             let c = Configuration(state: state, cursors: Array(repeating: 0, count: logs.nodes.count))
             if seen.insert(c).inserted { nodes.append(Node(configuration: c, parent: -1, action: nil, explains: nil)) }
         }
+        /// The log whose next event may be `action`, a step of no process that a node takes and
+        /// logs (Paxos's proposers, ``node(of:)``), when it names the action.
+        func owner(_ action: Action, _ cursors: [Int]) -> Int? {
+            guard let p = node(of: action), let k = log(of: p), cursors[k] < logs.events[k].count,
+                  logs.events[k][cursors[k]].action == action.name else { return nil }
+            return k
+        }
         var furthest = 0, furthestTaken = -1, explained = 0
         var head = 0
         var actions: [Action] = []
@@ -151,6 +158,7 @@ extension TransitionSystem {
                 }
                 if let n = networkLog, c.cursors[n] < logs.events[n].count, logs.events[n][c.cursors[n]].action == action.name,
                    logs.events[n][c.cursors[n]].allows(recorded(action, from: c.state)) { return true }
+                if let k = owner(action, c.cursors), logs.events[k][c.cursors[k]].allows(recorded(action, from: c.state)) { return true }
                 return options.silentActions.map { $0.contains(action.name) } ?? true
             }
             /// Records a successor; false once the search has reached its limit.
@@ -188,8 +196,16 @@ extension TransitionSystem {
                     if !add(next, cursors, action, (k, cursors[k] - 1)) { verdict = .undecided; break search }
                     continue
                 }
-                // A step of no process: the network's log's next event, if it names it, or a step
-                // no one logs.
+                // A step of no process: the next event of the node that takes it, or of the
+                // network's log, if it names it, or a step no one logs.
+                if let k = owner(action, cursors), logs.events[k][cursors[k]].allows(recorded(action, from: c.state)) {
+                    let next = apply(action, to: c.state)
+                    if logs.events[k][cursors[k]].agrees(with: { traceValue(of: next, variable: $0) }, variables) == nil {
+                        cursors[k] += 1
+                        if !add(next, cursors, action, (k, cursors[k] - 1)) { verdict = .undecided; break search }
+                        cursors[k] -= 1
+                    }
+                }
                 if let n = networkLog, cursors[n] < logs.events[n].count, logs.events[n][cursors[n]].allows(recorded(action, from: c.state)) {
                     cursors[n] += 1
                     if !add(apply(action, to: c.state), cursors, action, (n, cursors[n] - 1)) { verdict = .undecided; break search }
@@ -221,7 +237,8 @@ extension TransitionSystem {
     /// Why `event` is not a step from `state`: the closest the spec comes to it.
     func reason(_ event: NodeEvent, in state: State, logs: NodeLogs, variables: [String]) -> String {
         let mine = enabledActions(in: state).filter { action in
-            action.process.map { processValue($0) == event.node } ?? (event.node == NodeEvent.network)
+            action.process.map { processValue($0) == event.node }
+                ?? (event.node == NodeEvent.network || node(of: action).map { processValue($0) == event.node } ?? false)
         }
         let named = mine.filter { recorded($0, from: state).name == event.action }
         guard !named.isEmpty else {

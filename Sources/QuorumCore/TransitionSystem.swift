@@ -107,6 +107,12 @@ public protocol TransitionSystem: Sendable {
     /// for one) replay on the spec's faster functions. It keeps the action's ``TraceableAction/name``
     /// (validation picks candidates for a log's next event by name before it evaluates them).
     func recorded(_ action: Action, from state: State) -> any TraceableAction
+
+    /// For a spec of single-decree agreement (Paxos), the value `state` shows decided, as a
+    /// trace writes it; nil when none is, or the spec decides no value (the default). A cluster
+    /// runs such a spec once per slot of a replicated log (``SlotAgreement``), and a node reads
+    /// a slot's outcome here, from the spec's own definition of chosen.
+    func decision(in state: State) -> ITFValue?
 }
 
 extension TransitionSystem {
@@ -145,6 +151,8 @@ extension TransitionSystem {
     public var actionProperties: [ActionProperty<State, Action>] { [] }
 
     public func recorded(_ action: Action, from state: State) -> any TraceableAction { action }
+
+    public func decision(in state: State) -> ITFValue? { nil }
 
     public var temporalProperties: [TemporalProperty<State, Action>] { [] }
 

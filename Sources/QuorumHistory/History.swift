@@ -62,6 +62,10 @@ public struct History: Sendable {
     public let initial: JSONTree?
     /// Lines read (invocations, completions and the `init` line).
     public let events: Int
+    /// The `order` of each `fail` completion: a refusal that took a place in the system's order
+    /// though the operation, changing nothing, is dropped. The checker's hint needs them to tell
+    /// a refusal's place from an indeterminate operation's.
+    public private(set) var failedOrders: [Int] = []
 
     public init(operations: [ClientOperation], initial: JSONTree? = nil, events: Int? = nil) {
         self.operations = operations
@@ -87,6 +91,7 @@ public struct History: Sendable {
         var outstanding: [JSONTree: Pending] = [:]
         var gone = Set<JSONTree>()
         var done: [(Pending, JSONTree?, ClientOperation.Outcome, Int?, Double?, Int?)] = []
+        var failed: [Int] = []
         var initial: JSONTree? = nil
         var events = 0
         for (k, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -138,7 +143,8 @@ public struct History: Sendable {
                 case "info":
                     done.append((call, nil, .info, nil, nil, nil))
                     gone.insert(process)
-                default: break
+                default:
+                    if let n = object["order"]?.int { failed.append(n) }
                 }
             default:
                 throw HistoryError("\(place): unknown type \"\(type)\" (invoke, ok, fail, info, or init on the first line)")
@@ -152,6 +158,7 @@ public struct History: Sendable {
         }
         self.initial = initial
         self.events = events
+        failedOrders = failed
     }
 }
 

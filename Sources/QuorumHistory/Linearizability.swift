@@ -74,7 +74,7 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
         var undecided = false
         for (key, ops) in zip(objects, members) {
             let initial = try model.initial(history.initial, object: key)
-            let outcome = search(ops, from: initial)
+            let outcome = search(ops, from: initial, refused: history.failedOrders)
             steps += outcome.steps
             switch outcome.verdict {
             case .linearizable:
@@ -114,14 +114,20 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
         var tried = 0
         var blocked: Int?
         var before: Model.State?
+        /// The highest `order` among the operations placed before this level's choice.
+        var placedBefore = 0
     }
 
     /// The search over one object's operations. An indeterminate read is left out: it changes
     /// nothing, and nothing needs it to have taken effect.
-    func search(_ all: [ClientOperation], from initial: Model.State) -> Outcome {
+    func search(_ all: [ClientOperation], from initial: Model.State, refused: [Int] = []) -> Outcome {
         let ops = all.filter { !($0.outcome == .info && model.isReadOnly($0)) }
         let n = ops.count
         if n == 0 { return Outcome(verdict: .linearizable, order: [], stuck: nil, steps: 0) }
+        // The places in the system's order that no completion names: where operations whose
+        // answers never came took effect (refusals name theirs).
+        let named = Set(all.compactMap(\.order) + refused)
+        let unnamed = named.isEmpty ? [] : (1...max(1, named.max()!)).filter { !named.contains($0) }
         // Entries 1...2n: a call and a return per operation, ordered by history line; returns of
         // indeterminate operations come last. Entry 0 is the list's head.
         var entries: [(op: Int, isCall: Bool, position: Int)] = []
@@ -170,9 +176,19 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
             let blocked = e >= 0 && ops[entryOp[e]].ret != nil ? e : nil
             if calls.contains(where: { ops[entryOp[$0]].order != nil }) {
                 calls.sort { (ops[entryOp[$0]].order ?? Int.max, $0) < (ops[entryOp[$1]].order ?? Int.max, $1) }
+                // A gap in the orders (the least order that may go next is past the next one)
+                // is where an operation without one took effect, one whose answer never came:
+                // those are tried first there, not only after every hinted path has failed.
+                if let least = ops[entryOp[calls[0]]].order, least > placed + 1,
+                   let gap = unnamed.first(where: { $0 > placed }), gap < least {
+                    let unhinted = calls.filter { ops[entryOp[$0]].order == nil }
+                    calls = unhinted + calls.filter { ops[entryOp[$0]].order != nil }
+                }
             }
             return Level(candidates: calls, blocked: blocked, before: nil)
         }
+        /// The highest `order` among the operations placed so far on the path.
+        var placed = 0
         // levels[d] holds the choices at depth d; levels[d].before is the state before the choice
         // taken there (the entry is candidates[tried - 1]) while one is taken.
         var levels = [level()]
@@ -199,6 +215,8 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
                     continue
                 }
                 levels[depth].before = state
+                levels[depth].placedBefore = placed
+                placed = max(placed, ops[op].order ?? placed)
                 state = after
                 unlink(entry)
                 unlink(match[entry])
@@ -222,6 +240,7 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
             let undone = entryOp[call]
             linearized[undone / 64] &= ~(1 << UInt64(undone % 64))
             state = levels[parent].before!
+            placed = levels[parent].placedBefore
             levels[parent].before = nil
             relink(match[call])
             relink(call)

@@ -160,6 +160,16 @@ public struct Paxos: TransitionSystem {
 
     public var messageVariable: String? { "msgs" }
 
+    /// The value chosen (Voting.tla's `chosen`, as Agreement states it), if any: what a cluster
+    /// running Paxos once per slot reads as the slot's outcome.
+    public func decision(in s: PaxosState) -> ITFValue? {
+        // No value is chosen before a quorum's worth of votes.
+        let votes = s.msgs.reduce(0) { n, m in if case .phase2b = m { n + 1 } else { n } }
+        guard votes >= (quorums.first?.nonzeroBitCount ?? 1) else { return nil }
+        let view = PaxosConcreteView(s, of: self, quorums: quorums.map(Paxos.members))
+        return (0..<values).first { view.chosen($0).value }.map { .string(Paxos.valueName($0)) }
+    }
+
     public var traceVariables: [String] { PaxosDescription(self).traceVariables }
 
     public func traceValues(of s: PaxosState) -> [ITFValue] { PaxosDescription(self).traceValues(of: PaxosVariables(s)) }

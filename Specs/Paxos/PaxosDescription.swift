@@ -232,6 +232,30 @@ extension PaxosMessage: TraceValue, Enumerable {
         }
     }
 
+    /// How many messages ``all(_:)`` lists, computed: a cluster's fifty ballots make tens of
+    /// thousands, which reading a node's set of messages must not list (tested against `all`).
+    public static func count(_ names: ProcessNames) -> Int {
+        let b1 = names.size("maxBallot") + 1, v = names.size("values"), a = names.count
+        return b1 + a * b1 * (b1 + 1) * (v + 1) + b1 * v + a * b1 * v
+    }
+
+    /// The message at place `k` of ``all(_:)``, computed: the inverse of ``position(_:)``.
+    public static func element(at k: Int, _ names: ProcessNames) -> PaxosMessage {
+        let b1 = names.size("maxBallot") + 1, v = names.size("values"), a = names.count
+        let ones = b1 * (b1 + 1) * (v + 1)
+        if k < b1 { return .phase1a(bal: k) }
+        var r = k - b1
+        if r < a * ones {
+            let acc = r / ones
+            r %= ones
+            return .phase1b(acc: acc, bal: r / ((b1 + 1) * (v + 1)), mbal: r / (v + 1) % (b1 + 1) - 1, mval: r % (v + 1) - 1)
+        }
+        r -= a * ones
+        if r < b1 * v { return .phase2a(bal: r / v, val: r % v) }
+        r -= b1 * v
+        return .phase2b(acc: r / (b1 * v), bal: r / v % b1, val: r % v)
+    }
+
     public func traceValue(_ names: ProcessNames) -> ITFValue { Paxos.traceValue(self) }
 
     public func words<H: FingerprintHasher>(into f: inout H) { f.combine(packed) }

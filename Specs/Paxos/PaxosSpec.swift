@@ -18,6 +18,15 @@ extension Paxos {
         spec.conformanceStates = 5_000
         // `quorum cluster paxos --nodes N` runs N acceptors.
         spec.cluster.nodes = "acceptors"
+        // Every step is some node's (ballot b's leader is node b mod acceptors), so every step is
+        // logged, and a cluster's logs are validated without inserting any.
+        spec.cluster.silent = []
+        // `quorum cluster paxos --clients`: a ledger on a log of slots, each agreed by Paxos.
+        spec.cluster.agreement = SlotAgreement(values: "values", ballots: "maxBallot", ballotsPerNode: 10, start: "Phase1a", ballot: "b",
+                                               propose: "Phase2a", value: "v", ballotField: "bal", valueName: Paxos.valueName)
+        // Clusters run more values (one per node) and ballots than the explorer's bounds.
+        spec.runClusters(on: { p, mutation in Paxos(p, mutation: mutation) }, mutants: Mutation.self,
+                         ranges: ["values": 1...5, "maxBallot": 0...200])
         return spec
     }()
 

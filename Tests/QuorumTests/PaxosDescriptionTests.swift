@@ -27,3 +27,19 @@ import Paxos
         #expect(result.states == states)
     }
 }
+
+/// The message universe's computed count and places (what reading a cluster's sets of messages
+/// uses at fifty ballots) against the list they stand for.
+@Suite struct PaxosMessageUniverseTests {
+    @Test(arguments: [(3, 2, 1), (2, 1, 0), (5, 5, 6), (4, 3, 9)])
+    func computedPlacesAreTheListsPlaces(_ acceptors: Int, _ values: Int, _ maxBallot: Int) {
+        let names = PaxosDescription(Paxos(acceptors: acceptors, values: values, maxBallot: maxBallot)).processNames
+        let all = PaxosMessage.all(names)
+        #expect(PaxosMessage.count(names) == all.count)
+        for (k, message) in all.enumerated() {
+            #expect(PaxosMessage.element(at: k, names) == message)
+            #expect(message.position(names) == k)
+            #expect(PaxosMessage(traceValue: message.traceValue(names), names) == message)
+        }
+    }
+}
