@@ -23,6 +23,11 @@ final class LoopbackSocket {
         #endif
         self.fd = fd
         guard fd >= 0 else { throw UsageError("cannot open a UDP socket: \(String(cString: strerror(errno)))") }
+        // A receive buffer of up to 4 MiB (the system caps it at net.core.rmem_max): with the
+        // default 208 KiB, a burst of broadcasts carrying batches overflowed the interposer's
+        // buffer, and the kernel dropped every copy of a message at once, which stalled a slot.
+        var size: Int32 = 4 << 20
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         var address = Self.address(port)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -67,11 +72,15 @@ final class LoopbackSocket {
         }
     }
 
+    /// Where datagrams are received: one buffer for the socket's life (a socket is read by one
+    /// thread), not 64 KiB allocated and zeroed for every datagram.
+    private var buffer = [UInt8](repeating: 0, count: 65_536)
+
     /// The next datagram, waiting at most `milliseconds`; nil when none came.
     func receive(waiting milliseconds: Int) -> [UInt8]? {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, Int32(milliseconds)) > 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let fd = self.fd
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         return n > 0 ? Array(buffer.prefix(n)) : nil
     }

@@ -20,11 +20,14 @@ enum SlotDatagram {
     /// A node that has not learnt a slot's outcome asks the others for it: `ask`, then the slot.
     static let ask: UInt8 = 0x03
 
-    static func asking(_ slot: Int) -> [UInt8] { [ask] + Array("\(slot)".utf8) }
+    static func asking(_ slot: Int, from node: Int) -> [UInt8] { [ask] + Array("\(slot) \(node)".utf8) }
 
-    static func asked(_ bytes: [UInt8]) -> Int? {
-        guard bytes.first == ask, let slot = Int(String(decoding: bytes.dropFirst(), as: UTF8.self)), slot >= 1 else { return nil }
-        return slot
+    /// The slot asked about and the node asking.
+    static func asked(_ bytes: [UInt8]) -> (slot: Int, from: Int)? {
+        guard bytes.first == ask else { return nil }
+        let parts = String(decoding: bytes.dropFirst(), as: UTF8.self).split(separator: " ")
+        guard parts.count == 2, let slot = Int(parts[0]), let from = Int(parts[1]), slot >= 1, from >= 0 else { return nil }
+        return (slot, from)
     }
     private static let newline = UInt8(ascii: "\n")
 
@@ -59,8 +62,11 @@ struct SlotLedger {
     private(set) var decided: [Int: String] = [:]
     /// Commands taken from clients and in no proposal yet.
     private(set) var pending: [ClientCommand] = []
-    /// This node's batch of commands under proposal, in its slot.
-    private(set) var proposed: (slot: Int, commands: [ClientCommand])? = nil
+    /// This node's batches of commands under proposal, by slot, with when each was proposed.
+    private(set) var proposed: [Int: (commands: [ClientCommand], since: Date)] = [:]
+    /// How many batches a node may have under proposal at once: a slot takes two round trips,
+    /// and commands that came meanwhile go in the next slot rather than wait for it.
+    static let window = 1
     private(set) var ledger = LedgerMachine()
     /// The last slot applied (slots count from 1).
     private(set) var applied = 0
@@ -72,15 +78,25 @@ struct SlotLedger {
     mutating func take(_ command: ClientCommand) {
         if waiting[command.client]?.seq != command.seq { waiting[command.client] = (command.seq, command.port, Date()) }
         let known = { (c: ClientCommand) in c.client == command.client && c.seq == command.seq }
-        if pending.contains(where: known) || proposed?.commands.contains(where: known) == true { return }
+        if pending.contains(where: known) || proposed.values.contains(where: { $0.commands.contains(where: known) }) { return }
         pending.append(command)
+    }
+
+    /// The commands not yet in a proposal, answered `redirect` (the node cannot get them decided
+    /// now: try another); the commands under proposal stay, since their slot may yet decide them.
+    mutating func redirectPending() -> [(port: UInt16, reply: ClientReply)] {
+        defer { pending = [] }
+        return pending.map { command in
+            waiting[command.client] = nil
+            return (command.port, ClientReply(client: command.client, seq: command.seq, type: "redirect"))
+        }
     }
 
     /// Proposes the pending commands (or none: a slot skipped) as this node's batch for `slot`.
     mutating func propose(in slot: Int, commands: Bool) -> SlotBatch {
         let batch = SlotBatch(slot: slot, value: me, commands: commands ? pending : [])
         if commands {
-            proposed = (slot, pending)
+            proposed[slot] = (pending, Date())
             pending = []
         }
         learn(batch)
@@ -108,10 +124,7 @@ struct SlotLedger {
     mutating func decide(_ slot: Int, _ value: String) {
         guard decided[slot] == nil else { return }
         decided[slot] = value
-        if let proposed, proposed.slot == slot {
-            if value != me { pending = proposed.commands + pending }
-            self.proposed = nil
-        }
+        if let batch = proposed.removeValue(forKey: slot), value != me { pending = batch.commands + pending }
     }
 
     /// Applies the decided slots in order, as far as their batches are known; the replies to send.

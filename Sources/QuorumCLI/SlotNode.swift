@@ -4,10 +4,10 @@ import QuorumCore
 /// A node of a ledger replicated on a log of slots, each slot agreed by its own instance of a
 /// spec of single-decree agreement (``SlotAgreement``: Paxos). Every node is an acceptor of every
 /// slot and the first proposer of the slots it owns (slot s is node (s − 1) mod n's, as in
-/// Mencius): it proposes its clients' pending commands in its next slot, one batch at a time, and
+/// Mencius): it proposes its clients' pending commands in its next slot, a few batches at a time, and
 /// an empty batch in a slot of its own that others have passed. A slot left undecided too long is
-/// taken over by another node with a higher ballot of its own, and the spec decides what that
-/// ballot may propose. Each step of an instance is logged with its slot (`"instance"`), and
+/// taken over by another node with a higher ballot of its own (the node after the owner first,
+/// then the next, each after a further wait), and the spec decides what that ballot may propose. Each step of an instance is logged with its slot (`"instance"`), and
 /// validation checks every slot's events against the spec.
 struct SlotNode {
     let model: AnyModel
@@ -103,12 +103,12 @@ struct SlotNode {
         func patience() -> Double { Double(100 + random.below(150)) }
         var stalled: (slot: Int, since: Double, wait: Double, asked: Double)? = nil
 
-        func send(_ slot: Int, _ messages: [ITFValue], counted: Bool = true) {
+        func send(_ slot: Int, _ messages: [ITFValue], counted: Bool = true, to only: Int? = nil) {
             for message in messages {
                 let named: [ITFValue]
                 if case .record(let fields) = message { named = fields.map(\.value) } else { named = [] }
                 let bytes = SlotDatagram.make(slot: slot, message, batches: ledger.batches(in: slot, naming: named))
-                for (k, port) in ports.enumerated() where k != me {
+                for (k, port) in ports.enumerated() where k != me && (only == nil || only == k) {
                     if let router { socket.send([UInt8(k), UInt8(me)] + bytes, to: router) } else { socket.send(bytes, to: port) }
                 }
                 if counted { sent += 1 }
@@ -127,8 +127,16 @@ struct SlotNode {
                 telemetry.answered(reply.type, after: waited)
             }
         }
+        /// When this node last learnt a slot's outcome.
+        var lastDecision = Date()
+        /// Whether the node's batch has waited long for a slot while it learnt no outcome at all.
+        func cutOff() -> Bool {
+            guard let oldest = ledger.proposed.values.map(\.since).min() else { return false }
+            return Date().timeIntervalSince(oldest) > 0.15 && Date().timeIntervalSince(lastDecision) > 0.15
+        }
         func noteDecision(_ slot: Int) throws {
             guard ledger.decided[slot] == nil, let decided = machines[slot]?.decision?.stringValue else { return }
+            lastDecision = Date()
             ledger.decide(slot, decided)
             try decisionFile.write(contentsOf: Data("\(slot) \(decided)\n".utf8))
             leading[slot] = nil
@@ -149,6 +157,7 @@ struct SlotNode {
                 try file.synchronize()
             }
             send(slot, taken.sent)
+            if !taken.sent.isEmpty { sentHere[slot, default: []] += taken.sent }
             try noteDecision(slot)
             return taken
         }
@@ -178,6 +187,16 @@ struct SlotNode {
             try respond(slot)
         }
 
+        /// Where this node stands among those that may take over `slot`: 0 for the node after its
+        /// owner (and for the owner itself), then in turn, so that a slot left by its owner is
+        /// taken over by one node at a time rather than fought over by all.
+        func rank(_ slot: Int) -> Int {
+            let owner = (slot - 1) % n
+            return owner == me ? 0 : (me - owner - 1 + n) % n
+        }
+        /// By slot: the messages this node sent there, and when it last sent its ballot's again.
+        var sentHere: [Int: [ITFValue]] = [:]
+        var resent: [Int: Double] = [:]
         /// By node: when this node last had to take over one of its slots.
         var suspected: [Int: Double] = [:]
         /// Starts a ballot in another node's slot (or its own, long stuck) with an empty batch,
@@ -196,16 +215,29 @@ struct SlotNode {
             let wait = Int(max(0, min(nextTick, end) - elapsed()))
             if let bytes = socket.receive(waiting: wait) {
                 if let command = Datagram.command(bytes) {
+                    if cutOff() {
+                        // Nothing decided here for a while though a batch waits: the node is
+                        // cut off (or the others are down); the client is sent elsewhere.
+                        if let data = try? JSONEncoder().encode(ClientReply(client: command.client, seq: command.seq, type: "redirect")) {
+                            socket.send(Array(data), to: command.port)
+                        }
+                        telemetry.answered("redirect", after: nil)
+                        continue
+                    }
                     ledger.take(command)
                     // A command applied already is answered again from its session.
                     continue
                 }
-                if let slot = SlotDatagram.asked(bytes) {
-                    // A node behind on a slot this one knows decided: the slot's messages sent
-                    // again, as the network may deliver any message again (not a step: the
-                    // message set does not change), with their batches.
-                    if ledger.decided[slot] != nil, let machine = machines[slot], case .set(let known)? = machine.messages {
-                        send(slot, known, counted: false)
+                if let (slot, from) = SlotDatagram.asked(bytes), from != me, from < n {
+                    // A node behind on a slot this one knows decided: the votes for the decided
+                    // value sent to it again, as the network may deliver any message again (not a
+                    // step: the message set does not change), with the value's batch.
+                    if let decided = ledger.decided[slot], let machine = machines[slot], case .set(let known)? = machine.messages {
+                        let votes = known.filter { m in
+                            guard case .record(let fields) = m else { return false }
+                            return fields.contains { $0.name == agreement.ballotField } && fields.contains { $0.value == .string(decided) }
+                        }
+                        send(slot, votes, counted: false, to: from)
                     }
                     continue
                 }
@@ -219,7 +251,20 @@ struct SlotNode {
                     if b == (slot - 1) % n { suspected[b] = nil }
                 }
                 highestSlot = max(highestSlot, slot)
-                guard machine.deliver(parsed) else { continue }
+                guard machine.deliver(parsed) else {
+                    // A proposer's request heard before, sent again: its sender has not heard the answer.
+                    // This node's messages of that ballot in the slot go again (the network may
+                    // deliver any message again; not a step). A lost datagram costs a round
+                    // trip, not a ballot.
+                    if ledger.decided[slot] == nil, let b = parsed[field: agreement.ballotField],
+                       let kind = parsed[field: agreement.requestField]?.stringValue, agreement.requests.contains(kind) {
+                        let answers = (sentHere[slot] ?? []).filter { m in
+                            m[field: agreement.ballotField] == b && !agreement.requests.contains(m[field: agreement.requestField]?.stringValue ?? "")
+                        }
+                        if !answers.isEmpty { send(slot, answers, counted: false) }
+                    }
+                    continue
+                }
                 machines[slot] = machine
                 received += 1
                 telemetry.received()
@@ -231,17 +276,31 @@ struct SlotNode {
             guard elapsed() >= nextTick else { continue }
             let now = elapsed()
             nextTick = now + Double(1 + random.below(2 * interval))
+            if cutOff() {
+                for (port, reply) in ledger.redirectPending() {
+                    if let data = try? JSONEncoder().encode(reply) { socket.send(Array(data), to: port) }
+                }
+            }
             // The node's own slots that others have passed are skipped (an empty batch); its
             // pending commands go in its next slot, one batch at a time.
-            while nextOwn < highestSlot || (ledger.proposed == nil && !ledger.pending.isEmpty) {
+            while nextOwn < highestSlot || (ledger.proposed.count < SlotLedger.window && !ledger.pending.isEmpty) {
                 let slot = nextOwn
                 nextOwn += n
                 if ledger.decided[slot] != nil || started[slot] != nil { continue }
-                _ = ledger.propose(in: slot, commands: ledger.proposed == nil && !ledger.pending.isEmpty)
+                _ = ledger.propose(in: slot, commands: ledger.proposed.count < SlotLedger.window && !ledger.pending.isEmpty)
                 try startBallot(slot)
             }
+            // A ballot of this node's still undecided after 60 ms: its messages go again, for
+            // those that have not heard them (or whose answers were lost).
+            for (slot, lead) in leading where ledger.decided[slot] == nil && now - (resent[slot] ?? lead.at) > 60 {
+                resent[slot] = now
+                let mine = (sentHere[slot] ?? []).filter { m in
+                    m[field: agreement.ballotField]?.intValue == lead.ballot && agreement.requests.contains(m[field: agreement.requestField]?.stringValue ?? "")
+                }
+                send(slot, mine, counted: false)
+            }
             // A ballot of this node's that has not decided its slot in time: its next one.
-            for (slot, lead) in leading where ledger.decided[slot] == nil && now - lead.at > 300 {
+            for (slot, lead) in leading where ledger.decided[slot] == nil && now - lead.at > 300 + 150 * Double(rank(slot)) {
                 try startBallot(slot)
             }
             // The first undecided slot, stuck while later ones are in use: taken over, with a
@@ -255,11 +314,11 @@ struct SlotNode {
                 if let s = stalled, now - s.asked > 50 {
                     stalled?.asked = now
                     for (k, port) in ports.enumerated() where k != me {
-                        if let router { socket.send([UInt8(k), UInt8(me)] + SlotDatagram.asking(first), to: router) }
-                        else { socket.send(SlotDatagram.asking(first), to: port) }
+                        if let router { socket.send([UInt8(k), UInt8(me)] + SlotDatagram.asking(first, from: me), to: router) }
+                        else { socket.send(SlotDatagram.asking(first, from: me), to: port) }
                     }
                 }
-                if let s = stalled, ledger.decided[first] == nil, leading[first] == nil, now - s.since > s.wait {
+                if let s = stalled, ledger.decided[first] == nil, leading[first] == nil, now - s.since > s.wait + 150 * Double(rank(first)) {
                     try takeOver(first)
                     stalled = nil
                 }
@@ -271,7 +330,7 @@ struct SlotNode {
                 var slot = first
                 while slot <= min(highestSlot, first + 20 * n) {
                     let owner = (slot - 1) % n
-                    if let since = suspected[owner], now - since < 2000, ledger.decided[slot] == nil, leading[slot] == nil {
+                    if let since = suspected[owner], now - since < 2000, rank(slot) == 0, ledger.decided[slot] == nil, leading[slot] == nil {
                         try takeOver(slot)
                     }
                     slot += 1

@@ -90,6 +90,12 @@ public struct SlotAgreement: Sendable {
     /// Value k as the spec's traces write it ("v1" for node 0): a message that names a value
     /// carries that value's batch.
     public var valueName: @Sendable (Int) -> String
+    /// The messages a proposer sends and acceptors answer (a message field and its values: Paxos's
+    /// 1a and 2a): a proposer still waiting sends its requests again, and an acceptor that hears
+    /// a request again sends its answers to that ballot again, so that a lost datagram costs a
+    /// round trip rather than a ballot.
+    public var requestField = "type"
+    public var requests: Set<String> = []
 
     public init(values: String, ballots: String, ballotsPerNode: Int, start: String, ballot: String, propose: String, value: String,
                 ballotField: String, valueName: @escaping @Sendable (Int) -> String) {

@@ -185,7 +185,18 @@ enum Messages {
     static func adding(_ message: ITFValue, to value: ITFValue) -> ITFValue? {
         switch value {
         case .set(let known):
-            return known.contains(message) ? nil : .set(of: known + [message])
+            // Inserted in place (an ITF set is sorted by JSON text), not the whole set sorted again.
+            let text = message.json
+            var low = 0, high = known.count
+            while low < high {
+                let mid = (low + high) / 2
+                if known[mid].json < text { low = mid + 1 } else { high = mid }
+            }
+            if low < known.count && known[low] == message { return nil }
+            if known.contains(message) { return nil }
+            var out = known
+            out.insert(message, at: low)
+            return .set(out)
         case .map(let pairs):
             let count = pairs.first { $0.key == message }?.value.intValue ?? 0
             return .map(pairs.filter { $0.key != message }.map { ($0.key, $0.value) } + [(message, .int(count + 1))])

@@ -172,6 +172,29 @@ public struct Paxos: TransitionSystem {
 
     public var traceVariables: [String] { PaxosDescription(self).traceVariables }
 
+    /// The state with its message set read from `value`, each message by the description's own
+    /// reader: what a cluster's node does with every message it hears, without writing and
+    /// reading back the rest of the state as the default does (tested against it).
+    public func state(_ s: PaxosState, with value: ITFValue, forVariable k: Int) -> PaxosState? {
+        let variables = traceVariables
+        guard variables.indices.contains(k) else { return nil }
+        guard variables[k] == "msgs", case .set(let elements) = value else {
+            var values = traceValues(of: s)
+            values[k] = value
+            return state(fromTraceValues: values)
+        }
+        let names = PaxosDescription(self).processNames
+        var messages: [PaxosMessage] = []
+        messages.reserveCapacity(elements.count)
+        for element in elements {
+            guard let m = PaxosMessage(traceValue: element, names) else { return nil }
+            messages.append(m)
+        }
+        var t = s
+        t.replaceMessages(messages)
+        return t
+    }
+
     public func traceValues(of s: PaxosState) -> [ITFValue] { PaxosDescription(self).traceValues(of: PaxosVariables(s)) }
 
     /// A state read from a trace, as the description reads it (each value of its variable's type).

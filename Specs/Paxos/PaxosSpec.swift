@@ -24,6 +24,7 @@ extension Paxos {
         // `quorum cluster paxos --clients`: a ledger on a log of slots, each agreed by Paxos.
         spec.cluster.agreement = SlotAgreement(values: "values", ballots: "maxBallot", ballotsPerNode: 10, start: "Phase1a", ballot: "b",
                                                propose: "Phase2a", value: "v", ballotField: "bal", valueName: Paxos.valueName)
+        spec.cluster.agreement?.requests = ["1a", "2a"]
         // Clusters run more values (one per node) and ballots than the explorer's bounds.
         spec.runClusters(on: { p, mutation in Paxos(p, mutation: mutation) }, mutants: Mutation.self,
                          ranges: ["values": 1...5, "maxBallot": 0...200])

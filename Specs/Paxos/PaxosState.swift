@@ -54,6 +54,11 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
 
     public func contains(_ m: PaxosMessage) -> Bool { position(of: m).found }
 
+    /// msgs' = the set of `messages` (in any order, repeats allowed).
+    mutating func replaceMessages(_ messages: [PaxosMessage]) {
+        msgs = Array(Set(messages)).sorted()
+    }
+
     /// Binary search in the sorted `msgs`.
     private func position(of m: PaxosMessage) -> (index: Int, found: Bool) {
         var low = 0, high = msgs.count

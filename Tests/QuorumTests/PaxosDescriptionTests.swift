@@ -43,3 +43,28 @@ import Paxos
         }
     }
 }
+
+/// Reading a node's message set into a state, as a cluster's node does with every message it
+/// hears: Paxos's own reader against the default (write every variable, read them all back).
+@Suite struct PaxosMessageReadingTests {
+    @Test func theMessageSetIsReadAsTheDefaultReadsIt() throws {
+        let paxos = Paxos(acceptors: 3, values: 2, maxBallot: 2)
+        let k = try #require(paxos.traceVariables.firstIndex(of: "msgs"))
+        var states = paxos.initialStates, seen = Set(states), compared = 0
+        while let s = states.popLast(), compared < 2_000 {
+            for next in paxos.enabledActions(in: s).map({ paxos.apply($0, to: s) }) where seen.insert(next).inserted {
+                states.append(next)
+                // Another state's messages into this one: what a node's copy holds after a delivery.
+                let value = paxos.traceValue(of: next, variable: k)
+                var values = paxos.traceValues(of: s)
+                values[k] = value
+                #expect(paxos.state(s, with: value, forVariable: k) == paxos.state(fromTraceValues: values))
+                compared += 1
+            }
+        }
+        #expect(compared >= 2_000)
+        // A message beyond the bounds is no state's.
+        let beyond = ITFValue.set(of: [.record([("type", .string("1a")), ("bal", .int(9))])])
+        #expect(paxos.state(paxos.initialStates[0], with: beyond, forVariable: k) == nil)
+    }
+}
