@@ -193,12 +193,12 @@ import Testing
 
     /// Clients of a Paxos cluster: the same ledger on a log of slots, each slot agreed by its own
     /// run of single-decree Paxos (the nodes' logs name the slot of each step), under the fault
-    /// schedule of seed 2. Every slot's events are a behaviour of Paxos, and the history is
-    /// linearizable.
+    /// schedule of seed 4 (a node killed with kill -9 and restarted from its log, partitions).
+    /// Every slot's events are a behaviour of Paxos, and the history is linearizable.
     @Test func aPaxosClusterServesALinearizableLedger() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = try CLI.run(["cluster", "paxos", "--duration", "3", "--clients", "4", "--faults", "2", "--quiet", "--out", dir.path])
+        let run = try CLI.run(["cluster", "paxos", "--duration", "4", "--clients", "4", "--faults", "4", "--quiet", "--out", dir.path])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("result: explained: every slot's events are a behaviour of the spec"), "\(run.stdout)")
         #expect(run.stdout.contains("every invariant holds on every behaviour found"), "\(run.stdout)")
@@ -212,6 +212,25 @@ import Testing
         let done = run.stdout.split(separator: "\n").first { $0.contains(" transfers done") }.map(String.init) ?? ""
         let transfers = Int(done.split(separator: ":").last?.split(separator: " ").first ?? "") ?? 0
         #expect(transfers >= 5, "\(run.stdout)")
+    }
+
+    /// The same schedule with nodes that forget on restart what they promised and voted, and
+    /// which ballots they started (`amnesia`): a restarted node promises a ballot below one it
+    /// had promised, and validation refuses that slot. Timing varies, so the bug has up to four
+    /// runs; on this machine it was refused in 3 of 4 (docs/CLUSTER.md).
+    @Test func aPaxosNodeThatForgetsIsRefused() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var outputs: [String] = []
+        for _ in 1...4 {
+            let run = try CLI.run(["cluster", "paxos", "--duration", "4", "--clients", "4", "--faults", "4", "--bug", "amnesia", "--quiet",
+                                   "--out", dir.path])
+            outputs.append(run.stdout)
+            if run.status == 1 { break }
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        }
+        #expect(outputs.last?.contains("unexplained in 1 of") == true || outputs.last?.contains(" slots (slot ") == true,
+                "\(outputs.joined(separator: "\n"))")
     }
 
     /// Serving bugs need clients, and only a spec with a replicated log (or one agreed per slot)
