@@ -100,7 +100,7 @@ struct SlotNode {
         let start = Date()
         func elapsed() -> Double { Date().timeIntervalSince(start) * 1000 }
         /// How long a slot may stay undecided before this node starts a ballot in it (ms).
-        func patience() -> Double { Double(100 + random.below(150)) }
+        func patience() -> Double { Double(60 + random.below(80)) }
         var stalled: (slot: Int, since: Double, wait: Double, asked: Double)? = nil
 
         func send(_ slot: Int, _ messages: [ITFValue], counted: Bool = true, to only: Int? = nil) {
@@ -300,7 +300,7 @@ struct SlotNode {
                 send(slot, mine, counted: false)
             }
             // A ballot of this node's that has not decided its slot in time: its next one.
-            for (slot, lead) in leading where ledger.decided[slot] == nil && now - lead.at > 300 + 150 * Double(rank(slot)) {
+            for (slot, lead) in leading where ledger.decided[slot] == nil && now - lead.at > 250 + 80 * Double(rank(slot)) {
                 try startBallot(slot)
             }
             // The first undecided slot, stuck while later ones are in use: taken over, with a
@@ -318,7 +318,7 @@ struct SlotNode {
                         else { socket.send(SlotDatagram.asking(first, from: me), to: port) }
                     }
                 }
-                if let s = stalled, ledger.decided[first] == nil, leading[first] == nil, now - s.since > s.wait + 150 * Double(rank(first)) {
+                if let s = stalled, ledger.decided[first] == nil, leading[first] == nil, now - s.since > s.wait + 80 * Double(rank(first)) {
                     try takeOver(first)
                     stalled = nil
                 }
