@@ -4,7 +4,7 @@
 /// and a step's new messages are what the node sends.
 ///
 /// Pure, as etcd-raft's `Step` is: no clock, no sockets, no files. The caller delivers messages
-/// (``deliver(_:)``), asks for a step (``step(choosing:allowed:)``) and carries away what it sends and the
+/// (``deliver(_:)``), asks for a step (``step(choosing:allowed:ranking:)``) and carries away what it sends and the
 /// event to log; timers, the network and storage are the caller's.
 public struct NodeMachine: Sendable {
     /// The node's process as traces and node logs name it.
