@@ -149,7 +149,8 @@ struct ClusterCommand: ParsableCommand {
                 try? Data(text.utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("\(names[k]).metrics.txt")))
             }
         }
-        let workload = clients > 0 ? LedgerClients(ports: ports, clients: clients, seed: seed, started: started) : nil
+        let workload = clients > 0 ? LedgerClients(ports: ports, clients: clients, seed: seed, started: started,
+                                                   sticky: descriptor.cluster.agreement != nil) : nil
         workload?.start(stop: started.addingTimeInterval(max(0.1, duration - 0.4)))
         // Twice a second, one line: each node's entries of the variables the policy shows, read
         // from the state the nodes save.

@@ -4,7 +4,8 @@ import QuorumCore
 /// The workload of `quorum cluster --clients N`: N client threads in the cluster's process, each
 /// with one command outstanding at a time (transfers between random accounts, some too large to
 /// be honoured, and as many reads of every balance). Each client is bound to a home node (client c to
-/// node c mod n), as Jepsen binds its clients, and sends every command there first; after a
+/// node c mod n), as Jepsen binds its clients, and sends every command there first (a client of a
+/// log of slots, where every node serves, starts where it was last answered: ``sticky``); after a
 /// redirect it tries the node that answered it last (unless that one has since gone silent on
 /// it), then the next node, and after 200 ms of silence the next node. Binding matters for stale reads: a client that followed the leader
 /// would leave a leader cut off by a partition before anything committed elsewhere, and never
@@ -26,7 +27,14 @@ final class LedgerClients: @unchecked Sendable {
     private(set) var latencies: [Double] = []
     private(set) var outcomes: [String: Int] = [:]
 
-    init(ports: [UInt16], clients: Int, seed: UInt64, started: Date) {
+    /// Whether a client starts each command at the node that answered it last rather than at its
+    /// home: for a log of slots, where every node serves, so that a client leaves a node that is
+    /// paused or cut off once rather than for every command. (Raft's clients stay bound, for the
+    /// stale reads a deposed leader gives.)
+    private let sticky: Bool
+
+    init(ports: [UInt16], clients: Int, seed: UInt64, started: Date, sticky: Bool = false) {
+        self.sticky = sticky
         self.ports = ports
         count = clients
         self.seed = seed
@@ -83,7 +91,7 @@ final class LedgerClients: @unchecked Sendable {
             // which the history checker must then try everywhere.
             let deadline = max(call.addingTimeInterval(1), stopAt.addingTimeInterval(0.3))
             var answer: ClientReply? = nil
-            var target = home, redirected = false
+            var target = sticky ? (answered ?? home) : home, redirected = false
             sending: while Date() < deadline {
                 socket.send(Datagram.client(command), to: ports[target])
                 let wait = Date().addingTimeInterval(0.2)
