@@ -153,8 +153,7 @@ extension Step {
     /// Slot `k` of the element at place `i` of a list becomes `value`.
     @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, BoundedList<E>>, _ i: Int, slot k: Int, to value: Term<L>) {
         let terms = now[path][i].terms
-        allocate()
-        storage[terms.startIndex + k] = value.value
+        assign(terms.startIndex + k, value.value)
     }
 }
 

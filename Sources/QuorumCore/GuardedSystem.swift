@@ -3,28 +3,44 @@
 /// does not assign keeps its value, so UNCHANGED comes from the declaration, not from the action.
 public struct Step<L: Logic, State: DeclaredState> {
     public let now: StateTerms<L, State>
-    /// The assigned value of each slot; nil for "unchanged".
-    @inlinable public var assigned: [L.Integer?] { storage.isEmpty ? Array(repeating: nil, count: now.slots.count) : storage }
-    /// Empty until the step assigns a slot: a guard that fails before any assignment allocates nothing.
-    @usableFromInline var storage: [L.Integer?]
+    /// The assignments so far, in the order made (a later one to the same slot wins): a list, not
+    /// a row of the state's width, since a step assigns a few slots of a state that may have
+    /// thousands (a slot per possible message), and a guard that fails allocates nothing.
+    @usableFromInline var changes: [(slot: Int, value: L.Integer)]
 
     @inlinable public init(_ now: StateTerms<L, State>) {
         self.now = now
-        storage = []
+        changes = []
+    }
+
+    /// The assigned value of each slot; nil for "unchanged".
+    @inlinable public var assigned: [L.Integer?] {
+        var out = [L.Integer?](repeating: nil, count: now.slots.count)
+        for change in changes { out[change.slot] = change.value }
+        return out
     }
 
     @inlinable public subscript<V: SlotValue>(_ path: KeyPath<State, V>) -> Slots<L, V> { now[path] }
 
     /// The slots after the step: assigned or unchanged.
-    @inlinable public var next: [L.Integer] { zip(assigned, now.slots).map { $0 ?? $1 } }
+    @inlinable public var next: [L.Integer] {
+        var out = now.slots
+        for change in changes { out[change.slot] = change.value }
+        return out
+    }
 
-    @inlinable mutating func allocate() {
-        if storage.isEmpty { storage = Array(repeating: nil, count: now.slots.count) }
+    /// Slot `k`'s value after the assignments so far.
+    @inlinable func current(_ k: Int) -> L.Integer {
+        for change in changes.reversed() where change.slot == k { return change.value }
+        return now.slots[k]
+    }
+
+    @inlinable mutating func assign(_ k: Int, _ value: L.Integer) {
+        changes.append((k, value))
     }
 
     @inlinable mutating func assign(_ range: Range<Int>, _ values: [L.Integer]) {
-        allocate()
-        for (k, x) in zip(range, values) { storage[k] = x }
+        for (k, x) in zip(range, values) { changes.append((k, x)) }
     }
 
     /// `x' = value`.
@@ -59,8 +75,7 @@ public struct Step<L: Logic, State: DeclaredState> {
     @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, [E]>, _ i: Int, slot k: Int, to value: Term<L>) {
         let terms = now[path][i].terms
         precondition(k < terms.count, "\(E.self) has no slot \(k)")
-        allocate()
-        storage[terms.startIndex + k] = value.value
+        assign(terms.startIndex + k, value.value)
     }
 
     /// Slot `k` of the variable at `path` becomes `value`: one field of a value held in several
@@ -68,8 +83,7 @@ public struct Step<L: Logic, State: DeclaredState> {
     @inlinable public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, slot k: Int, to value: Term<L>) {
         let span = now.layout.span(path)
         precondition(k < span.count, "\(V.self) has no slot \(k)")
-        allocate()
-        storage[span.lowerBound + k] = value.value
+        assign(span.lowerBound + k, value.value)
     }
 
     /// `S' = S \ {element}`.
@@ -81,16 +95,14 @@ public struct Step<L: Logic, State: DeclaredState> {
     @inlinable public mutating func set<E: SlotValue>(_ path: KeyPath<State, [E]>, _ i: Int, to value: Term<L>) {
         let terms = now[path][i].terms
         precondition(terms.count == 1, "\(E.self) is not held in one slot")
-        allocate()
-        storage[terms.startIndex] = value.value
+        assign(terms.startIndex, value.value)
     }
 
     /// `x' = value`, for a variable of one slot and a value computed in the step (a count).
     @inlinable public mutating func set<V: SlotValue>(_ path: KeyPath<State, V>, to value: Term<L>) {
         let span = now.layout.span(path)
         precondition(span.count == 1, "\(V.self) is not held in one slot")
-        allocate()
-        storage[span.lowerBound] = value.value
+        assign(span.lowerBound, value.value)
     }
 
     /// `f' = [f EXCEPT ![i] = f[i] \cup {element}]`.
@@ -111,8 +123,7 @@ public struct Step<L: Logic, State: DeclaredState> {
         guard let k = element.position(now.processes) else {
             preconditionFailure("\(element) is not in the universe of \(E.self)")
         }
-        allocate()
-        storage[start + k] = value(storage[start + k] ?? now.slots[start + k])
+        assign(start + k, value(current(start + k)))
     }
 }
 
@@ -250,9 +261,10 @@ extension GuardedSystem {
         return successor(of: state, s, layout)
     }
 
-    /// `state` with the assignments `step` recorded: the variables that own an assigned slot read back.
+    /// `state` with the assignments `step` recorded: each variable that owns an assigned slot
+    /// takes its changes (a set inserts and removes members; other values read their slots back).
     @inlinable func successor(of state: State, _ step: Step<Concrete, State>, _ layout: SlotLayout<State>) -> State {
-        layout.state(step.next, assigned: step.assigned.map { $0 != nil }, from: state)
+        layout.state(step.now.slots, changes: step.changes, from: state)
     }
 
     @inlinable public func isWithinBounds(_ state: State) -> Bool { true }

@@ -81,9 +81,11 @@ extension DeclaredState {
     /// `state` with process `i` renamed `p[i]` in every variable.
     @inlinable public func permuted(_ p: [Int]) -> Self {
         var out = self
-        for variable in Self.variables {
-            guard let permute = variable.permute else {
-                preconditionFailure("variable \(variable.name) of \(Self.self) is not ProcessPermutable: the processes cannot be renamed")
+        // By index, not `for variable in`: that copies each variable's every closure.
+        let variables = Self.variables
+        for k in variables.indices {
+            guard let permute = variables[k].permute else {
+                preconditionFailure("variable \(variables[k].name) of \(Self.self) is not ProcessPermutable: the processes cannot be renamed")
             }
             permute(&out, p)
         }

@@ -22,6 +22,11 @@ public protocol SlotValue: TraceValue {
     /// slots and every row in the domain is a value's (a bag's elements in order, a message's
     /// unused fields 0): part of the symbolic engines' domain. True by default.
     static func wellFormed<L: Logic>(_ value: Slots<L, Self>) -> Formula<L>
+    /// The value after a step's `changes` to its slots (places from its first slot, in the order
+    /// made: a later change to a place wins), where `slots` are its slots before. By default the
+    /// changed slots are read back; a set inserts and removes the members named instead, so that
+    /// a step that sends one message costs one insertion, not a pass over every possible message.
+    mutating func apply(_ changes: [(slot: Int, value: Int)], slots: ArraySlice<Int>, _ processes: ProcessNames)
 }
 
 /// A type with finitely many values given the processes, listed in a fixed order: the universe
@@ -60,6 +65,11 @@ extension Enumerable {
 extension SlotValue {
     @inlinable public static func slotCount(_ processes: ProcessNames) -> Int { slotRanges(processes).count }
     @inlinable public static func wellFormed<L: Logic>(_ value: Slots<L, Self>) -> Formula<L> { Formula(true) }
+    @inlinable public mutating func apply(_ changes: [(slot: Int, value: Int)], slots: ArraySlice<Int>, _ processes: ProcessNames) {
+        var row = Array(slots)
+        for change in changes { row[change.slot] = change.value }
+        self = Self(slots: row[...], processes)
+    }
 }
 
 extension TraceEnum {
@@ -148,6 +158,13 @@ extension Set: SlotValue where Element: TraceValue & Comparable & Enumerable {
         for (k, bit) in slots.enumerated() where bit != 0 { positions.append(k) }
         self.init(Element.elements(at: positions, processes))
     }
+    /// Each changed slot inserts or removes its member.
+    @inlinable public mutating func apply(_ changes: [(slot: Int, value: Int)], slots: ArraySlice<Int>, _ processes: ProcessNames) {
+        for change in changes {
+            let element = Element.element(at: change.slot, processes)
+            if change.value != 0 { insert(element) } else { remove(element) }
+        }
+    }
 }
 
 /// A value per process: each process's slots in turn.
@@ -165,6 +182,19 @@ extension Array: SlotValue where Element: SlotValue {
         let width = Element.slotCount(processes)
         self = (0..<processes.count).map { i in
             Element(slots: slots.dropFirst(i * width).prefix(width), processes)
+        }
+    }
+    /// Each process whose slots changed takes its own changes.
+    @inlinable public mutating func apply(_ changes: [(slot: Int, value: Int)], slots: ArraySlice<Int>, _ processes: ProcessNames) {
+        let width = Element.slotCount(processes)
+        var touched: [Int] = []
+        for change in changes where !touched.contains(change.slot / width) { touched.append(change.slot / width) }
+        var own: [(slot: Int, value: Int)] = []
+        for i in touched {
+            own.removeAll(keepingCapacity: true)
+            for c in changes where c.slot / width == i { own.append((c.slot - i * width, c.value)) }
+            let start = slots.startIndex + i * width
+            self[i].apply(own, slots: slots[start..<start + width], processes)
         }
     }
 }

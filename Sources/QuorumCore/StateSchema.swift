@@ -227,19 +227,24 @@ public struct StateVariable<State>: Sendable {
     @usableFromInline let ranges: @Sendable (ProcessNames) -> [ClosedRange<Int>]
     @usableFromInline let write: @Sendable (State, ProcessNames, inout [Int]) -> Void
     @usableFromInline let read: @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void
+    /// Changes the value by a step's assignments to its slots (``SlotValue/apply(_:slots:_:)``).
+    @usableFromInline let apply: @Sendable ([(slot: Int, value: Int)], ArraySlice<Int>, inout State, ProcessNames) -> Void
 
     @inlinable init<Value: SlotValue>(_ type: Value.Type, _ path: WritableKeyPath<State, Value> & Sendable) {
         self.init(ranges: { Value.slotRanges($0) },
                   write: { state, names, out in state[keyPath: path].slots(names, into: &out) },
-                  read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) })
+                  read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) },
+                  apply: { changes, slots, state, names in state[keyPath: path].apply(changes, slots: slots, names) })
     }
 
     @inlinable init(ranges: @escaping @Sendable (ProcessNames) -> [ClosedRange<Int>],
                     write: @escaping @Sendable (State, ProcessNames, inout [Int]) -> Void,
-                    read: @escaping @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void) {
+                    read: @escaping @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void,
+                    apply: @escaping @Sendable ([(slot: Int, value: Int)], ArraySlice<Int>, inout State, ProcessNames) -> Void) {
         self.ranges = ranges
         self.write = write
         self.read = read
+        self.apply = apply
     }
 }
 

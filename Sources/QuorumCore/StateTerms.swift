@@ -77,12 +77,19 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
         return state
     }
 
-    /// `state` with the variables that own an assigned slot overwritten from `slots`.
-    @inlinable public func state(_ slots: [Int], assigned: [Bool], from state: State) -> State {
+    /// `state` after `changes` (slots of the whole row, in the order made), where `slots` is its
+    /// row before: each variable that owns a changed slot takes its own changes
+    /// (``SlotValue/apply(_:slots:_:)``), the others are kept as they are.
+    @inlinable public func state(_ slots: [Int], changes: [(slot: Int, value: Int)], from state: State) -> State {
         var state = state
         let variables = State.variables
-        for k in variables.indices where assigned[offsets[k]..<offsets[k + 1]].contains(true) {
-            variables[k].slots!.read(slots[offsets[k]..<offsets[k + 1]], &state, processes)
+        var own: [(slot: Int, value: Int)] = []
+        for k in variables.indices {
+            let start = offsets[k], end = offsets[k + 1]
+            own.removeAll(keepingCapacity: true)
+            for change in changes where change.slot >= start && change.slot < end { own.append((change.slot - start, change.value)) }
+            if own.isEmpty { continue }
+            variables[k].slots!.apply(own, slots[start..<end], &state, processes)
         }
         return state
     }

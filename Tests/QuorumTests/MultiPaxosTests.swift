@@ -48,6 +48,34 @@ import MultiPaxos
         }
     }
 
+    /// A successor is made from the step's few assignments (a set inserts the members named);
+    /// it must be the state that the whole row of slots after the step reads back to.
+    @Test func aStepsChangesMakeTheStateItsSlotsReadBackTo() {
+        let model = MultiPaxos()
+        let layout = model.layout
+        var steps = 0
+        for s in reachable(model, upTo: isOptimized ? 1_000 : 100) {
+            for a in model.enabledActions(in: s) {
+                var step = Step(StateTerms<Concrete, MultiPaxosVariables>(s, layout: layout))
+                #expect(model.step(a, &step).value)
+                #expect(model.apply(a, to: s) == layout.state(step.next, blank: model.blank), "\(a)")
+                steps += 1
+            }
+        }
+        #expect(steps > 0)
+    }
+
+    /// A message's `<` compares one packed key: it must order messages as their fields do, on
+    /// the largest universe the parameters allow.
+    @Test func messagesOrderAsTheirFields() {
+        var p = MultiPaxos.Parameters()
+        (p.replicas, p.writes, p.reads, p.maxBallot) = (5, 2, 1, 3)
+        let all = MultiPaxosMessage.all(MultiPaxos(p).processNames)
+        let byFields = all.sorted { ($0.kind.rawValue, $0.src, $0.bal, $0.slot, $0.cmd, $0.votes) < ($1.kind.rawValue, $1.src, $1.bal, $1.slot, $1.cmd, $1.votes) }
+        #expect(all.count > 60_000)
+        #expect(zip(byFields, byFields.dropFirst()).allSatisfy { $0 < $1 && !($1 < $0) })
+    }
+
     /// The derived I/O: each state's slots are in their ranges and read back to it, and so do its
     /// trace values; a value outside its type is refused.
     @Test func slotsAndTracesReadBackToEveryState() throws {
