@@ -79,7 +79,7 @@ struct SlotNode {
                 }
                 machines[slot] = machine
             }
-            if bug?.name == RuntimeBug.amnesia.name { started = [:] }
+            if bug?.forgetsEverything == true { started = [:] }
             let batches = (FileManager.default.contents(atPath: batchPath) ?? Data()).split(separator: UInt8(ascii: "\n"))
                 .compactMap { try? JSONDecoder().decode(SlotBatch.self, from: Data($0)) }
             let decisions = String(decoding: FileManager.default.contents(atPath: decisionPath) ?? Data(), as: UTF8.self)

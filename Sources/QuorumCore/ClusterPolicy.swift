@@ -159,6 +159,10 @@ public struct RuntimeBug: Sendable {
     public let recover: @Sendable (_ saved: [ITFValue], _ variables: [String], _ node: ITFValue) throws -> [ITFValue]?
     /// How the node gets serving clients wrong; nil: it serves them correctly.
     public let serving: ServingFault?
+    /// Whether a restarted node forgets everything it did before, not only the variables
+    /// `recover` gives it: a runtime that keeps more than the spec's variables on disk (the
+    /// ballots a slotted log's node has started) forgets that too.
+    public let forgetsEverything: Bool
 
     /// Mistakes of a node that serves clients a state machine on a replicated log.
     public enum ServingFault: String, Sendable {
@@ -169,12 +173,13 @@ public struct RuntimeBug: Sendable {
         case staleRead
     }
 
-    public init(_ name: String, _ summary: String,
+    public init(_ name: String, _ summary: String, forgetsEverything: Bool = false,
                 recover: @escaping @Sendable (_ saved: [ITFValue], _ variables: [String], _ node: ITFValue) throws -> [ITFValue]?) {
         self.name = name
         self.summary = summary
         self.recover = recover
         serving = nil
+        self.forgetsEverything = forgetsEverything
     }
 
     /// A bug in serving clients; the node recovers correctly.
@@ -183,10 +188,12 @@ public struct RuntimeBug: Sendable {
         self.summary = summary
         self.recover = { saved, _, _ in saved }
         self.serving = serving
+        forgetsEverything = false
     }
 
     /// A restarted node ignores its durable state and starts afresh.
-    public static let amnesia = RuntimeBug("amnesia", "a restarted node ignores its durable state and starts afresh") { _, _, _ in nil }
+    public static let amnesia = RuntimeBug("amnesia", "a restarted node ignores its durable state and starts afresh",
+                                           forgetsEverything: true) { _, _, _ in nil }
 
     /// A bug that changes the node's own entry of a variable with a value per node, on recovery.
     public static func editing(_ name: String, _ summary: String, variable: String,

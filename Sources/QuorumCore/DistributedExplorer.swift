@@ -97,7 +97,8 @@ extension Explorer {
         }
 
         // Initial states: every rank computes them all, numbers them alike and keeps its own.
-        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
+        let codec = system.stateBytes
+        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
         // Per batch of the level (2,048 ids), how many of its parents this rank holds.
         var frontierCounts: [Int] = []
         var nextCounts: [Int] = []
@@ -143,7 +144,7 @@ extension Explorer {
         var depth = 0
         var levelStart = 0
         var levelEnd = stops() ? 0 : distinct
-        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
+        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
         var generatedSoFar = initialGenerated
         explore: while levelStart < levelEnd {
             levelCompute.append(0)
@@ -181,7 +182,7 @@ extension Explorer {
                                     let to = owner(print)
                                     if to == me ? visitedBefore.contains(print) || (disk?.contains(print) ?? false)
                                         : sentBefore.contains(print) { return }
-                                    SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: successor, to: &outgoing[to])
+                                    SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: codec.encode(successor), to: &outgoing[to])
                                 } else {
                                     for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
                                         failures.append((i, Position(parent: id, action: k), me))
@@ -245,7 +246,7 @@ extension Explorer {
                 // the key (parent id, action), which needs no id.
                 let newStates = fresh.map { arrival in
                     (state: received[arrival.source].withUnsafeBytes {
-                        StateCodec.decode(System.State.self, UnsafeRawBufferPointer(rebasing: $0[arrival.state]))
+                        codec.decode(UnsafeRawBufferPointer(rebasing: $0[arrival.state]))
                     }, arrival: arrival)
                 }
                 if !invariants.isEmpty && !newStates.isEmpty {
@@ -422,8 +423,7 @@ struct SuccessorRecord {
     @inlinable var parent: UInt32 { UInt32(key >> 32) }
     @inlinable var action: UInt32 { UInt32(key & 0xffff_ffff) }
 
-    @inlinable static func append<State: Codable>(print: UInt64, parent: UInt32, action: UInt32, state: State, to buffer: inout [UInt8]) {
-        let bytes = StateCodec.encode(state)
+    @inlinable static func append(print: UInt64, parent: UInt32, action: UInt32, state bytes: [UInt8], to buffer: inout [UInt8]) {
         withUnsafeBytes(of: print.littleEndian) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: (UInt64(parent) << 32 | UInt64(action)).littleEndian) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { buffer.append(contentsOf: $0) }

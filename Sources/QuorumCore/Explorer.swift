@@ -247,7 +247,8 @@ public struct Explorer<System: TransitionSystem> {
         }
 
         // Initial states: a violation there is a trace of length zero.
-        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
+        let codec = system.stateBytes
+        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
         var initialFailures: [Int: Trace<System>] = [:]
         for (index, state) in system.initialStates.enumerated() {
             generated += 1
@@ -275,7 +276,7 @@ public struct Explorer<System: TransitionSystem> {
         if stops() { frontier.removeAll() }
 
         var depth = 0
-        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill)
+        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
         // Under a budget a batch's new states are gathered here before they join `next`, which
         // may be writing them to a file; without one they go straight into `next`'s memory.
         var fresh: [(id: UInt32, state: System.State)] = []

@@ -5,13 +5,15 @@ import Foundation
 ///
 /// Up to `memoryLimit` entries stay in memory; beyond that (only under `--memory`) entries go to
 /// a spill file, so that a level wider than the budget costs disk, not RAM. A state is written
-/// as its bytes when its type holds no references (Raft's packed state), else as its JSON
-/// (`Codable`; Paxos's, TwoPhaseCommit's): both read back to an equal state.
+/// as the system's ``TransitionSystem/stateBytes`` say: its memory when its type holds no
+/// references (Raft's packed state), the slots where it differs from blank for a spec written
+/// over `Logic`, else its JSON: each reads back to an equal state.
 @usableFromInline
 struct StateQueue<State: Codable> {
     @usableFromInline var memory: [(id: UInt32, state: State)] = []
     @usableFromInline let memoryLimit: Int
     @usableFromInline let directory: SpillDirectory?
+    @usableFromInline let codec: StateBytes<State>
     /// Entries past `memory`, in order, once the queue spills.
     @usableFromInline var file: SpillFile? = nil
     @usableFromInline var spilled = 0
@@ -25,9 +27,10 @@ struct StateQueue<State: Codable> {
     @usableFromInline var readBuffer: [UInt8] = []
     @usableFromInline var bufferStart = 0
 
-    @inlinable init(memoryLimit: Int = .max, directory: SpillDirectory? = nil) {
+    @inlinable init(memoryLimit: Int = .max, directory: SpillDirectory? = nil, codec: StateBytes<State> = .standard) {
         self.memoryLimit = memoryLimit
         self.directory = directory
+        self.codec = codec
     }
 
     @inlinable var count: Int { memory.count + spilled }
@@ -88,7 +91,7 @@ struct StateQueue<State: Codable> {
             }
             file = made
         }
-        let record = StateCodec.encode(entry.state)
+        let record = codec.encode(entry.state)
         var header = (entry.id, UInt32(record.count))
         withUnsafeBytes(of: &header) { file!.append(UnsafeRawBufferPointer(rebasing: $0[0..<8])) }
         file!.append(record)
@@ -110,7 +113,7 @@ struct StateQueue<State: Codable> {
             }
             buffer(file, covering: readOffset + 8, length)
             let start = readOffset + 8 - bufferStart
-            out.append((id, readBuffer.withUnsafeBytes { StateCodec.decode(State.self, UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }))
+            out.append((id, readBuffer.withUnsafeBytes { codec.decode(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }))
             readOffset += 8 + length
         }
         readCount += n

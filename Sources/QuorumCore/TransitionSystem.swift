@@ -47,6 +47,12 @@ public protocol TransitionSystem: Sendable {
     /// Whether the spec declares symmetries (interchangeable servers, values…) for `--symmetry`.
     var hasSymmetry: Bool { get }
 
+    /// How a state is written as bytes and read back, where the explorer's queues spill to disk
+    /// (`--memory`) and where ranks send states to each other (`--distributed`): by default its
+    /// memory when it holds no references, else its JSON; a ``GuardedSystem`` writes the slots
+    /// where it differs from its blank state.
+    var stateBytes: StateBytes<State> { get }
+
     /// Calls `body` with every state equivalent to `state` under the spec's symmetries, `state`
     /// included. With symmetry reduction the explorer stores one fingerprint per class: the
     /// smallest fingerprint among these.
@@ -161,6 +167,8 @@ extension TransitionSystem {
     public func state(fromTraceValues values: [ITFValue]) -> State? { nil }
 
     public var hasSymmetry: Bool { false }
+
+    public var stateBytes: StateBytes<State> { .standard }
 
     public func processValue(_ i: Int) -> ITFValue { .string("p\(i + 1)") }
 

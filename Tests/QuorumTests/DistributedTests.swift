@@ -72,7 +72,7 @@ import TwoPhaseCommit
         expectSameRun(Raft(maxLogLength: 0, mutation: .forgetVoteOnRestart), ranks: 2, lookingFor: "ElectionSafety", budget: 1_792 << 10)
     }
 
-    @Test func statesWithReferencesTravelAsJSON() {
+    @Test func statesWithReferencesTravelAsTheirChangedSlots() {
         #expect(!_isPOD(TwoPhaseCommit.State.self))
         expectSameRun(TwoPhaseCommit(resourceManagers: 5), ranks: 2)
         expectSameRun(TwoPhaseCommit(resourceManagers: 5, mutation: .commitWithoutAllPrepared), ranks: 3, lookingFor: "TCConsistent")
