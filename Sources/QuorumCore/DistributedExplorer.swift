@@ -45,8 +45,7 @@ extension Explorer {
         let spill = budget.flatMap { _ in try? SpillDirectory(under: options.spillDirectory) }
         let disk = spill.map { DiskFingerprints(directory: $0) }
         let tableShare = (budget ?? 0) * 4 / 10
-        let queueLimit = spill == nil ? Int.max
-            : max(64, (budget ?? 0) / 10 / MemoryLayout<(id: UInt32, state: System.State)>.stride)
+        let queueBytes = spill == nil ? nil : (budget ?? 0) / 10
         var spilled = SpillFigures()
         var diskFailed = false
         var visited = FingerprintSet()
@@ -98,7 +97,7 @@ extension Explorer {
 
         // Initial states: every rank computes them all, numbers them alike and keeps its own.
         let codec = system.stateBytes
-        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
+        var frontier = StateQueue<System.State>(memoryBytes: queueBytes, directory: spill, codec: codec)
         // Per batch of the level (2,048 ids), how many of its parents this rank holds.
         var frontierCounts: [Int] = []
         var nextCounts: [Int] = []
@@ -144,7 +143,7 @@ extension Explorer {
         var depth = 0
         var levelStart = 0
         var levelEnd = stops() ? 0 : distinct
-        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
+        var next = StateQueue<System.State>(memoryBytes: queueBytes, directory: spill, codec: codec)
         var generatedSoFar = initialGenerated
         explore: while levelStart < levelEnd {
             levelCompute.append(0)

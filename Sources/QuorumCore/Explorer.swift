@@ -202,8 +202,7 @@ public struct Explorer<System: TransitionSystem> {
         let spill = options.memoryBudget.flatMap { _ in try? SpillDirectory(under: options.spillDirectory) }
         let disk = spill.map { DiskFingerprints(directory: $0) }
         let tableShare = (options.memoryBudget ?? 0) * 4 / 10
-        let queueLimit = spill == nil ? Int.max
-            : max(64, (options.memoryBudget ?? 0) / 10 / MemoryLayout<(id: UInt32, state: System.State)>.stride)
+        let queueBytes = spill == nil ? nil : (options.memoryBudget ?? 0) / 10
         var visited = FingerprintSet(capacity: spill == nil ? 1 << 12 : max(64, min(1 << 12, tableShare / 11)))
         var spilled = SpillFigures()
         var found: [Int: (position: Position, trace: Trace<System>)] = [:]
@@ -248,7 +247,7 @@ public struct Explorer<System: TransitionSystem> {
 
         // Initial states: a violation there is a trace of length zero.
         let codec = system.stateBytes
-        var frontier = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
+        var frontier = StateQueue<System.State>(memoryBytes: queueBytes, directory: spill, codec: codec)
         var initialFailures: [Int: Trace<System>] = [:]
         for (index, state) in system.initialStates.enumerated() {
             generated += 1
@@ -276,7 +275,7 @@ public struct Explorer<System: TransitionSystem> {
         if stops() { frontier.removeAll() }
 
         var depth = 0
-        var next = StateQueue<System.State>(memoryLimit: queueLimit, directory: spill, codec: codec)
+        var next = StateQueue<System.State>(memoryBytes: queueBytes, directory: spill, codec: codec)
         // Under a budget a batch's new states are gathered here before they join `next`, which
         // may be writing them to a file; without one they go straight into `next`'s memory.
         var fresh: [(id: UInt32, state: System.State)] = []

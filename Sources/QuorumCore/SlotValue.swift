@@ -27,6 +27,12 @@ public protocol SlotValue: TraceValue {
     /// changed slots are read back; a set inserts and removes the members named instead, so that
     /// a step that sends one message costs one insertion, not a pass over every possible message.
     mutating func apply(_ changes: [(slot: Int, value: Int)], slots: ArraySlice<Int>, _ processes: ProcessNames)
+    /// Calls `body` with each slot (its place from the first slot, in ascending order) where the
+    /// value's slots differ from `other`'s, and its value here: a state written as its differences
+    /// from blank (``TransitionSystem/stateBytes``). By default both are written out and
+    /// compared; a set names the members in one and not the other, so that a state holding a few
+    /// of thousands of possible messages costs the few.
+    func forEachSlot(differingFrom other: Self, _ processes: ProcessNames, _ body: (Int, Int) -> Void)
 }
 
 /// A type with finitely many values given the processes, listed in a fixed order: the universe
@@ -69,6 +75,13 @@ extension SlotValue {
         var row = Array(slots)
         for change in changes { row[change.slot] = change.value }
         self = Self(slots: row[...], processes)
+    }
+    @inlinable public func forEachSlot(differingFrom other: Self, _ processes: ProcessNames, _ body: (Int, Int) -> Void) {
+        if self == other { return }
+        var mine: [Int] = [], theirs: [Int] = []
+        slots(processes, into: &mine)
+        other.slots(processes, into: &theirs)
+        for k in mine.indices where mine[k] != theirs[k] { body(k, mine[k]) }
     }
 }
 
@@ -158,6 +171,14 @@ extension Set: SlotValue where Element: TraceValue & Comparable & Enumerable {
         for (k, bit) in slots.enumerated() where bit != 0 { positions.append(k) }
         self.init(Element.elements(at: positions, processes))
     }
+    /// The members of one set and not the other, by place.
+    @inlinable public func forEachSlot(differingFrom other: Self, _ processes: ProcessNames, _ body: (Int, Int) -> Void) {
+        var changed: [(slot: Int, value: Int)] = []
+        Element.forEachPosition(of: lazy.filter { !other.contains($0) }, processes) { if let k = $0 { changed.append((k, 1)) } }
+        Element.forEachPosition(of: other.lazy.filter { !self.contains($0) }, processes) { if let k = $0 { changed.append((k, 0)) } }
+        changed.sort { $0.slot < $1.slot }
+        for c in changed { body(c.slot, c.value) }
+    }
     /// Each changed slot inserts or removes its member.
     @inlinable public mutating func apply(_ changes: [(slot: Int, value: Int)], slots: ArraySlice<Int>, _ processes: ProcessNames) {
         for change in changes {
@@ -182,6 +203,20 @@ extension Array: SlotValue where Element: SlotValue {
         let width = Element.slotCount(processes)
         self = (0..<processes.count).map { i in
             Element(slots: slots.dropFirst(i * width).prefix(width), processes)
+        }
+    }
+    /// Each process's differences in turn.
+    @inlinable public func forEachSlot(differingFrom other: Self, _ processes: ProcessNames, _ body: (Int, Int) -> Void) {
+        guard count == other.count else {
+            var mine: [Int] = [], theirs: [Int] = []
+            slots(processes, into: &mine)
+            other.slots(processes, into: &theirs)
+            for k in mine.indices where k >= theirs.count || mine[k] != theirs[k] { body(k, mine[k]) }
+            return
+        }
+        let width = Element.slotCount(processes)
+        for i in indices where self[i] != other[i] {
+            self[i].forEachSlot(differingFrom: other[i], processes) { body(i * width + $0, $1) }
         }
     }
     /// Each process whose slots changed takes its own changes.

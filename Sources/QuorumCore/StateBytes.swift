@@ -3,10 +3,17 @@
 public struct StateBytes<State>: Sendable {
     public let encode: @Sendable (State) -> [UInt8]
     public let decode: @Sendable (UnsafeRawBufferPointer) -> State
+    /// Whether a queue under `--memory` keeps its states as these bytes in memory too: where a
+    /// state holds references, its heap is invisible to the budget, and its bytes are what the
+    /// budget can count. True where the bytes are cheap to make and read (a state's differences
+    /// from blank); a state without references is counted as it is, and JSON costs too much.
+    public let queuedEncoded: Bool
 
-    public init(encode: @escaping @Sendable (State) -> [UInt8], decode: @escaping @Sendable (UnsafeRawBufferPointer) -> State) {
+    public init(encode: @escaping @Sendable (State) -> [UInt8], decode: @escaping @Sendable (UnsafeRawBufferPointer) -> State,
+                queuedEncoded: Bool = false) {
         self.encode = encode
         self.decode = decode
+        self.queuedEncoded = queuedEncoded
     }
 }
 
@@ -28,12 +35,12 @@ extension GuardedSystem {
         let layout = layout, blank = blank
         let blankRow = layout.slots(of: blank)
         return StateBytes(encode: { state in
-            let row = layout.slots(of: state)
             var out: [UInt8] = []
             var last = -1
-            for k in row.indices where row[k] != blankRow[k] {
-                LEB128.append(UInt64(k - last - 1), to: &out)
-                LEB128.append(UInt64(bitPattern: Int64(row[k] << 1 ^ row[k] >> 63)), to: &out)
+            layout.forEachSlot(of: state, differingFrom: blank) { k, value in
+                precondition(k > last, "a state's differing slots in ascending order")
+                LEB128.append(UInt64(k - last - 1)) { out.append($0) }
+                LEB128.append(UInt64(bitPattern: Int64(value << 1 ^ value >> 63))) { out.append($0) }
                 last = k
             }
             return out
@@ -41,35 +48,11 @@ extension GuardedSystem {
             var changes: [(slot: Int, value: Int)] = []
             var offset = 0, k = -1
             while offset < bytes.count {
-                k += Int(LEB128.read(bytes, &offset)) + 1
-                let zigzag = LEB128.read(bytes, &offset)
+                k += Int(LEB128.read(&offset, in: bytes)) + 1
+                let zigzag = LEB128.read(&offset, in: bytes)
                 changes.append((k, Int(zigzag >> 1) ^ -Int(zigzag & 1)))
             }
             return layout.state(blankRow, changes: changes, from: blank)
-        })
-    }
-}
-
-/// Unsigned integers in 7-bit groups, low first, the high bit marking "more".
-enum LEB128 {
-    static func append(_ value: UInt64, to out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            out.append(UInt8(v & 0x7f) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
-    }
-
-    static func read(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt64 {
-        var value: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            precondition(offset < bytes.count && shift < 64, "a state's bytes end inside a number")
-            let byte = bytes[offset]
-            offset += 1
-            value |= UInt64(byte & 0x7f) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
+        }, queuedEncoded: true)
     }
 }

@@ -3,18 +3,28 @@ import Foundation
 /// One level of the explorer's breadth-first queue: states with their ids, appended in id order
 /// and read back in batches, in the same order.
 ///
-/// Up to `memoryLimit` entries stay in memory; beyond that (only under `--memory`) entries go to
-/// a spill file, so that a level wider than the budget costs disk, not RAM. A state is written
-/// as the system's ``TransitionSystem/stateBytes`` say: its memory when its type holds no
-/// references (Raft's packed state), the slots where it differs from blank for a spec written
-/// over `Logic`, else its JSON: each reads back to an equal state.
+/// Under `--memory` the queue holds at most `memoryBytes` in memory; later entries go to a spill
+/// file, so that a level wider than the budget costs disk, not RAM. A state is written as the
+/// system's ``TransitionSystem/stateBytes`` say: its memory when its type holds no references
+/// (Raft's packed state), the slots where it differs from blank for a spec written over `Logic`,
+/// else its JSON: each reads back to an equal state. States whose bytes are made for it
+/// (``StateBytes/queuedEncoded``) are held as those bytes in memory too, so that the budget
+/// counts what they hold: a MultiPaxos state's heap is kilobytes, its bytes about a hundred.
 @usableFromInline
 struct StateQueue<State: Codable> {
-    @usableFromInline var memory: [(id: UInt32, state: State)] = []
+    @usableFromInline typealias Entry = (id: UInt32, state: State)
+    @usableFromInline var memory: [Entry] = []
+    /// Held as bytes: each state's bytes one after the other, and each entry's id and end.
+    @usableFromInline var packed: [UInt8] = []
+    @usableFromInline var packedEnds: [(id: UInt32, end: Int)] = []
+    @usableFromInline let packs: Bool
+    /// The most entries held as states, and the most bytes and entries held as bytes.
     @usableFromInline let memoryLimit: Int
+    @usableFromInline let packedLimit: Int
+    @usableFromInline let packedEntryLimit: Int
     @usableFromInline let directory: SpillDirectory?
     @usableFromInline let codec: StateBytes<State>
-    /// Entries past `memory`, in order, once the queue spills.
+    /// Entries past those in memory, in order, once the queue spills.
     @usableFromInline var file: SpillFile? = nil
     @usableFromInline var spilled = 0
     /// Entries and bytes written to files over the queue's life, every level's.
@@ -27,29 +37,40 @@ struct StateQueue<State: Codable> {
     @usableFromInline var readBuffer: [UInt8] = []
     @usableFromInline var bufferStart = 0
 
-    @inlinable init(memoryLimit: Int = .max, directory: SpillDirectory? = nil, codec: StateBytes<State> = .standard) {
-        self.memoryLimit = memoryLimit
+    /// A queue that holds at most `memoryBytes` in memory (all of it without a limit).
+    @inlinable init(memoryBytes: Int? = nil, directory: SpillDirectory? = nil, codec: StateBytes<State> = .standard) {
         self.directory = directory
         self.codec = codec
+        packs = memoryBytes != nil && codec.queuedEncoded
+        memoryLimit = memoryBytes.map { max(64, $0 / MemoryLayout<Entry>.stride) } ?? .max
+        // Three quarters for the bytes, a quarter for the entries' ids and ends, each less a page
+        // that an allocation may round up to.
+        packedLimit = memoryBytes.map { max(4096, $0 / 4 * 3 - 4096) } ?? .max
+        packedEntryLimit = memoryBytes.map { max(64, ($0 / 4 - 4096) / MemoryLayout<(id: UInt32, end: Int)>.stride) } ?? .max
     }
 
-    @inlinable var count: Int { memory.count + spilled }
+    @inlinable var inMemory: Int { packs ? packedEnds.count : memory.count }
+    @inlinable var count: Int { inMemory + spilled }
     @inlinable var isEmpty: Bool { count == 0 }
 
     /// Bytes the queue holds in memory.
-    @inlinable var bytes: Int { memory.capacity * MemoryLayout<(id: UInt32, state: State)>.stride }
+    @inlinable var bytes: Int {
+        packs ? packed.capacity + packedEnds.capacity * MemoryLayout<(id: UInt32, end: Int)>.stride
+            : memory.capacity * MemoryLayout<Entry>.stride
+    }
 
-    @inlinable mutating func append(_ entry: (id: UInt32, state: State)) {
+    @inlinable mutating func append(_ entry: Entry) {
+        if packs { return appendPacked(entry) }
         if spilled == 0 && memory.count < memoryLimit {
             if memoryLimit != .max && memory.count == memory.capacity { reserve(memory.count + 1) }
             memory.append(entry)
         } else {
-            spill(entry)
+            spill(entry.id, codec.encode(entry.state))
         }
     }
 
-    @inlinable mutating func append(contentsOf entries: [(id: UInt32, state: State)]) {
-        if spilled == 0 && memory.count + entries.count <= memoryLimit {
+    @inlinable mutating func append(contentsOf entries: [Entry]) {
+        if !packs && spilled == 0 && memory.count + entries.count <= memoryLimit {
             if memoryLimit != .max && memory.count + entries.count > memory.capacity { reserve(memory.count + entries.count) }
             memory.append(contentsOf: entries)
         } else {
@@ -57,14 +78,43 @@ struct StateQueue<State: Codable> {
         }
     }
 
+    /// Keeps the entry as its bytes while they fit, growing by doubling but never past the limits.
+    @usableFromInline mutating func appendPacked(_ entry: Entry) {
+        let record = codec.encode(entry.state)
+        let end = packed.count + record.count
+        guard spilled == 0, end <= packedLimit, packedEnds.count < packedEntryLimit else {
+            return spill(entry.id, record)
+        }
+        if end > packed.capacity { packed.reserveCapacity(min(packedLimit, max(end, 1 << 12, packed.capacity * 2))) }
+        if packedEnds.count == packedEnds.capacity {
+            packedEnds.reserveCapacity(min(packedEntryLimit, max(256, packedEnds.capacity * 2)))
+        }
+        packed.append(contentsOf: record)
+        packedEnds.append((entry.id, end))
+    }
+
     /// Entries `range` (a range after those already read), from memory, the file or both: the
     /// explorer's batches are the same with and without a budget, so that a run stopped at a
     /// violation stops with the same figures.
-    @inlinable mutating func batch(_ range: Range<Int>) -> ArraySlice<(id: UInt32, state: State)> {
-        if range.upperBound <= memory.count { return memory[range] }
-        let fromMemory = range.lowerBound < memory.count ? Array(memory[range.lowerBound...]) : []
-        precondition(max(range.lowerBound, memory.count) - memory.count == readCount, "a spilled queue is read once, in order")
-        return ArraySlice(fromMemory + readSpilled(range.upperBound - max(range.lowerBound, memory.count)))
+    @inlinable mutating func batch(_ range: Range<Int>) -> ArraySlice<Entry> {
+        if !packs && range.upperBound <= memory.count { return memory[range] }
+        var out: [Entry] = []
+        out.reserveCapacity(range.count)
+        if packs {
+            packed.withUnsafeBytes { bytes in
+                for i in range.lowerBound..<max(range.lowerBound, min(range.upperBound, packedEnds.count)) {
+                    let start = i == 0 ? 0 : packedEnds[i - 1].end
+                    out.append((packedEnds[i].id, codec.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<packedEnds[i].end]))))
+                }
+            }
+        } else if range.lowerBound < memory.count {
+            out += memory[range.lowerBound..<min(range.upperBound, memory.count)]
+        }
+        if range.upperBound > inMemory {
+            precondition(max(range.lowerBound, inMemory) - inMemory == readCount, "a spilled queue is read once, in order")
+            out += readSpilled(range.upperBound - max(range.lowerBound, inMemory))
+        }
+        return out[...]
     }
 
     /// Room for `n` entries, growing by doubling but never past the limit, so that the memory a
@@ -76,6 +126,8 @@ struct StateQueue<State: Codable> {
     /// Empties the queue for the next level, keeping its memory.
     @inlinable mutating func removeAll() {
         memory.removeAll(keepingCapacity: true)
+        packed.removeAll(keepingCapacity: true)
+        packedEnds.removeAll(keepingCapacity: true)
         file = nil
         spilled = 0
         readOffset = 0
@@ -84,15 +136,14 @@ struct StateQueue<State: Codable> {
         bufferStart = 0
     }
 
-    @usableFromInline mutating func spill(_ entry: (id: UInt32, state: State)) {
+    @usableFromInline mutating func spill(_ id: UInt32, _ record: [UInt8]) {
         if file == nil {
             guard let directory, let made = try? directory.file("queue") else {
                 preconditionFailure("a queue over its memory limit needs a spill directory")
             }
             file = made
         }
-        let record = codec.encode(entry.state)
-        var header = (entry.id, UInt32(record.count))
+        var header = (id, UInt32(record.count))
         withUnsafeBytes(of: &header) { file!.append(UnsafeRawBufferPointer(rebasing: $0[0..<8])) }
         file!.append(record)
         spilled += 1
@@ -100,10 +151,10 @@ struct StateQueue<State: Codable> {
         bytesSpilledInAll += 8 + record.count
     }
 
-    @usableFromInline mutating func readSpilled(_ n: Int) -> [(id: UInt32, state: State)] {
+    @usableFromInline mutating func readSpilled(_ n: Int) -> [Entry] {
         guard let file else { preconditionFailure("no spilled entries to read") }
         file.flush()
-        var out: [(id: UInt32, state: State)] = []
+        var out: [Entry] = []
         out.reserveCapacity(n)
         for _ in 0..<n {
             buffer(file, covering: readOffset, 8)

@@ -229,22 +229,27 @@ public struct StateVariable<State>: Sendable {
     @usableFromInline let read: @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void
     /// Changes the value by a step's assignments to its slots (``SlotValue/apply(_:slots:_:)``).
     @usableFromInline let apply: @Sendable ([(slot: Int, value: Int)], ArraySlice<Int>, inout State, ProcessNames) -> Void
+    /// The slots where one state's value differs from another's (``SlotValue/forEachSlot(differingFrom:_:_:)``).
+    @usableFromInline let differing: @Sendable (State, State, ProcessNames, (Int, Int) -> Void) -> Void
 
     @inlinable init<Value: SlotValue>(_ type: Value.Type, _ path: WritableKeyPath<State, Value> & Sendable) {
         self.init(ranges: { Value.slotRanges($0) },
                   write: { state, names, out in state[keyPath: path].slots(names, into: &out) },
                   read: { slots, state, names in state[keyPath: path] = Value(slots: slots, names) },
-                  apply: { changes, slots, state, names in state[keyPath: path].apply(changes, slots: slots, names) })
+                  apply: { changes, slots, state, names in state[keyPath: path].apply(changes, slots: slots, names) },
+                  differing: { a, b, names, body in a[keyPath: path].forEachSlot(differingFrom: b[keyPath: path], names, body) })
     }
 
     @inlinable init(ranges: @escaping @Sendable (ProcessNames) -> [ClosedRange<Int>],
                     write: @escaping @Sendable (State, ProcessNames, inout [Int]) -> Void,
                     read: @escaping @Sendable (ArraySlice<Int>, inout State, ProcessNames) -> Void,
-                    apply: @escaping @Sendable ([(slot: Int, value: Int)], ArraySlice<Int>, inout State, ProcessNames) -> Void) {
+                    apply: @escaping @Sendable ([(slot: Int, value: Int)], ArraySlice<Int>, inout State, ProcessNames) -> Void,
+                    differing: @escaping @Sendable (State, State, ProcessNames, (Int, Int) -> Void) -> Void) {
         self.ranges = ranges
         self.write = write
         self.read = read
         self.apply = apply
+        self.differing = differing
     }
 }
 

@@ -77,6 +77,17 @@ public final class SlotLayout<State: DeclaredState>: @unchecked Sendable {
         return state
     }
 
+    /// Calls `body` with each slot (ascending) where `state`'s row differs from `other`'s, and
+    /// its value in `state`, without writing either row: a variable equal in both is skipped, and
+    /// a set names its differing members (``SlotValue/forEachSlot(differingFrom:_:_:)``).
+    @inlinable public func forEachSlot(of state: State, differingFrom other: State, _ body: (Int, Int) -> Void) {
+        let variables = State.variables
+        for k in variables.indices where variables[k].differs(state, other) {
+            let start = offsets[k]
+            variables[k].slots!.differing(state, other, processes) { body(start + $0, $1) }
+        }
+    }
+
     /// `state` after `changes` (slots of the whole row, in the order made), where `slots` is its
     /// row before: each variable that owns a changed slot takes its own changes
     /// (``SlotValue/apply(_:slots:_:)``), the others are kept as they are.

@@ -90,25 +90,12 @@ struct ByteStream {
         count += 1
     }
 
-    /// Seven bits per byte, low bits first; the high bit says that more bytes follow.
     mutating func appendVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        append(UInt8(v))
+        LEB128.append(value) { append($0) }
     }
 
     func readVarint(at offset: inout Int) -> UInt64 {
-        var value: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let byte = chunks[offset >> Self.chunkShift][offset & (Self.chunkSize - 1)]
-            offset += 1
-            value |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
+        LEB128.read(&offset, count: count) { chunks[$0 >> Self.chunkShift][$0 & (Self.chunkSize - 1)] }
     }
 
     var bytes: Int { chunks.count * Self.chunkSize + chunks.capacity * MemoryLayout<[UInt8]>.stride }

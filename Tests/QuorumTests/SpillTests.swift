@@ -65,17 +65,23 @@ import MultiPaxos
     }
 
     /// A state written as the slots where it differs from blank reads back to itself, and is far
-    /// smaller than its JSON: MultiPaxos with two writes, 10,540 slots a state.
+    /// smaller than its JSON: MultiPaxos with two writes, 10,540 slots a state. The differing
+    /// slots, found variable by variable without writing the rows, are those of the full rows.
     @Test func aStateReadsBackFromItsChangedSlots() throws {
         var p = MultiPaxos.Parameters()
         p.writes = 2
         let model = MultiPaxos(p), bytes = model.stateBytes
+        let layout = model.layout, blankRow = layout.slots(of: model.blank)
         var queue = model.initialStates, seen = Set<MultiPaxosVariables>(), next = 0
         var written = 0, json = 0
         while next < queue.count && seen.count < 3_000 {
             let s = queue[next]
             next += 1
             guard seen.insert(s).inserted else { continue }
+            let row = layout.slots(of: s)
+            var differing: [Int] = []
+            layout.forEachSlot(of: s, differingFrom: model.blank) { differing += [$0, $1] }
+            #expect(differing == row.indices.filter { row[$0] != blankRow[$0] }.flatMap { [$0, row[$0]] })
             let encoded = bytes.encode(s)
             #expect(encoded.withUnsafeBytes { bytes.decode($0) } == s)
             written += encoded.count
@@ -84,6 +90,33 @@ import MultiPaxos
         }
         #expect(seen.count == 3_000)
         #expect(written * 10 < json, "\(written) bytes against \(json) of JSON")
+    }
+
+    /// Under a budget, a queue of states with references holds them as their bytes, so that what
+    /// it holds is what the budget counts; past its share it spills, and reads back in order.
+    @Test func aQueueHoldsStatesWithReferencesAsTheirBytesUnderABudget() throws {
+        var p = MultiPaxos.Parameters()
+        p.writes = 2
+        let model = MultiPaxos(p)
+        var states = model.initialStates, next = 0
+        while states.count < 2_000 {
+            let s = states[next]
+            states += model.enabledActions(in: s).map { model.apply($0, to: s) }
+            next += 1
+        }
+        let directory = try SpillDirectory(under: nil)
+        var queue = StateQueue<MultiPaxosVariables>(memoryBytes: 64 << 10, directory: directory, codec: model.stateBytes)
+        #expect(queue.packs)
+        for (k, s) in states.enumerated() { queue.append((UInt32(k), s)) }
+        #expect(queue.count == states.count)
+        #expect(queue.bytes <= 64 << 10)
+        #expect(queue.inMemory > 500 && queue.spilled > 0, "\(queue.inMemory) in memory, \(queue.spilled) spilled")
+        var read: [(id: UInt32, state: MultiPaxosVariables)] = []
+        for start in stride(from: 0, to: states.count, by: 300) { read += queue.batch(start..<min(start + 300, states.count)) }
+        #expect(read.map(\.id) == (0..<UInt32(states.count)).map { $0 })
+        #expect(read.map(\.state) == states)
+        // Without a budget the states are held as they are.
+        #expect(!StateQueue<MultiPaxosVariables>(codec: model.stateBytes).packs)
     }
 
     @Test func diskFingerprintsAnswerAsASetDoes() throws {
