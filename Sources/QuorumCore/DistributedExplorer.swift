@@ -168,7 +168,7 @@ extension Explorer {
                         var generated = 0
                         var actions: [System.Action] = []
                         for p in range {
-                            let (id, state) = batch[batch.startIndex + p]
+                            let (id, state) = batch[p]
                             system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
                                 generated += 1
                                 let changed = framed ? system.changedVariables(from: state, to: successor) : .max

@@ -296,7 +296,7 @@ public struct Explorer<System: TransitionSystem> {
                         var slice = Slice()
                         var actions: [System.Action] = []
                         for p in range {
-                            let (id, state) = batch[batch.startIndex + p]
+                            let (id, state) = batch[p]
                             system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
                                 slice.generated += 1
                                 // Counting.on, not a captured Bool: a constant in each specialisation.
@@ -381,7 +381,19 @@ public struct Explorer<System: TransitionSystem> {
                     }
                     for failures in checked { record(failures) }
                 }
-                if gathers { next.append(contentsOf: fresh) }
+                if gathers && next.packs {
+                    // The queue holds states as bytes: the workers write them.
+                    let encoded = Self.parallel(workers: workers, count: fresh.count) { range in range.map { codec.encode(fresh[$0].state) } }
+                    var n = 0
+                    for part in encoded {
+                        for record in part {
+                            next.append(id: fresh[n].id, encoded: record)
+                            n += 1
+                        }
+                    }
+                } else if gathers {
+                    next.append(contentsOf: fresh)
+                }
 
                 // A property found in this batch cannot be found earlier in a later batch.
                 let newlyFound = found.filter { live[$0.key] }.sorted { ($0.value.position, $0.key) < ($1.value.position, $1.key) }

@@ -78,43 +78,48 @@ struct StateQueue<State: Codable> {
         }
     }
 
-    /// Keeps the entry as its bytes while they fit, growing by doubling but never past the limits.
     @usableFromInline mutating func appendPacked(_ entry: Entry) {
-        let record = codec.encode(entry.state)
+        append(id: entry.id, encoded: codec.encode(entry.state))
+    }
+
+    /// Appends an entry already written as the codec's bytes (by the explorer's workers, in
+    /// parallel), where the queue holds its states as bytes (`packs`); it keeps them while they
+    /// fit, growing by doubling but never past the limits.
+    @usableFromInline mutating func append(id: UInt32, encoded record: [UInt8]) {
+        precondition(packs, "only a queue that holds bytes takes them")
         let end = packed.count + record.count
         guard spilled == 0, end <= packedLimit, packedEnds.count < packedEntryLimit else {
-            return spill(entry.id, record)
+            return spill(id, record)
         }
         if end > packed.capacity { packed.reserveCapacity(min(packedLimit, max(end, 1 << 12, packed.capacity * 2))) }
         if packedEnds.count == packedEnds.capacity {
             packedEnds.reserveCapacity(min(packedEntryLimit, max(256, packedEnds.capacity * 2)))
         }
         packed.append(contentsOf: record)
-        packedEnds.append((entry.id, end))
+        packedEnds.append((id, end))
     }
 
     /// Entries `range` (a range after those already read), from memory, the file or both: the
     /// explorer's batches are the same with and without a budget, so that a run stopped at a
-    /// violation stops with the same figures.
-    @inlinable mutating func batch(_ range: Range<Int>) -> ArraySlice<Entry> {
-        if !packs && range.upperBound <= memory.count { return memory[range] }
-        var out: [Entry] = []
-        out.reserveCapacity(range.count)
-        if packs {
-            packed.withUnsafeBytes { bytes in
-                for i in range.lowerBound..<max(range.lowerBound, min(range.upperBound, packedEnds.count)) {
-                    let start = i == 0 ? 0 : packedEnds[i - 1].end
-                    out.append((packedEnds[i].id, codec.decode(UnsafeRawBufferPointer(rebasing: bytes[start..<packedEnds[i].end]))))
-                }
+    /// violation stops with the same figures. Entries held as bytes stay bytes until read.
+    @inlinable mutating func batch(_ range: Range<Int>) -> QueueBatch<State> {
+        if !packs && range.upperBound <= memory.count { return QueueBatch(states: memory[range], codec: codec) }
+        var out = QueueBatch<State>(states: packs ? [] : memory[min(range.lowerBound, memory.count)..<min(range.upperBound, memory.count)], codec: codec)
+        if packs && range.lowerBound < min(range.upperBound, packedEnds.count) {
+            let upper = min(range.upperBound, packedEnds.count)
+            let first = range.lowerBound == 0 ? 0 : packedEnds[range.lowerBound - 1].end
+            out.bytes = Array(packed[first..<packedEnds[upper - 1].end])
+            out.records.reserveCapacity(range.count)
+            for i in range.lowerBound..<upper {
+                out.records.append((packedEnds[i].id, (i == 0 ? 0 : packedEnds[i - 1].end) - first, packedEnds[i].end - first))
             }
-        } else if range.lowerBound < memory.count {
-            out += memory[range.lowerBound..<min(range.upperBound, memory.count)]
         }
-        if range.upperBound > inMemory {
+        let fromFile = range.upperBound - max(range.lowerBound, inMemory)
+        if fromFile > 0 {
             precondition(max(range.lowerBound, inMemory) - inMemory == readCount, "a spilled queue is read once, in order")
-            out += readSpilled(range.upperBound - max(range.lowerBound, inMemory))
+            readSpilled(fromFile, into: &out)
         }
-        return out[...]
+        return out
     }
 
     /// Room for `n` entries, growing by doubling but never past the limit, so that the memory a
@@ -151,11 +156,11 @@ struct StateQueue<State: Codable> {
         bytesSpilledInAll += 8 + record.count
     }
 
-    @usableFromInline mutating func readSpilled(_ n: Int) -> [Entry] {
+    /// Appends the next `n` spilled entries' bytes to `batch`.
+    @usableFromInline mutating func readSpilled(_ n: Int, into batch: inout QueueBatch<State>) {
         guard let file else { preconditionFailure("no spilled entries to read") }
         file.flush()
-        var out: [Entry] = []
-        out.reserveCapacity(n)
+        batch.records.reserveCapacity(batch.records.count + n)
         for _ in 0..<n {
             buffer(file, covering: readOffset, 8)
             let (id, length) = readBuffer.withUnsafeBytes { bytes in
@@ -164,11 +169,35 @@ struct StateQueue<State: Codable> {
             }
             buffer(file, covering: readOffset + 8, length)
             let start = readOffset + 8 - bufferStart
-            out.append((id, readBuffer.withUnsafeBytes { codec.decode(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }))
+            batch.records.append((id, batch.bytes.count, batch.bytes.count + length))
+            batch.bytes += readBuffer[start..<(start + length)]
             readOffset += 8 + length
         }
         readCount += n
-        return out
+    }
+}
+
+/// A batch of a queue's entries: those held as states, then those held as bytes, decoded where
+/// they are read, so that the explorer's workers decode their own parts of a batch in parallel.
+@usableFromInline
+struct QueueBatch<State> {
+    @usableFromInline let states: ArraySlice<(id: UInt32, state: State)>
+    @usableFromInline var bytes: [UInt8] = []
+    @usableFromInline var records: [(id: UInt32, start: Int, end: Int)] = []
+    @usableFromInline let codec: StateBytes<State>
+
+    @inlinable init(states: ArraySlice<(id: UInt32, state: State)>, codec: StateBytes<State>) {
+        self.states = states
+        self.codec = codec
+    }
+
+    @inlinable var count: Int { states.count + records.count }
+
+    /// Entry `i` of the batch, from 0.
+    @inlinable subscript(i: Int) -> (id: UInt32, state: State) {
+        if i < states.count { return states[states.startIndex + i] }
+        let r = records[i - states.count]
+        return (r.id, bytes.withUnsafeBytes { codec.decode(UnsafeRawBufferPointer(rebasing: $0[r.start..<r.end])) })
     }
 }
 

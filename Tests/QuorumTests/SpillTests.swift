@@ -112,7 +112,10 @@ import MultiPaxos
         #expect(queue.bytes <= 64 << 10)
         #expect(queue.inMemory > 500 && queue.spilled > 0, "\(queue.inMemory) in memory, \(queue.spilled) spilled")
         var read: [(id: UInt32, state: MultiPaxosVariables)] = []
-        for start in stride(from: 0, to: states.count, by: 300) { read += queue.batch(start..<min(start + 300, states.count)) }
+        for start in stride(from: 0, to: states.count, by: 300) {
+            let batch = queue.batch(start..<min(start + 300, states.count))
+            read += (0..<batch.count).map { batch[$0] }
+        }
         #expect(read.map(\.id) == (0..<UInt32(states.count)).map { $0 })
         #expect(read.map(\.state) == states)
         // Without a budget the states are held as they are.
