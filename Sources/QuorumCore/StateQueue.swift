@@ -9,7 +9,7 @@ import Foundation
 /// (Raft's packed state), the slots where it differs from blank for a spec written over `Logic`,
 /// else its JSON: each reads back to an equal state. States whose bytes are made for it
 /// (``StateBytes/queuedEncoded``) are held as those bytes in memory too, so that the budget
-/// counts what they hold: a MultiPaxos state's heap is kilobytes, its bytes about a hundred.
+/// counts what they hold: a MultiPaxos state's heap is kilobytes, its bytes about 130.
 @usableFromInline
 struct StateQueue<State: Codable> {
     @usableFromInline typealias Entry = (id: UInt32, state: State)
