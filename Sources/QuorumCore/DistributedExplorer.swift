@@ -158,6 +158,13 @@ extension Explorer {
                 cursor += mine
                 let liveNow = live
                 let framed = actionProperties.indices.contains { liveNow[invariants.count + $0] && actionProperties[$0].frame != nil }
+                // As in `Explorer`: an out-of-bounds successor is checked only for the live
+                // invariants whose footprint its step touched.
+                let footprints = invariants.indices.map { liveNow[$0] ? invariants[$0].footprint : 0 }
+                // Likewise a step property with a frame is evaluated only on a step that touches it (one
+                // without is evaluated on every step, stuttering ones too).
+                let frames = actionProperties.indices.map { liveNow[invariants.count + $0] ? actionProperties[$0].frame ?? .max : 0 }
+                let skips = footprints.contains { $0 != .max } && footprints.contains { $0 != 0 }
 
                 // Phase 1, in parallel: successors, action properties, out-of-bounds invariants;
                 // each successor is addressed to its owner (this rank drops those it has seen).
@@ -171,9 +178,9 @@ extension Explorer {
                             let (id, state) = batch[p]
                             system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
                                 generated += 1
-                                let changed = framed ? system.changedVariables(from: state, to: successor) : .max
-                                for (a, property) in actionProperties.enumerated()
-                                where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
+                                var changed = framed ? system.changedVariables(from: state, to: successor) : .max
+                                for a in actionProperties.indices
+                                where (frames[a] == .max || frames[a] & changed != 0) && !actionProperties[a].holds(state, action, successor) {
                                     failures.append((invariants.count + a, Position(parent: id, action: k), me))
                                 }
                                 if system.isWithinBounds(successor) {
@@ -183,7 +190,8 @@ extension Explorer {
                                         : sentBefore.contains(print) { return }
                                     SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: codec.encode(successor), to: &outgoing[to])
                                 } else {
-                                    for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
+                                    if skips && !framed { changed = system.changedVariables(from: state, to: successor) }
+                                    for i in invariants.indices where footprints[i] & changed != 0 && !invariants[i].holds(successor) {
                                         failures.append((i, Position(parent: id, action: k), me))
                                     }
                                 }

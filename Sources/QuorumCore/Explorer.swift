@@ -162,6 +162,8 @@ public struct Explorer<System: TransitionSystem> {
     @usableFromInline
     struct Slice {
         @usableFromInline var successors: [(fingerprint: UInt64, parent: UInt32, action: UInt32, state: System.State)] = []
+        /// With invariants to skip: the variables each of `successors` changed from its parent.
+        @usableFromInline var changes: [VariableSet] = []
         @usableFromInline var generated = 0
         /// (property, position) pairs; properties are numbered invariants first, then action
         /// properties, then deadlock.
@@ -288,6 +290,13 @@ public struct Explorer<System: TransitionSystem> {
                 let liveNow = live
                 // Whether a live step property has a frame, so that a step's changes are worth computing.
                 let framed = actionProperties.indices.contains { liveNow[invariants.count + $0] && actionProperties[$0].frame != nil }
+                // The live invariants whose footprint a step must touch for them to be checked
+                // again: its parent passed them all. Empty when none has a footprint.
+                let footprints = invariants.indices.map { liveNow[$0] ? invariants[$0].footprint : 0 }
+                // Likewise a step property with a frame is evaluated only on a step that touches it (one
+                // without is evaluated on every step, stuttering ones too).
+                let frames = actionProperties.indices.map { liveNow[invariants.count + $0] ? actionProperties[$0].frame ?? .max : 0 }
+                let skips = footprints.contains { $0 != .max } && footprints.contains { $0 != 0 }
 
                 // Phase 1, in parallel: successors, action properties, out-of-bounds invariants;
                 // successors visited before this batch are dropped here.
@@ -302,9 +311,9 @@ public struct Explorer<System: TransitionSystem> {
                                 // Counting.on, not a captured Bool: a constant in each specialisation.
                                 let kind = Counting.on ? action.kind : 0
                                 if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
-                                let changed = framed ? system.changedVariables(from: state, to: successor) : .max
-                                for (a, property) in actionProperties.enumerated()
-                                where liveNow[invariants.count + a] && !property.holds(state, action, successor, changed: changed) {
+                                var changed = framed ? system.changedVariables(from: state, to: successor) : .max
+                                for a in actionProperties.indices
+                                where (frames[a] == .max || frames[a] & changed != 0) && !actionProperties[a].holds(state, action, successor) {
                                     slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
                                 }
                                 if system.isWithinBounds(successor) {
@@ -312,9 +321,15 @@ public struct Explorer<System: TransitionSystem> {
                                     if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
                                         slice.successors.append((print, id, UInt32(k), successor))
                                         if Counting.on { slice.successorKinds.append(kind) }
+                                        if skips {
+                                            if !framed { changed = system.changedVariables(from: state, to: successor) }
+                                            slice.changes.append(changed)
+                                        }
                                     }
                                 } else {
-                                    for i in invariants.indices where liveNow[i] && !invariants[i].holds(successor) {
+                                    if skips && !framed { changed = system.changedVariables(from: state, to: successor) }
+                                    for i in invariants.indices
+                                    where footprints[i] & changed != 0 && !invariants[i].holds(successor) {
                                         slice.failures.append((i, Position(parent: id, action: k)))
                                     }
                                 }
@@ -345,22 +360,25 @@ public struct Explorer<System: TransitionSystem> {
                 fresh.removeAll(keepingCapacity: true)
                 let firstNew = next.count
                 var newLinks: [(parent: UInt32, action: UInt32)] = []
+                var newChanges: [VariableSet] = []
                 for slice in slices {
                     generated += slice.generated
                     record(slice.failures)
                     if coverage {
                         covered.add(slice.generatedByKind)
-                        for (s, kind) in zip(slice.successors, slice.successorKinds) where visited.insert(s.fingerprint) {
+                        for (n, (s, kind)) in zip(slice.successors, slice.successorKinds).enumerated() where visited.insert(s.fingerprint) {
                             covered.found(kind)
                             links.append(parent: s.parent, action: s.action)
                             newLinks.append((s.parent, s.action))
+                            if skips { newChanges.append(slice.changes[n]) }
                             if gathers { fresh.append((UInt32(links.count - 1), s.state)) } else { next.append((UInt32(links.count - 1), s.state)) }
                         }
                         continue
                     }
-                    for s in slice.successors where visited.insert(s.fingerprint) {
+                    for (n, s) in slice.successors.enumerated() where visited.insert(s.fingerprint) {
                         links.append(parent: s.parent, action: s.action)
                         newLinks.append((s.parent, s.action))
+                        if skips { newChanges.append(slice.changes[n]) }
                         if gathers { fresh.append((UInt32(links.count - 1), s.state)) } else { next.append((UInt32(links.count - 1), s.state)) }
                     }
                 }
@@ -372,7 +390,8 @@ public struct Explorer<System: TransitionSystem> {
                         var failures: [(property: Int, position: Position)] = []
                         for n in range {
                             let state = gathers ? fresh[n].state : next.memory[firstNew + n].state
-                            for i in invariants.indices where liveNow[i] && !invariants[i].holds(state) {
+                            let changed = skips ? newChanges[n] : .max
+                            for i in invariants.indices where liveNow[i] && footprints[i] & changed != 0 && !invariants[i].holds(state) {
                                 // Found at the step that reached it: parent order and id order agree.
                                 failures.append((i, Position(parent: newLinks[n].parent, action: Int(newLinks[n].action))))
                             }

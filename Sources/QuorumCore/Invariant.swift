@@ -20,15 +20,21 @@ public struct Invariant<State>: Sendable {
     /// (``TransitionSystem/changedVariables(from:to:)``) it is the same, and the simulator skips
     /// it. Empty when the spec's view does not record reads.
     public let recordingReads: [@Sendable (State, inout VariableSet) -> Bool]
+    /// Every variable the invariant can read, on any state (``Footprint``; `.max` when unknown).
+    /// Its verdict on a next state that changed none of them (``TransitionSystem/changedVariables(from:to:)``)
+    /// is its verdict on the state before, so the explorer checks a successor only for the
+    /// invariants whose footprint the step touched: the parent has passed all of them.
+    public let footprint: VariableSet
 
     public init(_ name: String, _ summary: String, conjuncts: [(name: String, holds: @Sendable (State) -> Bool)] = [],
-                recordingReads: [@Sendable (State, inout VariableSet) -> Bool] = [],
+                recordingReads: [@Sendable (State, inout VariableSet) -> Bool] = [], footprint: VariableSet = .max,
                 holds: @escaping @Sendable (State) -> Bool) {
         self.name = name
         self.summary = summary
         self.holds = holds
         self.conjuncts = conjuncts
         self.recordingReads = recordingReads
+        self.footprint = footprint
     }
 
     /// The same invariant of another state type that maps onto this one: a spec's fast state,

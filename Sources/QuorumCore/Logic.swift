@@ -39,6 +39,27 @@ public enum Concrete: Logic {
     @inlinable public static func isTrue(_ b: Bool) -> Bool { b }
 }
 
+/// The variables a formula can read, whatever the state: each value is the set of variables it
+/// depends on (bit k for the spec's variable k, as ``VariableSet``), and no connective decides its
+/// result early, so that every branch a concrete evaluation might take is taken. A spec evaluates
+/// an invariant once over a view whose accessors answer the variable they read (and note the
+/// variables that quantifier domains depend on); the result is the invariant's
+/// ``Invariant/footprint``. Sound as long as the formula reaches the state only through the view,
+/// which is how every property is written.
+public enum Footprint: Logic {
+    @inlinable public static func literal(_ value: Bool) -> VariableSet { 0 }
+    @inlinable public static func literal(_ value: Int) -> VariableSet { 0 }
+    @inlinable public static func not(_ a: VariableSet) -> VariableSet { a }
+    @inlinable public static func and(_ a: VariableSet, _ b: () -> VariableSet) -> VariableSet { a | b() }
+    @inlinable public static func or(_ a: VariableSet, _ b: () -> VariableSet) -> VariableSet { a | b() }
+    @inlinable public static func equal(_ a: VariableSet, _ b: VariableSet) -> VariableSet { a | b }
+    @inlinable public static func less(_ a: VariableSet, _ b: VariableSet) -> VariableSet { a | b }
+    @inlinable public static func add(_ a: VariableSet, _ b: VariableSet) -> VariableSet { a | b }
+    @inlinable public static func ifThenElse(_ c: VariableSet, _ t: VariableSet, _ e: VariableSet) -> VariableSet { c | t | e }
+    @inlinable public static func isFalse(_ b: VariableSet) -> Bool { false }
+    @inlinable public static func isTrue(_ b: VariableSet) -> Bool { false }
+}
+
 /// A truth value in some ``Logic``, with the operators invariants are written with.
 public struct Formula<L: Logic> {
     public var value: L.Boolean

@@ -146,7 +146,7 @@ public struct MessageBag: Hashable, Codable, Sendable {
         }
     }
 
-    private func position(of m: RaftMessage) -> (index: Int, found: Bool) {
+    @inline(__always) private func position(of m: RaftMessage) -> (index: Int, found: Bool) {
         var low = 0, high = Int(distinct)
         while low < high {
             let mid = (low + high) / 2
@@ -205,7 +205,8 @@ public struct MessageBag: Hashable, Codable, Sendable {
         for k in 0..<Int(distinct) { body(words[k]) }
     }
 
-    public static func == (a: MessageBag, b: MessageBag) -> Bool {
+    /// Always inlined: called with a state's bag, a call copies both bags first.
+    @inline(__always) public static func == (a: MessageBag, b: MessageBag) -> Bool {
         guard a.distinct == b.distinct else { return false }
         for k in 0..<Int(a.distinct) where a.words[k] != b.words[k] { return false }
         return true

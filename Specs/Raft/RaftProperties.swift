@@ -56,7 +56,8 @@ public struct RaftProperty: Sendable {
         let parts: [@Sendable (RaftState, inout VariableSet) -> Bool] = names.count < 2
             ? [{ state, reads in RaftConcreteView.with(state, reads: &reads) { F.holds(in: $0).value } }]
             : names.indices.map { k in { state, reads in RaftConcreteView.with(state, reads: &reads) { F.conjunct(k, in: $0).value } } }
-        concrete = Invariant(F.name, F.summary, conjuncts: conjuncts, recordingReads: parts) { state in
+        concrete = Invariant(F.name, F.summary, conjuncts: conjuncts, recordingReads: parts,
+                             footprint: RaftFootprintView.footprint(of: F.self)) { state in
             RaftConcreteView.with(state) { F.holds(in: $0).value }
         }
         let describedConjuncts: [(name: String, holds: @Sendable (RaftVariables) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
