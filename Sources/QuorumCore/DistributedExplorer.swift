@@ -191,7 +191,7 @@ extension Explorer {
                                     SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: codec.encode(successor), to: &outgoing[to])
                                 } else {
                                     if skips && !framed { changed = system.changedVariables(from: state, to: successor) }
-                                    for i in invariants.indices where footprints[i] & changed != 0 && !invariants[i].holds(successor) {
+                                    for i in invariants.indices where footprints[i] & changed != 0 && !invariants[i].holds(successor, changed: changed) {
                                         failures.append((i, Position(parent: id, action: k), me))
                                     }
                                 }

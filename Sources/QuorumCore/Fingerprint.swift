@@ -15,19 +15,24 @@ extension FingerprintHasher {
 /// A 64-bit hash defined by Quorum itself, stable across runs and machines (unlike Swift's
 /// `Hasher`, which is seeded per process). The explorer's visited set stores these instead of states.
 public struct Fingerprinter: FingerprintHasher {
+    /// Two lanes, taking the words in turn, so that consecutive words' mixes do not wait for
+    /// each other: each lane's chain of multiplications is half as long.
     @usableFromInline var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    @usableFromInline var other: UInt64 = 0xD1B5_4A32_D192_ED03
 
     @inlinable public init() {}
 
     /// Each word goes through a bijective mixer, so two equally long inputs that differ in one
-    /// word never collide, and the mixer's avalanche makes other collisions as rare as chance.
-    /// That argument holds only if the words themselves are injective on states: a spec must never
-    /// fold two fields into one word where their bits can overlap (see ``FingerprintKey``).
+    /// word never collide (that word's lane differs from then on, the other lane is equal, and
+    /// `value` is bijective in each lane given the other), and the mixer's avalanche makes other
+    /// collisions as rare as chance. That argument holds only if the words themselves are
+    /// injective on states: a spec must never fold two fields into one word where their bits
+    /// can overlap (see ``FingerprintKey``).
     @inlinable public mutating func combine(_ word: UInt64) {
-        state = Fingerprinter.mix(state ^ word &+ 0x632B_E59B_D9B4_E019)
+        (state, other) = (other, Fingerprinter.mix(state ^ word &+ 0x632B_E59B_D9B4_E019))
     }
 
-    @inlinable public var value: UInt64 { Fingerprinter.mix(state) }
+    @inlinable public var value: UInt64 { Fingerprinter.mix(state ^ Fingerprinter.mix(other)) }
 
     /// The finalizer of SplitMix64 (Stafford's variant 13).
     @inlinable static func mix(_ x: UInt64) -> UInt64 {
@@ -36,6 +41,21 @@ public struct Fingerprinter: FingerprintHasher {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// One lane of ``Fingerprinter``'s mixing: what run seeds, action kinds and guided-search cells
+/// are hashed with. The seeds that docs and tests name pin its values, so it stays the single
+/// lane ``Fingerprinter`` had before it took two.
+public struct SeedHasher: FingerprintHasher {
+    @usableFromInline var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    @inlinable public init() {}
+
+    @inlinable public mutating func combine(_ word: UInt64) {
+        state = Fingerprinter.mix(state ^ word &+ 0x632B_E59B_D9B4_E019)
+    }
+
+    @inlinable public var value: UInt64 { Fingerprinter.mix(state) }
 }
 
 /// The exact words a state feeds its fingerprint: the input to the hash, before hashing. Two

@@ -58,7 +58,7 @@ extension Simulator {
             ?? names.indices.filter { names[$0] != system.messageVariable }
         func cell(_ state: System.State) -> UInt64 {
             let values = system.traceValues(of: state)
-            var f = Fingerprinter()
+            var f = SeedHasher()
             for k in selected { values[k].hash(into: &f) }
             return f.value
         }
@@ -185,7 +185,7 @@ extension Simulator {
 extension ITFValue {
     /// Feeds the value to a fingerprint: a cell's identity in a guided search (two cells that
     /// collide only share their walks; nothing is left unchecked).
-    @usableFromInline func hash(into f: inout Fingerprinter) {
+    @usableFromInline func hash(into f: inout SeedHasher) {
         func text(_ s: String) {
             f.combine(UInt64(s.utf8.count))
             var word: UInt64 = 0, n = 0

@@ -25,16 +25,36 @@ public struct Invariant<State>: Sendable {
     /// is its verdict on the state before, so the explorer checks a successor only for the
     /// invariants whose footprint the step touched: the parent has passed all of them.
     public let footprint: VariableSet
+    /// The footprint of each of `conjuncts`, or empty: then a step that touches the invariant's
+    /// footprint has only the conjuncts whose own footprint it touched evaluated, by `holdsAfter`.
+    public let conjunctFootprints: [VariableSet]
+    /// Given the variables a step changed from a state where the invariant held, whether it holds
+    /// on the step's next state, evaluating only the conjuncts whose footprint the step touched
+    /// (one evaluation, so that a spec's view of the state is made once). Nil without
+    /// `conjunctFootprints`.
+    public let holdsAfter: (@Sendable (State, VariableSet) -> Bool)?
 
     public init(_ name: String, _ summary: String, conjuncts: [(name: String, holds: @Sendable (State) -> Bool)] = [],
                 recordingReads: [@Sendable (State, inout VariableSet) -> Bool] = [], footprint: VariableSet = .max,
+                conjunctFootprints: [VariableSet] = [], holdsAfter: (@Sendable (State, VariableSet) -> Bool)? = nil,
                 holds: @escaping @Sendable (State) -> Bool) {
+        precondition(conjunctFootprints.isEmpty || conjunctFootprints.count == conjuncts.count, "one footprint per conjunct")
+        precondition((holdsAfter == nil) == conjunctFootprints.isEmpty, "conjuncts' footprints come with holdsAfter")
         self.name = name
         self.summary = summary
         self.holds = holds
         self.conjuncts = conjuncts
         self.recordingReads = recordingReads
         self.footprint = footprint
+        self.conjunctFootprints = conjunctFootprints
+        self.holdsAfter = holdsAfter
+    }
+
+    /// Whether the invariant holds on `state`, reached by a step that changed `changed` from a
+    /// state where it held: the conjuncts whose footprint the step left alone still hold.
+    @inlinable public func holds(_ state: State, changed: VariableSet) -> Bool {
+        if let holdsAfter, changed != .max { return holdsAfter(state, changed) }
+        return holds(state)
     }
 
     /// The same invariant of another state type that maps onto this one: a spec's fast state,

@@ -18,7 +18,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// The generator of run `run` under `seed`: independent streams for independent runs.
     public init(seed: UInt64, run: Int) {
-        var f = Fingerprinter()
+        var f = SeedHasher()
         f.combine(seed)
         f.combine(run)
         self.init(seed: f.value)

@@ -235,7 +235,7 @@ extension TraceableAction {
     public var process: Int? { link?.to }
 
     public var kind: Int {
-        var f = Fingerprinter()
+        var f = SeedHasher()
         for byte in name.utf8 { f.combine(UInt64(byte)) }
         return Int(truncatingIfNeeded: f.value >> 1)
     }

@@ -266,7 +266,7 @@ public struct Raft: TransitionSystem {
         t.messages.remove(request)
     }
 
-    public func changedVariables(from before: RaftState, to after: RaftState) -> VariableSet {
+    @inline(__always) public func changedVariables(from before: RaftState, to after: RaftState) -> VariableSet {
         RaftVariable.changed(from: before, to: after)
     }
 

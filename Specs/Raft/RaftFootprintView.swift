@@ -20,9 +20,14 @@ struct RaftFootprintView: RaftView {
     /// The footprint of `F`: the union over every number of servers, so that no branch that
     /// depends on it is missed.
     static func footprint<F: RaftFormula>(of formula: F.Type) -> VariableSet {
+        footprint { F.holds(in: $0) }
+    }
+
+    /// The same for a formula built from a view (a conjunct).
+    static func footprint(_ formula: (RaftFootprintView) -> Formula<Footprint>) -> VariableSet {
         (1...5).reduce(0) { union, n in
             let view = RaftFootprintView(servers: n)
-            return union | F.holds(in: view).value | view.domains.reads
+            return union | formula(view).value | view.domains.reads
         }
     }
 

@@ -56,8 +56,16 @@ public struct RaftProperty: Sendable {
         let parts: [@Sendable (RaftState, inout VariableSet) -> Bool] = names.count < 2
             ? [{ state, reads in RaftConcreteView.with(state, reads: &reads) { F.holds(in: $0).value } }]
             : names.indices.map { k in { state, reads in RaftConcreteView.with(state, reads: &reads) { F.conjunct(k, in: $0).value } } }
+        let footprints: [VariableSet] = conjuncts.indices.map { k in RaftFootprintView.footprint { F.conjunct(k, in: $0) } }
+        @Sendable func holdsAfter(_ state: RaftState, _ changed: VariableSet) -> Bool {
+            RaftConcreteView.with(state) { (view: RaftConcreteView) -> Bool in
+                for k in footprints.indices where footprints[k] & changed != 0 && !F.conjunct(k, in: view).value { return false }
+                return true
+            }
+        }
         concrete = Invariant(F.name, F.summary, conjuncts: conjuncts, recordingReads: parts,
-                             footprint: RaftFootprintView.footprint(of: F.self)) { state in
+                             footprint: RaftFootprintView.footprint(of: F.self),
+                             conjunctFootprints: footprints, holdsAfter: footprints.isEmpty ? nil : holdsAfter) { state in
             RaftConcreteView.with(state) { F.holds(in: $0).value }
         }
         let describedConjuncts: [(name: String, holds: @Sendable (RaftVariables) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
