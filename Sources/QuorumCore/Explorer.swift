@@ -391,7 +391,7 @@ public struct Explorer<System: TransitionSystem> {
                         for n in range {
                             let state = gathers ? fresh[n].state : next.memory[firstNew + n].state
                             let changed = skips ? newChanges[n] : .max
-                            for i in invariants.indices where liveNow[i] && footprints[i] & changed != 0 && !invariants[i].holds(state, changed: changed) {
+                            for i in invariants.indices where footprints[i] & changed != 0 && !invariants[i].holds(state, changed: changed) {
                                 // Found at the step that reached it: parent order and id order agree.
                                 failures.append((i, Position(parent: newLinks[n].parent, action: Int(newLinks[n].action))))
                             }
