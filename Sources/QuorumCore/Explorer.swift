@@ -311,23 +311,23 @@ public struct Explorer<System: TransitionSystem> {
                                 // Counting.on, not a captured Bool: a constant in each specialisation.
                                 let kind = Counting.on ? action.kind : 0
                                 if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
-                                var changed = framed ? system.changedVariables(from: state, to: successor) : .max
+                                var changed = framed || skips ? system.changedVariables(from: state, to: successor) : .max
                                 for a in actionProperties.indices
                                 where (frames[a] == .max || frames[a] & changed != 0) && !actionProperties[a].holds(state, action, successor) {
                                     slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
                                 }
+                                // A step that changed nothing leads back to its parent, visited and
+                                // checked: no fingerprint, lookup or invariant is needed (the
+                                // comparison confirms what `changed` says).
+                                if changed == 0 && successor == state { return }
                                 if system.isWithinBounds(successor) {
                                     let print = fingerprint(successor)
                                     if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
                                         slice.successors.append((print, id, UInt32(k), successor))
                                         if Counting.on { slice.successorKinds.append(kind) }
-                                        if skips {
-                                            if !framed { changed = system.changedVariables(from: state, to: successor) }
-                                            slice.changes.append(changed)
-                                        }
+                                        if skips { slice.changes.append(changed) }
                                     }
                                 } else {
-                                    if skips && !framed { changed = system.changedVariables(from: state, to: successor) }
                                     for i in invariants.indices
                                     where footprints[i] & changed != 0 && !invariants[i].holds(successor, changed: changed) {
                                         slice.failures.append((i, Position(parent: id, action: k)))

@@ -1,5 +1,7 @@
 /// A set of a state's variables, bit k for the spec's variable k: the variables an evaluation read,
-/// or a step changed. `.max` stands for every variable (nothing known).
+/// or a step changed. `.max` stands for every variable (nothing known). A spec may also name
+/// parts of its variables with bits from 32 on (Paxos's four kinds of message); a step that
+/// changes a part sets the part's bit and its variable's.
 public typealias VariableSet = UInt64
 
 /// A named predicate on states, checked by the explorer on every state it generates.

@@ -73,12 +73,12 @@ public struct Paxos: TransitionSystem {
         }
         // \E a \in Acceptor : Phase1b(a) \/ Phase2b(a), one successor per message m.
         for a in 0..<acceptors {
-            for m in s.msgs {
+            s.msgs.forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
                 if case .phase1a(let bal) = m, bal > s.maxBal[a] {
                     actions.append(.phase1b(acceptor: a, ballot: bal))
                 }
             }
-            for m in s.msgs {
+            s.msgs.forEach(from: .phase2a(bal: 0, val: 0), through: .phase2a(bal: maxBallot, val: values - 1)) { m in
                 if case .phase2a(let bal, let val) = m, bal >= s.maxBal[a] || mutation == .voteBelowPromise {
                     actions.append(.phase2b(acceptor: a, ballot: bal, value: val))
                 }
@@ -89,20 +89,23 @@ public struct Paxos: TransitionSystem {
     /// Phase2a(b, v): one action per quorum Q whose 1b messages show v safe, and within it one per
     /// witness m of `\E m \in Q1bv`, as TLC counts them.
     private func phase2aWitnesses(_ s: PaxosState, _ b: Int, _ v: Int, into actions: inout [PaxosAction]) {
-        for m in s.msgs { if case .phase2a(b, _) = m { return } }
+        for w in 0..<values where s.msgs.contains(.phase2a(bal: b, val: w)) { return }
         for q in quorums {
             // Q1b: the 1b messages of ballot b from Q; Q1bv: those that report a vote.
             var reported = 0
             var highest = -1
             var witnesses = 0
-            for m in s.msgs {
-                guard case .phase1b(let acc, b, let mbal, let mval) = m, q & (1 << acc) != 0 else { continue }
-                reported |= 1 << acc
-                if mbal > highest {
-                    highest = mbal
-                    witnesses = 0
+            for acc in 0..<acceptors where q & (1 << acc) != 0 {
+                s.msgs.forEach(from: .phase1b(acc: acc, bal: b, mbal: -1, mval: -1),
+                               through: .phase1b(acc: acc, bal: b, mbal: maxBallot, mval: values - 1)) { m in
+                    guard case .phase1b(_, _, let mbal, let mval) = m else { return }
+                    reported |= 1 << acc
+                    if mbal > highest {
+                        highest = mbal
+                        witnesses = 0
+                    }
+                    if mbal >= 0 && mbal == highest && mval == v { witnesses += 1 }
                 }
-                if mbal >= 0 && mbal == highest && mval == v { witnesses += 1 }
             }
             guard reported == q else { continue }
             let count = highest < 0 || mutation == .ignoreHighestVote ? 1 : witnesses
@@ -132,6 +135,11 @@ public struct Paxos: TransitionSystem {
     public func metrics(of s: PaxosState) -> [(String, Int)] {
         [("ballot", (0..<acceptors).map { s.maxBal[$0] }.max() ?? -1),
          ("votes", s.msgs.filter { if case .phase2b = $0 { true } else { false } }.count)]
+    }
+
+    /// Exact, down to the kind of message sent (``PaxosVariable``).
+    @inline(__always) public func changedVariables(from before: PaxosState, to after: PaxosState) -> VariableSet {
+        PaxosVariable.changed(from: before, to: after)
     }
 
     /// Ballots are bounded by the constant set Ballot itself; no further constraint.

@@ -10,10 +10,14 @@ public protocol PaxosFormula: Sendable {
     static func holds<V: PaxosView>(in v: V) -> Formula<V.L>
     /// The named conjuncts of `holds`, for `quorum prove --drop` (by default, just one).
     static func conjuncts<V: PaxosView>(in v: V) -> [(name: String, formula: Formula<V.L>)]
+    /// Conjunct `k` of `conjuncts` alone, for engines that evaluate conjuncts one at a time (by
+    /// default taken from `conjuncts`, which evaluates them all).
+    static func conjunct<V: PaxosView>(_ k: Int, in v: V) -> Formula<V.L>
 }
 
 extension PaxosFormula {
     public static func conjuncts<V: PaxosView>(in v: V) -> [(name: String, formula: Formula<V.L>)] { [(name, holds(in: v))] }
+    public static func conjunct<V: PaxosView>(_ k: Int, in v: V) -> Formula<V.L> { conjuncts(in: v)[k].formula }
 }
 
 /// A Paxos property as the engines hold it: the formula (for symbolic engines) and a way to
@@ -30,10 +34,21 @@ public struct PaxosProperty: Sendable {
         self.formula = formula
         concrete = { paxos, quorums in
             let names = F.conjuncts(in: PaxosConcreteView(PaxosState(acceptors: paxos.acceptors), of: paxos, quorums: quorums)).map(\.name)
-            let conjuncts: [(name: String, holds: @Sendable (PaxosState) -> Bool)] = names.count < 2 ? [] : names.enumerated().map { k, name in
-                (name, { F.conjuncts(in: PaxosConcreteView($0, of: paxos, quorums: quorums))[k].formula.value })
+            let conjuncts: [(name: String, holds: @Sendable (PaxosState) -> Bool)] = names.count < 2 ? [] : names.indices.map { k in
+                (names[k], { F.conjunct(k, in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value })
             }
-            return Invariant(F.name, F.summary, conjuncts: conjuncts) { F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value }
+            // What each conjunct can read, in this model (``PaxosFootprintView``).
+            let footprints = conjuncts.indices.map { k in F.conjunct(k, in: PaxosFootprintView(paxos, quorums: quorums)).value }
+            @Sendable func holdsAfter(_ state: PaxosState, _ changed: VariableSet) -> Bool {
+                let view = PaxosConcreteView(state, of: paxos, quorums: quorums)
+                for k in footprints.indices where footprints[k] & changed != 0 && !F.conjunct(k, in: view).value { return false }
+                return true
+            }
+            return Invariant(F.name, F.summary, conjuncts: conjuncts,
+                             footprint: F.holds(in: PaxosFootprintView(paxos, quorums: quorums)).value,
+                             conjunctFootprints: footprints, holdsAfter: footprints.isEmpty ? nil : holdsAfter) {
+                F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value
+            }
         }
     }
 }
@@ -121,28 +136,57 @@ public enum TypeOK: PaxosFormula {
 public enum Inv: PaxosFormula {
     public static let name = "Inv"
     public static let summary = "Lamport's inductive invariant: what each message and acceptor variable implies"
+    /// The conjunction, evaluated lazily and without building the list of conjuncts: the explorer
+    /// and the simulator evaluate it on every state.
     public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
-        conjuncts(in: s).reduce(Formula(true)) { $0 && $1.formula }
+        acceptorFacts(s) && oneB(s) && twoA(s) && twoB(s)
     }
 
     /// Lamport's conjuncts, named so that `quorum prove --drop NAME` can leave one out.
     public static func conjuncts<V: PaxosView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
-        let acceptorFacts = forAll(s.acceptors) { a in
+        conjunctNames.indices.map { (conjunctNames[$0], conjunct($0, in: s)) }
+    }
+
+    static let conjunctNames = ["acceptors", "msgs1b", "msgs2a", "msgs2b"]
+
+    public static func conjunct<V: PaxosView>(_ k: Int, in s: V) -> Formula<V.L> {
+        switch k {
+        case 0: acceptorFacts(s)
+        case 1: oneB(s)
+        case 2: twoA(s)
+        default: twoB(s)
+        }
+    }
+
+    /// An acceptor's promise is at least its vote, and its vote is one it cast (or none).
+    static func acceptorFacts<V: PaxosView>(_ s: V) -> Formula<V.L> {
+        forAll(s.acceptors) { a in
             s.maxBal(a) >= s.maxVBal(a)
                 && ((s.maxVBal(a) == -1 && s.maxVal(a) == -1)
                     || (s.maxVBal(a) != -1 && exists(s.ballots) { b in
                         exists(s.values) { v in s.maxVBal(a) == Term(b) && s.maxVal(a) == Term(v) && s.votedFor(a, b, v) }
                     }))
         }
-        let oneB = s.forAllSent1b { a, b, mbal, mval in
+    }
+
+    /// A 1b message's sender has promised its ballot, and the vote it reports was cast.
+    static func oneB<V: PaxosView>(_ s: V) -> Formula<V.L> {
+        s.forAllSent1b { a, b, mbal, mval in
             s.maxBal(a) >= Term(b) && (Formula(mbal < 0) || Formula(mval >= 0) && s.votedFor(a, mbal, max(mval, 0)))
         }
-        let twoA = s.forAllSent2a { b, v in
+    }
+
+    /// A 2a message's value is safe at its ballot, and it is the ballot's only 2a message.
+    static func twoA<V: PaxosView>(_ s: V) -> Formula<V.L> {
+        s.forAllSent2a { b, v in
             exists(s.quorums) { q in s.showsSafeAt(q, b, v) }
                 && forAll(s.values) { w in Formula(w == v) || !s.sent2a(bal: b, val: w) }
         }
-        let twoB = s.forAllSent2b { a, b, v in s.maxVBal(a) >= Term(b) && s.sent2a(bal: b, val: v) }
-        return [("acceptors", acceptorFacts), ("msgs1b", oneB), ("msgs2a", twoA), ("msgs2b", twoB)]
+    }
+
+    /// A 2b message's sender has voted at least that high, for a value proposed in a 2a message.
+    static func twoB<V: PaxosView>(_ s: V) -> Formula<V.L> {
+        s.forAllSent2b { a, b, v in s.maxVBal(a) >= Term(b) && s.sent2a(bal: b, val: v) }
     }
 }
 
@@ -154,13 +198,21 @@ public enum InductiveInv: PaxosFormula {
     public static let name = "InductiveInv"
     public static let summary = "Inv and: a 1b message reports its sender's highest vote below the message's ballot (inductive)"
     public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
-        conjuncts(in: s).reduce(Formula(true)) { $0 && $1.formula }
+        Inv.holds(in: s) && highest(s)
     }
 
     public static func conjuncts<V: PaxosView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
-        let highest = s.forAllSent1b { a, b, mbal, _ in
+        Inv.conjuncts(in: s) + [("msgs1bHighest", highest(s))]
+    }
+
+    public static func conjunct<V: PaxosView>(_ k: Int, in s: V) -> Formula<V.L> {
+        k < Inv.conjunctNames.count ? Inv.conjunct(k, in: s) : highest(s)
+    }
+
+    /// A 1b message reports its sender's highest vote below the message's ballot.
+    static func highest<V: PaxosView>(_ s: V) -> Formula<V.L> {
+        s.forAllSent1b { a, b, mbal, _ in
             forAll((mbal + 1)..<max(mbal + 1, b)) { c in s.didNotVoteAt(a, c) }
         }
-        return Inv.conjuncts(in: s) + [("msgs1bHighest", highest)]
     }
 }

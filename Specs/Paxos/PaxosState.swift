@@ -29,13 +29,14 @@ public enum PaxosMessage: Hashable, Comparable, Codable, Sendable {
 public typealias PerAcceptor = PerProcess
 
 /// The state of Paxos.tla: per acceptor `maxBal`, `maxVBal`, `maxVal` (-1 stands for -1 and for
-/// None), and the set `msgs` of all messages ever sent, kept sorted so equal sets are equal arrays.
+/// None), and the set `msgs` of all messages ever sent, as bits (``PaxosMessageSet``): a
+/// successor is a copy of a few words, without allocation.
 public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
     public let acceptors: Int
     public var maxBal: PerAcceptor<Int>
     public var maxVBal: PerAcceptor<Int>
     public var maxVal: PerAcceptor<Int>
-    public private(set) var msgs: [PaxosMessage]
+    public private(set) var msgs: PaxosMessageSet
 
     public init(acceptors: Int) {
         precondition(acceptors >= 1 && acceptors <= 8, "1 to 8 acceptors")
@@ -43,30 +44,17 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
         maxBal = PerAcceptor(repeating: -1, count: acceptors)
         maxVBal = PerAcceptor(repeating: -1, count: acceptors)
         maxVal = PerAcceptor(repeating: -1, count: acceptors)
-        msgs = []
+        msgs = PaxosMessageSet()
     }
 
     /// `Send(m)`: msgs' = msgs ∪ {m}.
-    public mutating func send(_ m: PaxosMessage) {
-        let p = position(of: m)
-        if !p.found { msgs.insert(m, at: p.index) }
-    }
+    @inline(__always) public mutating func send(_ m: PaxosMessage) { msgs.insert(m) }
 
-    public func contains(_ m: PaxosMessage) -> Bool { position(of: m).found }
+    @inline(__always) public func contains(_ m: PaxosMessage) -> Bool { msgs.contains(m) }
 
     /// msgs' = the set of `messages` (in any order, repeats allowed).
     mutating func replaceMessages(_ messages: [PaxosMessage]) {
-        msgs = Array(Set(messages)).sorted()
-    }
-
-    /// Binary search in the sorted `msgs`.
-    private func position(of m: PaxosMessage) -> (index: Int, found: Bool) {
-        var low = 0, high = msgs.count
-        while low < high {
-            let mid = (low + high) / 2
-            if msgs[mid] < m { low = mid + 1 } else { high = mid }
-        }
-        return (low, low < msgs.count && msgs[low] == m)
+        msgs = PaxosMessageSet(messages)
     }
 
     /// The state with acceptor `a` renamed `pa[a]` and value `v` renamed `pv[v]`.
@@ -78,22 +66,25 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
             t.maxVBal[pa[a]] = maxVBal[a]
             t.maxVal[pa[a]] = value(maxVal[a])
         }
-        t.msgs = msgs.map { m in
+        var renamed = PaxosMessageSet()
+        for m in msgs {
             switch m {
-            case .phase1a: m
-            case .phase1b(let acc, let bal, let mbal, let mval): .phase1b(acc: pa[acc], bal: bal, mbal: mbal, mval: value(mval))
-            case .phase2a(let bal, let val): .phase2a(bal: bal, val: pv[val])
-            case .phase2b(let acc, let bal, let val): .phase2b(acc: pa[acc], bal: bal, val: pv[val])
+            case .phase1a: renamed.insert(m)
+            case .phase1b(let acc, let bal, let mbal, let mval): renamed.insert(.phase1b(acc: pa[acc], bal: bal, mbal: mbal, mval: value(mval)))
+            case .phase2a(let bal, let val): renamed.insert(.phase2a(bal: bal, val: pv[val]))
+            case .phase2b(let acc, let bal, let val): renamed.insert(.phase2b(acc: pa[acc], bal: bal, val: pv[val]))
             }
-        }.sorted()
+        }
+        t.msgs = renamed
         return t
     }
 
+    /// Each word once: the acceptors' words are injective (``PerProcess``), and so is the set's
+    /// bits.
     public func fingerprint<H: FingerprintHasher>(into f: inout H) {
         f.combine(maxBal.word)
         f.combine(maxVBal.word)
         f.combine(maxVal.word)
-        f.combine(msgs.count)
-        for m in msgs { f.combine(m.packed) }
+        msgs.forEachWord { f.combine($0) }
     }
 }

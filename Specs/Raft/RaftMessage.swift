@@ -131,6 +131,10 @@ public struct MessageBag: Hashable, Codable, Sendable {
     private var words = InlineArray<16, UInt64>(repeating: 0)
     private var distinct: UInt8 = 0
 
+    /// Word `k`, read through a span: `words[k]` with an index not known at compile time copies
+    /// all 16 words first (Swift 6.3), and the bag is read on every step.
+    @inline(__always) func word(_ k: Int) -> UInt64 { words.span[k] }
+
     public init() {}
 
     /// The distinct messages in flight, with their copy counts, in message order.
@@ -141,7 +145,7 @@ public struct MessageBag: Hashable, Codable, Sendable {
         public var startIndex: Int { 0 }
         public var endIndex: Int { Int(bag.distinct) }
         public subscript(k: Int) -> Item {
-            let word = bag.words[k]
+            let word = bag.word(k)
             return Item(message: RaftMessage(key: word & MessageBag.keyMask), count: Int(word >> MessageBag.countShift))
         }
     }
@@ -150,34 +154,34 @@ public struct MessageBag: Hashable, Codable, Sendable {
         var low = 0, high = Int(distinct)
         while low < high {
             let mid = (low + high) / 2
-            if words[mid] & Self.keyMask < m.key { low = mid + 1 } else { high = mid }
+            if word(mid) & Self.keyMask < m.key { low = mid + 1 } else { high = mid }
         }
-        return (low, low < Int(distinct) && words[low] & Self.keyMask == m.key)
+        return (low, low < Int(distinct) && word(low) & Self.keyMask == m.key)
     }
 
     public func count(of m: RaftMessage) -> Int {
         let p = position(of: m)
-        return p.found ? Int(words[p.index] >> Self.countShift) : 0
+        return p.found ? Int(word(p.index) >> Self.countShift) : 0
     }
 
     /// Whether one more copy of `m` fits.
     public func canAdd(_ m: RaftMessage) -> Bool {
         let p = position(of: m)
-        return p.found ? words[p.index] >> Self.countShift < 0xFF : Int(distinct) < Self.capacity
+        return p.found ? word(p.index) >> Self.countShift < 0xFF : Int(distinct) < Self.capacity
     }
 
     /// `WithMessage(m, messages)`.
     public mutating func add(_ m: RaftMessage) {
         let p = position(of: m)
         if p.found {
-            precondition(words[p.index] >> Self.countShift < 0xFF, "at most 255 copies of a message")
+            precondition(word(p.index) >> Self.countShift < 0xFF, "at most 255 copies of a message")
             words[p.index] += 1 << Self.countShift
             return
         }
         precondition(Int(distinct) < Self.capacity, "at most \(Self.capacity) distinct messages in flight")
         var k = Int(distinct)
         while k > p.index {
-            words[k] = words[k - 1]
+            words[k] = word(k - 1)
             k -= 1
         }
         words[p.index] = m.key | 1 << Self.countShift
@@ -188,11 +192,11 @@ public struct MessageBag: Hashable, Codable, Sendable {
     public mutating func remove(_ m: RaftMessage) {
         let p = position(of: m)
         guard p.found else { return }
-        if words[p.index] >> Self.countShift > 1 {
+        if word(p.index) >> Self.countShift > 1 {
             words[p.index] -= 1 << Self.countShift
             return
         }
-        for k in p.index..<(Int(distinct) - 1) { words[k] = words[k + 1] }
+        for k in p.index..<(Int(distinct) - 1) { words[k] = word(k + 1) }
         distinct -= 1
         words[Int(distinct)] = 0
     }
@@ -202,13 +206,13 @@ public struct MessageBag: Hashable, Codable, Sendable {
 
     /// Each distinct message as one word: the message and, in the top byte, its copies.
     func forEachWord(_ body: (UInt64) -> Void) {
-        for k in 0..<Int(distinct) { body(words[k]) }
+        for k in 0..<Int(distinct) { body(word(k)) }
     }
 
     /// Always inlined: called with a state's bag, a call copies both bags first.
     @inline(__always) public static func == (a: MessageBag, b: MessageBag) -> Bool {
         guard a.distinct == b.distinct else { return false }
-        for k in 0..<Int(a.distinct) where a.words[k] != b.words[k] { return false }
+        for k in 0..<Int(a.distinct) where a.word(k) != b.word(k) { return false }
         return true
     }
 
