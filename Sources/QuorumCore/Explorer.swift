@@ -311,7 +311,7 @@ public struct Explorer<System: TransitionSystem> {
                                 // Counting.on, not a captured Bool: a constant in each specialisation.
                                 let kind = Counting.on ? action.kind : 0
                                 if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
-                                var changed = framed || skips ? system.changedVariables(from: state, to: successor) : .max
+                                let changed = framed || skips ? system.changedVariables(from: state, to: successor) : .max
                                 for a in actionProperties.indices
                                 where (frames[a] == .max || frames[a] & changed != 0) && !actionProperties[a].holds(state, action, successor) {
                                     slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
