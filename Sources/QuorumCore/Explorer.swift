@@ -189,6 +189,12 @@ public struct Explorer<System: TransitionSystem> {
         let invariants = system.invariants.filter { selected?.contains($0.name) ?? true }
         let actionProperties = system.actionProperties.filter { selected?.contains($0.name) ?? true }
         let deadlockIndex = invariants.count + actionProperties.count
+        // For an invariant that strengthens another checked before it, that one's index: its
+        // verdict on a state is then known when this one's is wanted (``Invariant/strengthens``).
+        let strengthened: [Int?] = invariants.indices.map { i in
+            guard i < 64, let name = invariants[i].strengthens, invariants[i].holdsBeyond != nil else { return nil }
+            return invariants.indices.first { $0 < i && invariants[$0].name == name }
+        }
         let checkDeadlock = options.checkDeadlock && (selected?.contains("Deadlock") ?? true)
         let propertyCount = deadlockIndex + (checkDeadlock ? 1 : 0)
         let workers = max(1, options.workers)
@@ -391,7 +397,18 @@ public struct Explorer<System: TransitionSystem> {
                         for n in range {
                             let state = gathers ? fresh[n].state : next.memory[firstNew + n].state
                             let changed = skips ? newChanges[n] : .max
-                            for i in invariants.indices where footprints[i] & changed != 0 && !invariants[i].holds(state, changed: changed) {
+                            // The invariants (of the first 64) that fail here, for those that strengthen them.
+                            var failed: UInt64 = 0
+                            for i in invariants.indices where footprints[i] & changed != 0 {
+                                let holds: Bool
+                                if let j = strengthened[i], liveNow[j] {
+                                    // A live invariant not evaluated here holds here: its footprint was left alone.
+                                    holds = failed & (1 << UInt64(j)) == 0 && invariants[i].holdsBeyond!(state, changed)
+                                } else {
+                                    holds = invariants[i].holds(state, changed: changed)
+                                }
+                                if holds { continue }
+                                if i < 64 { failed |= 1 << UInt64(i) }
                                 // Found at the step that reached it: parent order and id order agree.
                                 failures.append((i, Position(parent: newLinks[n].parent, action: Int(newLinks[n].action))))
                             }

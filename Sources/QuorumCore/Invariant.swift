@@ -35,13 +35,35 @@ public struct Invariant<State>: Sendable {
     /// (one evaluation, so that a spec's view of the state is made once). Nil without
     /// `conjunctFootprints`.
     public let holdsAfter: (@Sendable (State, VariableSet) -> Bool)?
+    /// The invariant whose conjuncts are this one's first ones, when this one strengthens
+    /// another (Paxos's InductiveInv is Inv and one conjunct more): on a state where the explorer
+    /// has that one's verdict, this one's is that verdict and ``holdsBeyond``'s.
+    public var strengthens: String? { strengthening?.name }
+    /// Whether this invariant's own conjuncts (those after the strengthened invariant's) hold on
+    /// a state reached by a step that changed the given variables (`.max`: every conjunct), from
+    /// a state where they held.
+    public var holdsBeyond: (@Sendable (State, VariableSet) -> Bool)? { strengthening?.holdsBeyond }
+    /// Both, behind one reference: an invariant is copied in the explorer's inner loops, and a
+    /// larger one made the Raft explorer's code copy each successor twice more (20 % slower).
+    let strengthening: Strengthening?
+
+    final class Strengthening: Sendable {
+        let name: String
+        let holdsBeyond: @Sendable (State, VariableSet) -> Bool
+        init(_ name: String, _ holdsBeyond: @escaping @Sendable (State, VariableSet) -> Bool) {
+            self.name = name
+            self.holdsBeyond = holdsBeyond
+        }
+    }
 
     public init(_ name: String, _ summary: String, conjuncts: [(name: String, holds: @Sendable (State) -> Bool)] = [],
                 recordingReads: [@Sendable (State, inout VariableSet) -> Bool] = [], footprint: VariableSet = .max,
                 conjunctFootprints: [VariableSet] = [], holdsAfter: (@Sendable (State, VariableSet) -> Bool)? = nil,
+                strengthens: (name: String, holdsBeyond: @Sendable (State, VariableSet) -> Bool)? = nil,
                 holds: @escaping @Sendable (State) -> Bool) {
         precondition(conjunctFootprints.isEmpty || conjunctFootprints.count == conjuncts.count, "one footprint per conjunct")
         precondition((holdsAfter == nil) == conjunctFootprints.isEmpty, "conjuncts' footprints come with holdsAfter")
+        strengthening = strengthens.map { Strengthening($0.name, $0.holdsBeyond) }
         self.name = name
         self.summary = summary
         self.holds = holds

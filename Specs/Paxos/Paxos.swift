@@ -2,7 +2,13 @@ import QuorumCore
 
 /// Lamport's Paxos consensus (tlaplus/Examples, PaxosHowToWinATuringAward/Paxos.tla), action for
 /// action. Acceptors are 0..<acceptors, values 0..<values, ballots 0...maxBallot.
+///
+/// The explorer's model: its states hold their messages as bits (``PaxosState``), which bounds it
+/// to 5 acceptors, ballots 0...4 and 3 values (``PaxosParameters``). Its functions are generic
+/// in how the messages are held, so that a cluster's larger models run the same functions
+/// (``PaxosAtAnyBounds``).
 public struct Paxos: TransitionSystem {
+    public typealias State = PaxosState
     /// The mutants, each breaking Agreement.
     public enum Mutation: String, Mutant {
         /// Phase2b without `m.bal >= maxBal[a]`: an acceptor votes below its promise.
@@ -63,9 +69,29 @@ public struct Paxos: TransitionSystem {
         }
     }
 
-    public var initialStates: [PaxosState] { [PaxosState(acceptors: acceptors)] }
+    /// Whether every message of the model fits ``PaxosMessageSet``'s layout.
+    public var fitsTheExplorersState: Bool {
+        acceptors <= PaxosMessageSet.maxAcceptors && maxBallot <= PaxosMessageSet.maxBallot && values <= PaxosMessageSet.maxValues
+    }
 
-    public func enabledActions(in s: PaxosState, into actions: inout [PaxosAction]) {
+    public var initialStates: [PaxosState] {
+        precondition(fitsTheExplorersState, "Paxos's explorer holds at most 5 acceptors, ballots 0...4 and 3 values; PaxosAtAnyBounds runs larger models")
+        return [PaxosState(acceptors: acceptors)]
+    }
+
+    // The functions below are generic in how a state holds its messages, each under its own
+    // name (`inAny`, `toAny`, ...), and the protocol's requirements are met by the explorer's
+    // state alone, each forwarding to one: a generic function would not be taken for a
+    // requirement that has a default (`decision(in:)` returns nil by default), silently.
+
+    public func enabledActions(in s: PaxosState, into actions: inout [PaxosAction]) { enabledActions(inAny: s, into: &actions) }
+    public func apply(_ action: PaxosAction, to s: PaxosState) -> PaxosState { apply(action, toAny: s) }
+    public func metrics(of s: PaxosState) -> [(String, Int)] { metrics(ofAny: s) }
+    public func decision(in s: PaxosState) -> ITFValue? { decision(inAny: s) }
+    public func state(_ s: PaxosState, with value: ITFValue, forVariable k: Int) -> PaxosState? { state(any: s, with: value, forVariable: k) }
+    public func traceValues(of s: PaxosState) -> [ITFValue] { traceValues(ofAny: s) }
+
+    public func enabledActions<M>(inAny s: PaxosStateOf<M>, into actions: inout [PaxosAction]) {
         // \E b \in Ballot : Phase1a(b) \/ \E v \in Value : Phase2a(b, v)
         for b in ballots {
             actions.append(.phase1a(ballot: b))
@@ -88,7 +114,7 @@ public struct Paxos: TransitionSystem {
 
     /// Phase2a(b, v): one action per quorum Q whose 1b messages show v safe, and within it one per
     /// witness m of `\E m \in Q1bv`, as TLC counts them.
-    private func phase2aWitnesses(_ s: PaxosState, _ b: Int, _ v: Int, into actions: inout [PaxosAction]) {
+    private func phase2aWitnesses<M>(_ s: PaxosStateOf<M>, _ b: Int, _ v: Int, into actions: inout [PaxosAction]) {
         for w in 0..<values where s.msgs.contains(.phase2a(bal: b, val: w)) { return }
         for q in quorums {
             // Q1b: the 1b messages of ballot b from Q; Q1bv: those that report a vote.
@@ -113,7 +139,7 @@ public struct Paxos: TransitionSystem {
         }
     }
 
-    public func apply(_ action: PaxosAction, to s: PaxosState) -> PaxosState {
+    public func apply<M>(_ action: PaxosAction, toAny s: PaxosStateOf<M>) -> PaxosStateOf<M> {
         var t = s
         switch action {
         case .phase1a(let b):
@@ -132,7 +158,7 @@ public struct Paxos: TransitionSystem {
         return t
     }
 
-    public func metrics(of s: PaxosState) -> [(String, Int)] {
+    public func metrics<M>(ofAny s: PaxosStateOf<M>) -> [(String, Int)] {
         [("ballot", (0..<acceptors).map { s.maxBal[$0] }.max() ?? -1),
          ("votes", s.msgs.filter { if case .phase2b = $0 { true } else { false } }.count)]
     }
@@ -170,7 +196,7 @@ public struct Paxos: TransitionSystem {
 
     /// The value chosen (Voting.tla's `chosen`, as Agreement states it), if any: what a cluster
     /// running Paxos once per slot reads as the slot's outcome.
-    public func decision(in s: PaxosState) -> ITFValue? {
+    public func decision<M>(inAny s: PaxosStateOf<M>) -> ITFValue? {
         // No value is chosen before a quorum's worth of votes.
         let votes = s.msgs.reduce(0) { n, m in if case .phase2b = m { n + 1 } else { n } }
         guard votes >= (quorums.first?.nonzeroBitCount ?? 1) else { return nil }
@@ -183,13 +209,13 @@ public struct Paxos: TransitionSystem {
     /// The state with its message set read from `value`, each message by the description's own
     /// reader: what a cluster's node does with every message it hears, without writing and
     /// reading back the rest of the state as the default does (tested against it).
-    public func state(_ s: PaxosState, with value: ITFValue, forVariable k: Int) -> PaxosState? {
+    public func state<M>(any s: PaxosStateOf<M>, with value: ITFValue, forVariable k: Int) -> PaxosStateOf<M>? {
         let variables = traceVariables
         guard variables.indices.contains(k) else { return nil }
         guard variables[k] == "msgs", case .set(let elements) = value else {
-            var values = traceValues(of: s)
+            var values = traceValues(ofAny: s)
             values[k] = value
-            return state(fromTraceValues: values)
+            return PaxosDescription(self).state(fromTraceValues: values).map(PaxosStateOf.init)
         }
         let names = PaxosDescription(self).processNames
         var messages: [PaxosMessage] = []
@@ -203,7 +229,7 @@ public struct Paxos: TransitionSystem {
         return t
     }
 
-    public func traceValues(of s: PaxosState) -> [ITFValue] { PaxosDescription(self).traceValues(of: PaxosVariables(s)) }
+    public func traceValues<M>(ofAny s: PaxosStateOf<M>) -> [ITFValue] { PaxosDescription(self).traceValues(of: PaxosVariables(s)) }
 
     /// A state read from a trace, as the description reads it (each value of its variable's type).
     public func state(fromTraceValues values: [ITFValue]) -> PaxosState? {

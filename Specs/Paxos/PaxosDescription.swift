@@ -153,7 +153,7 @@ public struct PaxosVariables: DeclaredState {
     }
 
     /// ``Paxos``'s packed state, as the description's variables.
-    public init(_ s: PaxosState) {
+    public init<M>(_ s: PaxosStateOf<M>) {
         let acceptors = 0..<s.acceptors
         self.init(maxBal: acceptors.map { Ballot(s.maxBal[$0]) }, maxVBal: acceptors.map { Ballot(s.maxVBal[$0]) },
                   maxVal: acceptors.map { PaxosValue(s.maxVal[$0]) }, msgs: Set(s.msgs))
@@ -165,7 +165,7 @@ public struct PaxosVariables: DeclaredState {
     ]
 }
 
-extension PaxosState {
+extension PaxosStateOf {
     /// The description's variables, packed.
     public init(_ v: PaxosVariables) {
         self.init(acceptors: v.maxBal.count)

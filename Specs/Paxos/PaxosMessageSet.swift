@@ -1,15 +1,19 @@
 import QuorumCore
 
-/// Paxos.tla's `msgs`: a set of messages, held as bits, one per type-correct message of the
-/// largest model `quorum check` allows (5 acceptors, ballots 0...4, 3 values: 695 messages), and
-/// beyond that layout (a cluster's ballots and values) in a sorted list.
+/// Paxos.tla's `msgs` in the explorer: a set of messages, held as bits, one per type-correct
+/// message of the largest model `quorum check` allows (5 acceptors, ballots 0...4, 3 values: 695
+/// messages). Larger models (a cluster's ballots and values) hold a ``PaxosMessageList``.
 ///
 /// Why bits rather than a sorted array: every successor of a Paxos state sends a message, and with
 /// an array each send allocated, copied and released the whole set; `Send`, membership and
 /// equality are now a few word operations. Bit k is the k-th message of the layout in
 /// `PaxosMessage`'s order (kind, then fields in declaration order), so iterating the bits visits
 /// the messages sorted, as the array did: actions are listed, and traces found, in the same order.
-public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
+///
+/// Why nothing beyond the layout: a set that could grow past it holds a reference, and a state
+/// that holds a reference is copied through its type's copy function, retaining: that cost the
+/// explorer about a quarter of its time on Paxos. The set is plain words.
+public struct PaxosMessageSet: PaxosMessages {
     /// The layout's bounds: `PaxosParameters`' largest values.
     public static let maxAcceptors = 5, maxBallot = 4, maxValues = 3
     static let ballots = maxBallot + 1
@@ -22,16 +26,6 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
     static let wordCount = 11
 
     private var words = InlineArray<11, UInt64>(repeating: 0)
-    /// The messages outside the layout, sorted; nil in every model `quorum check` runs, so that
-    /// copying a set there copies words and retains nothing. Never changed in place: a send
-    /// makes a new one, so that copies of a set share it safely.
-    private var outside: Outside? = nil
-    private var overflow: [PaxosMessage] { outside?.messages ?? [] }
-
-    final class Outside: Sendable {
-        let messages: [PaxosMessage]
-        init(_ messages: [PaxosMessage]) { self.messages = messages }
-    }
 
     /// Word `w`, read through a span: `words[w]` with an index not known at compile time copies
     /// the whole array first (Swift 6.3), which made this set's every read cost 88 bytes of copy.
@@ -41,10 +35,8 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
         assert(Self.capacity <= Self.wordCount * 64)
     }
 
-    /// The set of `messages`.
-    public init<S: Sequence<PaxosMessage>>(_ messages: S) {
-        for m in messages { insert(m) }
-    }
+    /// Whether every field of `m` lies within the layout.
+    public static func holds(_ m: PaxosMessage) -> Bool { index(of: m) != nil }
 
     /// The bit of `m`, or nil when a field lies outside the layout.
     @inline(__always) static func index(of m: PaxosMessage) -> Int? {
@@ -81,30 +73,17 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
         return .phase2b(acc: j / maxValues / ballots, bal: j / maxValues % ballots, val: j % maxValues)
     }
 
-    /// Where `m` is or would go in `overflow`.
-    private func overflowPosition(of m: PaxosMessage) -> (index: Int, found: Bool) {
-        var low = 0, high = overflow.count
-        while low < high {
-            let mid = (low + high) / 2
-            if overflow[mid] < m { low = mid + 1 } else { high = mid }
-        }
-        return (low, low < overflow.count && overflow[low] == m)
-    }
-
     @inline(__always) public func contains(_ m: PaxosMessage) -> Bool {
-        guard let k = Self.index(of: m) else { return outside != nil && overflowPosition(of: m).found }
+        guard let k = Self.index(of: m) else { return false }
         return word(k >> 6) & (1 << UInt64(k & 63)) != 0
     }
 
-    /// `msgs' = msgs \cup {m}`; false if `m` was there already.
+    /// `msgs' = msgs \cup {m}`; false if `m` was there already. `m` lies within the layout: the
+    /// explorer's models do (``Paxos/initialStates`` checks the bounds), and a set read from a
+    /// file is checked as it is read.
     @inline(__always) @discardableResult public mutating func insert(_ m: PaxosMessage) -> Bool {
         guard let k = Self.index(of: m) else {
-            let p = overflowPosition(of: m)
-            if p.found { return false }
-            var messages = overflow
-            messages.insert(m, at: p.index)
-            outside = Outside(messages)
-            return true
+            preconditionFailure("\(m) lies beyond PaxosMessageSet's layout; larger models hold a PaxosMessageList")
         }
         let bit: UInt64 = 1 << UInt64(k & 63)
         if word(k >> 6) & bit != 0 { return false }
@@ -113,7 +92,7 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
     }
 
     public var count: Int {
-        var n = overflow.count
+        var n = 0
         for w in 0..<Self.wordCount { n += word(w).nonzeroBitCount }
         return n
     }
@@ -121,11 +100,11 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
     public var isEmpty: Bool { count == 0 }
 
     /// Calls `body` on the messages from `first` through `last`, in order, until it returns
-    /// false: for example every 1b message of one acceptor and ballot, or every 2a message. Within
-    /// the layout only those bits are visited. Returns whether `body` returned true throughout.
+    /// false: for example every 1b message of one acceptor and ballot, or every 2a message. Only
+    /// those bits are visited. Returns whether `body` returned true throughout.
     @inline(__always) @discardableResult
     public func allSatisfy(from first: PaxosMessage, through last: PaxosMessage, _ body: (PaxosMessage) -> Bool) -> Bool {
-        if outside == nil, let low = Self.index(of: first), let high = Self.index(of: last) {
+        if let low = Self.index(of: first), let high = Self.index(of: last) {
             var position = low
             let end = high + 1
             while position < end {
@@ -148,29 +127,15 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
         return true
     }
 
-    /// Calls `body` on the messages from `first` through `last`, in order.
-    @inline(__always) public func forEach(from first: PaxosMessage, through last: PaxosMessage, _ body: (PaxosMessage) -> Void) {
-        allSatisfy(from: first, through: last) { m in
-            body(m)
-            return true
-        }
-    }
+    public func makeIterator() -> Iterator { Iterator(words: words) }
 
-    public func makeIterator() -> Iterator {
-        Iterator(words: words, position: 0, end: Self.capacity, overflow: overflow[...])
-    }
-
-    /// The set's messages in order: the next set bit, merged with the overflow's next message.
+    /// The set's messages in order: the next set bit.
     public struct Iterator: IteratorProtocol, Sequence {
         let words: InlineArray<11, UInt64>
-        var position: Int
-        let end: Int
-        var overflow: ArraySlice<PaxosMessage>
-        /// The next message of the bits, read but not yet returned.
-        var pending: PaxosMessage? = nil
+        var position = 0
 
-        @inline(__always) mutating func nextOfBits() -> PaxosMessage? {
-            while position < end {
+        @inline(__always) public mutating func next() -> PaxosMessage? {
+            while position < PaxosMessageSet.capacity {
                 let w = position >> 6
                 let rest = words.span[w] >> UInt64(position & 63)
                 if rest == 0 {
@@ -178,33 +143,17 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
                     continue
                 }
                 let k = position + rest.trailingZeroBitCount
-                guard k < end else { break }
+                guard k < PaxosMessageSet.capacity else { break }
                 position = k + 1
                 return PaxosMessageSet.message(at: k)
             }
-            position = end
+            position = PaxosMessageSet.capacity
             return nil
-        }
-
-        @inline(__always) public mutating func next() -> PaxosMessage? {
-            if overflow.isEmpty {
-                if let m = pending {
-                    pending = nil
-                    return m
-                }
-                return nextOfBits()
-            }
-            if pending == nil { pending = nextOfBits() }
-            if let m = pending, m < overflow.first! {
-                pending = nil
-                return m
-            }
-            return overflow.popFirst()
         }
     }
 
     /// The kinds of message (bit 0 for 1a, 1 for 1b, 2 for 2a, 3 for 2b) of which one set holds a
-    /// message the other does not; beyond the layout, every kind either overflow holds.
+    /// message the other does not.
     @inline(__always) func kindsDiffering(from other: PaxosMessageSet) -> UInt8 {
         var kinds: UInt8 = 0
         for w in 0..<Self.wordCount {
@@ -222,32 +171,17 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
             if touches(Self.first2a, Self.first2b) { kinds |= 4 }
             if touches(Self.first2b, Self.capacity) { kinds |= 8 }
         }
-        if !(outside == nil && other.outside == nil) && overflow != other.overflow {
-            for m in overflow + other.overflow {
-                switch m {
-                case .phase1a: kinds |= 1
-                case .phase1b: kinds |= 2
-                case .phase2a: kinds |= 4
-                case .phase2b: kinds |= 8
-                }
-            }
-        }
         return kinds
     }
 
-    /// Each word, then the overflow's length and messages (a field a byte): injective on sets
-    /// whose ballots lie within 0...254, which `quorum cluster`'s range (200) keeps.
-    @inline(__always) func forEachWord(_ body: (UInt64) -> Void) {
+    /// Each word: the bits are the set.
+    @inline(__always) public func forEachWord(_ body: (UInt64) -> Void) {
         for w in 0..<Self.wordCount { body(word(w)) }
-        guard let outside else { return }
-        let overflow = outside.messages
-        body(UInt64(overflow.count))
-        for m in overflow { body(m.packed) }
     }
 
     @inline(__always) public static func == (a: PaxosMessageSet, b: PaxosMessageSet) -> Bool {
         for w in 0..<wordCount where a.word(w) != b.word(w) { return false }
-        return a.outside == nil && b.outside == nil || a.overflow == b.overflow
+        return true
     }
 
     public func hash(into hasher: inout Hasher) { forEachWord { hasher.combine($0) } }
@@ -255,7 +189,12 @@ public struct PaxosMessageSet: Hashable, Sendable, Sequence, Codable {
     /// Written as the sorted list of messages, as the array it replaces was.
     public func encode(to encoder: Encoder) throws { try Array(self).encode(to: encoder) }
 
+    /// A message beyond the layout is an error, not a trap: files are input.
     public init(from decoder: Decoder) throws {
-        self.init(try [PaxosMessage](from: decoder))
+        let messages = try [PaxosMessage](from: decoder)
+        if let m = messages.first(where: { !Self.holds($0) }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(m) lies beyond the bounds of Paxos's explorer"))
+        }
+        self.init(messages)
     }
 }

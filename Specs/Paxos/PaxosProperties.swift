@@ -13,9 +13,13 @@ public protocol PaxosFormula: Sendable {
     /// Conjunct `k` of `conjuncts` alone, for engines that evaluate conjuncts one at a time (by
     /// default taken from `conjuncts`, which evaluates them all).
     static func conjunct<V: PaxosView>(_ k: Int, in v: V) -> Formula<V.L>
+    /// The property whose conjuncts are this one's first ones, if any (by default none): where
+    /// the explorer has checked that one on a state, it checks only this one's others.
+    static var strengthens: (any PaxosFormula.Type)? { get }
 }
 
 extension PaxosFormula {
+    public static var strengthens: (any PaxosFormula.Type)? { nil }
     public static func conjuncts<V: PaxosView>(in v: V) -> [(name: String, formula: Formula<V.L>)] { [(name, holds(in: v))] }
     public static func conjunct<V: PaxosView>(_ k: Int, in v: V) -> Formula<V.L> { conjuncts(in: v)[k].formula }
 }
@@ -26,29 +30,47 @@ public struct PaxosProperty: Sendable {
     public let name: String
     public let summary: String
     public let formula: any PaxosFormula.Type
+    /// The property on the explorer's states, and on states whose messages are a list. Made
+    /// here, where `F` is known, so that the evaluation is specialised for it.
     let concrete: @Sendable (Paxos, [[Int]]) -> Invariant<PaxosState>
+    let listed: @Sendable (Paxos, [[Int]]) -> Invariant<PaxosStateOf<PaxosMessageList>>
 
     public init<F: PaxosFormula>(_ formula: F.Type) {
         name = F.name
         summary = F.summary
         self.formula = formula
-        concrete = { paxos, quorums in
-            let names = F.conjuncts(in: PaxosConcreteView(PaxosState(acceptors: paxos.acceptors), of: paxos, quorums: quorums)).map(\.name)
-            let conjuncts: [(name: String, holds: @Sendable (PaxosState) -> Bool)] = names.count < 2 ? [] : names.indices.map { k in
-                (names[k], { F.conjunct(k, in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value })
-            }
-            // What each conjunct can read, in this model (``PaxosFootprintView``).
-            let footprints = conjuncts.indices.map { k in F.conjunct(k, in: PaxosFootprintView(paxos, quorums: quorums)).value }
-            @Sendable func holdsAfter(_ state: PaxosState, _ changed: VariableSet) -> Bool {
+        concrete = { Self.concrete(F.self, $0, $1, on: PaxosMessageSet.self) }
+        listed = { Self.concrete(F.self, $0, $1, on: PaxosMessageList.self) }
+    }
+
+    static func concrete<F: PaxosFormula, M>(_: F.Type, _ paxos: Paxos, _ quorums: [[Int]], on: M.Type) -> Invariant<PaxosStateOf<M>> {
+        let names = F.conjuncts(in: PaxosConcreteView(PaxosStateOf<M>(acceptors: paxos.acceptors), of: paxos, quorums: quorums)).map(\.name)
+        let conjuncts: [(name: String, holds: @Sendable (PaxosStateOf<M>) -> Bool)] = names.count < 2 ? [] : names.indices.map { k in
+            (names[k], { F.conjunct(k, in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value })
+        }
+        // What each conjunct can read, in this model (``PaxosFootprintView``).
+        let footprints = conjuncts.indices.map { k in F.conjunct(k, in: PaxosFootprintView(paxos, quorums: quorums)).value }
+        @Sendable func holdsAfter(_ state: PaxosStateOf<M>, _ changed: VariableSet) -> Bool {
+            let view = PaxosConcreteView(state, of: paxos, quorums: quorums)
+            for k in footprints.indices where footprints[k] & changed != 0 && !F.conjunct(k, in: view).value { return false }
+            return true
+        }
+        // A property that strengthens another: its conjuncts after that one's.
+        var strengthens: (name: String, holdsBeyond: @Sendable (PaxosStateOf<M>, VariableSet) -> Bool)? = nil
+        if let weaker = F.strengthens, !footprints.isEmpty {
+            let shared = weaker.conjuncts(in: PaxosFootprintView(paxos, quorums: quorums)).map(\.name)
+            precondition(Array(names.prefix(shared.count)) == shared, "\(F.name) begins with \(weaker.name)'s conjuncts")
+            strengthens = (weaker.name, { state, changed in
                 let view = PaxosConcreteView(state, of: paxos, quorums: quorums)
-                for k in footprints.indices where footprints[k] & changed != 0 && !F.conjunct(k, in: view).value { return false }
+                for k in shared.count..<footprints.count where footprints[k] & changed != 0 && !F.conjunct(k, in: view).value { return false }
                 return true
-            }
-            return Invariant(F.name, F.summary, conjuncts: conjuncts,
-                             footprint: F.holds(in: PaxosFootprintView(paxos, quorums: quorums)).value,
-                             conjunctFootprints: footprints, holdsAfter: footprints.isEmpty ? nil : holdsAfter) {
-                F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value
-            }
+            })
+        }
+        return Invariant(F.name, F.summary, conjuncts: conjuncts,
+                         footprint: F.holds(in: PaxosFootprintView(paxos, quorums: quorums)).value,
+                         conjunctFootprints: footprints, holdsAfter: footprints.isEmpty ? nil : holdsAfter,
+                         strengthens: strengthens) {
+            F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value
         }
     }
 }
@@ -79,6 +101,11 @@ public enum PaxosProperties {
     static func invariants(for paxos: Paxos) -> [Invariant<PaxosState>] {
         let quorums = paxos.quorums.map(Paxos.members)
         return all.map { $0.concrete(paxos, quorums) }
+    }
+
+    static func listedInvariants(for paxos: Paxos) -> [Invariant<PaxosStateOf<PaxosMessageList>>] {
+        let quorums = paxos.quorums.map(Paxos.members)
+        return all.map { $0.listed(paxos, quorums) }
     }
 }
 
@@ -208,6 +235,9 @@ public enum InductiveInv: PaxosFormula {
     public static func conjunct<V: PaxosView>(_ k: Int, in s: V) -> Formula<V.L> {
         k < Inv.conjunctNames.count ? Inv.conjunct(k, in: s) : highest(s)
     }
+
+    /// Its first conjuncts are `Inv`'s.
+    public static var strengthens: (any PaxosFormula.Type)? { Inv.self }
 
     /// A 1b message reports its sender's highest vote below the message's ballot.
     static func highest<V: PaxosView>(_ s: V) -> Formula<V.L> {

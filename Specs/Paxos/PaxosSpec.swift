@@ -25,8 +25,9 @@ extension Paxos {
         spec.cluster.agreement = SlotAgreement(values: "values", ballots: "maxBallot", ballotsPerNode: 10, start: "Phase1a", ballot: "b",
                                                propose: "Phase2a", value: "v", ballotField: "bal", valueName: Paxos.valueName)
         spec.cluster.agreement?.requests = ["1a", "2a"]
-        // Clusters run more values (one per node) and ballots than the explorer's bounds.
-        spec.runClusters(on: { p, mutation in Paxos(p, mutation: mutation) }, mutants: Mutation.self,
+        // Clusters run more values (one per node) and ballots than the explorer's bounds, on the
+        // same functions over states whose messages are a list rather than bits.
+        spec.runClusters(on: { p, mutation in PaxosAtAnyBounds(Paxos(p, mutation: mutation)) }, mutants: Mutation.self,
                          ranges: ["values": 1...5, "maxBallot": 0...200])
         return spec
     }()

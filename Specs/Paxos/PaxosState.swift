@@ -28,15 +28,19 @@ public enum PaxosMessage: Hashable, Comparable, Codable, Sendable {
 /// One small value per acceptor, packed into a word: `state.maxBal[a]`.
 public typealias PerAcceptor = PerProcess
 
+/// The explorer's state of Paxos: its messages as bits (``PaxosMessageSet``), so that a
+/// successor is a copy of a few words, without allocation or reference counting.
+public typealias PaxosState = PaxosStateOf<PaxosMessageSet>
+
 /// The state of Paxos.tla: per acceptor `maxBal`, `maxVBal`, `maxVal` (-1 stands for -1 and for
-/// None), and the set `msgs` of all messages ever sent, as bits (``PaxosMessageSet``): a
-/// successor is a copy of a few words, without allocation.
-public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
+/// None), and the set `msgs` of all messages ever sent, held as `Messages`: bits in the explorer
+/// (``PaxosState``), a sorted list at a cluster's bounds (``PaxosAtAnyBounds``).
+public struct PaxosStateOf<Messages: PaxosMessages>: Hashable, Codable, Sendable, Fingerprintable {
     public let acceptors: Int
     public var maxBal: PerAcceptor<Int>
     public var maxVBal: PerAcceptor<Int>
     public var maxVal: PerAcceptor<Int>
-    public private(set) var msgs: PaxosMessageSet
+    public private(set) var msgs: Messages
 
     public init(acceptors: Int) {
         precondition(acceptors >= 1 && acceptors <= 8, "1 to 8 acceptors")
@@ -44,7 +48,7 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
         maxBal = PerAcceptor(repeating: -1, count: acceptors)
         maxVBal = PerAcceptor(repeating: -1, count: acceptors)
         maxVal = PerAcceptor(repeating: -1, count: acceptors)
-        msgs = PaxosMessageSet()
+        msgs = Messages()
     }
 
     /// `Send(m)`: msgs' = msgs ∪ {m}.
@@ -54,11 +58,11 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
 
     /// msgs' = the set of `messages` (in any order, repeats allowed).
     mutating func replaceMessages(_ messages: [PaxosMessage]) {
-        msgs = PaxosMessageSet(messages)
+        msgs = Messages(messages)
     }
 
     /// The state with acceptor `a` renamed `pa[a]` and value `v` renamed `pv[v]`.
-    public func permuted(acceptors pa: [Int], values pv: [Int]) -> PaxosState {
+    public func permuted(acceptors pa: [Int], values pv: [Int]) -> Self {
         func value(_ v: Int) -> Int { v < 0 ? v : pv[v] }
         var t = self
         for a in 0..<acceptors {
@@ -66,7 +70,7 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
             t.maxVBal[pa[a]] = maxVBal[a]
             t.maxVal[pa[a]] = value(maxVal[a])
         }
-        var renamed = PaxosMessageSet()
+        var renamed = Messages()
         for m in msgs {
             switch m {
             case .phase1a: renamed.insert(m)
@@ -79,8 +83,8 @@ public struct PaxosState: Hashable, Codable, Sendable, Fingerprintable {
         return t
     }
 
-    /// Each word once: the acceptors' words are injective (``PerProcess``), and so is the set's
-    /// bits.
+    /// Each word once: the acceptors' words are injective (``PerProcess``), and so are the set's
+    /// (``PaxosMessages/forEachWord(_:)``).
     public func fingerprint<H: FingerprintHasher>(into f: inout H) {
         f.combine(maxBal.word)
         f.combine(maxVBal.word)

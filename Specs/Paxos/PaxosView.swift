@@ -55,16 +55,16 @@ extension PaxosView {
     }
 }
 
-/// A concrete state seen through ``PaxosView``.
-public struct PaxosConcreteView: PaxosView {
+/// A concrete state seen through ``PaxosView``, however it holds its messages.
+public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
     public typealias L = Concrete
-    public let state: PaxosState
+    public let state: PaxosStateOf<Messages>
     public let acceptors: Range<Int>
     public let values: Range<Int>
     public let ballots: ClosedRange<Int>
     public let quorums: [[Int]]
 
-    public init(_ state: PaxosState, of paxos: Paxos, quorums: [[Int]]) {
+    public init(_ state: PaxosStateOf<Messages>, of paxos: Paxos, quorums: [[Int]]) {
         self.state = state
         acceptors = 0..<paxos.acceptors
         values = 0..<paxos.values

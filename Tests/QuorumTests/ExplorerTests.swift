@@ -128,4 +128,41 @@ import QuorumCore
         #expect(result.violations.map(\.property) == reference.violations.map(\.property))
         #expect(result.violations.map { $0.trace.states.map(\.x) } == reference.violations.map { $0.trace.states.map(\.x) })
     }
+
+    /// The counter with `Small` and an invariant that strengthens it, whose whole predicate is
+    /// deliberately `true`, so that a run shows which evaluation the explorer used.
+    struct Strengthened: TransitionSystem {
+        let base = Counter(limit: 200, forbidden: [])
+        let beyond: @Sendable (Int) -> Bool
+        var invariants: [Invariant<Counter.State>] {
+            let small = base.invariants.first { $0.name == "Small" }!
+            return [small, Invariant("Stronger", "Small, and what beyond says", strengthens: ("Small", { [beyond] s, _ in beyond(s.x) })) { _ in true }]
+        }
+        var initialStates: [Counter.State] { base.initialStates }
+        func enabledActions(in s: Counter.State, into actions: inout [Counter.Step]) { base.enabledActions(in: s, into: &actions) }
+        func apply(_ a: Counter.Step, to s: Counter.State) -> Counter.State { base.apply(a, to: s) }
+        func isWithinBounds(_ s: Counter.State) -> Bool { base.isWithinBounds(s) }
+        var traceVariables: [String] { base.traceVariables }
+        func traceValues(of s: Counter.State) -> [ITFValue] { base.traceValues(of: s) }
+    }
+
+    /// Where the explorer has the weaker invariant's verdict on a state, the stronger one's is
+    /// that verdict and its own conjuncts' (``Invariant/strengthens``); without the weaker one it
+    /// evaluates the whole.
+    @Test func aStrongerInvariantChecksOnlyWhatItAdds() {
+        var options = ExplorationOptions()
+        options.continueAfterViolation = true
+        func last(_ r: ExplorationResult<Strengthened>) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: r.violations.map { ($0.property, $0.trace.states.last!.x) })
+        }
+        // Its own conjunct fails at 7.
+        let own = last(Explorer(Strengthened { $0 != 7 }, options: options).run())
+        #expect(own.count == 2 && own["Stronger"] == 7 && own["Small"]! >= 100)
+        // Small fails (first at 128: 1, 2, 4, ... doubling), and so does what strengthens it, there.
+        let weaker = last(Explorer(Strengthened { _ in true }, options: options).run())
+        #expect(weaker.count == 2 && weaker["Small"]! >= 100 && weaker["Stronger"] == weaker["Small"])
+        // Alone, it is evaluated whole.
+        options.properties = ["Stronger"]
+        #expect(Explorer(Strengthened { $0 != 7 }, options: options).run().violations.isEmpty)
+    }
 }

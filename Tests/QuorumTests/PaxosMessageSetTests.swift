@@ -3,8 +3,9 @@ import Testing
 import QuorumCore
 @testable import Paxos
 
-/// Paxos's message set as bits (``PaxosMessageSet``) against Swift's `Set` of messages, and the
-/// footprints its bits make possible.
+/// Paxos's message sets (the explorer's bits, ``PaxosMessageSet``, and a cluster's list,
+/// ``PaxosMessageList``) against Swift's `Set` of messages, and the footprints the bits make
+/// possible.
 @Suite struct PaxosMessageSetTests {
     /// A random message, a few of them beyond the layout's bounds (as a cluster's are).
     static func message(_ rng: inout SeededGenerator, beyond: Bool) -> PaxosMessage {
@@ -27,52 +28,118 @@ import QuorumCore
         }
     }
 
-    /// Inserting, membership, order, ranges, equality, kinds changed and coding, after every
-    /// insertion of random runs, with and without messages beyond the layout.
-    @Test(arguments: [false, true]) func theBitsAgreeWithASetOfMessages(beyond: Bool) throws {
+    /// Inserting, membership, order, ranges, equality and coding of a set of messages, against
+    /// Swift's `Set`, after every insertion of random runs; `check` adds what one kind of set
+    /// alone has (the bits' kinds changed).
+    static func agreeWithASetOfMessages<M: PaxosMessages>(_: M.Type, beyond: Bool, check: (M, M, PaxosMessage) -> Void = { _, _, _ in }) throws -> Int {
         var checked = 0
         for run in 0..<40 {
             var rng = SeededGenerator(seed: 11, run: run)
-            var bits = PaxosMessageSet(), reference = Set<PaxosMessage>()
+            var set = M(), reference = Set<PaxosMessage>()
             for _ in 0..<60 {
-                let before = bits
+                let before = set
                 let m = Self.message(&rng, beyond: beyond && rng.below(4) == 0)
-                #expect(bits.insert(m) == reference.insert(m).inserted)
-                #expect(Array(bits) == reference.sorted())
-                #expect(bits.count == reference.count)
+                #expect(set.insert(m) == reference.insert(m).inserted)
+                #expect(Array(set) == reference.sorted())
                 for _ in 0..<5 {
                     let probe = Self.message(&rng, beyond: beyond)
-                    #expect(bits.contains(probe) == reference.contains(probe))
+                    #expect(set.contains(probe) == reference.contains(probe))
                 }
                 // A range: two messages in order, and everything between them.
                 let ends = [Self.message(&rng, beyond: beyond), Self.message(&rng, beyond: beyond)].sorted()
                 var visited: [PaxosMessage] = []
-                bits.forEach(from: ends[0], through: ends[1]) { visited.append($0) }
+                set.forEach(from: ends[0], through: ends[1]) { visited.append($0) }
                 #expect(visited == reference.sorted().filter { $0 >= ends[0] && $0 <= ends[1] })
-                // The kinds changed: exactly those of the new message within the layout.
-                let kinds = bits.kindsDiffering(from: before)
-                if bits == before {
-                    #expect(kinds == 0)
-                } else {
-                    #expect(kinds & Self.kind(m) != 0)
-                    if !beyond { #expect(kinds == Self.kind(m)) }
-                }
+                check(before, set, m)
                 checked += 1
             }
             // Equal sets built in another order are equal, hash alike and print alike.
-            let shuffled = PaxosMessageSet(reference.shuffled(using: &rng))
-            #expect(shuffled == bits)
-            #expect(shuffled.hashValue == bits.hashValue)
+            let shuffled = M(reference.shuffled(using: &rng))
+            #expect(shuffled == set)
+            #expect(shuffled.hashValue == set.hashValue)
             var a = Fingerprinter(), b = Fingerprinter()
-            bits.forEachWord { a.combine($0) }
+            set.forEachWord { a.combine($0) }
             shuffled.forEachWord { b.combine($0) }
             #expect(a.value == b.value)
             // Written as the list of messages, and read back.
-            let data = try JSONEncoder().encode(bits)
+            let data = try JSONEncoder().encode(set)
             #expect(try JSONDecoder().decode([PaxosMessage].self, from: data) == reference.sorted())
-            #expect(try JSONDecoder().decode(PaxosMessageSet.self, from: data) == bits)
+            #expect(try JSONDecoder().decode(M.self, from: data) == set)
+        }
+        return checked
+    }
+
+    /// The explorer's bits, within their layout; and the kinds of message a step changed.
+    @Test func theBitsAgreeWithASetOfMessages() throws {
+        let checked = try Self.agreeWithASetOfMessages(PaxosMessageSet.self, beyond: false) { before, bits, m in
+            #expect(bits.count == Array(bits).count)
+            let kinds = bits.kindsDiffering(from: before)
+            #expect(kinds == (bits == before ? 0 : Self.kind(m)))
         }
         #expect(checked == 2_400)
+    }
+
+    /// A cluster's list, with messages beyond the explorer's layout.
+    @Test func theListAgreesWithASetOfMessages() throws {
+        #expect(try Self.agreeWithASetOfMessages(PaxosMessageList.self, beyond: true) == 2_400)
+    }
+
+    /// A file that names a message beyond the layout is refused, not trapped on.
+    @Test func bitsReadFromAFileStayWithinTheLayout() throws {
+        let data = try JSONEncoder().encode([PaxosMessage.phase1a(bal: 1), .phase2a(bal: PaxosMessageSet.maxBallot + 1, val: 0)])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(PaxosMessageSet.self, from: data) }
+        #expect(try JSONDecoder().decode(PaxosMessageList.self, from: data).count == 2)
+        #expect(!PaxosMessageSet.holds(.phase2b(acc: PaxosMessageSet.maxAcceptors, bal: 0, val: 0)))
+    }
+
+    /// The cluster's model runs the explorer's functions: at the explorer's bounds the two list
+    /// the same actions and reach the same states, step for step, on random runs of every mutant;
+    /// beyond them the cluster's model keeps going.
+    @Test func theClustersModelIsTheExplorers() {
+        var steps = 0, decided = 0
+        for mutation in [nil] + Paxos.Mutation.allCases.map(Optional.some) {
+            let paxos = Paxos(acceptors: 3, values: 2, maxBallot: 3, mutation: mutation)
+            let listed = PaxosAtAnyBounds(paxos)
+            for run in 0..<10 {
+                var rng = SeededGenerator(seed: 8, run: run)
+                var state = paxos.initialStates[0], other = listed.initialStates[0]
+                for _ in 0..<40 {
+                    let actions = paxos.enabledActions(in: state)
+                    #expect(listed.enabledActions(in: other) == actions)
+                    guard !actions.isEmpty else { break }
+                    let action = actions[rng.below(actions.count)]
+                    state = paxos.apply(action, to: state)
+                    other = listed.apply(action, to: other)
+                    #expect(Array(other.msgs) == Array(state.msgs) && other.maxBal == state.maxBal && other.maxVal == state.maxVal)
+                    #expect(listed.traceValues(of: other) == paxos.traceValues(of: state))
+                    #expect(listed.invariants.map { $0.holds(other) } == paxos.invariants.map { $0.holds(state) })
+                    #expect(listed.decision(in: other) == paxos.decision(in: state))
+                    if paxos.decision(in: state) != nil { decided += 1 }
+                    #expect(listed.metrics(of: other).map { "\($0)" } == paxos.metrics(of: state).map { "\($0)" })
+                    let k = paxos.traceVariables.firstIndex(of: "msgs")!
+                    #expect(paxos.state(state, with: paxos.traceValues(of: state)[k], forVariable: k) == state)
+                    #expect(listed.state(other, with: listed.traceValues(of: other)[k], forVariable: k) == other)
+                    steps += 1
+                }
+            }
+        }
+        #expect(steps > 1_000)
+        // Some runs decide: the comparison above is not of nil with nil alone.
+        #expect(decided > 100)
+        // Ballot 9 and value 4 lie beyond the explorer's layout.
+        let wide = PaxosAtAnyBounds(Paxos(acceptors: 3, values: 4, maxBallot: 9))
+        var s = wide.initialStates[0]
+        for action in [PaxosAction.phase1a(ballot: 9), .phase1b(acceptor: 0, ballot: 9), .phase1b(acceptor: 1, ballot: 9)] {
+            #expect(wide.enabledActions(in: s).contains(action))
+            s = wide.apply(action, to: s)
+        }
+        let propose = wide.enabledActions(in: s).filter { if case .phase2a(9, 3, _) = $0 { true } else { false } }
+        #expect(!propose.isEmpty)
+        s = wide.apply(propose[0], to: s)
+        for a in 0..<2 { s = wide.apply(.phase2b(acceptor: a, ballot: 9, value: 3), to: s) }
+        #expect(wide.decision(in: s) == .string("v4"))
+        #expect(wide.invariants.allSatisfy { $0.holds(s) })
+        #expect(wide.state(fromTraceValues: wide.traceValues(of: s)) == s)
     }
 
     /// Each invariant's footprint, pinned: which variables, and which kinds of message, it reads.
@@ -87,6 +154,7 @@ import QuorumCore
             "TypeOK": acceptor,
         ])
         let inductive = paxos.invariants.first { $0.name == "InductiveInv" }!
+        #expect(inductive.strengthens == "Inv" && paxos.invariants.filter { $0.strengthens != nil }.count == 1)
         #expect(inductive.conjuncts.map(\.name) == ["acceptors", "msgs1b", "msgs2a", "msgs2b", "msgs1bHighest"])
         #expect(inductive.conjunctFootprints == [
             acceptor | PaxosVariable.sent2b,

@@ -1,0 +1,89 @@
+import QuorumCore
+
+/// What Paxos's functions need of Paxos.tla's `msgs`: a set of messages that only grows, read
+/// by membership and by ranges in `PaxosMessage`'s order.
+///
+/// Two kinds of set serve: the explorer's ``PaxosMessageSet`` (bits, within the largest bounds
+/// `quorum check` allows, so that a state is plain words that copy without reference counting),
+/// and ``PaxosMessageList`` (a sorted list, at any bounds: a running cluster's fifty ballots and
+/// five values). The same functions (``Paxos``) run over either.
+public protocol PaxosMessages: Hashable, Sendable, Codable, Sequence where Element == PaxosMessage {
+    init()
+    func contains(_ m: PaxosMessage) -> Bool
+    /// `msgs' = msgs \cup {m}`; false if `m` was there already.
+    @discardableResult mutating func insert(_ m: PaxosMessage) -> Bool
+    /// Calls `body` on the messages from `first` through `last`, in order, until it returns
+    /// false; returns whether it returned true throughout.
+    func allSatisfy(from first: PaxosMessage, through last: PaxosMessage, _ body: (PaxosMessage) -> Bool) -> Bool
+    /// Words that determine the set, for fingerprints: injective on the sets a model holds.
+    func forEachWord(_ body: (UInt64) -> Void)
+}
+
+extension PaxosMessages {
+    /// The set of `messages`.
+    public init<S: Sequence<PaxosMessage>>(_ messages: S) {
+        self.init()
+        for m in messages { insert(m) }
+    }
+
+    /// Calls `body` on the messages from `first` through `last`, in order.
+    @inline(__always) public func forEach(from first: PaxosMessage, through last: PaxosMessage, _ body: (PaxosMessage) -> Void) {
+        _ = allSatisfy(from: first, through: last) { m in
+            body(m)
+            return true
+        }
+    }
+}
+
+/// `msgs` as a sorted list of messages: any ballots, acceptors and values. What a running
+/// cluster's nodes hold (``PaxosAtAnyBounds``); the explorer holds bits (``PaxosMessageSet``).
+public struct PaxosMessageList: PaxosMessages {
+    public private(set) var messages: [PaxosMessage] = []
+
+    public init() {}
+
+    /// Where `m` is, or would go.
+    func position(of m: PaxosMessage) -> (index: Int, found: Bool) {
+        var low = 0, high = messages.count
+        while low < high {
+            let mid = (low + high) / 2
+            if messages[mid] < m { low = mid + 1 } else { high = mid }
+        }
+        return (low, low < messages.count && messages[low] == m)
+    }
+
+    public func contains(_ m: PaxosMessage) -> Bool { position(of: m).found }
+
+    @discardableResult public mutating func insert(_ m: PaxosMessage) -> Bool {
+        let p = position(of: m)
+        if p.found { return false }
+        messages.insert(m, at: p.index)
+        return true
+    }
+
+    public func allSatisfy(from first: PaxosMessage, through last: PaxosMessage, _ body: (PaxosMessage) -> Bool) -> Bool {
+        var k = position(of: first).index
+        while k < messages.count && messages[k] <= last {
+            if !body(messages[k]) { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// The length, then each message a field a byte: injective while ballots lie within 0...254,
+    /// which `quorum cluster`'s range (200) keeps.
+    public func forEachWord(_ body: (UInt64) -> Void) {
+        body(UInt64(messages.count))
+        for m in messages { body(m.packed) }
+    }
+
+    public var count: Int { messages.count }
+    public func makeIterator() -> IndexingIterator<[PaxosMessage]> { messages.makeIterator() }
+
+    /// Written as the sorted list of messages, as ``PaxosMessageSet`` is.
+    public func encode(to encoder: Encoder) throws { try messages.encode(to: encoder) }
+
+    public init(from decoder: Decoder) throws {
+        self.init(try [PaxosMessage](from: decoder))
+    }
+}
