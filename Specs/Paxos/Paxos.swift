@@ -95,7 +95,21 @@ public struct Paxos: TransitionSystem {
         // \E b \in Ballot : Phase1a(b) \/ \E v \in Value : Phase2a(b, v)
         for b in ballots {
             actions.append(.phase1a(ballot: b))
-            for v in 0..<values { phase2aWitnesses(s, b, v, into: &actions) }
+            // Phase2a(b, v) needs no 2a message of ballot b yet.
+            if (0..<values).contains(where: { s.msgs.contains(.phase2a(bal: b, val: $0)) }) { continue }
+            // Each acceptor's 1b messages of ballot b, read once for every value and quorum:
+            // whether it sent one, and the highest vote it reported (-1: none).
+            var reported = 0
+            var highest = PerAcceptor(repeating: -1, count: acceptors)
+            for acc in 0..<acceptors {
+                s.msgs.forEach(from: .phase1b(acc: acc, bal: b, mbal: -1, mval: -1),
+                               through: .phase1b(acc: acc, bal: b, mbal: maxBallot, mval: values - 1)) { m in
+                    guard case .phase1b(_, _, let mbal, _) = m else { return }
+                    reported |= 1 << acc
+                    if mbal > highest[acc] { highest[acc] = mbal }
+                }
+            }
+            for v in 0..<values { phase2aWitnesses(s, b, v, reported: reported, highest: highest, into: &actions) }
         }
         // \E a \in Acceptor : Phase1b(a) \/ Phase2b(a), one successor per message m.
         for a in 0..<acceptors {
@@ -112,29 +126,25 @@ public struct Paxos: TransitionSystem {
         }
     }
 
-    /// Phase2a(b, v): one action per quorum Q whose 1b messages show v safe, and within it one per
-    /// witness m of `\E m \in Q1bv`, as TLC counts them.
-    private func phase2aWitnesses<M>(_ s: PaxosStateOf<M>, _ b: Int, _ v: Int, into actions: inout [PaxosAction]) {
-        for w in 0..<values where s.msgs.contains(.phase2a(bal: b, val: w)) { return }
-        for q in quorums {
-            // Q1b: the 1b messages of ballot b from Q; Q1bv: those that report a vote.
-            var reported = 0
-            var highest = -1
-            var witnesses = 0
-            for acc in 0..<acceptors where q & (1 << acc) != 0 {
-                s.msgs.forEach(from: .phase1b(acc: acc, bal: b, mbal: -1, mval: -1),
-                               through: .phase1b(acc: acc, bal: b, mbal: maxBallot, mval: values - 1)) { m in
-                    guard case .phase1b(_, _, let mbal, let mval) = m else { return }
-                    reported |= 1 << acc
-                    if mbal > highest {
-                        highest = mbal
-                        witnesses = 0
-                    }
-                    if mbal >= 0 && mbal == highest && mval == v { witnesses += 1 }
+    /// Phase2a(b, v) of a ballot with no 2a message: one action per quorum Q whose 1b messages
+    /// show v safe, and within it one per witness m of `\E m \in Q1bv`, as TLC counts them.
+    /// `reported` and `highest` are each acceptor's 1b messages of ballot b: whether it sent one,
+    /// and the highest vote it reported.
+    private func phase2aWitnesses<M>(_ s: PaxosStateOf<M>, _ b: Int, _ v: Int, reported: Int, highest: PerAcceptor<Int>,
+                                     into actions: inout [PaxosAction]) {
+        // Q1b: the 1b messages of ballot b from Q, one from each of Q at least.
+        for q in quorums where reported & q == q {
+            // Q1bv's highest vote, and its witnesses for v: the messages that report a vote for v
+            // in that ballot (one acceptor sends at most one such message).
+            var top = -1
+            for acc in 0..<acceptors where q & (1 << acc) != 0 { top = max(top, highest[acc]) }
+            var count = 1
+            if top >= 0 && mutation != .ignoreHighestVote {
+                count = 0
+                for acc in 0..<acceptors where q & (1 << acc) != 0 && s.msgs.contains(.phase1b(acc: acc, bal: b, mbal: top, mval: v)) {
+                    count += 1
                 }
             }
-            guard reported == q else { continue }
-            let count = highest < 0 || mutation == .ignoreHighestVote ? 1 : witnesses
             for _ in 0..<count { actions.append(.phase2a(ballot: b, value: v, quorum: q)) }
         }
     }
