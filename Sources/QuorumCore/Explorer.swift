@@ -195,6 +195,12 @@ public struct Explorer<System: TransitionSystem> {
             guard i < 64, let name = invariants[i].strengthens, invariants[i].holdsBeyond != nil else { return nil }
             return invariants.indices.first { $0 < i && invariants[$0].name == name }
         }
+        // The properties' predicates, taken out of their structs once: the loops below read them
+        // for every evaluation, and reading `invariants[i].holds` there copied the whole
+        // `Invariant`, retaining and releasing each of its strings, arrays and closures.
+        let holdsAfterStep: [@Sendable (System.State, VariableSet) -> Bool] = invariants.map { invariant in { invariant.holds($0, changed: $1) } }
+        let holdsBeyond = invariants.map(\.holdsBeyond)
+        let stepHolds = actionProperties.map(\.holds)
         let checkDeadlock = options.checkDeadlock && (selected?.contains("Deadlock") ?? true)
         let propertyCount = deadlockIndex + (checkDeadlock ? 1 : 0)
         let workers = max(1, options.workers)
@@ -319,7 +325,7 @@ public struct Explorer<System: TransitionSystem> {
                                 if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
                                 let changed = framed || skips ? system.changedVariables(from: state, to: successor) : .max
                                 for a in actionProperties.indices
-                                where (frames[a] == .max || frames[a] & changed != 0) && !actionProperties[a].holds(state, action, successor) {
+                                where (frames[a] == .max || frames[a] & changed != 0) && !stepHolds[a](state, action, successor) {
                                     slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
                                 }
                                 // A step that changed nothing leads back to its parent, visited and
@@ -335,7 +341,7 @@ public struct Explorer<System: TransitionSystem> {
                                     }
                                 } else {
                                     for i in invariants.indices
-                                    where footprints[i] & changed != 0 && !invariants[i].holds(successor, changed: changed) {
+                                    where footprints[i] & changed != 0 && !holdsAfterStep[i](successor, changed) {
                                         slice.failures.append((i, Position(parent: id, action: k)))
                                     }
                                 }
@@ -403,9 +409,9 @@ public struct Explorer<System: TransitionSystem> {
                                 let holds: Bool
                                 if let j = strengthened[i], liveNow[j] {
                                     // A live invariant not evaluated here holds here: its footprint was left alone.
-                                    holds = failed & (1 << UInt64(j)) == 0 && invariants[i].holdsBeyond!(state, changed)
+                                    holds = failed & (1 << UInt64(j)) == 0 && holdsBeyond[i]!(state, changed)
                                 } else {
-                                    holds = invariants[i].holds(state, changed: changed)
+                                    holds = holdsAfterStep[i](state, changed)
                                 }
                                 if holds { continue }
                                 if i < 64 { failed |= 1 << UInt64(i) }
