@@ -44,6 +44,14 @@ struct LedgerMachine: Sendable {
     private var sessions: [Int: (seq: Int, reply: ClientReply)] = [:]
     /// Commands applied so far (repeats of a session's command not counted).
     private(set) var applied = 0
+    /// The commands applied since the last ``takeJournal()``, each with its place.
+    private var journal: [AppliedCommand] = []
+
+    /// The commands applied since the last call, each with its place in the ledger's order.
+    mutating func takeJournal() -> [AppliedCommand] {
+        defer { journal = [] }
+        return journal
+    }
 
     /// Applies `command` and returns its reply; a command applied before returns its first reply.
     mutating func apply(_ command: ClientCommand) -> ClientReply {
@@ -51,6 +59,7 @@ struct LedgerMachine: Sendable {
             return session.seq == command.seq ? session.reply : ClientReply(client: command.client, seq: command.seq, type: "fail")
         }
         applied += 1
+        journal.append(AppliedCommand(client: command.client, seq: command.seq, order: applied))
         var reply = ClientReply(client: command.client, seq: command.seq, type: "fail", order: applied)
         switch command.f {
         case "transfer":
@@ -78,6 +87,47 @@ struct LedgerMachine: Sendable {
     static var initLine: String {
         "{\"type\": \"init\", \"value\": {" + accounts.map { "\(jsonString($0)): \(opening)" }.joined(separator: ", ") + "}}"
     }
+}
+
+/// Where a command took effect in the ledger's order: what a node writes to its
+/// `<node>.applied.log`, one line per command it applies (`client seq order`), so that the
+/// cluster can tell the history checker where a command whose answer never came took effect.
+/// Every node applies the same committed sequence, so any node's line will do; the checker only
+/// tries that place first (a hint, as a completion's `order` is), and a wrong one costs it steps,
+/// never its verdict.
+struct AppliedCommand: Hashable, Sendable {
+    var client: Int
+    var seq: Int
+    var order: Int
+
+    var line: String { "\(client) \(seq) \(order)\n" }
+
+    /// Every command's first recorded place in the `applied.log` files at `paths`, by client and
+    /// seq; a file missing or a line cut short by a kill is skipped.
+    static func places(in paths: [String]) -> [ClientSeq: Int] {
+        var places: [ClientSeq: Int] = [:]
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                let fields = line.split(separator: UInt8(ascii: " ")).compactMap { Int(String(decoding: $0, as: UTF8.self)) }
+                guard fields.count == 3 else { continue }
+                let key = ClientSeq(client: fields[0], seq: fields[1])
+                if places[key] == nil { places[key] = fields[2] }
+            }
+        }
+        return places
+    }
+
+    /// The path of a node's applied commands beside its log (`s1.jsonl` → `s1.applied.log`).
+    static func path(forLog log: String) -> String {
+        (log.hasSuffix(".jsonl") ? String(log.dropLast(6)) : log) + ".applied.log"
+    }
+}
+
+/// A client's command, named across retries.
+struct ClientSeq: Hashable, Sendable {
+    var client: Int
+    var seq: Int
 }
 
 /// The commands an entry of the log stands for, keyed by the entry's index and term.

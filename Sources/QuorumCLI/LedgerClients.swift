@@ -55,13 +55,27 @@ final class LedgerClients: @unchecked Sendable {
         while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.01) }
     }
 
-    /// The history: an `init` line, then every call and completion.
-    var history: String { lock.withLock { lines.joined(separator: "\n") + "\n" } }
+    /// The `info` lines (commands left without an answer): their place in `lines`, and the command.
+    private var unanswered: [(line: Int, command: ClientSeq)] = []
 
-    private func record(_ process: Int, _ type: String, _ f: String, _ value: String, order: Int? = nil) {
+    /// The history: an `init` line, then every call and completion. A command left without an
+    /// answer that `places` say a node applied gets that place as its `info`'s `order`.
+    func history(placing places: [ClientSeq: Int] = [:]) -> String {
+        lock.withLock {
+            var out = lines
+            for (line, command) in unanswered {
+                guard let order = places[command], out[line].hasSuffix("}") else { continue }
+                out[line] = String(out[line].dropLast()) + ", \"order\": \(order)}"
+            }
+            return out.joined(separator: "\n") + "\n"
+        }
+    }
+
+    private func record(_ process: Int, _ type: String, _ f: String, _ value: String, order: Int? = nil, unanswered command: ClientSeq? = nil) {
         let time = Date().timeIntervalSince(started)
         let placed = order.map { ", \"order\": \($0)" } ?? ""
         lock.withLock {
+            if let command { unanswered.append((lines.count, command)) }
             lines.append("{\"process\": \(process), \"type\": \"\(type)\", \"f\": \"\(f)\", \"value\": \(value), \"time\": \(String(format: "%.6f", time))\(placed)}")
         }
     }
@@ -120,7 +134,7 @@ final class LedgerClients: @unchecked Sendable {
                 target = (target + 1) % ports.count
             }
             guard let answer else {
-                record(process, "info", command.f, command.historyValue)
+                record(process, "info", command.f, command.historyValue, unanswered: ClientSeq(client: command.client, seq: seq))
                 lock.withLock { outcomes["info", default: 0] += 1 }
                 process += count
                 seq = 0

@@ -137,6 +137,9 @@ struct LedgerReplica {
         return out
     }
 
+    /// The commands applied since the last call, with their places (for `<node>.applied.log`).
+    mutating func takeApplied() -> [AppliedCommand] { ledger.takeJournal() }
+
     /// The batches learnt since the last call, to save before the state that holds their entries.
     mutating func unsaved() -> [EntryBatch] {
         defer { learnt = [] }

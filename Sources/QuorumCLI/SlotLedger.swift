@@ -143,6 +143,9 @@ struct SlotLedger {
         return out
     }
 
+    /// The commands applied since the last call, with their places (for `<node>.applied.log`).
+    mutating func takeApplied() -> [AppliedCommand] { ledger.takeJournal() }
+
     /// Takes up what a restarted node saved: its batches and the decisions it knew.
     mutating func restore(batches saved: [SlotBatch], decisions: [(Int, String)]) {
         for batch in saved { batches[batch.key] = batch }

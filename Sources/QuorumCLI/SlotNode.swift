@@ -46,11 +46,15 @@ struct SlotNode {
         // learnt again through the slot's own Paxos).
         let stem = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) : log
         let batchPath = stem + ".batches.log", decisionPath = stem + ".decided.log"
-        for path in [log, batchPath, decisionPath] where !recover || !FileManager.default.fileExists(atPath: path) {
+        // Where each command took effect (a hint for the history checker; not synced).
+        let appliedPath = AppliedCommand.path(forLog: log)
+        for path in [log, batchPath, decisionPath, appliedPath] where !recover || !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else { throw UsageError("cannot write \(path)") }
         }
         guard let file = FileHandle(forWritingAtPath: log), let batchFile = FileHandle(forWritingAtPath: batchPath),
-              let decisionFile = FileHandle(forWritingAtPath: decisionPath) else { throw UsageError("cannot write \(log)") }
+              let decisionFile = FileHandle(forWritingAtPath: decisionPath),
+              let appliedFile = FileHandle(forWritingAtPath: appliedPath) else { throw UsageError("cannot write \(log)") }
+        _ = try? appliedFile.seekToEnd()
         if recover {
             // A line cut short by a kill was never complete, so it never happened.
             let data = FileManager.default.contents(atPath: log) ?? Data()
@@ -126,6 +130,8 @@ struct SlotNode {
                 if let bytes = try? JSONEncoder().encode(reply) { socket.send(Array(bytes), to: port) }
                 telemetry.answered(reply.type, after: waited)
             }
+            let applied = ledger.takeApplied()
+            if !applied.isEmpty { try? appliedFile.write(contentsOf: Data(applied.map(\.line).joined().utf8)) }
         }
         /// When this node last learnt a slot's outcome.
         var lastDecision = Date()

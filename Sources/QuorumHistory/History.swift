@@ -83,7 +83,10 @@ public struct History: Sendable {
     /// operation outstanding at a time; after an `info` it is gone (Jepsen gives the client a new
     /// process id). An optional `time` (a number) is used for drawing only: the lines' order is
     /// the real-time order. An optional `order` (an integer) on a completion says where the system
-    /// put the operation; the checker tries that order first. An optional first line `{"type": "init", "value": …}` gives the
+    /// put the operation; the checker tries that order first. An `info` may carry one too, where the
+    /// system knows that a command whose answer never came took effect (a Quorum cluster's nodes
+    /// record every command they apply): many indeterminate transfers with no place otherwise
+    /// leave the checker a search over their subsets. An optional first line `{"type": "init", "value": …}` gives the
     /// initial state to a model that takes one. Any other shape is an error naming the line.
     public init(jsonLines data: Data, file: String) throws {
         guard let text = String(data: data, encoding: .utf8) else { throw HistoryError("\(file): not UTF-8 text") }
@@ -132,16 +135,16 @@ public struct History: Sendable {
                     throw HistoryError("\(place): process \(process.text) completes an operation it did not invoke")
                 }
                 guard call.f == f else { throw HistoryError("\(place): process \(process.text) invoked \(call.f) but completes \(f)") }
+                var order: Int? = nil
+                if type != "fail", let given = object["order"] {
+                    guard let n = given.int else { throw HistoryError("\(place): \"order\" is not an integer") }
+                    order = n
+                }
                 switch type {
                 case "ok":
-                    var order: Int? = nil
-                    if let given = object["order"] {
-                        guard let n = given.int else { throw HistoryError("\(place): \"order\" is not an integer") }
-                        order = n
-                    }
                     done.append((call, value, .ok, k + 1, time, order))
                 case "info":
-                    done.append((call, nil, .info, nil, nil, nil))
+                    done.append((call, nil, .info, nil, nil, order))
                     gone.insert(process)
                 default:
                     if let n = object["order"]?.int { failed.append(n) }
@@ -176,7 +179,7 @@ extension History {
         for op in operations {
             lines.append((op.call, event(op, "invoke", op.input, op.callTime)))
             if let ret = op.ret { lines.append((ret, event(op, "ok", op.output ?? op.input, op.returnTime, order: op.order))) }
-            else { lines.append((Int.max, event(op, "info", op.input, nil))) }
+            else { lines.append((Int.max, event(op, "info", op.input, nil, order: op.order))) }
         }
         let head = initial.map { [JSONTree.object(["type": .string("init"), "value": $0]).text] } ?? []
         return (head + lines.sorted { $0.line < $1.line }.map(\.text)).joined(separator: "\n") + "\n"

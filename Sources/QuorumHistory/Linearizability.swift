@@ -175,7 +175,12 @@ public struct LinearizabilityChecker<Model: SequentialModel>: Sendable {
             }
             let blocked = e >= 0 && ops[entryOp[e]].ret != nil ? e : nil
             if calls.contains(where: { ops[entryOp[$0]].order != nil }) {
-                calls.sort { (ops[entryOp[$0]].order ?? Int.max, $0) < (ops[entryOp[$1]].order ?? Int.max, $1) }
+                // An operation whose place the path has passed goes last, with those that name
+                // none: an indeterminate transfer that the system placed but refused (its answer
+                // lost) cannot take effect there, and taken later, where it fits the balances,
+                // it would lead every path below astray.
+                func key(_ e: Int) -> Int { ops[entryOp[e]].order.flatMap { $0 > placed ? $0 : nil } ?? Int.max }
+                calls.sort { (key($0), $0) < (key($1), $1) }
                 // A gap in the orders (the least order that may go next is past the next one)
                 // is where an operation without one took effect, one whose answer never came:
                 // those are tried first there, not only after every hinted path has failed.

@@ -1,5 +1,6 @@
 import Foundation
 import Paxos
+@testable import QuorumCLI
 import Raft
 @testable import QuorumCore
 import Testing
@@ -70,7 +71,7 @@ import Testing
     @Test func aPaxosClusterRunsAndValidates() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = try CLI.run(["cluster", "paxos", "--set", "maxBallot=2", "--duration", "1", "--out", dir.path])
+        let run = try CLI.run(["cluster", "paxos", "--set", "maxBallot=2", "--duration", "1", "--clients", "0", "--out", dir.path])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("result: explained"), "\(run.stdout)")
         #expect(run.stdout.contains("every invariant holds on the behaviour found"), "\(run.stdout)")
@@ -79,7 +80,7 @@ import Testing
         }
         // Killed with kill -9 and restarted, or paused, a node resumes from its durable state:
         // the spec cannot tell.
-        let faulty = try CLI.run(["cluster", "paxos", "--set", "maxBallot=3", "--duration", "1.5", "--faults", "1",
+        let faulty = try CLI.run(["cluster", "paxos", "--set", "maxBallot=3", "--duration", "1.5", "--faults", "1", "--clients", "0",
                                   "--out", dir.appendingPathComponent("faults").path])
         #expect(faulty.status == 0, "\(faulty.stdout)\(faulty.stderr)")
         #expect(faulty.stdout.contains("fault: ") && faulty.stdout.contains("network: "), "\(faulty.stdout)")
@@ -90,7 +91,7 @@ import Testing
         // Three Raft servers elect a leader and replicate its log through raft.tla's own steps,
         // timers and heartbeats around them; the spec explains what they did.
         let raft = try CLI.run(["cluster", "raft", "--set", "maxTerm=15", "--set", "maxLogLength=7", "--set", "maxMessages=15",
-                                "--duration", "1", "--out", dir.appendingPathComponent("raft").path])
+                                "--duration", "1", "--clients", "0", "--out", dir.appendingPathComponent("raft").path])
         #expect(raft.status == 0, "\(raft.stdout)\(raft.stderr)")
         #expect(raft.stdout.contains("every invariant holds on the behaviour found"), "\(raft.stdout)")
         // The live summary: each node's role, term and commit index, twice a second.
@@ -112,7 +113,7 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try CLI.run(["cluster", "raft", "--set", "maxTerm=15", "--set", "maxLogLength=7", "--set", "maxMessages=15",
-                               "--duration", "2.5", "--faults", "10", "--quiet", "--out", dir.path] + (bug.map { ["--bug", $0] } ?? []))
+                               "--duration", "2.5", "--faults", "10", "--clients", "0", "--quiet", "--out", dir.path] + (bug.map { ["--bug", $0] } ?? []))
         #expect(run.stdout.contains("kill -9"), "\(run.stdout)")
         if bug == nil {
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
@@ -233,6 +234,22 @@ import Testing
                 "\(outputs.joined(separator: "\n"))")
     }
 
+    /// A spec that serves a ledger runs its workload unless told `--clients 0`: the command a
+    /// user types first (`quorum cluster raft --nodes 5 --faults 1 --duration 30s`) serves clients
+    /// and checks their history. A spec that serves none runs the protocol alone.
+    @Test func specsThatServeALedgerRunClientsByDefault() throws {
+        func clients(_ arguments: [String]) throws -> Int {
+            let command = try ClusterCommand.parse(arguments)
+            return command.clients(for: try Catalog.spec(named: command.spec))
+        }
+        #expect(try clients(["raft", "--nodes", "5", "--faults", "1", "--duration", "30s"]) == ClusterCommand.defaultClients)
+        #expect(try clients(["paxos", "--nodes", "5"]) == ClusterCommand.defaultClients)
+        #expect(try clients(["twophasecommit"]) == 0)
+        #expect(try clients(["raft", "--clients", "0"]) == 0)
+        #expect(try clients(["paxos", "--clients", "7"]) == 7)
+        #expect(throws: (any Error).self) { try ClusterCommand.parse(["raft", "--clients", "\(ClusterCommand.maximumClients + 1)"]) }
+    }
+
     /// Serving bugs need clients, and only a spec with a replicated log (or one agreed per slot)
     /// can serve them.
     @Test func servingNeedsAReplicatedLog() throws {
@@ -240,7 +257,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let commit = try CLI.run(["cluster", "twophasecommit", "--clients", "2", "--duration", "1", "--out", dir.path])
         #expect(commit.status == 2 && commit.stderr.contains("declares no replicated log"), "\(commit.stderr)")
-        let noClients = try CLI.run(["cluster", "raft", "--bug", "staleRead", "--duration", "1", "--out", dir.path])
-        #expect(noClients.status == 2 && noClients.stderr.contains("give --clients"), "\(noClients.stderr)")
+        let noClients = try CLI.run(["cluster", "raft", "--bug", "staleRead", "--clients", "0", "--duration", "1", "--out", dir.path])
+        #expect(noClients.status == 2 && noClients.stderr.contains("run it with clients"), "\(noClients.stderr)")
     }
 }

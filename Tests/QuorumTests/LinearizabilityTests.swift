@@ -219,6 +219,37 @@ func bruteForceLinearizable<M: SequentialModel>(_ history: History, _ model: M) 
         #expect(report.steps <= 40, "\(report.steps) steps")
     }
 
+    /// An indeterminate transfer that the system placed first but refused there (the account held
+    /// too little; the answer never came), then thirty transfers into that account, each followed
+    /// by a read, all open at once. Once the account holds enough, the refused transfer fits
+    /// anywhere; the search must not take it at a place after its own, or every path below goes
+    /// astray (through the subsets of thirty open transfers). Its place is read from the `info`
+    /// line, as a Quorum cluster writes it from the nodes' applied commands.
+    @Test func anIndeterminateOperationIsNotTakenAfterItsPlace() throws {
+        var invokes: [String] = [], completions: [String] = []
+        let stale = "{\"from\": \"a\", \"to\": \"b\", \"amount\": 50}"
+        invokes.append("{\"process\": 0, \"type\": \"invoke\", \"f\": \"transfer\", \"value\": \(stale)}")
+        completions.append("{\"process\": 0, \"type\": \"info\", \"f\": \"transfer\", \"value\": \(stale), \"order\": 1}")
+        var (a, b) = (0, 1000)
+        for k in 1...30 {
+            let value = "{\"from\": \"b\", \"to\": \"a\", \"amount\": 10}"
+            invokes.append("{\"process\": \(2 * k - 1), \"type\": \"invoke\", \"f\": \"transfer\", \"value\": \(value)}")
+            completions.append("{\"process\": \(2 * k - 1), \"type\": \"ok\", \"f\": \"transfer\", \"value\": \(value), \"order\": \(2 * k)}")
+            (a, b) = (a + 10, b - 10)
+            invokes.append("{\"process\": \(2 * k), \"type\": \"invoke\", \"f\": \"read\", \"value\": null}")
+            completions.append("{\"process\": \(2 * k), \"type\": \"ok\", \"f\": \"read\", \"value\": {\"a\": \(a), \"b\": \(b)}, \"order\": \(2 * k + 1)}")
+        }
+        let text = (["{\"type\": \"init\", \"value\": {\"a\": 0, \"b\": 1000}}"] + invokes + completions).joined(separator: "\n")
+        let history = try History(jsonLines: Data(text.utf8), file: "h.jsonl")
+        #expect(history.operations.first { $0.outcome == .info }?.order == 1)
+        let reread = try History(jsonLines: Data(history.jsonLines.utf8), file: "again.jsonl")
+        #expect(reread.operations.map(\.order) == history.operations.map(\.order))
+        let report = try LinearizabilityChecker(LedgerModel(), budget: 100_000).check(history)
+        #expect(report.verdict == .linearizable)
+        // One step refusing the stale transfer at its place, one per other operation, one to end.
+        #expect(report.steps == 62, "\(report.steps) steps")
+    }
+
     /// A history that ends before an operation completes, or whose operation returns before its
     /// call, is refused or read as indeterminate, never trapped on.
     @Test func malformedHistoriesAreRefusedWithTheirLine() throws {
