@@ -158,17 +158,13 @@ struct ClusterCommand: ParsableCommand {
             let line = "  metrics: " + names.indices.map { "\(names[$0]) http://127.0.0.1:\(metricsPorts[$0])/metrics" }.joined(separator: ", ")
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
-        // Each node's metrics, read once near the end of the run (they vanish with the nodes).
-        var scraped: [Int: String] = [:], scrapedAt: Date? = nil
-        func scrape() {
-            guard scrapedAt == nil, Date().timeIntervalSince(started) >= max(0.1, duration - 0.3) else { return }
-            scrapedAt = Date()
-            for k in names.indices {
-                guard let text = MetricsEndpoint.scrape(port: metricsPorts[k], timeout: 0.5) else { continue }
-                scraped[k] = text
-                try? Data(text.utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("\(names[k]).metrics.txt")))
-            }
-        }
+        // Each node's metrics, read over the last second of the run (they vanish with the nodes),
+        // the latest page of each kept: by a thread of its own, so that a node paused or slow
+        // to answer (256 clients on two cores) delays neither the faults nor the other nodes'
+        // pages, and a node that misses one read is read again.
+        let scraper = MetricsScraper(ports: metricsPorts, from: started.addingTimeInterval(max(0.1, duration - 1)),
+                                     until: started.addingTimeInterval(duration))
+        scraper.start()
         let workload = clients > 0 ? LedgerClients(ports: ports, clients: clients, seed: seed, started: started,
                                                    sticky: descriptor.cluster.agreement != nil) : nil
         workload?.start(stop: started.addingTimeInterval(max(0.1, duration - 0.4)))
@@ -198,7 +194,6 @@ struct ClusterCommand: ParsableCommand {
         }
         let slotted = clients > 0 && descriptor.cluster.agreement != nil
         func status() {
-            scrape()
             if slotted && !quiet && Date().timeIntervalSince(lastStatus) >= 0.5 {
                 // A log of slots: how many each node knows decided (its `<node>.decided.log`).
                 lastStatus = Date()
@@ -340,6 +335,10 @@ struct ClusterCommand: ParsableCommand {
                 + (runs.isEmpty ? "no summary (exit \(child.terminationStatus))" : runs.count == 1 ? runs[0] : "its last run: " + runs.last!) + "\n"
         }
         if descriptor.cluster.replicatedLog != nil { text += "  leaders elected: \(elected)\n" }
+        let scraped = scraper.finish()
+        for (k, page) in scraped {
+            try? Data(page.utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("\(names[k]).metrics.txt")))
+        }
         text += "  metrics: read from \(scraped.count) of \(names.count) nodes near the end (<node>.metrics.txt); structured logs in <node>.runtime.log\n"
         if events.isEmpty { throw UsageError("the nodes logged no steps") }
         // The interposer's log of the faults the spec has steps for.

@@ -125,3 +125,40 @@ final class MetricsEndpoint: @unchecked Sendable {
 private extension Array where Element == UInt8 {
     func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }
+
+/// Reads every node's metrics page again and again over a window at the end of a run, on a thread
+/// of its own, keeping each node's latest page: `quorum cluster`'s record of what the nodes
+/// counted, which vanishes with them.
+final class MetricsScraper: @unchecked Sendable {
+    private let ports: [UInt16]
+    private let from: Date, until: Date
+    private let lock = NSLock()
+    private var pages: [Int: String] = [:]
+    private let done = DispatchSemaphore(value: 0)
+
+    init(ports: [UInt16], from: Date, until: Date) {
+        self.ports = ports
+        self.from = from
+        self.until = until
+    }
+
+    func start() {
+        Thread { [self] in
+            defer { done.signal() }
+            Thread.sleep(until: from)
+            repeat {
+                for (k, port) in ports.enumerated() {
+                    guard let page = MetricsEndpoint.scrape(port: port, timeout: 0.3) else { continue }
+                    lock.withLock { pages[k] = page }
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+            } while Date() < until
+        }.start()
+    }
+
+    /// The latest page read from each node, by node; waits for the window to end.
+    func finish() -> [Int: String] {
+        done.wait()
+        return lock.withLock { pages }
+    }
+}
