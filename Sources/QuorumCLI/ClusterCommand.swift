@@ -158,11 +158,11 @@ struct ClusterCommand: ParsableCommand {
             let line = "  metrics: " + names.indices.map { "\(names[$0]) http://127.0.0.1:\(metricsPorts[$0])/metrics" }.joined(separator: ", ")
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
-        // Each node's metrics, read over the last second of the run (they vanish with the nodes),
+        // Each node's metrics, read over the last 0.6 s of the run (they vanish with the nodes),
         // the latest page of each kept: by a thread of its own, so that a node paused or slow
         // to answer (256 clients on two cores) delays neither the faults nor the other nodes'
         // pages, and a node that misses one read is read again.
-        let scraper = MetricsScraper(ports: metricsPorts, from: started.addingTimeInterval(max(0.1, duration - 1)),
+        let scraper = MetricsScraper(ports: metricsPorts, from: started.addingTimeInterval(max(0.1, duration - 0.6)),
                                      until: started.addingTimeInterval(duration))
         scraper.start()
         let workload = clients > 0 ? LedgerClients(ports: ports, clients: clients, seed: seed, started: started,

@@ -128,7 +128,9 @@ private extension Array where Element == UInt8 {
 
 /// Reads every node's metrics page again and again over a window at the end of a run, on a thread
 /// of its own, keeping each node's latest page: `quorum cluster`'s record of what the nodes
-/// counted, which vanishes with them.
+/// counted, which vanishes with them. A node killed and restarted in the window starts its
+/// series afresh (swift-metrics makes a series at its first use), so a page with fewer series
+/// than the one kept does not replace it: the kept page is the latest of the fullest.
 final class MetricsScraper: @unchecked Sendable {
     private let ports: [UInt16]
     private let from: Date, until: Date
@@ -149,14 +151,20 @@ final class MetricsScraper: @unchecked Sendable {
             repeat {
                 for (k, port) in ports.enumerated() {
                     guard let page = MetricsEndpoint.scrape(port: port, timeout: 0.3) else { continue }
-                    lock.withLock { pages[k] = page }
+                    lock.withLock {
+                        if let kept = pages[k], Self.series(page) < Self.series(kept) { return }
+                        pages[k] = page
+                    }
                 }
                 Thread.sleep(forTimeInterval: 0.1)
             } while Date() < until
         }.start()
     }
 
-    /// The latest page read from each node, by node; waits for the window to end.
+    /// A page's lines: its series, and a `# TYPE` line for each metric.
+    static func series(_ page: String) -> Int { page.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } }
+
+    /// The latest of the fullest pages read from each node, by node; waits for the window to end.
     func finish() -> [Int: String] {
         done.wait()
         return lock.withLock { pages }
