@@ -71,8 +71,8 @@ struct ClusterCommand: ParsableCommand {
 
     /// The workload's clients when `--clients` is not given, for a spec that serves a ledger.
     /// Each client has one command outstanding, so a log entry (or a slot's batch) holds at most
-    /// one command per client, and the throughput grows with them: 64 clients answered about 240
-    /// commands a second on five Raft servers under faults, 256 about 830 (docs/CLUSTER.md).
+    /// one command per client, and the throughput grows with them: 64 clients answered 224 to 241
+    /// commands a second on five Raft servers under faults, 256 from 510 to 868 (docs/CLUSTER.md).
     static let defaultClients = 256
     /// A batch travels in one datagram (at most 64 KiB) with the message that names it. Its
     /// commands are about 140 bytes each, and a batch holds about one per client (a deposed
@@ -198,7 +198,7 @@ struct ClusterCommand: ParsableCommand {
                 // A log of slots: how many each node knows decided (its `<node>.decided.log`).
                 lastStatus = Date()
                 let nodes = names.indices.map { k -> String in
-                    let path = String(logs[k].dropLast(6)) + ".decided.log"
+                    let path = NodeFiles.path(beside: logs[k], ".decided.log")
                     let lines = FileManager.default.contents(atPath: path)?.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } ?? 0
                     return "\(names[k]) \(lines)"
                 }
@@ -440,7 +440,7 @@ struct NodeCommand: ParsableCommand {
 
     /// The node's structured log (`<node>.runtime.log`) and its metrics, served at --metrics-port.
     func telemetry(_ node: ITFValue) -> NodeTelemetry {
-        let runtimeLog = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".runtime.log" : log + ".runtime.log"
+        let runtimeLog = NodeFiles.path(beside: log, ".runtime.log")
         if !recover { _ = FileManager.default.createFile(atPath: runtimeLog, contents: nil) }
         let telemetry = NodeTelemetry(node: node.stringValue ?? node.text, log: runtimeLog)
         if let metricsPort {
@@ -509,7 +509,7 @@ struct NodeCommand: ParsableCommand {
         // An entry's commands, appended to their own file as the node learns them, and synced
         // before the state that holds the entry is saved: rewriting every batch with the state
         // after every step cost more than the step.
-        let batchLog = String(durable.dropLast(11)) + ".batches.log"
+        let batchLog = NodeFiles.path(beside: log, ".batches.log")
         var batchFile: FileHandle? = nil
         if replica != nil {
             if !recover || !FileManager.default.fileExists(atPath: batchLog) {

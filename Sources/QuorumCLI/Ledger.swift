@@ -120,7 +120,7 @@ struct AppliedCommand: Hashable, Sendable {
 
     /// The path of a node's applied commands beside its log (`s1.jsonl` → `s1.applied.log`).
     static func path(forLog log: String) -> String {
-        (log.hasSuffix(".jsonl") ? String(log.dropLast(6)) : log) + ".applied.log"
+        NodeFiles.path(beside: log, ".applied.log")
     }
 }
 

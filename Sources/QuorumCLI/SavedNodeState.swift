@@ -39,6 +39,6 @@ struct SavedNodeState: Equatable {
 
     /// Where the node whose log is `log` saves its state.
     static func path(forLog log: String) -> String {
-        log.hasSuffix(".jsonl") ? String(log.dropLast(6)) + ".state.json" : log + ".state.json"
+        NodeFiles.path(beside: log, ".state.json")
     }
 }

@@ -44,8 +44,7 @@ struct SlotNode {
         // Files: the log of steps (synced before anything a step produced is sent), the batches
         // (synced before the step that depends on them), the decisions known (a lost one is
         // learnt again through the slot's own Paxos).
-        let stem = log.hasSuffix(".jsonl") ? String(log.dropLast(6)) : log
-        let batchPath = stem + ".batches.log", decisionPath = stem + ".decided.log"
+                let batchPath = NodeFiles.path(beside: log, ".batches.log"), decisionPath = NodeFiles.path(beside: log, ".decided.log")
         // Where each command took effect (a hint for the history checker; not synced).
         let appliedPath = AppliedCommand.path(forLog: log)
         for path in [log, batchPath, decisionPath, appliedPath] where !recover || !FileManager.default.fileExists(atPath: path) {
