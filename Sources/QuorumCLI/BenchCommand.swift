@@ -12,6 +12,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Worker counts to measure.") var workers: [Int] = [1, ProcessInfo.processInfo.activeProcessorCount]
     @Flag(help: "Also run the large Raft model (about a minute).") var large = false
     @Option(help: "Repetitions of each measurement; the fastest is reported.") var repeats = 1
+    @Option(name: .customLong("only"), help: ArgumentHelp(
+        "Only the models whose label contains this text, case aside (repeatable): 'paxos', 'maxLogLength 1', 'simulation'.",
+        valueName: "TEXT"))
+    var only: [String] = []
     @Flag(help: "Only check that the explorer and the simulator run specialised for each spec (exit 1 if not).")
     var `guard` = false
 
@@ -41,8 +45,11 @@ struct BenchCommand: ParsableCommand {
             cases.append(Case(label: "Raft, servers 3, values 1, maxTerm 2, maxLogLength 0, maxMessages 2", spec: "Raft",
                               parameters: ["maxLogLength": 0, "maxMessages": 2], symmetry: false))
         }
-        Terminal.out("| model | workers | distinct | generated | seconds | distinct/s | generated/s | bytes/state | peak RSS |")
-        Terminal.out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        cases = cases.filter { selected($0.label) }
+        if !cases.isEmpty {
+            Terminal.out("| model | workers | distinct | generated | seconds | distinct/s | generated/s | ns per generated, per worker | bytes/state | peak RSS |")
+            Terminal.out("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        }
         for c in cases {
             let spec = try Catalog.spec(named: c.spec)
             let model = spec.model(try spec.resolve(c.parameters))
@@ -60,11 +67,19 @@ struct BenchCommand: ParsableCommand {
                 let r = best!
                 Terminal.out("| \(c.label) | \(w) | \(Terminal.count(r.distinctStates)) | \(Terminal.count(r.statesGenerated)) | "
                     + String(format: "%.2f", r.seconds) + " | \(Terminal.count(Int(Double(r.distinctStates) / r.seconds))) | "
-                    + "\(Terminal.count(Int(Double(r.statesGenerated) / r.seconds))) | " + String(format: "%.1f", r.bytesPerState)
+                    + "\(Terminal.count(Int(Double(r.statesGenerated) / r.seconds))) | "
+                    + "\(Int((r.seconds * Double(w) * 1e9 / Double(r.statesGenerated)).rounded())) | " + String(format: "%.1f", r.bytesPerState)
                     + " | \(Self.peakMemory()) |")
             }
         }
-        try simulationRows()
+        if selected("simulation: " + Self.simulationLabel) { try simulationRows() }
+    }
+
+    static let simulationLabel = "Raft, servers 5, values 2, maxTerm 8, maxLogLength 6, maxMessages 8, seed 1, depth 200, every property"
+
+    /// Whether `--only` selects the model of `label` (the simulation's label starts with "simulation").
+    func selected(_ label: String) -> Bool {
+        only.isEmpty || only.contains { label.localizedCaseInsensitiveContains($0) }
     }
 
     /// Random runs of the 5-server Raft at the simulator's default sizes: steps per second.
@@ -85,7 +100,7 @@ struct BenchCommand: ParsableCommand {
             }
             let r = best!
             let rate = Double(r.steps) / r.seconds
-            Terminal.out("| Raft, servers 5, values 2, maxTerm 8, maxLogLength 6, maxMessages 8, seed 1, depth 200, every property | \(w) | "
+            Terminal.out("| \(Self.simulationLabel) | \(w) | "
                 + "\(Terminal.count(r.runs)) | \(Terminal.count(r.steps)) | " + String(format: "%.2f", r.seconds)
                 + " | \(Terminal.count(Int(rate))) | \(Terminal.count(Int(rate / Double(w)))) |")
         }

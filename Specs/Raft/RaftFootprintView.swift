@@ -54,5 +54,5 @@ struct RaftFootprintView: RaftView {
     func logValue(_ i: Int, _ k: Int) -> Term<Footprint> { term(.log) }
     func commitIndex(_ i: Int) -> Term<Footprint> { term(.commitIndex) }
     func votesGranted(_ i: Int, _ j: Int) -> Formula<Footprint> { formula(.votesGranted) }
-    func voteGrantInFlight(from: Int, to: Int, term: Int) -> Formula<Footprint> { formula(.messages) }
+    func voteGrantInFlight(from: Int, to: Int, term: Int) -> Formula<Footprint> { Formula(value: RaftVariable.voteGrants) }
 }

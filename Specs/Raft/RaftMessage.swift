@@ -204,6 +204,25 @@ public struct MessageBag: Hashable, Codable, Sendable {
     /// Copies in flight, over all messages.
     public var total: Int { items.reduce(0) { $0 + $1.count } }
 
+    /// Whether `w` is a granted RequestVoteResponse: kind 1 in the low two bits, the flag set.
+    @inline(__always) static func isVoteGrant(_ w: UInt64) -> Bool { w & 3 == 1 && w & (1 << 42) != 0 }
+
+    /// Whether the two bags hold different granted RequestVoteResponses, copies aside: the only
+    /// part of the bag that Raft's invariants read (``RaftView/voteGrantInFlight(from:to:term:)``),
+    /// so that a step that sends, duplicates or drops any other message leaves them alone.
+    @inline(__always) public func voteGrantsDiffer(from other: MessageBag) -> Bool {
+        var a = 0, b = 0
+        let m = Int(distinct), n = Int(other.distinct)
+        while true {
+            while a < m && !Self.isVoteGrant(word(a)) { a += 1 }
+            while b < n && !Self.isVoteGrant(other.word(b)) { b += 1 }
+            if a == m || b == n { return (a == m) != (b == n) }
+            if word(a) & Self.keyMask != other.word(b) & Self.keyMask { return true }
+            a += 1
+            b += 1
+        }
+    }
+
     /// Each distinct message as one word: the message and, in the top byte, its copies.
     func forEachWord(_ body: (UInt64) -> Void) {
         for k in 0..<Int(distinct) { body(word(k)) }

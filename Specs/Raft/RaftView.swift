@@ -73,8 +73,10 @@ public struct RaftConcreteView: RaftView {
         longestLog = longest
     }
 
-    private func read(_ variable: RaftVariable) {
-        if let reads { reads.pointee |= variable.bit }
+    private func read(_ variable: RaftVariable) { read(variable.bit) }
+
+    private func read(_ bits: VariableSet) {
+        if let reads { reads.pointee |= bits }
     }
 
     public var logIndices: ClosedRange<Int> {
@@ -133,12 +135,12 @@ public struct RaftConcreteView: RaftView {
     }
 
     public func voteGrantInFlight(from j: Int, to i: Int, term: Int) -> Formula<Concrete> {
-        read(.messages)
+        read(RaftVariable.voteGrants)
         return Formula(state.messages.count(of: .requestVoteResponse(term: term, voteGranted: true, source: j, dest: i)) > 0)
     }
 
     public func forAllVoteGrantsInFlight(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
-        read(.messages)
+        read(RaftVariable.voteGrants)
         for item in state.messages.items where item.message.kind == .requestVoteResponse && item.message.voteGranted {
             if !body(item.message.source, item.message.dest, item.message.term).value { return Formula(false) }
         }
@@ -166,7 +168,16 @@ public enum RaftVariable: Int, CaseIterable, Sendable {
         note(.votesGranted, a.votesGranted != b.votesGranted)
         note(.nextIndex, a.nextIndex != b.nextIndex)
         note(.matchIndex, a.matchIndex != b.matchIndex)
-        note(.messages, a.messages != b.messages)
+        if a.messages != b.messages {
+            out |= RaftVariable.messages.bit
+            if a.messages.voteGrantsDiffer(from: b.messages) { out |= voteGrants }
+        }
         return out
     }
+
+    /// Beyond the variables, at bit 32: the granted RequestVoteResponses in flight, the part of
+    /// `messages` that the invariants read. A step that changes them changes `messages` too; one
+    /// that sends a request, duplicates or drops another message changes `messages` alone, and
+    /// no invariant is evaluated again after it.
+    public static let voteGrants: VariableSet = 1 << 32
 }

@@ -173,6 +173,10 @@ import Testing
         // forgets its vote breaks it (the restarted follower's only change is votedFor).
         let blind = wrongSkips(small) { small.changedVariables(from: $0, to: $1) & ~RaftVariable.votedFor.bit }
         #expect(blind.wrong > 0)
+        // One blind to the granted votes in flight (seeing only that `messages` changed) would
+        // skip InductiveElectionSafety when a vote granted twice reaches the network.
+        let blindToGrants = wrongSkips(small) { small.changedVariables(from: $0, to: $1) & ~RaftVariable.voteGrants }
+        #expect(blindToGrants.wrong > 0)
     }
 
     /// Steps that a step property's frame lets the engines skip, yet that break the property.
