@@ -45,6 +45,9 @@ public struct ExplorationOptions: Sendable {
     /// a single process gets; ``memoryBudget`` is per rank. Coverage and temporal properties are
     /// not supported there: `quorum check --distributed` refuses them.
     public var exchange: (any RankExchange)? = nil
+    /// Remember the successors beyond the bounds that passed every invariant
+    /// (``PassedBeyondBounds``); off only in tests, which compare runs with and without.
+    @usableFromInline var remembersPassedBeyondBounds = true
 
     public init() {}
 }
@@ -294,6 +297,9 @@ public struct Explorer<System: TransitionSystem> {
         // may be writing them to a file; without one they go straight into `next`'s memory.
         var fresh: [(id: UInt32, state: System.State)] = []
         let gathers = spill != nil
+        // One table per worker (a part of ``parallel(workers:count:_:)``), kept from batch to batch.
+        let remembers = options.remembersPassedBeyondBounds && !invariants.isEmpty
+        let passedBeyondBounds = (0..<workers).map { _ in PassedBeyondBounds(slots: remembers ? 1 << 18 : 1) }
         explore: while !frontier.isEmpty {
             var batchStart = 0
             while batchStart < frontier.count {
@@ -313,7 +319,8 @@ public struct Explorer<System: TransitionSystem> {
                 // Phase 1, in parallel: successors, action properties, out-of-bounds invariants;
                 // successors visited before this batch are dropped here.
                 let slices = visited.withReader { visitedBefore in
-                    Self.parallel(workers: workers, count: batchEnd - batchStart) { range in
+                    Self.parallel(workers: workers, count: batchEnd - batchStart) { part, range in
+                        let passed = passedBeyondBounds[part]
                         var slice = Slice()
                         var actions: [System.Action] = []
                         for p in range {
@@ -340,10 +347,18 @@ public struct Explorer<System: TransitionSystem> {
                                         if skips { slice.changes.append(changed) }
                                     }
                                 } else {
+                                    // Beyond the bounds: checked unless the same state passed before
+                                    // (``PassedBeyondBounds``), and remembered when it passes.
+                                    guard invariants.indices.contains(where: { footprints[$0] & changed != 0 }) else { return }
+                                    let print = remembers ? successor.fingerprint : 0
+                                    if remembers && passed.contains(print) { return }
+                                    var held = true
                                     for i in invariants.indices
                                     where footprints[i] & changed != 0 && !holdsAfterStep[i](successor, changed) {
                                         slice.failures.append((i, Position(parent: id, action: k)))
+                                        held = false
                                     }
+                                    if held && remembers { passed.insert(print) }
                                 }
                             }
                             if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
@@ -515,8 +530,15 @@ public struct Explorer<System: TransitionSystem> {
     /// when there is more than one) and returns the results in range order.
     @inlinable
     static func parallel<R>(workers: Int, count: Int, _ body: (Range<Int>) -> R) -> [R] {
+        parallel(workers: workers, count: count) { _, range in body(range) }
+    }
+
+    /// The same, telling `body` which part (`0..<workers`) it runs: no two running at once get
+    /// the same, so each may use that part's own tables.
+    @inlinable
+    static func parallel<R>(workers: Int, count: Int, _ body: (Int, Range<Int>) -> R) -> [R] {
         let parts = min(workers, max(1, count / 64))
-        if parts <= 1 { return [body(0..<count)] }
+        if parts <= 1 { return [body(0, 0..<count)] }
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: parts)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
@@ -525,7 +547,7 @@ public struct Explorer<System: TransitionSystem> {
             nonisolated(unsafe) let results = results
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let lower = count * part / parts, upper = count * (part + 1) / parts
-                results[part] = body(lower..<upper)
+                results[part] = body(part, lower..<upper)
             }
         }
         return results.map { $0! }
