@@ -210,7 +210,7 @@ public struct MessageBag: Hashable, Codable, Sendable {
     /// Whether the two bags hold different granted RequestVoteResponses, copies aside: the only
     /// part of the bag that Raft's invariants read (``RaftView/voteGrantInFlight(from:to:term:)``),
     /// so that a step that sends, duplicates or drops any other message leaves them alone.
-    @inline(__always) public func voteGrantsDiffer(from other: MessageBag) -> Bool {
+    @inline(never) public func voteGrantsDiffer(from other: MessageBag) -> Bool {
         var a = 0, b = 0
         let m = Int(distinct), n = Int(other.distinct)
         while true {
