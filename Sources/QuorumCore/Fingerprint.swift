@@ -78,7 +78,9 @@ public protocol Fingerprintable {
 }
 
 extension Fingerprintable {
-    @inlinable public var fingerprint: UInt64 {
+    /// Always inlined: the explorer takes the fingerprint of nearly every successor, and a call
+    /// copied the state first.
+    @inlinable @inline(__always) public var fingerprint: UInt64 {
         var f = Fingerprinter()
         fingerprint(into: &f)
         return f.value

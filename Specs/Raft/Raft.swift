@@ -283,7 +283,8 @@ public struct Raft: TransitionSystem {
          "Receive", "DuplicateMessage", "DropMessage"]
     }
 
-    public func isWithinBounds(_ s: RaftState) -> Bool {
+    /// Always inlined: the explorer asks it of every successor, and a call copied the state.
+    @inline(__always) public func isWithinBounds(_ s: RaftState) -> Bool {
         (0..<servers).allSatisfy { s.currentTerm[$0] <= maxTerm && s.log[$0].count <= maxLogLength }
             && s.messages.total <= maxMessages
     }
