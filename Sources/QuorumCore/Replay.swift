@@ -157,7 +157,12 @@ extension TransitionSystem {
                 var read: VariableSet = 0
                 if !part(state, &read) { reads |= read }
             }
-            let names = reads == .max ? [] : traceVariables.indices.filter { $0 < 64 && reads & (1 << UInt64($0)) != 0 }.map { traceVariables[$0] }
+            // A bit that stands for part of a variable names that variable.
+            var whole = reads
+            for bit in min(traceVariables.count, 64)..<64 where reads & (1 << UInt64(bit)) != 0 {
+                if let k = variable(ofPart: bit), traceVariables.indices.contains(k), k < 64 { whole |= 1 << UInt64(k) }
+            }
+            let names = reads == .max ? [] : traceVariables.indices.filter { $0 < 64 && whole & (1 << UInt64($0)) != 0 }.map { traceVariables[$0] }
             return Explanation(property: property, summary: invariant.summary, failingConjuncts: conjuncts, reads: names)
         }
         if let step = actionProperties.first(where: { $0.name == property }) {

@@ -73,6 +73,12 @@ public protocol TransitionSystem: Sendable {
     /// simulator evaluate every invariant after every step.
     func changedVariables(from before: State, to after: State) -> VariableSet
 
+    /// The variable (an index of ``traceVariables``) that a bit of ``VariableSet`` beyond the
+    /// variables stands for a part of (Raft's granted votes in flight, bit 32, are part of
+    /// `messages`), so that an explanation of a violation names the variable; nil (the default)
+    /// for a bit that stands for none.
+    func variable(ofPart bit: Int) -> Int?
+
     /// The names of the state variables, in the order in which traces list them.
     var traceVariables: [String] { get }
     /// The value of each variable of ``traceVariables``, for trace files (ITF).
@@ -140,6 +146,8 @@ extension TransitionSystem {
     }
 
     public func traceValue(of state: State, variable k: Int) -> ITFValue { traceValues(of: state)[k] }
+
+    public func variable(ofPart bit: Int) -> Int? { nil }
 
     public func state(_ state: State, with value: ITFValue, forVariable k: Int) -> State? {
         var values = traceValues(of: state)

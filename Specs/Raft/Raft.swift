@@ -270,6 +270,9 @@ public struct Raft: TransitionSystem {
         RaftVariable.changed(from: before, to: after)
     }
 
+    /// The granted votes in flight (``RaftVariable/voteGrants``) are part of `messages`.
+    public func variable(ofPart bit: Int) -> Int? { 1 << UInt64(bit) == RaftVariable.voteGrants ? RaftVariable.messages.rawValue : nil }
+
     public func metrics(of s: RaftState) -> [(String, Int)] {
         let all = 0..<servers
         return [("term", all.map { s.currentTerm[$0] }.max() ?? 0),

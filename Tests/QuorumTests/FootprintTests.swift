@@ -1,5 +1,5 @@
 import Testing
-import QuorumCore
+@testable import QuorumCore
 @testable import Raft
 
 /// An invariant's footprint (every variable it can read, derived by evaluating it in
@@ -75,6 +75,19 @@ import QuorumCore
             }
         }
         #expect(steps > 5_000 && grantSteps > 100 && otherMessageSteps > 1_000)
+    }
+
+    /// A violation's explanation names `messages` for a conjunct that reads the granted votes in
+    /// flight: their bit stands for part of that variable. (The viewer puts in bold what it names.)
+    @Test func anExplanationNamesTheVariableThatAPartBelongsTo() throws {
+        let raft = Raft()
+        var state = raft.initialStates[0]
+        state.messages.add(.requestVoteResponse(term: 1, voteGranted: true, source: 0, dest: 1))
+        let why = try #require(raft.explain("InductiveElectionSafety", in: state))
+        #expect(why.failingConjuncts == ["grantMessagesWereCast"])
+        #expect(why.reads == ["currentTerm", "votedFor", "messages"])
+        #expect(raft.variable(ofPart: 32) == raft.traceVariables.firstIndex(of: "messages"))
+        #expect(raft.variable(ofPart: 33) == nil)
     }
 
     /// What an evaluation reads on a concrete state (the view records it) lies in the footprint,
