@@ -176,6 +176,32 @@ public struct Explorer<System: TransitionSystem> {
         @usableFromInline var generatedByKind: [Int: (name: String, count: Int)] = [:]
         @usableFromInline var successorKinds: [Int] = []
         @inlinable init() {}
+
+        /// Empty again, keeping the arrays' storage for the next batch.
+        @inlinable mutating func clear() {
+            successors.removeAll(keepingCapacity: true)
+            changes.removeAll(keepingCapacity: true)
+            generated = 0
+            failures.removeAll(keepingCapacity: true)
+            generatedByKind.removeAll(keepingCapacity: true)
+            successorKinds.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// One worker's ``Slice``, kept from batch to batch: a fresh slice grew its successors
+    /// (about 400 bytes each for Raft) by copying, batch after batch.
+    @usableFromInline
+    final class SliceStore: @unchecked Sendable {
+        @usableFromInline var slice = Slice()
+        @usableFromInline init() {}
+
+        /// The kept slice, emptied, and no longer referenced here (so that appending to it copies nothing).
+        @inlinable func take() -> Slice {
+            var taken = Slice()
+            swap(&taken, &slice)
+            taken.clear()
+            return taken
+        }
     }
 
     @inlinable
@@ -300,6 +326,7 @@ public struct Explorer<System: TransitionSystem> {
         // One table per worker (a part of ``parallel(workers:count:_:)``), kept from batch to batch.
         let remembers = options.remembersPassedBeyondBounds && !invariants.isEmpty
         let passedBeyondBounds = (0..<workers).map { _ in PassedBeyondBounds(slots: remembers ? 1 << 18 : 1) }
+        let sliceStores = (0..<workers).map { _ in SliceStore() }
         explore: while !frontier.isEmpty {
             var batchStart = 0
             while batchStart < frontier.count {
@@ -321,7 +348,7 @@ public struct Explorer<System: TransitionSystem> {
                 let slices = visited.withReader { visitedBefore in
                     Self.parallel(workers: workers, count: batchEnd - batchStart) { part, range in
                         let passed = passedBeyondBounds[part]
-                        var slice = Slice()
+                        var slice = sliceStores[part].take()
                         var actions: [System.Action] = []
                         for p in range {
                             let (id, state) = batch[p]
@@ -409,6 +436,8 @@ public struct Explorer<System: TransitionSystem> {
                         if gathers { fresh.append((UInt32(links.count - 1), s.state)) } else { next.append((UInt32(links.count - 1), s.state)) }
                     }
                 }
+                // Each slice's storage goes back to its worker for the next batch.
+                for (part, slice) in slices.enumerated() { sliceStores[part].slice = slice }
 
                 // Phase 3, in parallel: the invariants of the new states.
                 let newCount = gathers ? fresh.count : next.count - firstNew

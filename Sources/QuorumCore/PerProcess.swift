@@ -26,8 +26,10 @@ public struct PerProcess<Value: ByteValue>: Hashable, Codable, Sendable {
     }
 
     public subscript(i: Int) -> Value {
-        @inlinable get { Value(byteValue: Int((storage >> UInt64(i &* 8)) & 0xFF) - 1) }
-        @inlinable set {
+        // Always inlined: a call (which the optimizer chose for the setter in Raft's `apply`) cost
+        // more than the few instructions it runs.
+        @inlinable @inline(__always) get { Value(byteValue: Int((storage >> UInt64(i &* 8)) & 0xFF) - 1) }
+        @inlinable @inline(__always) set {
             let byte = newValue.byteValue + 1
             precondition(i >= 0 && i < 8 && byte >= 0 && byte <= 0xFF, "PerProcess holds 8 values in -1...254")
             let shift = UInt64(i * 8)
