@@ -17,6 +17,9 @@ public struct PerProcess<Value: ByteValue>: Hashable, Codable, Sendable {
     @usableFromInline var storage: UInt64
     public var word: UInt64 { storage }
 
+    /// The values whose packed bytes ``word`` gives.
+    @inlinable public init(word: UInt64) { storage = word }
+
     enum CodingKeys: String, CodingKey { case storage = "word" }
 
     @inlinable

@@ -266,7 +266,7 @@ public struct Raft: TransitionSystem {
         t.messages.remove(request)
     }
 
-    @inline(__always) public func changedVariables(from before: RaftState, to after: RaftState) -> VariableSet {
+    @inlinable @inline(__always) public func changedVariables(from before: RaftState, to after: RaftState) -> VariableSet {
         RaftVariable.changed(from: before, to: after)
     }
 
@@ -315,7 +315,9 @@ public struct Raft: TransitionSystem {
     /// at least 1, at most maxMessages copies in flight), so that a file cannot bring the spec a
     /// state its functions were never meant to see.
     public func state(fromTraceValues values: [ITFValue]) -> RaftState? {
-        RaftDescription(self).state(fromTraceValues: values).map(RaftState.init)
+        guard let v = RaftDescription(self).state(fromTraceValues: values),
+              v.log.allSatisfy({ $0.elements.count <= RaftLog.capacity && $0.elements.allSatisfy(RaftLog().canAppend) }) else { return nil }
+        return RaftState(v)
     }
 
     static func traceValue(_ e: Entry) -> ITFValue {

@@ -201,12 +201,17 @@ public struct MessageBag: Hashable, Codable, Sendable {
         words[Int(distinct)] = 0
     }
 
-    /// Copies in flight, over all messages.
-    public var total: Int {
-        // Word by word: going through `items` copied the bag.
-        var total = 0
-        for k in 0..<Int(distinct) { total += Int(word(k) >> Self.countShift) }
-        return total
+    /// Copies in flight, over all messages: all 16 words, since those past the count are zero.
+    ///
+    /// Swift 6.3 reads `words` at an index not known at compile time from a copy of all 16 words
+    /// when the bag belongs to a value passed in; a loop with a constant trip count, which the
+    /// compiler unrolls, reads them in place.
+    @inline(__always) public var total: Int {
+        words.span.withUnsafeBufferPointer { w in
+            var total: UInt64 = 0
+            for k in 0..<Self.capacity { total &+= w[k] >> Self.countShift }
+            return Int(total)
+        }
     }
 
     /// Whether `w` is a granted RequestVoteResponse: kind 1 in the low two bits, the flag set.
@@ -216,15 +221,20 @@ public struct MessageBag: Hashable, Codable, Sendable {
     /// part of the bag that Raft's invariants read (``RaftView/voteGrantInFlight(from:to:term:)``),
     /// so that a step that sends, duplicates or drops any other message leaves them alone.
     @inline(never) public func voteGrantsDiffer(from other: MessageBag) -> Bool {
-        var a = 0, b = 0
-        let m = Int(distinct), n = Int(other.distinct)
-        while true {
-            while a < m && !Self.isVoteGrant(word(a)) { a += 1 }
-            while b < n && !Self.isVoteGrant(other.word(b)) { b += 1 }
-            if a == m || b == n { return (a == m) != (b == n) }
-            if word(a) & Self.keyMask != other.word(b) & Self.keyMask { return true }
-            a += 1
-            b += 1
+        // Through buffer pointers: reading `word(_:)` in the loops copied each bag twice.
+        words.span.withUnsafeBufferPointer { x in
+            other.words.span.withUnsafeBufferPointer { y in
+                var a = 0, b = 0
+                let m = Int(distinct), n = Int(other.distinct)
+                while true {
+                    while a < m && !Self.isVoteGrant(x[a]) { a += 1 }
+                    while b < n && !Self.isVoteGrant(y[b]) { b += 1 }
+                    if a == m || b == n { return (a == m) != (b == n) }
+                    if x[a] & Self.keyMask != y[b] & Self.keyMask { return true }
+                    a += 1
+                    b += 1
+                }
+            }
         }
     }
 
@@ -235,9 +245,14 @@ public struct MessageBag: Hashable, Codable, Sendable {
 
     /// Always inlined: called with a state's bag, a call copies both bags first.
     @inline(__always) public static func == (a: MessageBag, b: MessageBag) -> Bool {
-        guard a.distinct == b.distinct else { return false }
-        for k in 0..<Int(a.distinct) where a.word(k) != b.word(k) { return false }
-        return true
+        // All 16 words, at fixed offsets (see ``total``): those past the count are zero.
+        a.words.span.withUnsafeBufferPointer { x in
+            b.words.span.withUnsafeBufferPointer { y in
+                var differ: UInt64 = 0
+                for k in 0..<capacity { differ |= x[k] ^ y[k] }
+                return differ == 0 && a.distinct == b.distinct
+            }
+        }
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -154,9 +154,11 @@ public enum RaftVariable: Int, CaseIterable, Sendable {
 
     public var bit: VariableSet { 1 << VariableSet(rawValue) }
 
-    /// The variables whose values differ between `a` and `b`. Always inlined: the explorer calls
-    /// it on every step, and a call copied both states.
-    @inline(__always) public static func changed(from a: RaftState, to b: RaftState) -> VariableSet {
+    /// The variables whose values differ between `a` and `b`. Inlinable and always inlined: the
+    /// explorer calls it on every step from the module that specialises it, and a call copied
+    /// both states (without `@inlinable`, whether it was inlined there changed from one build to
+    /// the next).
+    @inlinable @inline(__always) public static func changed(from a: RaftState, to b: RaftState) -> VariableSet {
         var out: VariableSet = 0
         func note(_ v: RaftVariable, _ differs: Bool) { if differs { out |= v.bit } }
         note(.currentTerm, a.currentTerm != b.currentTerm)
