@@ -26,44 +26,58 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
     /// The symbolic encoding (RaftZ3) builds messages from these fields too.
     public init(kind: Kind, term: Int, source: Int, dest: Int, a: Int = 0, b: Int = 0, c: Int = 0,
                 flag: Bool = false, entry: Entry? = nil) {
-        func f(_ x: Int, _ bits: Int, _ shift: Int) -> UInt64 {
-            precondition(x >= 0 && x < 1 << bits, "message field out of range")
-            return UInt64(x) << UInt64(shift)
-        }
-        key = f(kind.rawValue, 2, 0) | f(term, 8, 2) | f(source, 4, 10) | f(dest, 4, 14)
-            | f(a, 8, 18) | f(b, 8, 26) | f(c, 8, 34) | (flag ? 1 << 42 : 0)
-            | (entry.map { 1 << 43 | f($0.term, 8, 44) | f($0.value, 4, 52) } ?? 0)
+        precondition(Self.fits(term: term, source: source, dest: dest, a: a, b: b, c: c, entry: entry), "message field out of range")
+        func f(_ x: Int, _ shift: UInt64) -> UInt64 { UInt64(x) << shift }
+        key = f(kind.rawValue, 0) | f(term, 2) | f(source, 7) | f(dest, 10) | f(a, 13) | f(b, 18) | f(c, 23)
+            | (flag ? 1 << Self.flagBit : 0) | (entry.map { 1 << 29 | f($0.term, 30) | f($0.value, 35) } ?? 0)
     }
+
+    /// The packed word's fields, from the least significant bit: kind (2 bits), term (5), source
+    /// and dest (3 each), `a`, `b`, `c` (5 each), the flag, whether there is an entry, its term (5)
+    /// and value (2): 37 bits. Terms stay at most 16 (maxTerm 15 plus one), indices at most 8,
+    /// servers at most 5 and values at most 3. The fields of greater weight come first in the
+    /// messages' order, which is the words' order: a bag lists its messages (and so its Receive,
+    /// DuplicateMessage and DropMessage steps) in the order wider fields gave, and traces are the same.
+    public static func fits(term: Int, source: Int, dest: Int, a: Int, b: Int, c: Int, entry: Entry?) -> Bool {
+        func within(_ x: Int, _ bits: Int) -> Bool { x >= 0 && x < 1 << bits }
+        return within(term, 5) && within(source, 3) && within(dest, 3) && within(a, 5) && within(b, 5) && within(c, 5)
+            && (entry.map { within($0.term, 5) && within($0.value, 2) } ?? true)
+    }
+
+    /// The flag's bit: RequestVoteResponse's mvoteGranted, AppendEntriesResponse's msuccess.
+    static let flagBit: UInt64 = 28
+    /// Bits above the message's 37, clear in every key.
+    static let bits = 37
 
     private func field(_ shift: Int, _ bits: Int) -> Int { Int((key >> UInt64(shift)) & ((1 << UInt64(bits)) - 1)) }
 
     public var kind: Kind { Kind(rawValue: field(0, 2))! }
     /// The packed fields, as the initializer takes them.
-    public var a: Int { field(18, 8) }
-    public var b: Int { field(26, 8) }
-    public var c: Int { field(34, 8) }
-    public var flag: Bool { field(42, 1) == 1 }
-    public var term: Int { field(2, 8) }
-    public var source: Int { field(10, 4) }
-    public var dest: Int { field(14, 4) }
+    public var a: Int { field(13, 5) }
+    public var b: Int { field(18, 5) }
+    public var c: Int { field(23, 5) }
+    public var flag: Bool { field(28, 1) == 1 }
+    public var term: Int { field(2, 5) }
+    public var source: Int { field(7, 3) }
+    public var dest: Int { field(10, 3) }
     /// RequestVoteRequest's mlastLogTerm.
-    public var lastLogTerm: Int { field(18, 8) }
+    public var lastLogTerm: Int { a }
     /// RequestVoteRequest's mlastLogIndex.
-    public var lastLogIndex: Int { field(26, 8) }
+    public var lastLogIndex: Int { b }
     /// RequestVoteResponse's mvoteGranted.
-    public var voteGranted: Bool { field(42, 1) == 1 }
+    public var voteGranted: Bool { flag }
     /// AppendEntriesRequest's mprevLogIndex.
-    public var prevLogIndex: Int { field(18, 8) }
+    public var prevLogIndex: Int { a }
     /// AppendEntriesRequest's mprevLogTerm.
-    public var prevLogTerm: Int { field(26, 8) }
+    public var prevLogTerm: Int { b }
     /// AppendEntriesRequest's mcommitIndex.
-    public var commitIndex: Int { field(34, 8) }
+    public var commitIndex: Int { c }
     /// AppendEntriesRequest's mentries: at most one entry.
-    public var entry: Entry? { field(43, 1) == 1 ? Entry(term: field(44, 8), value: field(52, 4)) : nil }
+    public var entry: Entry? { field(29, 1) == 1 ? Entry(term: field(30, 5), value: field(35, 2)) : nil }
     /// AppendEntriesResponse's msuccess.
-    public var success: Bool { field(42, 1) == 1 }
+    public var success: Bool { flag }
     /// AppendEntriesResponse's mmatchIndex.
-    public var matchIndex: Int { field(18, 8) }
+    public var matchIndex: Int { a }
 
     public static func requestVoteRequest(term: Int, lastLogTerm: Int, lastLogIndex: Int, source: Int, dest: Int) -> RaftMessage {
         RaftMessage(kind: .requestVoteRequest, term: term, source: source, dest: dest, a: lastLogTerm, b: lastLogIndex)
@@ -112,11 +126,13 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 /// A message whose last copy is received or dropped leaves the bag. (raft.tla writes the bag as a
 /// function whose domain keeps such messages with count 0; see Specs/Raft/README.md.)
 ///
-/// The bag is held inline, one word per distinct message (the message's 56 bits and its copy
+/// The bag is held inline, one word per distinct message (the message's 37 bits and its copy
 /// count in the top byte), so that copying a state copies bytes and never touches the heap: no
 /// allocation when a message is sent, no reference counting when a state is copied. It holds at
 /// most ``capacity`` distinct messages, one more than the largest `maxMessages` bound, since a
-/// successor may exceed the bound by one message before the explorer discards it.
+/// successor may exceed the bound by one message before the explorer discards it. The number of
+/// distinct messages lives in the first word's bits 48 to 55, above its message: the bag is then
+/// 128 bytes, which the compiler copies with a few vector moves, where at 129 it called `memcpy`.
 public struct MessageBag: Hashable, Codable, Sendable {
     public struct Item: Hashable, Codable, Sendable {
         public let message: RaftMessage
@@ -125,11 +141,15 @@ public struct MessageBag: Hashable, Codable, Sendable {
 
     public static let capacity = 16
     private static let countShift: UInt64 = 56
-    private static let keyMask: UInt64 = (1 << countShift) - 1
+    private static let distinctShift: UInt64 = 48
+    private static let keyMask: UInt64 = (1 << distinctShift) - 1
+    private static let distinctMask: UInt64 = 0xFF << distinctShift
 
     /// Sorted by message; the words past `distinct` are zero.
     private var words = InlineArray<16, UInt64>(repeating: 0)
-    private var distinct: UInt8 = 0
+
+    /// The number of distinct messages: the first word's bits 48 to 55.
+    @inline(__always) private var distinct: Int { Int((word(0) >> Self.distinctShift) & 0xFF) }
 
     /// Word `k`, read through a span: `words[k]` with an index not known at compile time copies
     /// all 16 words first (Swift 6.3), and the bag is read on every step.
@@ -178,14 +198,16 @@ public struct MessageBag: Hashable, Codable, Sendable {
             words[p.index] += 1 << Self.countShift
             return
         }
-        precondition(Int(distinct) < Self.capacity, "at most \(Self.capacity) distinct messages in flight")
-        var k = Int(distinct)
+        let n = distinct
+        precondition(n < Self.capacity, "at most \(Self.capacity) distinct messages in flight")
+        words[0] &= ~Self.distinctMask
+        var k = n
         while k > p.index {
             words[k] = word(k - 1)
             k -= 1
         }
         words[p.index] = m.key | 1 << Self.countShift
-        distinct += 1
+        words[0] |= UInt64(n + 1) << Self.distinctShift
     }
 
     /// `WithoutMessage(m, messages)`: one copy fewer; a message with no copies left leaves the bag.
@@ -196,9 +218,11 @@ public struct MessageBag: Hashable, Codable, Sendable {
             words[p.index] -= 1 << Self.countShift
             return
         }
-        for k in p.index..<(Int(distinct) - 1) { words[k] = word(k + 1) }
-        distinct -= 1
-        words[Int(distinct)] = 0
+        let n = distinct
+        words[0] &= ~Self.distinctMask
+        for k in p.index..<(n - 1) { words[k] = word(k + 1) }
+        words[n - 1] = 0
+        if n > 1 { words[0] |= UInt64(n - 1) << Self.distinctShift }
     }
 
     /// Copies in flight, over all messages: all 16 words, since those past the count are zero.
@@ -215,7 +239,7 @@ public struct MessageBag: Hashable, Codable, Sendable {
     }
 
     /// Whether `w` is a granted RequestVoteResponse: kind 1 in the low two bits, the flag set.
-    @inline(__always) static func isVoteGrant(_ w: UInt64) -> Bool { w & 3 == 1 && w & (1 << 42) != 0 }
+    @inline(__always) static func isVoteGrant(_ w: UInt64) -> Bool { w & 3 == 1 && w & (1 << RaftMessage.flagBit) != 0 }
 
     /// Whether the two bags hold different granted RequestVoteResponses, copies aside: the only
     /// part of the bag that Raft's invariants read (``RaftView/voteGrantInFlight(from:to:term:)``),
@@ -225,7 +249,7 @@ public struct MessageBag: Hashable, Codable, Sendable {
         words.span.withUnsafeBufferPointer { x in
             other.words.span.withUnsafeBufferPointer { y in
                 var a = 0, b = 0
-                let m = Int(distinct), n = Int(other.distinct)
+                let m = Int((x[0] >> Self.distinctShift) & 0xFF), n = Int((y[0] >> Self.distinctShift) & 0xFF)
                 while true {
                     while a < m && !Self.isVoteGrant(x[a]) { a += 1 }
                     while b < n && !Self.isVoteGrant(y[b]) { b += 1 }
@@ -238,19 +262,21 @@ public struct MessageBag: Hashable, Codable, Sendable {
         }
     }
 
-    /// Each distinct message as one word: the message and, in the top byte, its copies.
+    /// Each distinct message as one word: the message and, in the top byte, its copies (and in
+    /// the first word, the number of distinct messages).
     func forEachWord(_ body: (UInt64) -> Void) {
-        for k in 0..<Int(distinct) { body(word(k)) }
+        for k in 0..<distinct { body(word(k)) }
     }
 
     /// Always inlined: called with a state's bag, a call copies both bags first.
     @inline(__always) public static func == (a: MessageBag, b: MessageBag) -> Bool {
-        // All 16 words, at fixed offsets (see ``total``): those past the count are zero.
+        // All 16 words, at fixed offsets (see ``total``): those past the count are zero, and the
+        // count is in the first.
         a.words.span.withUnsafeBufferPointer { x in
             b.words.span.withUnsafeBufferPointer { y in
                 var differ: UInt64 = 0
                 for k in 0..<capacity { differ |= x[k] ^ y[k] }
-                return differ == 0 && a.distinct == b.distinct
+                return differ == 0
             }
         }
     }

@@ -22,7 +22,6 @@ public enum Role: Int, Hashable, Codable, Sendable {
 /// in sixteen), so that a successor costs a copy of 264 bytes and no allocation; the code reads
 /// as if they were arrays.
 public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
-    public let servers: Int
     public var currentTerm: PerServer<Int>
     public var state: PerServer<Role>
     public var votedFor: PerServer<Int>
@@ -33,10 +32,20 @@ public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
     public var nextIndex: IndexRows
     public var matchIndex: IndexRows
     public var messages: MessageBag
+    /// The number of servers, in the byte after the bag (129 bytes): the state then takes 250
+    /// bytes instead of 257, and a copy of it takes `memcpy`'s path for at most 256 bytes, about
+    /// half the instructions of its path for longer copies.
+    private let serverCount: UInt8
+    public var servers: Int { Int(serverCount) }
+
+    enum CodingKeys: String, CodingKey {
+        case currentTerm, state, votedFor, log, commitIndex, votesResponded, votesGranted, nextIndex, matchIndex, messages
+        case serverCount = "servers"
+    }
 
     public init(servers n: Int) {
         precondition(n >= 1 && n <= 5, "1 to 5 servers")
-        servers = n
+        serverCount = UInt8(n)
         currentTerm = PerServer(repeating: 1, count: n)
         state = PerServer(repeating: .follower, count: n)
         votedFor = PerServer(repeating: -1, count: n)

@@ -592,10 +592,12 @@ public struct RaftEncoding: SymbolicEncoding {
         func int(_ x: Term<Symbolic>) throws -> Int { try model.int(Symbolic.term(x.value, in: context)) }
         func bool(_ x: Formula<Symbolic>) throws -> Bool { try model.bool(x.term(in: context)) }
         let fields = try [place.term, place.source, place.dest, place.a, place.b, place.c, place.entryTerm, place.entryValue].map(int)
-        guard let kind = RaftMessage.Kind(rawValue: try int(place.kind)), fields.allSatisfy({ (0..<256).contains($0) }) else {
+        let entry = try bool(place.hasEntry) ? Entry(term: fields[6], value: fields[7]) : nil
+        guard let kind = RaftMessage.Kind(rawValue: try int(place.kind)),
+              RaftMessage.fits(term: fields[0], source: fields[1], dest: fields[2], a: fields[3], b: fields[4], c: fields[5], entry: entry)
+        else {
             throw Z3Error("a message out of range in the model")
         }
-        let entry = try bool(place.hasEntry) ? Entry(term: fields[6], value: fields[7]) : nil
         let m = RaftMessage(kind: kind, term: fields[0], source: fields[1], dest: fields[2], a: fields[3], b: fields[4], c: fields[5],
                             flag: try bool(place.flag), entry: entry)
         guard fits(m) else { throw Z3Error("a message out of the bounds in the model: \(m)") }
