@@ -268,6 +268,16 @@ public struct MessageBag: Hashable, Codable, Sendable {
         for k in 0..<distinct { body(word(k)) }
     }
 
+    /// The number of distinct messages, then each one's word (``forEachWord(_:)``), read through
+    /// a buffer pointer: through ``items`` the fingerprint copied the bag and called `count`.
+    @inline(__always) func fingerprint<H: FingerprintHasher>(into f: inout H) {
+        words.span.withUnsafeBufferPointer { w in
+            let n = Int((w[0] >> Self.distinctShift) & 0xFF)
+            f.combine(UInt64(n))
+            for k in 0..<n { f.combine(w[k]) }
+        }
+    }
+
     /// Always inlined: called with a state's bag, a call copies both bags first.
     @inline(__always) public static func == (a: MessageBag, b: MessageBag) -> Bool {
         // All 16 words, at fixed offsets (see ``total``): those past the count are zero, and the

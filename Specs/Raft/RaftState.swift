@@ -111,14 +111,13 @@ public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
         f.combine(commitIndex.word)
         f.combine(votesResponded.word)
         f.combine(votesGranted.word)
-        for i in 0..<servers { log[i].fingerprint(into: &f) }
+        log.forEach(upTo: servers) { $0.fingerprint(into: &f) }
         f.combine(nextIndex.low)
         f.combine(matchIndex.low)
         if servers > 3 {
             f.combine(nextIndex.high)
             f.combine(matchIndex.high)
         }
-        f.combine(messages.items.count)
-        messages.forEachWord { f.combine($0) }
+        messages.fingerprint(into: &f)
     }
 }

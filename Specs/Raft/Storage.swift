@@ -83,6 +83,15 @@ public struct PerServerRows<Row: Hashable & Codable & Sendable>: Hashable, Codab
         (r0, r1, r2, r3, r4) = (row, row, row, row, row)
     }
 
+    /// Rows 0 to `count - 1`, in order, without the subscript's switch on each.
+    @inline(__always) func forEach(upTo count: Int, _ body: (Row) -> Void) {
+        body(r0)
+        if count > 1 { body(r1) }
+        if count > 2 { body(r2) }
+        if count > 3 { body(r3) }
+        if count > 4 { body(r4) }
+    }
+
     public subscript(i: Int) -> Row {
         get {
             switch i {
@@ -127,20 +136,14 @@ public struct IndexRows: Hashable, Codable, Sendable {
         @inline(__always) get {
             precondition(i >= 0 && i < 5, "at most five servers")
             let (high, shift) = Self.place(i)
-            let nibbles = ((high ? self.high : low) >> shift) & 0xF_FFFF
-            var bytes: UInt64 = 0
-            for j in 0..<5 { bytes |= ((nibbles >> UInt64(4 * j)) & 0xF) << UInt64(8 * j) }
-            return PerServer(word: bytes)
+            return PerServer(word: Self.bytes(ofNibbles: ((high ? self.high : low) >> shift) & 0xF_FFFF))
         }
         @inline(__always) set {
             precondition(i >= 0 && i < 5, "at most five servers")
-            var nibbles: UInt64 = 0
-            for j in 0..<5 {
-                let byte = (newValue.word >> UInt64(8 * j)) & 0xFF
-                precondition(byte <= UInt64(Self.maxIndex) + 1, "an index holds at most \(Self.maxIndex)")
-                nibbles |= byte << UInt64(4 * j)
-            }
-            precondition(newValue.word >> 40 == 0, "at most five servers")
+            // Every byte at most 15 (an index plus one, at most maxIndex + 1) and none past the fifth.
+            precondition(newValue.word & 0xF0_F0F0_F0F0 == 0 && newValue.word >> 40 == 0,
+                         "an index holds at most \(Self.maxIndex), and a row five servers")
+            let nibbles = Self.nibbles(ofBytes: newValue.word)
             let (high, shift) = Self.place(i)
             if high {
                 self.high = self.high & ~(0xF_FFFF << shift) | nibbles << shift
@@ -148,5 +151,22 @@ public struct IndexRows: Hashable, Codable, Sendable {
                 low = low & ~(0xF_FFFF << shift) | nibbles << shift
             }
         }
+    }
+
+    /// Nibble `j` of `x` in byte `j`, for eight nibbles: each step moves the upper half of every
+    /// group to the next group, as a loop over the nibbles would one at a time.
+    @inline(__always) static func bytes(ofNibbles x: UInt64) -> UInt64 {
+        var x = x
+        x = (x | x << 16) & 0x0000_FFFF_0000_FFFF
+        x = (x | x << 8) & 0x00FF_00FF_00FF_00FF
+        return (x | x << 4) & 0x0F0F_0F0F_0F0F_0F0F
+    }
+
+    /// The inverse of ``bytes(ofNibbles:)`` on bytes of at most 15.
+    @inline(__always) static func nibbles(ofBytes x: UInt64) -> UInt64 {
+        var x = x
+        x = (x | x >> 4) & 0x00FF_00FF_00FF_00FF
+        x = (x | x >> 8) & 0x0000_FFFF_0000_FFFF
+        return (x | x >> 16) & 0x0000_0000_FFFF_FFFF
     }
 }
