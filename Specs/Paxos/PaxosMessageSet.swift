@@ -153,25 +153,25 @@ public struct PaxosMessageSet: PaxosMessages {
     }
 
     /// The kinds of message (bit 0 for 1a, 1 for 1b, 2 for 2a, 3 for 2b) of which one set holds a
-    /// message the other does not.
+    /// message the other does not. Each differing bit is classed by its position: a step sends
+    /// one message, so there is one such bit or none, and the other words cost a comparison each
+    /// (the explorer asks this of every successor; classing whole words by each kind's range cost
+    /// it about a tenth of its instructions).
     @inline(__always) func kindsDiffering(from other: PaxosMessageSet) -> UInt8 {
-        var kinds: UInt8 = 0
-        for w in 0..<Self.wordCount {
-            let d = word(w) ^ other.word(w)
-            if d == 0 { continue }
-            let low = w << 6
-            func touches(_ lower: Int, _ upper: Int) -> Bool {
-                let start = Swift.max(lower, low) - low, end = Swift.min(upper, low + 64) - low
-                guard start < end else { return false }
-                let mask: UInt64 = (end - start == 64 ? ~0 : (1 << UInt64(end - start)) - 1) << UInt64(start)
-                return d & mask != 0
+        words.span.withUnsafeBufferPointer { x in
+            other.words.span.withUnsafeBufferPointer { y in
+                var kinds: UInt8 = 0
+                for w in 0..<Self.wordCount {
+                    var d = x[w] ^ y[w]
+                    while d != 0 {
+                        let k = w << 6 + d.trailingZeroBitCount
+                        kinds |= k < Self.first1b ? 1 : k < Self.first2a ? 2 : k < Self.first2b ? 4 : 8
+                        d &= d &- 1
+                    }
+                }
+                return kinds
             }
-            if touches(0, Self.first1b) { kinds |= 1 }
-            if touches(Self.first1b, Self.first2a) { kinds |= 2 }
-            if touches(Self.first2a, Self.first2b) { kinds |= 4 }
-            if touches(Self.first2b, Self.capacity) { kinds |= 8 }
         }
-        return kinds
     }
 
     /// Each word: the bits are the set.

@@ -115,7 +115,10 @@ extension PaxosView {
     /// `<<b, v>> \in votes[a]`, with votes derived from the 2b messages.
     func votedFor(_ a: Int, _ b: Int, _ v: Int) -> Formula<L> { sent2b(acc: a, bal: b, val: v) }
 
-    func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L> { forAll(values) { v in !votedFor(a, b, v) } }
+    /// The definition; views answer ``PaxosView/didNotVoteAt(_:_:)``, by default with it.
+    public func didNotVoteAtByDefinition(_ a: Int, _ b: Int) -> Formula<L> { forAll(values) { v in !votedFor(a, b, v) } }
+
+    public func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L> { didNotVoteAtByDefinition(a, b) }
 
     func chosenAt(_ b: Int, _ v: Int) -> Formula<L> {
         exists(quorums) { q in forAll(q) { a in votedFor(a, b, v) } }
@@ -123,7 +126,10 @@ extension PaxosView {
 
     func chosen(_ v: Int) -> Formula<L> { exists(ballots) { b in chosenAt(b, v) } }
 
-    func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L> {
+    public func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L> { showsSafeAtByDefinition(q, b, v) }
+
+    /// The definition; views answer ``PaxosView/showsSafeAt(_:_:_:)``, by default with it.
+    public func showsSafeAtByDefinition(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L> {
         forAll(q) { a in maxBal(a) >= Term(b) }
             && exists(-1..<b) { c in
                 (Formula(c != -1) ==> exists(q) { a in votedFor(a, c, v) })

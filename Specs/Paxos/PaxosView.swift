@@ -30,6 +30,15 @@ public protocol PaxosView {
     func forAllSent2a(_ body: (_ bal: Int, _ val: Int) -> Formula<L>) -> Formula<L>
     /// `\A m \in msgs : m.type = "2b" => body(m)`.
     func forAllSent2b(_ body: (_ acc: Int, _ bal: Int, _ val: Int) -> Formula<L>) -> Formula<L>
+
+    /// Voting.tla's `DidNotVoteAt(a, b)`, defined once (``didNotVoteAtByDefinition(_:_:)``). The
+    /// concrete view answers it, and ``showsSafeAt(_:_:_:)``, by plain loops over the same
+    /// definition: the explorer evaluates them for most 1b and 2a messages of every new state,
+    /// and through the quantifiers' closures that cost Paxos a fifth of its instructions.
+    /// `PaxosViewTests` compares the two on every reachable state of small models.
+    func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L>
+    /// Voting.tla's `ShowsSafeAt(Q, b, v)`, defined once (``showsSafeAtByDefinition(_:_:_:)``).
+    func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L>
 }
 
 extension PaxosView {
@@ -97,6 +106,27 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
             guard case .phase2a(let bal, let val) = m else { return true }
             return body(bal, val).value
         })
+    }
+
+    /// ``PaxosView/didNotVoteAtByDefinition(_:_:)``, without a closure per value.
+    public func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<Concrete> {
+        for v in values where state.contains(.phase2b(acc: a, bal: b, val: v)) { return Formula(false) }
+        return Formula(true)
+    }
+
+    /// ``PaxosView/showsSafeAtByDefinition(_:_:_:)``, quantifier by quantifier: every acceptor of
+    /// `q` has promised `b`, and for some ballot c below b (or -1, none), some acceptor of `q`
+    /// voted for `v` at c (unless c is -1) and none voted at a ballot between c and b.
+    public func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<Concrete> {
+        for a in q where state.maxBal[a] < b { return Formula(false) }
+        next: for c in -1..<b {
+            if c != -1 && !q.contains(where: { state.contains(.phase2b(acc: $0, bal: c, val: v)) }) { continue }
+            for d in (c + 1)..<max(c + 1, b) {
+                for a in q where !didNotVoteAt(a, d).value { continue next }
+            }
+            return Formula(true)
+        }
+        return Formula(false)
     }
 
     public func forAllSent2b(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {

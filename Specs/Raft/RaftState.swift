@@ -19,7 +19,7 @@ public enum Role: Int, Hashable, Codable, Sendable {
 /// is `log[i][k-1]`).
 ///
 /// Everything is stored inline in machine words (a log in one, each index table in two, the bag
-/// in sixteen), so that a successor costs a copy of 264 bytes and no allocation; the code reads
+/// in sixteen), so that a successor costs a copy of 256 bytes and no allocation; the code reads
 /// as if they were arrays.
 public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
     public var currentTerm: PerServer<Int>
