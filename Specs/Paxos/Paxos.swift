@@ -92,11 +92,30 @@ public struct Paxos: TransitionSystem {
     public func traceValues(of s: PaxosState) -> [ITFValue] { traceValues(ofAny: s) }
 
     public func enabledActions<M>(inAny s: PaxosStateOf<M>, into actions: inout [PaxosAction]) {
+        enabledActions(inAny: s, into: &actions, wordwise: (maxBallot + 1) * values < Int.bitWidth)
+    }
+
+    /// `wordwise`: the 1a messages' ballots and the 2a messages' proposals (bit
+    /// `bal * values + val`) are read once for every acceptor, where they fit a word (always in
+    /// the explorer; a cluster's ballots may not); else each acceptor reads the messages again.
+    /// Both list the same actions in the same order (`PaxosMessageSetTests`).
+    func enabledActions<M>(inAny s: PaxosStateOf<M>, into actions: inout [PaxosAction], wordwise fits: Bool) {
+        var ballots1a = 0, proposals = 0
+        if fits {
+            s.msgs.forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
+                if case .phase1a(let bal) = m { ballots1a |= 1 << bal }
+            }
+            s.msgs.forEach(from: .phase2a(bal: 0, val: 0), through: .phase2a(bal: maxBallot, val: values - 1)) { m in
+                if case .phase2a(let bal, let val) = m { proposals |= 1 << (bal * values + val) }
+            }
+        }
         // \E b \in Ballot : Phase1a(b) \/ \E v \in Value : Phase2a(b, v)
         for b in ballots {
             actions.append(.phase1a(ballot: b))
             // Phase2a(b, v) needs no 2a message of ballot b yet.
-            if (0..<values).contains(where: { s.msgs.contains(.phase2a(bal: b, val: $0)) }) { continue }
+            let proposed = fits ? (proposals >> (b * values)) & ((1 << values) - 1) != 0
+                : (0..<values).contains(where: { s.msgs.contains(.phase2a(bal: b, val: $0)) })
+            if proposed { continue }
             // Each acceptor's 1b messages of ballot b, read once for every value and quorum:
             // whether it sent one, and the highest vote it reported (-1: none).
             var reported = 0
@@ -111,16 +130,32 @@ public struct Paxos: TransitionSystem {
             }
             for v in 0..<values { phase2aWitnesses(s, b, v, reported: reported, highest: highest, into: &actions) }
         }
-        // \E a \in Acceptor : Phase1b(a) \/ Phase2b(a), one successor per message m.
+        // \E a \in Acceptor : Phase1b(a) \/ Phase2b(a), one successor per message m, in message order.
+        func phase1b(_ a: Int, _ bal: Int) {
+            if bal > s.maxBal[a] { actions.append(.phase1b(acceptor: a, ballot: bal)) }
+        }
+        func phase2b(_ a: Int, _ bal: Int, _ val: Int) {
+            if bal >= s.maxBal[a] || mutation == .voteBelowPromise { actions.append(.phase2b(acceptor: a, ballot: bal, value: val)) }
+        }
         for a in 0..<acceptors {
-            s.msgs.forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
-                if case .phase1a(let bal) = m, bal > s.maxBal[a] {
-                    actions.append(.phase1b(acceptor: a, ballot: bal))
+            if fits {
+                var pending = ballots1a
+                while pending != 0 {
+                    phase1b(a, pending.trailingZeroBitCount)
+                    pending &= pending - 1
                 }
-            }
-            s.msgs.forEach(from: .phase2a(bal: 0, val: 0), through: .phase2a(bal: maxBallot, val: values - 1)) { m in
-                if case .phase2a(let bal, let val) = m, bal >= s.maxBal[a] || mutation == .voteBelowPromise {
-                    actions.append(.phase2b(acceptor: a, ballot: bal, value: val))
+                pending = proposals
+                while pending != 0 {
+                    let k = pending.trailingZeroBitCount
+                    phase2b(a, k / values, k % values)
+                    pending &= pending - 1
+                }
+            } else {
+                s.msgs.forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
+                    if case .phase1a(let bal) = m { phase1b(a, bal) }
+                }
+                s.msgs.forEach(from: .phase2a(bal: 0, val: 0), through: .phase2a(bal: maxBallot, val: values - 1)) { m in
+                    if case .phase2a(let bal, let val) = m { phase2b(a, bal, val) }
                 }
             }
         }

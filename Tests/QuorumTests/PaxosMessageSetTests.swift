@@ -167,6 +167,30 @@ import QuorumCore
         #expect(paxos.invariants.allSatisfy { $0.footprint & PaxosVariable.sent1a == 0 })
     }
 
+    /// The actions listed from words of ballots and proposals are those listed by reading the
+    /// messages once an acceptor, in the same order, on random runs of every mutant at the
+    /// largest bounds.
+    @Test func theActionsReadWordwiseAreTheActionsReadPerAcceptor() {
+        var steps = 0
+        for mutation in [nil] + Paxos.Mutation.allCases.map(Optional.some) {
+            let paxos = Paxos(acceptors: 5, values: 3, maxBallot: 4, mutation: mutation)
+            for run in 0..<20 {
+                var rng = SeededGenerator(seed: 7, run: run)
+                var state = paxos.initialStates[0]
+                for _ in 0..<60 {
+                    var wordwise: [PaxosAction] = [], perAcceptor: [PaxosAction] = []
+                    paxos.enabledActions(inAny: state, into: &wordwise, wordwise: true)
+                    paxos.enabledActions(inAny: state, into: &perAcceptor, wordwise: false)
+                    #expect(wordwise == perAcceptor)
+                    guard !wordwise.isEmpty else { break }
+                    state = paxos.apply(wordwise[rng.below(wordwise.count)], to: state)
+                    steps += 1
+                }
+            }
+        }
+        #expect(steps > 4_000)
+    }
+
     /// `changedVariables` names exactly the variables and kinds of message that differ, on every
     /// step of random runs of every mutant at the largest bounds.
     @Test func theChangedVariablesAreExact() {
