@@ -46,8 +46,6 @@ public struct RaftMessage: Hashable, Comparable, Codable, Sendable, CustomString
 
     /// The flag's bit: RequestVoteResponse's mvoteGranted, AppendEntriesResponse's msuccess.
     static let flagBit: UInt64 = 28
-    /// Bits above the message's 37, clear in every key.
-    static let bits = 37
 
     private func field(_ shift: Int, _ bits: Int) -> Int { Int((key >> UInt64(shift)) & ((1 << UInt64(bits)) - 1)) }
 
