@@ -109,8 +109,10 @@ infix operator <=> : ComparisonPrecedence
     Term(value: L.ifThenElse(c.value, t.value, e.value))
 }
 
-/// `\A x \in domain : body(x)` over a finite, concrete domain.
-@inlinable public func forAll<L: Logic, D: Sequence>(_ domain: D, _ body: (D.Element) -> Formula<L>) -> Formula<L> {
+/// `\A x \in domain : body(x)` over a finite, concrete domain. Always inlined, with ``exists``:
+/// a call took `body` as a closure, called once per element, and concrete invariants nest
+/// these quantifiers on every state the explorer checks.
+@inlinable @inline(__always) public func forAll<L: Logic, D: Sequence>(_ domain: D, _ body: (D.Element) -> Formula<L>) -> Formula<L> {
     var result = Formula<L>(true)
     for x in domain {
         result = result && body(x)
@@ -120,7 +122,7 @@ infix operator <=> : ComparisonPrecedence
 }
 
 /// `\E x \in domain : body(x)` over a finite, concrete domain.
-@inlinable public func exists<L: Logic, D: Sequence>(_ domain: D, _ body: (D.Element) -> Formula<L>) -> Formula<L> {
+@inlinable @inline(__always) public func exists<L: Logic, D: Sequence>(_ domain: D, _ body: (D.Element) -> Formula<L>) -> Formula<L> {
     var result = Formula<L>(false)
     for x in domain {
         result = result || body(x)

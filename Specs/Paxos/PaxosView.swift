@@ -92,7 +92,7 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
     public func sent2b(acc: Int, bal: Int, val: Int) -> Formula<Concrete> { Formula(state.contains(.phase2b(acc: acc, bal: bal, val: val))) }
 
     /// The messages of each kind lie between its first and last message at the model's bounds.
-    public func forAllSent1b(_ body: (Int, Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+    @inline(__always) public func forAllSent1b(_ body: (Int, Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
         let last = ballots.upperBound
         return Formula(state.msgs.allSatisfy(from: .phase1b(acc: 0, bal: 0, mbal: -1, mval: -1),
                                       through: .phase1b(acc: acceptors.upperBound - 1, bal: last, mbal: last, mval: values.upperBound - 1)) { m in
@@ -101,7 +101,7 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         })
     }
 
-    public func forAllSent2a(_ body: (Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+    @inline(__always) public func forAllSent2a(_ body: (Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
         Formula(state.msgs.allSatisfy(from: .phase2a(bal: 0, val: 0), through: .phase2a(bal: ballots.upperBound, val: values.upperBound - 1)) { m in
             guard case .phase2a(let bal, let val) = m else { return true }
             return body(bal, val).value
@@ -129,7 +129,7 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         return Formula(false)
     }
 
-    public func forAllSent2b(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+    @inline(__always) public func forAllSent2b(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
         Formula(state.msgs.allSatisfy(from: .phase2b(acc: 0, bal: 0, val: 0),
                                       through: .phase2b(acc: acceptors.upperBound - 1, bal: ballots.upperBound, val: values.upperBound - 1)) { m in
             guard case .phase2b(let acc, let bal, let val) = m else { return true }

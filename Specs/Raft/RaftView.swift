@@ -68,8 +68,9 @@ public struct RaftConcreteView: RaftView {
         self.reads = reads
         // Reads through the pointer: a local copy of the state would cost more than the check.
         servers = 0..<pointer.pointee.servers
+        // By the rows, not the subscript: a view is made for nearly every evaluation.
         var longest = 1
-        for i in servers where pointer.pointee.log[i].count > longest { longest = pointer.pointee.log[i].count }
+        pointer.pointee.log.forEach(upTo: servers.upperBound) { longest = Swift.max(longest, $0.count) }
         longestLog = longest
     }
 
