@@ -352,40 +352,45 @@ public struct Explorer<System: TransitionSystem> {
                         var actions: [System.Action] = []
                         for p in range {
                             let (id, state) = batch[p]
-                            system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
-                                slice.generated += 1
-                                // Counting.on, not a captured Bool: a constant in each specialisation.
-                                let kind = Counting.on ? action.kind : 0
-                                if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
-                                let changed = framed || skips ? system.changedVariables(from: state, to: successor) : .max
-                                for a in actionProperties.indices
-                                where (frames[a] == .max || frames[a] & changed != 0) && !stepHolds[a](state, action, successor) {
-                                    slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
-                                }
-                                // A step that changed nothing leads back to its parent, visited and
-                                // checked: no fingerprint, lookup or invariant is needed (the
-                                // comparison confirms what `changed` says).
-                                if changed == 0 && successor == state { return }
-                                if system.isWithinBounds(successor) {
-                                    let print = fingerprint(successor)
-                                    if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
-                                        slice.successors.append((print, id, UInt32(k), successor))
-                                        if Counting.on { slice.successorKinds.append(kind) }
-                                        if skips { slice.changes.append(changed) }
+                            // The parent through a pointer: the calls below that need it in memory
+                            // (step properties, the comparison) are rare, and with the value the
+                            // compiler stored a copy of it for every successor.
+                            withUnsafePointer(to: state) { parent in
+                                system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
+                                    slice.generated += 1
+                                    // Counting.on, not a captured Bool: a constant in each specialisation.
+                                    let kind = Counting.on ? action.kind : 0
+                                    if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
+                                    let changed = framed || skips ? system.changedVariables(from: parent.pointee, to: successor) : .max
+                                    for a in actionProperties.indices
+                                    where (frames[a] == .max || frames[a] & changed != 0) && !stepHolds[a](parent.pointee, action, successor) {
+                                        slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
                                     }
-                                } else {
-                                    // Beyond the bounds: checked unless the same state passed before
-                                    // (``PassedBeyondBounds``), and remembered when it passes.
-                                    guard invariants.indices.contains(where: { footprints[$0] & changed != 0 }) else { return }
-                                    let print = remembers ? successor.fingerprint : 0
-                                    if remembers && passed.contains(print) { return }
-                                    var held = true
-                                    for i in invariants.indices
-                                    where footprints[i] & changed != 0 && !holdsAfterStep[i](successor, changed) {
-                                        slice.failures.append((i, Position(parent: id, action: k)))
-                                        held = false
+                                    // A step that changed nothing leads back to its parent, visited and
+                                    // checked: no fingerprint, lookup or invariant is needed (the
+                                    // comparison confirms what `changed` says).
+                                    if changed == 0 && successor == parent.pointee { return }
+                                    if system.isWithinBounds(successor) {
+                                        let print = fingerprint(successor)
+                                        if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
+                                            slice.successors.append((print, id, UInt32(k), successor))
+                                            if Counting.on { slice.successorKinds.append(kind) }
+                                            if skips { slice.changes.append(changed) }
+                                        }
+                                    } else {
+                                        // Beyond the bounds: checked unless the same state passed before
+                                        // (``PassedBeyondBounds``), and remembered when it passes.
+                                        guard invariants.indices.contains(where: { footprints[$0] & changed != 0 }) else { return }
+                                        let print = remembers ? successor.fingerprint : 0
+                                        if remembers && passed.contains(print) { return }
+                                        var held = true
+                                        for i in invariants.indices
+                                        where footprints[i] & changed != 0 && !holdsAfterStep[i](successor, changed) {
+                                            slice.failures.append((i, Position(parent: id, action: k)))
+                                            held = false
+                                        }
+                                        if held && remembers { passed.insert(print) }
                                     }
-                                    if held && remembers { passed.insert(print) }
                                 }
                             }
                             if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
