@@ -120,7 +120,10 @@ extension PaxosView {
 
     public func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L> { didNotVoteAtByDefinition(a, b) }
 
-    func chosenAt(_ b: Int, _ v: Int) -> Formula<L> {
+    public func chosenAt(_ b: Int, _ v: Int) -> Formula<L> { chosenAtByDefinition(b, v) }
+
+    /// The definition; views answer ``PaxosView/chosenAt(_:_:)``, by default with it.
+    public func chosenAtByDefinition(_ b: Int, _ v: Int) -> Formula<L> {
         exists(quorums) { q in forAll(q) { a in votedFor(a, b, v) } }
     }
 

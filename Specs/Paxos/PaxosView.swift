@@ -39,6 +39,9 @@ public protocol PaxosView {
     func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L>
     /// Voting.tla's `ShowsSafeAt(Q, b, v)`, defined once (``showsSafeAtByDefinition(_:_:_:)``).
     func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L>
+    /// Voting.tla's `ChosenAt(b, v)`, defined once (``chosenAtByDefinition(_:_:)``): `Agreement`
+    /// asks it of every ballot and pair of values.
+    func chosenAt(_ b: Int, _ v: Int) -> Formula<L>
 }
 
 extension PaxosView {
@@ -124,6 +127,16 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
             for d in (c + 1)..<max(c + 1, b) {
                 for a in q where !didNotVoteAt(a, d).value { continue next }
             }
+            return Formula(true)
+        }
+        return Formula(false)
+    }
+
+    /// ``PaxosView/chosenAtByDefinition(_:_:)``: some quorum all of whose acceptors voted for
+    /// `v` at `b`.
+    public func chosenAt(_ b: Int, _ v: Int) -> Formula<Concrete> {
+        next: for q in quorums {
+            for a in q where !state.contains(.phase2b(acc: a, bal: b, val: v)) { continue next }
             return Formula(true)
         }
         return Formula(false)

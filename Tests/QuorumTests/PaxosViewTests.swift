@@ -21,7 +21,7 @@ import QuorumCore
         return states
     }
 
-    /// `didNotVoteAt` and `showsSafeAt` on every acceptor, ballot, value and quorum (the
+    /// `didNotVoteAt`, `chosenAt` and `showsSafeAt` on every acceptor, ballot, value and quorum (the
     /// minority quorums of a mutant's too) of every reachable state: the correct model's and the
     /// mutants', whose states break the invariants that read them.
     @Test(arguments: [nil] + Paxos.Mutation.allCases.map(Optional.some))
@@ -30,7 +30,7 @@ import QuorumCore
         let quorums = paxos.quorums.map(Paxos.members)
         let states = Self.reachable(paxos, limit: 40_000)
         // Counted, then expected once: an expectation per comparison made the test slow.
-        var disagreements = 0, unsafe = 0, safe = 0, voted = 0
+        var disagreements = 0, unsafe = 0, safe = 0, voted = 0, chosen = 0, notChosen = 0
         for state in states {
             let view = PaxosConcreteView(state, of: paxos, quorums: quorums)
             for a in view.acceptors {
@@ -38,6 +38,13 @@ import QuorumCore
                     let fast = view.didNotVoteAt(a, b).value
                     if fast != view.didNotVoteAtByDefinition(a, b).value { disagreements += 1 }
                     if !fast { voted += 1 }
+                }
+            }
+            for b in view.ballots {
+                for v in view.values {
+                    let fast = view.chosenAt(b, v).value
+                    if fast != view.chosenAtByDefinition(b, v).value { disagreements += 1 }
+                    if fast { chosen += 1 } else { notChosen += 1 }
                 }
             }
             for q in quorums {
@@ -53,6 +60,6 @@ import QuorumCore
         #expect(disagreements == 0)
         // Both answers of each are met, many times over.
         #expect(states.count >= 3_000)
-        #expect(voted > 1_000 && safe > 1_000 && unsafe > 1_000)
+        #expect(voted > 1_000 && safe > 1_000 && unsafe > 1_000 && chosen > 1_000 && notChosen > 1_000)
     }
 }
