@@ -121,12 +121,9 @@ public struct Paxos: TransitionSystem {
             var reported = 0
             var highest = PerAcceptor(repeating: -1, count: acceptors)
             for acc in 0..<acceptors {
-                s.msgs.forEach(from: .phase1b(acc: acc, bal: b, mbal: -1, mval: -1),
-                               through: .phase1b(acc: acc, bal: b, mbal: maxBallot, mval: values - 1)) { m in
-                    guard case .phase1b(_, _, let mbal, _) = m else { return }
-                    reported |= 1 << acc
-                    if mbal > highest[acc] { highest[acc] = mbal }
-                }
+                guard let top = s.msgs.highestVoteReported(acc: acc, bal: b, maxBallot: maxBallot, values: values) else { continue }
+                reported |= 1 << acc
+                highest[acc] = top
             }
             for v in 0..<values { phase2aWitnesses(s, b, v, reported: reported, highest: highest, into: &actions) }
         }

@@ -91,6 +91,24 @@ public struct PaxosMessageSet: PaxosMessages {
         return true
     }
 
+    /// The range's bits read at once: `acc`'s 1b messages of ballot `bal` are consecutive bits,
+    /// `mbal` major, so the highest bit set is the highest vote. A scan visited each message
+    /// through a closure, for every acceptor and ballot of every state the explorer expands.
+    public func highestVoteReported(acc: Int, bal: Int, maxBallot: Int, values: Int) -> Int? {
+        guard let first = Self.index(of: .phase1b(acc: acc, bal: bal, mbal: -1, mval: -1)),
+              let last = Self.index(of: .phase1b(acc: acc, bal: bal, mbal: maxBallot, mval: values - 1)) else {
+            return highestVoteReportedByScan(acc: acc, bal: bal, maxBallot: maxBallot, values: values)
+        }
+        // At most (maxBallot + 2) * (maxValues + 1) bits, 24: within two words.
+        let width = last - first + 1
+        let w = first >> 6, shift = first & 63
+        var bits = word(w) >> UInt64(shift)
+        if shift + width > 64 { bits |= word(w + 1) << UInt64(64 - shift) }
+        bits &= (1 << UInt64(width)) - 1
+        if bits == 0 { return nil }
+        return (63 - bits.leadingZeroBitCount) / (Self.maxValues + 1) - 1
+    }
+
     public var count: Int {
         var n = 0
         for w in 0..<Self.wordCount { n += word(w).nonzeroBitCount }

@@ -17,6 +17,11 @@ public protocol PaxosMessages: Hashable, Sendable, Codable, Sequence where Eleme
     func allSatisfy(from first: PaxosMessage, through last: PaxosMessage, _ body: (PaxosMessage) -> Bool) -> Bool
     /// Words that determine the set, for fingerprints: injective on the sets a model holds.
     func forEachWord(_ body: (UInt64) -> Void)
+    /// The highest vote (`mbal`, -1 for none) that `acc`'s 1b messages of ballot `bal` report,
+    /// nil when it sent none, in a model of ballots up to `maxBallot` and `values` values: what
+    /// `Phase2a` reads of each acceptor of each ballot, for every state the explorer expands. By
+    /// default those messages one by one (``highestVoteReportedByScan(acc:bal:maxBallot:values:)``).
+    func highestVoteReported(acc: Int, bal: Int, maxBallot: Int, values: Int) -> Int?
 }
 
 extension PaxosMessages {
@@ -24,6 +29,22 @@ extension PaxosMessages {
     public init<S: Sequence<PaxosMessage>>(_ messages: S) {
         self.init()
         for m in messages { insert(m) }
+    }
+
+    public func highestVoteReported(acc: Int, bal: Int, maxBallot: Int, values: Int) -> Int? {
+        highestVoteReportedByScan(acc: acc, bal: bal, maxBallot: maxBallot, values: values)
+    }
+
+    /// The definition of ``highestVoteReported(acc:bal:maxBallot:values:)``: the largest `mbal`
+    /// among the messages of that range.
+    public func highestVoteReportedByScan(acc: Int, bal: Int, maxBallot: Int, values: Int) -> Int? {
+        var highest: Int? = nil
+        forEach(from: .phase1b(acc: acc, bal: bal, mbal: -1, mval: -1),
+                through: .phase1b(acc: acc, bal: bal, mbal: maxBallot, mval: values - 1)) { m in
+            guard case .phase1b(_, _, let mbal, _) = m else { return }
+            highest = Swift.max(highest ?? -1, mbal)
+        }
+        return highest
     }
 
     /// Calls `body` on the messages from `first` through `last`, in order.

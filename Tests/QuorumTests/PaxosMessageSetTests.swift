@@ -168,27 +168,44 @@ import QuorumCore
     }
 
     /// The actions listed from words of ballots and proposals are those listed by reading the
-    /// messages once an acceptor, in the same order, on random runs of every mutant at the
-    /// largest bounds.
+    /// messages once an acceptor, in the same order, and each acceptor's highest reported vote
+    /// read from a 1b range's bits is the scan's, on random runs of every mutant at the largest
+    /// bounds and at the reference model's.
     @Test func theActionsReadWordwiseAreTheActionsReadPerAcceptor() {
-        var steps = 0
-        for mutation in [nil] + Paxos.Mutation.allCases.map(Optional.some) {
-            let paxos = Paxos(acceptors: 5, values: 3, maxBallot: 4, mutation: mutation)
-            for run in 0..<20 {
-                var rng = SeededGenerator(seed: 7, run: run)
-                var state = paxos.initialStates[0]
-                for _ in 0..<60 {
-                    var wordwise: [PaxosAction] = [], perAcceptor: [PaxosAction] = []
-                    paxos.enabledActions(inAny: state, into: &wordwise, wordwise: true)
-                    paxos.enabledActions(inAny: state, into: &perAcceptor, wordwise: false)
-                    #expect(wordwise == perAcceptor)
-                    guard !wordwise.isEmpty else { break }
-                    state = paxos.apply(wordwise[rng.below(wordwise.count)], to: state)
-                    steps += 1
+        var steps = 0, disagreements = 0, none = 0, noVote = 0, vote = 0
+        for (acceptors, values, maxBallot) in [(5, 3, 4), (3, 2, 2)] {
+            for mutation in [nil] + Paxos.Mutation.allCases.map(Optional.some) {
+                let paxos = Paxos(acceptors: acceptors, values: values, maxBallot: maxBallot, mutation: mutation)
+                for run in 0..<20 {
+                    var rng = SeededGenerator(seed: 7, run: run)
+                    var state = paxos.initialStates[0]
+                    for _ in 0..<60 {
+                        var wordwise: [PaxosAction] = [], perAcceptor: [PaxosAction] = []
+                        paxos.enabledActions(inAny: state, into: &wordwise, wordwise: true)
+                        paxos.enabledActions(inAny: state, into: &perAcceptor, wordwise: false)
+                        #expect(wordwise == perAcceptor)
+                        for acc in 0..<acceptors {
+                            for bal in 0...maxBallot {
+                                let read = state.msgs.highestVoteReported(acc: acc, bal: bal, maxBallot: maxBallot, values: values)
+                                if read != state.msgs.highestVoteReportedByScan(acc: acc, bal: bal, maxBallot: maxBallot, values: values) {
+                                    disagreements += 1
+                                }
+                                switch read {
+                                case nil: none += 1
+                                case -1: noVote += 1
+                                default: vote += 1
+                                }
+                            }
+                        }
+                        guard !wordwise.isEmpty else { break }
+                        state = paxos.apply(wordwise[rng.below(wordwise.count)], to: state)
+                        steps += 1
+                    }
                 }
             }
         }
-        #expect(steps > 4_000)
+        #expect(disagreements == 0)
+        #expect(steps > 8_000 && none > 1_000 && noVote > 1_000 && vote > 1_000)
     }
 
     /// `changedVariables` names exactly the variables and kinds of message that differ, on every
