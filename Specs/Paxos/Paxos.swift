@@ -100,15 +100,7 @@ public struct Paxos: TransitionSystem {
     /// the explorer; a cluster's ballots may not); else each acceptor reads the messages again.
     /// Both list the same actions in the same order (`PaxosMessageSetTests`).
     func enabledActions<M>(inAny s: PaxosStateOf<M>, into actions: inout [PaxosAction], wordwise fits: Bool) {
-        var ballots1a = 0, proposals = 0
-        if fits {
-            s.msgs.forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
-                if case .phase1a(let bal) = m { ballots1a |= 1 << bal }
-            }
-            s.msgs.forEach(from: .phase2a(bal: 0, val: 0), through: .phase2a(bal: maxBallot, val: values - 1)) { m in
-                if case .phase2a(let bal, let val) = m { proposals |= 1 << (bal * values + val) }
-            }
-        }
+        let (ballots1a, proposals) = fits ? s.msgs.ballotsAndProposals(maxBallot: maxBallot, values: values) : (0, 0)
         // \E b \in Ballot : Phase1a(b) \/ \E v \in Value : Phase2a(b, v)
         for b in ballots {
             actions.append(.phase1a(ballot: b))

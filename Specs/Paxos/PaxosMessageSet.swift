@@ -109,6 +109,26 @@ public struct PaxosMessageSet: PaxosMessages {
         return (63 - bits.leadingZeroBitCount) / (Self.maxValues + 1) - 1
     }
 
+    /// The 1a messages are the first bits, the 2a messages `maxValues` bits a ballot from
+    /// `first2a`: read as words, each ballot's proposals moved to `values` bits.
+    public func ballotsAndProposals(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int) {
+        guard maxBallot < Self.ballots && values <= Self.maxValues else {
+            return ballotsAndProposalsByScan(maxBallot: maxBallot, values: values)
+        }
+        let ballots = Int(truncatingIfNeeded: word(0) & ((1 << UInt64(maxBallot + 1)) - 1))
+        // The 2a range, (maxBallot + 1) * maxValues bits (at most 15): within two words.
+        let width = (maxBallot + 1) * Self.maxValues
+        let w = Self.first2a >> 6, shift = Self.first2a & 63
+        var bits = word(w) >> UInt64(shift)
+        if shift + width > 64 { bits |= word(w + 1) << UInt64(64 - shift) }
+        var proposals = 0
+        let row: UInt64 = (1 << UInt64(values)) - 1
+        for b in 0...maxBallot {
+            proposals |= Int(truncatingIfNeeded: (bits >> UInt64(b * Self.maxValues)) & row) << (b * values)
+        }
+        return (ballots, proposals)
+    }
+
     public var count: Int {
         var n = 0
         for w in 0..<Self.wordCount { n += word(w).nonzeroBitCount }

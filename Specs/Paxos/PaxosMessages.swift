@@ -22,6 +22,11 @@ public protocol PaxosMessages: Hashable, Sendable, Codable, Sequence where Eleme
     /// `Phase2a` reads of each acceptor of each ballot, for every state the explorer expands. By
     /// default those messages one by one (``highestVoteReportedByScan(acc:bal:maxBallot:values:)``).
     func highestVoteReported(acc: Int, bal: Int, maxBallot: Int, values: Int) -> Int?
+    /// The ballots of the 1a messages (bit `bal`) and the proposals of the 2a messages (bit
+    /// `bal * values + val`), in a model of ballots up to `maxBallot` and `values` values whose
+    /// `(maxBallot + 1) * values` bits fit a word: what `Phase1b` and `Phase2b` read for every
+    /// acceptor. By default the messages one by one (``ballotsAndProposalsByScan(maxBallot:values:)``).
+    func ballotsAndProposals(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int)
 }
 
 extension PaxosMessages {
@@ -45,6 +50,22 @@ extension PaxosMessages {
             highest = Swift.max(highest ?? -1, mbal)
         }
         return highest
+    }
+
+    public func ballotsAndProposals(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int) {
+        ballotsAndProposalsByScan(maxBallot: maxBallot, values: values)
+    }
+
+    /// The definition of ``ballotsAndProposals(maxBallot:values:)``: the 1a and 2a messages.
+    public func ballotsAndProposalsByScan(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int) {
+        var ballots = 0, proposals = 0
+        forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
+            if case .phase1a(let bal) = m { ballots |= 1 << bal }
+        }
+        forEach(from: .phase2a(bal: 0, val: 0), through: .phase2a(bal: maxBallot, val: values - 1)) { m in
+            if case .phase2a(let bal, let val) = m { proposals |= 1 << (bal * values + val) }
+        }
+        return (ballots, proposals)
     }
 
     /// Calls `body` on the messages from `first` through `last`, in order.

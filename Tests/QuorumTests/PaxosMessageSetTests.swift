@@ -168,11 +168,11 @@ import QuorumCore
     }
 
     /// The actions listed from words of ballots and proposals are those listed by reading the
-    /// messages once an acceptor, in the same order, and each acceptor's highest reported vote
-    /// read from a 1b range's bits is the scan's, on random runs of every mutant at the largest
-    /// bounds and at the reference model's.
+    /// messages once an acceptor, in the same order; the 1a ballots and 2a proposals, and each
+    /// acceptor's highest reported vote, read from the set's bits are the scans'; on random runs
+    /// of every mutant at the largest bounds and at the reference model's.
     @Test func theActionsReadWordwiseAreTheActionsReadPerAcceptor() {
-        var steps = 0, disagreements = 0, none = 0, noVote = 0, vote = 0
+        var steps = 0, disagreements = 0, none = 0, noVote = 0, vote = 0, proposed = 0
         for (acceptors, values, maxBallot) in [(5, 3, 4), (3, 2, 2)] {
             for mutation in [nil] + Paxos.Mutation.allCases.map(Optional.some) {
                 let paxos = Paxos(acceptors: acceptors, values: values, maxBallot: maxBallot, mutation: mutation)
@@ -184,6 +184,10 @@ import QuorumCore
                         paxos.enabledActions(inAny: state, into: &wordwise, wordwise: true)
                         paxos.enabledActions(inAny: state, into: &perAcceptor, wordwise: false)
                         #expect(wordwise == perAcceptor)
+                        let read = state.msgs.ballotsAndProposals(maxBallot: maxBallot, values: values)
+                        let scanned = state.msgs.ballotsAndProposalsByScan(maxBallot: maxBallot, values: values)
+                        if read != scanned { disagreements += 1 }
+                        if scanned.proposals != 0 { proposed += 1 }
                         for acc in 0..<acceptors {
                             for bal in 0...maxBallot {
                                 let read = state.msgs.highestVoteReported(acc: acc, bal: bal, maxBallot: maxBallot, values: values)
@@ -205,7 +209,7 @@ import QuorumCore
             }
         }
         #expect(disagreements == 0)
-        #expect(steps > 8_000 && none > 1_000 && noVote > 1_000 && vote > 1_000)
+        #expect(steps > 8_000 && none > 1_000 && noVote > 1_000 && vote > 1_000 && proposed > 1_000)
     }
 
     /// `changedVariables` names exactly the variables and kinds of message that differ, on every
