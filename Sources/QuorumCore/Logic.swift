@@ -109,7 +109,7 @@ infix operator <=> : ComparisonPrecedence
     Term(value: L.ifThenElse(c.value, t.value, e.value))
 }
 
-/// `\A x \in domain : body(x)` over a finite, concrete domain. Always inlined, with ``exists``:
+/// `\A x \in domain : body(x)` over a finite, concrete domain. Always inlined, with `exists`:
 /// a call took `body` as a closure, called once per element, and concrete invariants nest
 /// these quantifiers on every state the explorer checks.
 @inlinable @inline(__always) public func forAll<L: Logic, D: Sequence>(_ domain: D, _ body: (D.Element) -> Formula<L>) -> Formula<L> {
