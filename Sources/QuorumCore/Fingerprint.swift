@@ -84,6 +84,12 @@ public struct FingerprintKey: FingerprintHasher, Hashable, Sendable {
 /// states; the hash then only risks chance collisions).
 public protocol Fingerprintable {
     func fingerprint<H: FingerprintHasher>(into f: inout H)
+
+    /// The fingerprint of the state at `state`, read where it lies: the explorer's successors
+    /// live in memory it owns (``TransitionSystem/forEachSuccessor(of:actions:into:_:)``), and a
+    /// call that took the state as a value copied it first. By default ``fingerprint``; a state
+    /// too large to copy cheaply feeds the same words from the pointer.
+    static func fingerprint(at state: UnsafePointer<Self>) -> UInt64
 }
 
 extension Fingerprintable {
@@ -94,6 +100,8 @@ extension Fingerprintable {
         fingerprint(into: &f)
         return f.value
     }
+
+    @inlinable public static func fingerprint(at state: UnsafePointer<Self>) -> UInt64 { state.pointee.fingerprint }
 
     /// The words this state feeds its fingerprint.
     public var fingerprintKey: FingerprintKey {

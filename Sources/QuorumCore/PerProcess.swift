@@ -28,6 +28,15 @@ public struct PerProcess<Value: ByteValue>: Hashable, Codable, Sendable {
         for i in 0..<count { self[i] = value }
     }
 
+    /// Whether every value is at most `bound`, the bytes of processes beyond the count (-1)
+    /// included: eight bytes compared without a loop over the count, which the explorer's bounds
+    /// check (Raft's terms) ran for every successor.
+    @inlinable @inline(__always) public func allAtMost(_ bound: Int) -> Bool where Value == Int {
+        var largest: UInt64 = 0
+        for k in 0..<8 { largest = Swift.max(largest, (storage >> UInt64(k &* 8)) & 0xFF) }
+        return Int(largest) - 1 <= bound
+    }
+
     public subscript(i: Int) -> Value {
         // Always inlined: a call (which the optimizer chose for the setter in Raft's `apply`) cost
         // more than the few instructions it runs.

@@ -31,6 +31,15 @@ public protocol TransitionSystem: Sendable {
     /// its own overrides this too, or its successors are the description's).
     func forEachSuccessor(of state: State, actions: inout [Action], _ body: (Int, Action, State) -> Void)
 
+    /// ``forEachSuccessor(of:actions:_:)`` with each successor written over the state at
+    /// `successor`, memory the explorer owns, before `body` reads it there. A successor handed
+    /// over as a value was copied for every call that took it (a Raft state is 250 bytes, and a
+    /// model generates millions); through the pointer, the explorer's fingerprint, bounds and
+    /// frame read the one copy in place. By default ``forEachSuccessor(of:actions:_:)``, each
+    /// successor assigned there; a spec whose own `apply` can write in place overrides it.
+    func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
+                          _ body: (Int, Action) -> Void)
+
     /// The state constraint (TLC's CONSTRAINT): a successor outside the bounds is generated and
     /// checked, but neither stored nor explored further.
     func isWithinBounds(_ state: State) -> Bool
@@ -72,6 +81,11 @@ public protocol TransitionSystem: Sendable {
     /// whose values differ between two states. By default every variable, which makes the
     /// simulator evaluate every invariant after every step.
     func changedVariables(from before: State, to after: State) -> VariableSet
+
+    /// ``changedVariables(from:to:)`` of the states at two addresses, read where they lie: the
+    /// explorer asks it of every successor it generates, and as values both states were loaded
+    /// whole. By default the value version.
+    func changedVariables(from before: UnsafePointer<State>, to after: UnsafePointer<State>) -> VariableSet
 
     /// The variable (an index of ``traceVariables``) that a bit of ``VariableSet`` beyond the
     /// variables stands for a part of (Raft's granted votes in flight, bit 32, are part of
@@ -134,6 +148,14 @@ extension TransitionSystem {
         for k in actions.indices { body(k, actions[k], apply(actions[k], to: state)) }
     }
 
+    @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
+                                            _ body: (Int, Action) -> Void) {
+        forEachSuccessor(of: state, actions: &actions) { k, action, next in
+            successor.pointee = next
+            body(k, action)
+        }
+    }
+
     public func enabledActions(in state: State, into actions: inout [Action], where include: (Action) -> Bool) {
         let first = actions.count
         enabledActions(in: state, into: &actions)
@@ -191,6 +213,10 @@ extension TransitionSystem {
     public var actionNames: [String] { [] }
 
     public func changedVariables(from before: State, to after: State) -> VariableSet { .max }
+
+    @inlinable public func changedVariables(from before: UnsafePointer<State>, to after: UnsafePointer<State>) -> VariableSet {
+        changedVariables(from: before.pointee, to: after.pointee)
+    }
 
     public func forEachSymmetricImage(of state: State, _ body: (State) -> Void) { body(state) }
 

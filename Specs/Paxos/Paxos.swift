@@ -175,6 +175,25 @@ public struct Paxos: TransitionSystem {
 
     public func apply<M>(_ action: PaxosAction, toAny s: PaxosStateOf<M>) -> PaxosStateOf<M> {
         var t = s
+        apply(action, to: s, changing: &t)
+        return t
+    }
+
+    /// Enabled actions, each applied over the explorer's memory: `apply` without its copies.
+    /// Inlinable, so that the explorer's loop body is inlined into it where it is specialised.
+    @inlinable public func forEachSuccessor(of s: PaxosState, actions: inout [PaxosAction], into successor: UnsafeMutablePointer<PaxosState>,
+                                 _ body: (Int, PaxosAction) -> Void) {
+        actions.removeAll(keepingCapacity: true)
+        enabledActions(in: s, into: &actions)
+        for k in actions.indices {
+            successor.pointee = s
+            apply(actions[k], to: s, changing: &successor.pointee)
+            body(k, actions[k])
+        }
+    }
+
+    /// `action`'s changes to `t`, a copy of `s`, which it reads.
+    @usableFromInline @inline(__always) func apply<M>(_ action: PaxosAction, to s: PaxosStateOf<M>, changing t: inout PaxosStateOf<M>) {
         switch action {
         case .phase1a(let b):
             t.send(.phase1a(bal: b))
@@ -189,7 +208,6 @@ public struct Paxos: TransitionSystem {
             t.maxVal[a] = v
             t.send(.phase2b(acc: a, bal: b, val: v))
         }
-        return t
     }
 
     public func metrics<M>(ofAny s: PaxosStateOf<M>) -> [(String, Int)] {
@@ -199,6 +217,10 @@ public struct Paxos: TransitionSystem {
 
     /// Exact, down to the kind of message sent (``PaxosVariable``).
     @inline(__always) public func changedVariables(from before: PaxosState, to after: PaxosState) -> VariableSet {
+        PaxosVariable.changed(from: before, to: after)
+    }
+
+    @inline(__always) public func changedVariables(from before: UnsafePointer<PaxosState>, to after: UnsafePointer<PaxosState>) -> VariableSet {
         PaxosVariable.changed(from: before, to: after)
     }
 

@@ -16,11 +16,16 @@ enum PaxosVariable {
 
     /// Exact: a bit is set if and only if that variable or part differs.
     @inline(__always) static func changed(from a: PaxosState, to b: PaxosState) -> VariableSet {
+        withUnsafePointer(to: a) { a in withUnsafePointer(to: b) { b in changed(from: a, to: b) } }
+    }
+
+    /// The same, of the states at two addresses, read in place (the explorer's successors).
+    @inline(__always) static func changed(from a: UnsafePointer<PaxosState>, to b: UnsafePointer<PaxosState>) -> VariableSet {
         var changed: VariableSet = 0
-        if a.maxBal != b.maxBal { changed |= maxBal }
-        if a.maxVBal != b.maxVBal { changed |= maxVBal }
-        if a.maxVal != b.maxVal { changed |= maxVal }
-        let kinds = a.msgs.kindsDiffering(from: b.msgs)
+        if a.pointee.maxBal != b.pointee.maxBal { changed |= maxBal }
+        if a.pointee.maxVBal != b.pointee.maxVBal { changed |= maxVBal }
+        if a.pointee.maxVal != b.pointee.maxVal { changed |= maxVal }
+        let kinds = a.pointee.msgs.kindsDiffering(from: b.pointee.msgs)
         if kinds != 0 { changed |= msgs | VariableSet(kinds) << 32 }
         return changed
     }

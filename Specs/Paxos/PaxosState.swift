@@ -86,9 +86,21 @@ public struct PaxosStateOf<Messages: PaxosMessages>: Hashable, Codable, Sendable
     /// Each word once: the acceptors' words are injective (``PerProcess``), and so are the set's
     /// (``PaxosMessages/forEachWord(_:)``).
     public func fingerprint<H: FingerprintHasher>(into f: inout H) {
-        f.combine(maxBal.word)
-        f.combine(maxVBal.word)
-        f.combine(maxVal.word)
-        msgs.forEachWord { f.combine($0) }
+        withUnsafePointer(to: self) { Self.feed($0, into: &f) }
+    }
+
+    /// The same words read in place, where the explorer writes its successors: as a value the
+    /// state was copied first.
+    public static func fingerprint(at state: UnsafePointer<Self>) -> UInt64 {
+        var f = Fingerprinter()
+        feed(state, into: &f)
+        return f.value
+    }
+
+    @inline(__always) static func feed<H: FingerprintHasher>(_ s: UnsafePointer<Self>, into f: inout H) {
+        f.combine(s.pointee.maxBal.word)
+        f.combine(s.pointee.maxVBal.word)
+        f.combine(s.pointee.maxVal.word)
+        s.pointee.msgs.forEachWord { f.combine($0) }
     }
 }

@@ -118,6 +118,25 @@ public struct Raft: TransitionSystem {
 
     public func apply(_ action: RaftAction, to s: RaftState) -> RaftState {
         var t = s
+        apply(action, to: s, changing: &t)
+        return t
+    }
+
+    /// Enabled actions, each applied over the explorer's memory: `apply` without its copies.
+    /// Inlinable, so that the explorer's loop body is inlined into it where it is specialised.
+    @inlinable public func forEachSuccessor(of s: RaftState, actions: inout [RaftAction], into successor: UnsafeMutablePointer<RaftState>,
+                                 _ body: (Int, RaftAction) -> Void) {
+        actions.removeAll(keepingCapacity: true)
+        enabledActions(in: s, into: &actions)
+        for k in actions.indices {
+            successor.pointee = s
+            apply(actions[k], to: s, changing: &successor.pointee)
+            body(k, actions[k])
+        }
+    }
+
+    /// `action`'s changes to `t`, a copy of `s`, which it reads.
+    @usableFromInline func apply(_ action: RaftAction, to s: RaftState, changing t: inout RaftState) {
         switch action {
         case .restart(let i):
             t.state[i] = .follower
@@ -168,7 +187,6 @@ public struct Raft: TransitionSystem {
         case .dropMessage(let m):
             t.messages.remove(m)
         }
-        return t
     }
 
     /// AdvanceCommitIndex's newCommitIndex: the largest index a quorum agrees on, if that entry is
@@ -270,6 +288,11 @@ public struct Raft: TransitionSystem {
         RaftVariable.changed(from: before, to: after)
     }
 
+    @inlinable @inline(__always) public func changedVariables(from before: UnsafePointer<RaftState>,
+                                                              to after: UnsafePointer<RaftState>) -> VariableSet {
+        RaftVariable.changed(from: before, to: after)
+    }
+
     /// The granted votes in flight (``RaftVariable/voteGrants``) are part of `messages`.
     public func variable(ofPart bit: Int) -> Int? { 1 << UInt64(bit) == RaftVariable.voteGrants ? RaftVariable.messages.rawValue : nil }
 
@@ -286,10 +309,11 @@ public struct Raft: TransitionSystem {
          "Receive", "DuplicateMessage", "DropMessage"]
     }
 
-    /// Always inlined: the explorer asks it of every successor, and a call copied the state.
+    /// Always inlined: the explorer asks it of every successor, and a call copied the state. The
+    /// terms and logs of servers beyond `servers` keep their initial values, so every row is
+    /// compared, without a loop over the servers.
     @inline(__always) public func isWithinBounds(_ s: RaftState) -> Bool {
-        (0..<servers).allSatisfy { s.currentTerm[$0] <= maxTerm && s.log[$0].count <= maxLogLength }
-            && s.messages.total <= maxMessages
+        s.currentTerm.allAtMost(maxTerm) && s.log.largest(\.count) <= maxLogLength && s.messages.total <= maxMessages
     }
 
     public var invariants: [Invariant<RaftState>] { RaftProperties.all.map(\.concrete) }

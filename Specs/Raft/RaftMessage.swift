@@ -243,21 +243,38 @@ public struct MessageBag: Hashable, Codable, Sendable {
     /// part of the bag that Raft's invariants read (``RaftView/voteGrantInFlight(from:to:term:)``),
     /// so that a step that sends, duplicates or drops any other message leaves them alone.
     @inline(never) public func voteGrantsDiffer(from other: MessageBag) -> Bool {
-        // Through buffer pointers: reading `word(_:)` in the loops copied each bag twice.
-        words.span.withUnsafeBufferPointer { x in
-            other.words.span.withUnsafeBufferPointer { y in
-                var a = 0, b = 0
-                let m = Int((x[0] >> Self.distinctShift) & 0xFF), n = Int((y[0] >> Self.distinctShift) & 0xFF)
-                while true {
-                    while a < m && !Self.isVoteGrant(x[a]) { a += 1 }
-                    while b < n && !Self.isVoteGrant(y[b]) { b += 1 }
-                    if a == m || b == n { return (a == m) != (b == n) }
-                    if x[a] & Self.keyMask != y[b] & Self.keyMask { return true }
-                    a += 1
-                    b += 1
-                }
-            }
+        withUnsafePointer(to: self) { a in withUnsafePointer(to: other) { b in Self.voteGrantsDiffer(a, b) } }
+    }
+
+    /// ``voteGrantsDiffer(from:)`` of the bags at two addresses (``RaftVariable/changed(from:to:)``
+    /// reads the explorer's successors where they lie).
+    @inline(never) public static func voteGrantsDiffer(_ first: UnsafePointer<MessageBag>, _ second: UnsafePointer<MessageBag>) -> Bool {
+        let x = words(at: first), y = words(at: second)
+        var a = 0, b = 0
+        let m = Int((x[0] >> Self.distinctShift) & 0xFF), n = Int((y[0] >> Self.distinctShift) & 0xFF)
+        while true {
+            while a < m && !Self.isVoteGrant(x[a]) { a += 1 }
+            while b < n && !Self.isVoteGrant(y[b]) { b += 1 }
+            if a == m || b == n { return (a == m) != (b == n) }
+            if x[a] & Self.keyMask != y[b] & Self.keyMask { return true }
+            a += 1
+            b += 1
         }
+    }
+
+    /// Whether the bags at two addresses differ: all 16 words, as ``==(_:_:)`` compares them.
+    @inlinable @inline(__always) public static func differ(_ first: UnsafePointer<MessageBag>, _ second: UnsafePointer<MessageBag>) -> Bool {
+        let x = words(at: first), y = words(at: second)
+        var differ: UInt64 = 0
+        for k in 0..<capacity { differ |= x[k] ^ y[k] }
+        return differ != 0
+    }
+
+    /// The words of the bag at `bag`, in place. The bag's one stored property is its inline array
+    /// of words, whose elements lie in order from its start; `MessageBagTests` checks the words
+    /// read here against the array's.
+    @inlinable static func words(at bag: UnsafePointer<MessageBag>) -> UnsafePointer<UInt64> {
+        UnsafeRawPointer(bag).assumingMemoryBound(to: UInt64.self)
     }
 
     /// Each distinct message as one word: the message and, in the top byte, its copies (and in
@@ -269,11 +286,18 @@ public struct MessageBag: Hashable, Codable, Sendable {
     /// The number of distinct messages, then each one's word (``forEachWord(_:)``), read through
     /// a buffer pointer: through ``items`` the fingerprint copied the bag and called `count`.
     @inline(__always) func fingerprint<H: FingerprintHasher>(into f: inout H) {
-        words.span.withUnsafeBufferPointer { w in
-            let n = Int((w[0] >> Self.distinctShift) & 0xFF)
-            f.combine(UInt64(n))
-            for k in 0..<n { f.combine(w[k]) }
-        }
+        words.span.withUnsafeBufferPointer { Self.feed($0.baseAddress!, into: &f) }
+    }
+
+    /// ``fingerprint(into:)`` of the bag at `bag`, read where it lies (``RaftState/fingerprint(at:)``).
+    @inline(__always) static func fingerprint<H: FingerprintHasher>(at bag: UnsafePointer<MessageBag>, into f: inout H) {
+        feed(words(at: bag), into: &f)
+    }
+
+    @inline(__always) private static func feed<H: FingerprintHasher>(_ w: UnsafePointer<UInt64>, into f: inout H) {
+        let n = Int((w[0] >> Self.distinctShift) & 0xFF)
+        f.combine(UInt64(n))
+        for k in 0..<n { f.combine(w[k]) }
     }
 
     /// Always inlined: called with a state's bag, a call copies both bags first.

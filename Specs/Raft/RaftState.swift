@@ -106,18 +106,30 @@ public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
     /// each has a word of its own. `FingerprintTests` audits this on every variant at the smallest
     /// and largest sizes.
     public func fingerprint<H: FingerprintHasher>(into f: inout H) {
-        f.combine(currentTerm.word)
-        f.combine(state.word | votedFor.word << 4)
-        f.combine(commitIndex.word)
-        f.combine(votesResponded.word)
-        f.combine(votesGranted.word)
-        log.forEach(upTo: servers) { $0.fingerprint(into: &f) }
-        f.combine(nextIndex.low)
-        f.combine(matchIndex.low)
-        if servers > 3 {
-            f.combine(nextIndex.high)
-            f.combine(matchIndex.high)
+        withUnsafePointer(to: self) { Self.feed($0, into: &f) }
+    }
+
+    /// The same words read in place: the explorer fingerprints nearly every successor, and
+    /// taking the state as a value copied its 250 bytes first.
+    public static func fingerprint(at state: UnsafePointer<RaftState>) -> UInt64 {
+        var f = Fingerprinter()
+        feed(state, into: &f)
+        return f.value
+    }
+
+    @inline(__always) static func feed<H: FingerprintHasher>(_ s: UnsafePointer<RaftState>, into f: inout H) {
+        f.combine(s.pointee.currentTerm.word)
+        f.combine(s.pointee.state.word | s.pointee.votedFor.word << 4)
+        f.combine(s.pointee.commitIndex.word)
+        f.combine(s.pointee.votesResponded.word)
+        f.combine(s.pointee.votesGranted.word)
+        s.pointee.log.forEach(upTo: s.pointee.servers) { $0.fingerprint(into: &f) }
+        f.combine(s.pointee.nextIndex.low)
+        f.combine(s.pointee.matchIndex.low)
+        if s.pointee.servers > 3 {
+            f.combine(s.pointee.nextIndex.high)
+            f.combine(s.pointee.matchIndex.high)
         }
-        messages.fingerprint(into: &f)
+        MessageBag.fingerprint(at: s.pointer(to: \.messages)!, into: &f)
     }
 }

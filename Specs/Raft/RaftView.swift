@@ -160,20 +160,28 @@ public enum RaftVariable: Int, CaseIterable, Sendable {
     /// both states (without `@inlinable`, whether it was inlined there changed from one build to
     /// the next).
     @inlinable @inline(__always) public static func changed(from a: RaftState, to b: RaftState) -> VariableSet {
+        withUnsafePointer(to: a) { a in withUnsafePointer(to: b) { b in changed(from: a, to: b) } }
+    }
+
+    /// The same, of the states at two addresses: each variable is loaded from both to be
+    /// compared, where states as values were loaded whole (the explorer's successors lie in its
+    /// own memory).
+    @inlinable @inline(__always) public static func changed(from a: UnsafePointer<RaftState>, to b: UnsafePointer<RaftState>) -> VariableSet {
         var out: VariableSet = 0
         func note(_ v: RaftVariable, _ differs: Bool) { if differs { out |= v.bit } }
-        note(.currentTerm, a.currentTerm != b.currentTerm)
-        note(.state, a.state != b.state)
-        note(.votedFor, a.votedFor != b.votedFor)
-        note(.log, a.log != b.log)
-        note(.commitIndex, a.commitIndex != b.commitIndex)
-        note(.votesResponded, a.votesResponded != b.votesResponded)
-        note(.votesGranted, a.votesGranted != b.votesGranted)
-        note(.nextIndex, a.nextIndex != b.nextIndex)
-        note(.matchIndex, a.matchIndex != b.matchIndex)
-        if a.messages != b.messages {
+        note(.currentTerm, a.pointee.currentTerm != b.pointee.currentTerm)
+        note(.state, a.pointee.state != b.pointee.state)
+        note(.votedFor, a.pointee.votedFor != b.pointee.votedFor)
+        note(.log, a.pointee.log != b.pointee.log)
+        note(.commitIndex, a.pointee.commitIndex != b.pointee.commitIndex)
+        note(.votesResponded, a.pointee.votesResponded != b.pointee.votesResponded)
+        note(.votesGranted, a.pointee.votesGranted != b.pointee.votesGranted)
+        note(.nextIndex, a.pointee.nextIndex != b.pointee.nextIndex)
+        note(.matchIndex, a.pointee.matchIndex != b.pointee.matchIndex)
+        let bags = (a.pointer(to: \.messages)!, b.pointer(to: \.messages)!)
+        if MessageBag.differ(bags.0, bags.1) {
             out |= RaftVariable.messages.bit
-            if a.messages.voteGrantsDiffer(from: b.messages) { out |= voteGrants }
+            if MessageBag.voteGrantsDiffer(bags.0, bags.1) { out |= voteGrants }
         }
         return out
     }

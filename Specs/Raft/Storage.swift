@@ -92,6 +92,12 @@ public struct PerServerRows<Row: Hashable & Codable & Sendable>: Hashable, Codab
         if count > 4 { body(r4) }
     }
 
+    /// The largest of `measure` over all five rows, those beyond the servers included (their
+    /// rows keep the initial value).
+    @inline(__always) func largest(_ measure: (Row) -> Int) -> Int {
+        Swift.max(measure(r0), measure(r1), measure(r2), measure(r3), measure(r4))
+    }
+
     public subscript(i: Int) -> Row {
         get {
             switch i {

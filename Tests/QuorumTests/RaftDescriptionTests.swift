@@ -72,6 +72,10 @@ import Raft
             }
             for action in model.enabledActions(in: s) {
                 let next = model.apply(action, to: s)
+                // The spec's bounds, read wordwise, are the description's.
+                if model.isWithinBounds(next) != description.isWithinBounds(RaftVariables(next)) {
+                    disagreements.append("bounds after \(action)")
+                }
                 guard model.isWithinBounds(next) else { continue }
                 steps += 1
                 for (step, property) in zip(description.actionProperties, model.actionProperties) {

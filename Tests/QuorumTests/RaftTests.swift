@@ -71,6 +71,29 @@ import QuorumCore
         #expect(m.term == 3 && m.success && m.matchIndex == 1 && m.source == 1 && m.dest == 2)
     }
 
+    /// The explorer reads a successor's bag in place (``MessageBag/words(at:)``): those words
+    /// are the bag's own, in order, on every bag of a run with up to sixteen distinct messages.
+    @Test func aBagReadInPlaceIsTheBag() {
+        let raft = Raft(servers: 3, values: 2, maxTerm: 3, maxLogLength: 2, maxMessages: 3)
+        var random = SeededGenerator(seed: 7)
+        var (bags, largest) = (0, 0)
+        for _ in 0..<40 {
+            var s = raft.initialStates[0]
+            for _ in 0..<60 {
+                let actions = raft.enabledActions(in: s).filter { raft.isWithinBounds(raft.apply($0, to: s)) }
+                guard !actions.isEmpty else { break }
+                s = raft.apply(actions.randomElement(using: &random)!, to: s)
+                let bag = s.messages
+                let read = withUnsafePointer(to: bag) { p in (0..<MessageBag.capacity).map { MessageBag.words(at: p)[$0] } }
+                let own = (0..<MessageBag.capacity).map { bag.word($0) }
+                #expect(read == own)
+                bags += 1
+                largest = max(largest, bag.items.count)
+            }
+        }
+        #expect(bags > 1000 && largest >= 3, "\(bags) bags, at most \(largest) distinct messages")
+    }
+
     @Test func leaderCompletenessFailsForALeaderMissingACommittedEntry() {
         var s = RaftState(servers: 3)
         s.log[0] = [Entry(term: 2, value: 0)]
