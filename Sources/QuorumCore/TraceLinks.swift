@@ -77,16 +77,20 @@ struct TraceLinks {
 struct ByteStream {
     private static let chunkShift = 14
     private static let chunkSize = 1 << chunkShift
+    /// The full chunks, then the one being written: apart, so that an append writes to an array
+    /// of its own instead of one nested in another (two uniqueness checks and a bounds check a
+    /// byte, twice for each state the explorer stores).
     private var chunks: [[UInt8]] = []
+    private var last: [UInt8] = []
     private(set) var count = 0
 
     mutating func append(_ byte: UInt8) {
-        if count & (Self.chunkSize - 1) == 0 {
-            var chunk: [UInt8] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            chunks.append(chunk)
+        if last.count == Self.chunkSize {
+            chunks.append(last)
+            last = []
         }
-        chunks[chunks.count - 1].append(byte)
+        if last.capacity == 0 { last.reserveCapacity(Self.chunkSize) }
+        last.append(byte)
         count += 1
     }
 
@@ -94,9 +98,14 @@ struct ByteStream {
         LEB128.append(value) { append($0) }
     }
 
-    func readVarint(at offset: inout Int) -> UInt64 {
-        LEB128.read(&offset, count: count) { chunks[$0 >> Self.chunkShift][$0 & (Self.chunkSize - 1)] }
+    private func byte(_ i: Int) -> UInt8 {
+        let chunk = i >> Self.chunkShift
+        return chunk < chunks.count ? chunks[chunk][i & (Self.chunkSize - 1)] : last[i & (Self.chunkSize - 1)]
     }
 
-    var bytes: Int { chunks.count * Self.chunkSize + chunks.capacity * MemoryLayout<[UInt8]>.stride }
+    func readVarint(at offset: inout Int) -> UInt64 {
+        LEB128.read(&offset, count: count) { byte($0) }
+    }
+
+    var bytes: Int { (chunks.count + (last.capacity > 0 ? 1 : 0)) * Self.chunkSize + chunks.capacity * MemoryLayout<[UInt8]>.stride }
 }

@@ -25,7 +25,7 @@ enum PaxosVariable {
         if a.pointee.maxBal != b.pointee.maxBal { changed |= maxBal }
         if a.pointee.maxVBal != b.pointee.maxVBal { changed |= maxVBal }
         if a.pointee.maxVal != b.pointee.maxVal { changed |= maxVal }
-        let kinds = a.pointee.msgs.kindsDiffering(from: b.pointee.msgs)
+        let kinds = PaxosMessageSet.kindsDiffering(a.pointer(to: \.msgs)!, b.pointer(to: \.msgs)!)
         if kinds != 0 { changed |= msgs | VariableSet(kinds) << 32 }
         return changed
     }

@@ -197,19 +197,36 @@ public struct PaxosMessageSet: PaxosMessages {
     /// it about a tenth of its instructions).
     @inline(__always) func kindsDiffering(from other: PaxosMessageSet) -> UInt8 {
         words.span.withUnsafeBufferPointer { x in
-            other.words.span.withUnsafeBufferPointer { y in
-                var kinds: UInt8 = 0
-                for w in 0..<Self.wordCount {
-                    var d = x[w] ^ y[w]
-                    while d != 0 {
-                        let k = w << 6 + d.trailingZeroBitCount
-                        kinds |= k < Self.first1b ? 1 : k < Self.first2a ? 2 : k < Self.first2b ? 4 : 8
-                        d &= d &- 1
-                    }
-                }
-                return kinds
+            other.words.span.withUnsafeBufferPointer { y in Self.kindsDiffering(x.baseAddress!, y.baseAddress!) }
+        }
+    }
+
+    /// ``kindsDiffering(from:)`` of the sets at two addresses, read in place (the explorer's
+    /// successors lie in its own memory; as values, both sets were copied first).
+    @inline(__always) static func kindsDiffering(_ first: UnsafePointer<PaxosMessageSet>, _ second: UnsafePointer<PaxosMessageSet>) -> UInt8 {
+        // The set's one stored property is its inline array of words, whose elements lie in
+        // order from its start; `theChangedVariablesAreExact` compares the kinds read so with
+        // those of a set of messages.
+        kindsDiffering(UnsafeRawPointer(first).assumingMemoryBound(to: UInt64.self),
+                       UnsafeRawPointer(second).assumingMemoryBound(to: UInt64.self))
+    }
+
+    @inline(__always) private static func kindsDiffering(_ x: UnsafePointer<UInt64>, _ y: UnsafePointer<UInt64>) -> UInt8 {
+        // Most of Paxos's steps send a message already sent: one pass of comparisons, which
+        // the compiler vectorises, answers them.
+        var any: UInt64 = 0
+        for w in 0..<wordCount { any |= x[w] ^ y[w] }
+        if any == 0 { return 0 }
+        var kinds: UInt8 = 0
+        for w in 0..<wordCount {
+            var d = x[w] ^ y[w]
+            while d != 0 {
+                let k = w << 6 + d.trailingZeroBitCount
+                kinds |= k < first1b ? 1 : k < first2a ? 2 : k < first2b ? 4 : 8
+                d &= d &- 1
             }
         }
+        return kinds
     }
 
     /// Each word: the bits are the set.
