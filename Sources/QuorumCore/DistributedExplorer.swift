@@ -174,30 +174,40 @@ extension Explorer {
                         var failures: [(property: Int, position: Position, parentRank: Int)] = []
                         var generated = 0
                         var actions: [System.Action] = []
-                        for p in range {
-                            let (id, state) = batch[p]
-                            system.forEachSuccessor(of: state, actions: &actions) { k, action, successor in
-                                generated += 1
-                                var changed = framed ? system.changedVariables(from: state, to: successor) : .max
-                                for a in actionProperties.indices
-                                where (frames[a] == .max || frames[a] & changed != 0) && !actionProperties[a].holds(state, action, successor) {
-                                    failures.append((invariants.count + a, Position(parent: id, action: k), me))
-                                }
-                                if system.isWithinBounds(successor) {
-                                    let print = fingerprint(successor)
-                                    let to = owner(print)
-                                    if to == me ? visitedBefore.contains(print) || (disk?.contains(print) ?? false)
-                                        : sentBefore.contains(print) { return }
-                                    SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: codec.encode(successor), to: &outgoing[to])
-                                } else {
-                                    if skips && !framed { changed = system.changedVariables(from: state, to: successor) }
-                                    for i in invariants.indices where footprints[i] & changed != 0 && !invariants[i].holds(successor, changed: changed) {
-                                        failures.append((i, Position(parent: id, action: k), me))
+                        guard !range.isEmpty else { return (outgoing: outgoing, failures: failures, generated: generated) }
+                        // As in `Explorer`: each successor is written over memory this worker owns
+                        // and read there, and the parent through a pointer.
+                        var scratch = batch[range.lowerBound].state
+                        withUnsafeMutablePointer(to: &scratch) { successor in
+                            for p in range {
+                                let (id, state) = batch[p]
+                                withUnsafePointer(to: state) { parent in
+                                    system.forEachSuccessor(of: state, actions: &actions, into: successor) { k, action in
+                                        generated += 1
+                                        var changed = framed ? system.changedVariables(from: parent, to: successor) : .max
+                                        for a in actionProperties.indices where (frames[a] == .max || frames[a] & changed != 0)
+                                            && !actionProperties[a].holds(parent.pointee, action, successor.pointee) {
+                                            failures.append((invariants.count + a, Position(parent: id, action: k), me))
+                                        }
+                                        if system.isWithinBounds(successor.pointee) {
+                                            let print = symmetry ? system.symmetricFingerprint(successor.pointee) : System.State.fingerprint(at: successor)
+                                            let to = owner(print)
+                                            if to == me ? visitedBefore.contains(print) || (disk?.contains(print) ?? false)
+                                                : sentBefore.contains(print) { return }
+                                            SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: codec.encode(successor.pointee),
+                                                                   to: &outgoing[to])
+                                        } else {
+                                            if skips && !framed { changed = system.changedVariables(from: parent, to: successor) }
+                                            for i in invariants.indices
+                                            where footprints[i] & changed != 0 && !invariants[i].holds(successor.pointee, changed: changed) {
+                                                failures.append((i, Position(parent: id, action: k), me))
+                                            }
+                                        }
                                     }
                                 }
-                            }
-                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
-                                failures.append((deadlockIndex, Position(parent: id, action: -1), me))
+                                if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
+                                    failures.append((deadlockIndex, Position(parent: id, action: -1), me))
+                                }
                             }
                         }
                         return (outgoing: outgoing, failures: failures, generated: generated)

@@ -358,58 +358,58 @@ public struct Explorer<System: TransitionSystem> {
                         // The memory each successor is written over, read in place by the calls below.
                         var scratch = batch[range.lowerBound].state
                         withUnsafeMutablePointer(to: &scratch) { successor in
-                        for p in range {
-                            let (id, state) = batch[p]
-                            // The parent through a pointer: the calls below that need it in memory
-                            // (step properties, the comparison) are rare, and with the value the
-                            // compiler stored a copy of it for every successor.
-                            withUnsafePointer(to: state) { parent in
-                                system.forEachSuccessor(of: state, actions: &actions, into: successor) { k, action in
-                                    slice.generated += 1
-                                    // Counting.on, not a captured Bool: a constant in each specialisation.
-                                    let kind = Counting.on ? action.kind : 0
-                                    if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
-                                    let changed = framed || skips ? system.changedVariables(from: parent, to: successor) : .max
-                                    if everyStep || anyFrame & changed != 0 {
-                                        for a in actionProperties.indices
-                                        where (frames[a] == .max || frames[a] & changed != 0) && !stepHolds[a](parent.pointee, action, successor.pointee) {
-                                            slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
+                            for p in range {
+                                let (id, state) = batch[p]
+                                // The parent through a pointer: the calls below that need it in memory
+                                // (step properties, the comparison) are rare, and with the value the
+                                // compiler stored a copy of it for every successor.
+                                withUnsafePointer(to: state) { parent in
+                                    system.forEachSuccessor(of: state, actions: &actions, into: successor) { k, action in
+                                        slice.generated += 1
+                                        // Counting.on, not a captured Bool: a constant in each specialisation.
+                                        let kind = Counting.on ? action.kind : 0
+                                        if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
+                                        let changed = framed || skips ? system.changedVariables(from: parent, to: successor) : .max
+                                        if everyStep || anyFrame & changed != 0 {
+                                            for a in actionProperties.indices
+                                            where (frames[a] == .max || frames[a] & changed != 0) && !stepHolds[a](parent.pointee, action, successor.pointee) {
+                                                slice.failures.append((invariants.count + a, Position(parent: id, action: k)))
+                                            }
                                         }
-                                    }
-                                    // A step that changed nothing leads back to its parent, visited and
-                                    // checked: no fingerprint, lookup or invariant is needed. The
-                                    // comparison confirms what `changed` says, bytewise: equal bytes
-                                    // are the same state, and unequal ones (padding) only mean the
-                                    // lookup below finds the parent. `==` was a call per stuttering
-                                    // step (most of Paxos's steps).
-                                    if changed == 0 && memcmp(parent, successor, MemoryLayout<System.State>.size) == 0 { return }
-                                    if system.isWithinBounds(successor.pointee) {
-                                        let print = symmetry ? system.symmetricFingerprint(successor.pointee) : System.State.fingerprint(at: successor)
-                                        if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
-                                            slice.successors.append((print, id, UInt32(k), successor.pointee))
-                                            if Counting.on { slice.successorKinds.append(kind) }
-                                            if skips { slice.changes.append(changed) }
+                                        // A step that changed nothing leads back to its parent, visited and
+                                        // checked: no fingerprint, lookup or invariant is needed. The
+                                        // comparison confirms what `changed` says, bytewise: equal bytes
+                                        // are the same state, and unequal ones (padding) only mean the
+                                        // lookup below finds the parent. `==` was a call per stuttering
+                                        // step (most of Paxos's steps).
+                                        if changed == 0 && memcmp(parent, successor, MemoryLayout<System.State>.size) == 0 { return }
+                                        if system.isWithinBounds(successor.pointee) {
+                                            let print = symmetry ? system.symmetricFingerprint(successor.pointee) : System.State.fingerprint(at: successor)
+                                            if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
+                                                slice.successors.append((print, id, UInt32(k), successor.pointee))
+                                                if Counting.on { slice.successorKinds.append(kind) }
+                                                if skips { slice.changes.append(changed) }
+                                            }
+                                        } else {
+                                            // Beyond the bounds: checked unless the same state passed before
+                                            // (``PassedBeyondBounds``), and remembered when it passes.
+                                            guard anyFootprint & changed != 0 else { return }
+                                            let print = remembers ? System.State.fingerprint(at: successor) : 0
+                                            if remembers && passed.contains(print) { return }
+                                            var held = true
+                                            for i in invariants.indices
+                                            where footprints[i] & changed != 0 && !holdsAfterStep[i](successor.pointee, changed) {
+                                                slice.failures.append((i, Position(parent: id, action: k)))
+                                                held = false
+                                            }
+                                            if held && remembers { passed.insert(print) }
                                         }
-                                    } else {
-                                        // Beyond the bounds: checked unless the same state passed before
-                                        // (``PassedBeyondBounds``), and remembered when it passes.
-                                        guard anyFootprint & changed != 0 else { return }
-                                        let print = remembers ? System.State.fingerprint(at: successor) : 0
-                                        if remembers && passed.contains(print) { return }
-                                        var held = true
-                                        for i in invariants.indices
-                                        where footprints[i] & changed != 0 && !holdsAfterStep[i](successor.pointee, changed) {
-                                            slice.failures.append((i, Position(parent: id, action: k)))
-                                            held = false
-                                        }
-                                        if held && remembers { passed.insert(print) }
                                     }
                                 }
+                                if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
+                                    slice.failures.append((deadlockIndex, Position(parent: id, action: -1)))
+                                }
                             }
-                            if actions.isEmpty && checkDeadlock && liveNow[deadlockIndex] {
-                                slice.failures.append((deadlockIndex, Position(parent: id, action: -1)))
-                            }
-                        }
                         }
                         return slice
                     }

@@ -58,8 +58,9 @@ public struct RaftState: Hashable, Codable, Sendable, Fingerprintable {
         messages = MessageBag()
     }
 
-    /// `LastTerm(log[i])`.
-    public func lastTerm(_ i: Int) -> Int { log[i].last?.term ?? 0 }
+    /// `LastTerm(log[i])`. Always inlined: `apply` and the vote handler read it for every
+    /// RequestVote, and the call cost more than the read.
+    @inline(__always) public func lastTerm(_ i: Int) -> Int { log[i].last?.term ?? 0 }
 
     /// The state with server `i` renamed `ps[i]` and value `v` renamed `pv[v]`.
     public func permuted(servers ps: [Int], values pv: [Int]) -> RaftState {

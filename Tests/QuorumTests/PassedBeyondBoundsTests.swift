@@ -12,10 +12,15 @@ import Testing
         #expect(!table.contains(a))
         table.insert(a)
         #expect(table.contains(a) && !table.contains(a ^ 1))
-        // Another fingerprint with the same home slot (the same high bits) takes the slot.
-        let b = a ^ 0xFF
-        table.insert(b)
-        #expect(table.contains(b) && !table.contains(a))
+        // Fingerprints with the same home bucket (the same high bits) share its four slots;
+        // a fifth takes the slot its low bits name.
+        let same = [a ^ 0xFF, a ^ 0xF0, a ^ 0x0F]
+        for f in same { table.insert(f) }
+        #expect(table.contains(a) && same.allSatisfy(table.contains))
+        let fifth = a ^ 0x33
+        table.insert(fifth)
+        #expect(table.contains(fifth))
+        #expect(([a] + same).filter(table.contains).count == 3)
         // Zero marks an empty slot: the fingerprint zero is stored as one.
         #expect(!table.contains(0))
         table.insert(0)
