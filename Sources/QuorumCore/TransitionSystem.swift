@@ -85,7 +85,7 @@ public protocol TransitionSystem: Sendable {
     /// ``changedVariables(from:to:)`` of the states at two addresses, read where they lie: the
     /// explorer asks it of every successor it generates, and as values both states were loaded
     /// whole. By default the value version.
-    func changedVariables(from before: UnsafePointer<State>, to after: UnsafePointer<State>) -> VariableSet
+    func changedVariables(between before: UnsafePointer<State>, and after: UnsafePointer<State>) -> VariableSet
 
     /// The variable (an index of ``traceVariables``) that a bit of ``VariableSet`` beyond the
     /// variables stands for a part of (Raft's granted votes in flight, bit 32, are part of
@@ -214,7 +214,7 @@ extension TransitionSystem {
 
     public func changedVariables(from before: State, to after: State) -> VariableSet { .max }
 
-    @inlinable public func changedVariables(from before: UnsafePointer<State>, to after: UnsafePointer<State>) -> VariableSet {
+    @inlinable public func changedVariables(between before: UnsafePointer<State>, and after: UnsafePointer<State>) -> VariableSet {
         changedVariables(from: before.pointee, to: after.pointee)
     }
 

@@ -220,7 +220,7 @@ public struct Paxos: TransitionSystem {
         PaxosVariable.changed(from: before, to: after)
     }
 
-    @inline(__always) public func changedVariables(from before: UnsafePointer<PaxosState>, to after: UnsafePointer<PaxosState>) -> VariableSet {
+    @inline(__always) public func changedVariables(between before: UnsafePointer<PaxosState>, and after: UnsafePointer<PaxosState>) -> VariableSet {
         PaxosVariable.changed(from: before, to: after)
     }
 

@@ -288,8 +288,8 @@ public struct Raft: TransitionSystem {
         RaftVariable.changed(from: before, to: after)
     }
 
-    @inlinable @inline(__always) public func changedVariables(from before: UnsafePointer<RaftState>,
-                                                              to after: UnsafePointer<RaftState>) -> VariableSet {
+    @inlinable @inline(__always) public func changedVariables(between before: UnsafePointer<RaftState>,
+                                                              and after: UnsafePointer<RaftState>) -> VariableSet {
         RaftVariable.changed(from: before, to: after)
     }
 
