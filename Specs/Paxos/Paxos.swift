@@ -256,7 +256,7 @@ public struct Paxos: TransitionSystem {
         // No value is chosen before a quorum's worth of votes.
         let votes = s.msgs.reduce(0) { n, m in if case .phase2b = m { n + 1 } else { n } }
         guard votes >= (quorums.first?.nonzeroBitCount ?? 1) else { return nil }
-        let view = PaxosConcreteView(s, of: self, quorums: quorums.map(Paxos.members))
+        let view = PaxosConcreteView(s, of: self)
         return (0..<values).first { view.chosen($0).value }.map { .string(Paxos.valueName($0)) }
     }
 

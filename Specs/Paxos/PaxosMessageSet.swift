@@ -33,6 +33,7 @@ public struct PaxosMessageSet: PaxosMessages {
 
     public init() {
         assert(Self.capacity <= Self.wordCount * 64)
+        assert(Self.first2b >> 6 + 1 == Self.wordCount - 1, "the 2b messages lie in the last two words")
     }
 
     /// Whether every field of `m` lies within the layout.
@@ -99,12 +100,8 @@ public struct PaxosMessageSet: PaxosMessages {
               let last = Self.index(of: .phase1b(acc: acc, bal: bal, mbal: maxBallot, mval: values - 1)) else {
             return highestVoteReportedByScan(acc: acc, bal: bal, maxBallot: maxBallot, values: values)
         }
-        // At most (maxBallot + 2) * (maxValues + 1) bits, 24: within two words.
-        let width = last - first + 1
-        let w = first >> 6, shift = first & 63
-        var bits = word(w) >> UInt64(shift)
-        if shift + width > 64 { bits |= word(w + 1) << UInt64(64 - shift) }
-        bits &= (1 << UInt64(width)) - 1
+        // At most (maxBallot + 2) * (maxValues + 1) bits, 24.
+        let bits = self.bits(from: first, count: last - first + 1)
         if bits == 0 { return nil }
         return (63 - bits.leadingZeroBitCount) / (Self.maxValues + 1) - 1
     }
@@ -116,17 +113,36 @@ public struct PaxosMessageSet: PaxosMessages {
             return ballotsAndProposalsByScan(maxBallot: maxBallot, values: values)
         }
         let ballots = Int(truncatingIfNeeded: word(0) & ((1 << UInt64(maxBallot + 1)) - 1))
-        // The 2a range, (maxBallot + 1) * maxValues bits (at most 15): within two words.
-        let width = (maxBallot + 1) * Self.maxValues
-        let w = Self.first2a >> 6, shift = Self.first2a & 63
-        var bits = word(w) >> UInt64(shift)
-        if shift + width > 64 { bits |= word(w + 1) << UInt64(64 - shift) }
+        // The 2a range, (maxBallot + 1) * maxValues bits (at most 15).
+        let bits = self.bits(from: Self.first2a, count: (maxBallot + 1) * Self.maxValues)
         var proposals = 0
         let row: UInt64 = (1 << UInt64(values)) - 1
         for b in 0...maxBallot {
             proposals |= Int(truncatingIfNeeded: (bits >> UInt64(b * Self.maxValues)) & row) << (b * values)
         }
         return (ballots, proposals)
+    }
+
+    /// An acceptor's 2b messages are consecutive bits, ballot major: `maxValues` bits a ballot.
+    @inline(__always) public func votes(of acc: Int) -> (bits: UInt64, stride: Int)? {
+        guard acc >= 0 && acc < Self.maxAcceptors else { return nil }
+        let row = Self.ballots * Self.maxValues
+        return (UInt64(truncatingIfNeeded: allVotes >> UInt128(acc * row)) & ((1 << UInt64(row)) - 1), Self.maxValues)
+    }
+
+    /// The 2b messages' bits, which lie in the last two words: read by constant indices, as a
+    /// word at a computed index copied the whole array first.
+    @inline(__always) private var allVotes: UInt128 {
+        let w = Self.first2b >> 6
+        return (UInt128(word(w + 1)) << 64 | UInt128(word(w))) >> UInt128(Self.first2b & 63)
+    }
+
+    /// `count` (1...64) consecutive bits from bit `first`, which lie within two words.
+    @inline(__always) private func bits(from first: Int, count: Int) -> UInt64 {
+        let w = first >> 6, shift = first & 63
+        var bits = word(w) >> UInt64(shift)
+        if shift + count > 64 { bits |= word(w + 1) << UInt64(64 - shift) }
+        return count == 64 ? bits : bits & ((1 << UInt64(count)) - 1)
     }
 
     public var count: Int {

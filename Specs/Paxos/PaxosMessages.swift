@@ -27,6 +27,10 @@ public protocol PaxosMessages: Hashable, Sendable, Codable, Sequence where Eleme
     /// `(maxBallot + 1) * values` bits fit a word: what `Phase1b` and `Phase2b` read for every
     /// acceptor. By default the messages one by one (``ballotsAndProposalsByScan(maxBallot:values:)``).
     func ballotsAndProposals(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int)
+    /// `acc`'s votes (its 2b messages) as the bits `bal * stride + val` of one word, or nil where
+    /// the set does not hold them so (by default: the invariants then read the messages one by
+    /// one). What the concrete view reads for `DidNotVoteAt`, `ShowsSafeAt` and `ChosenAt`.
+    func votes(of acc: Int) -> (bits: UInt64, stride: Int)?
 }
 
 extension PaxosMessages {
@@ -55,6 +59,8 @@ extension PaxosMessages {
     public func ballotsAndProposals(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int) {
         ballotsAndProposalsByScan(maxBallot: maxBallot, values: values)
     }
+
+    public func votes(of acc: Int) -> (bits: UInt64, stride: Int)? { nil }
 
     /// The definition of ``ballotsAndProposals(maxBallot:values:)``: the 1a and 2a messages.
     public func ballotsAndProposalsByScan(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int) {

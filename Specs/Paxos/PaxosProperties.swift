@@ -44,14 +44,15 @@ public struct PaxosProperty: Sendable {
     }
 
     static func concrete<F: PaxosFormula, M>(_: F.Type, _ paxos: Paxos, _ quorums: [[Int]], on: M.Type) -> Invariant<PaxosStateOf<M>> {
-        let names = F.conjuncts(in: PaxosConcreteView(PaxosStateOf<M>(acceptors: paxos.acceptors), of: paxos, quorums: quorums)).map(\.name)
+        let sets = PaxosQuorums(paxos.quorums)
+        let names = F.conjuncts(in: PaxosConcreteView(PaxosStateOf<M>(acceptors: paxos.acceptors), of: paxos, quorums: sets)).map(\.name)
         let conjuncts: [(name: String, holds: @Sendable (PaxosStateOf<M>) -> Bool)] = names.count < 2 ? [] : names.indices.map { k in
-            (names[k], { F.conjunct(k, in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value })
+            (names[k], { F.conjunct(k, in: PaxosConcreteView($0, of: paxos, quorums: sets)).value })
         }
         // What each conjunct can read, in this model (``PaxosFootprintView``).
         let footprints = conjuncts.indices.map { k in F.conjunct(k, in: PaxosFootprintView(paxos, quorums: quorums)).value }
         @Sendable func holdsAfter(_ state: PaxosStateOf<M>, _ changed: VariableSet) -> Bool {
-            let view = PaxosConcreteView(state, of: paxos, quorums: quorums)
+            let view = PaxosConcreteView(state, of: paxos, quorums: sets)
             for k in footprints.indices where footprints[k] & changed != 0 && !F.conjunct(k, in: view).value { return false }
             return true
         }
@@ -61,7 +62,7 @@ public struct PaxosProperty: Sendable {
             let shared = weaker.conjuncts(in: PaxosFootprintView(paxos, quorums: quorums)).map(\.name)
             precondition(Array(names.prefix(shared.count)) == shared, "\(F.name) begins with \(weaker.name)'s conjuncts")
             strengthens = (weaker.name, { state, changed in
-                let view = PaxosConcreteView(state, of: paxos, quorums: quorums)
+                let view = PaxosConcreteView(state, of: paxos, quorums: sets)
                 for k in shared.count..<footprints.count where footprints[k] & changed != 0 && !F.conjunct(k, in: view).value { return false }
                 return true
             })
@@ -70,7 +71,7 @@ public struct PaxosProperty: Sendable {
                          footprint: F.holds(in: PaxosFootprintView(paxos, quorums: quorums)).value,
                          conjunctFootprints: footprints, holdsAfter: footprints.isEmpty ? nil : holdsAfter,
                          strengthens: strengthens) {
-            F.holds(in: PaxosConcreteView($0, of: paxos, quorums: quorums)).value
+            F.holds(in: PaxosConcreteView($0, of: paxos, quorums: sets)).value
         }
     }
 }
@@ -87,7 +88,7 @@ public enum PaxosProperties {
     /// each phase weakly fair, some value is chosen. The goal is Voting.tla's `chosen`, the same
     /// definition Agreement uses.
     static func temporal(for paxos: Paxos, fair phases: [String] = phases) -> [TemporalProperty<PaxosState, PaxosAction>] {
-        let quorums = paxos.quorums.map(Paxos.members)
+        let quorums = PaxosQuorums(paxos.quorums)
         let fairness: [Fairness<PaxosState, PaxosAction>] = phases.map { phase in .weak(phase) { _, action in action.name == phase } }
         return [
             .eventually("EventuallyChosen", "some value is eventually chosen, with no failures and finitely many ballots",
@@ -120,6 +121,11 @@ extension PaxosView {
 
     public func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L> { didNotVoteAtByDefinition(a, b) }
 
+    public func didNotVoteIn(_ a: Int, _ ballots: Range<Int>) -> Formula<L> { didNotVoteInByDefinition(a, ballots) }
+
+    /// The definition; views answer ``PaxosView/didNotVoteIn(_:_:)``, by default with it.
+    public func didNotVoteInByDefinition(_ a: Int, _ ballots: Range<Int>) -> Formula<L> { forAll(ballots) { c in didNotVoteAt(a, c) } }
+
     public func chosenAt(_ b: Int, _ v: Int) -> Formula<L> { chosenAtByDefinition(b, v) }
 
     /// The definition; views answer ``PaxosView/chosenAt(_:_:)``, by default with it.
@@ -130,6 +136,13 @@ extension PaxosView {
     func chosen(_ v: Int) -> Formula<L> { exists(ballots) { b in chosenAt(b, v) } }
 
     public func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L> { showsSafeAtByDefinition(q, b, v) }
+
+    public func showsSafeAtSomeQuorum(_ b: Int, _ v: Int) -> Formula<L> { showsSafeAtSomeQuorumByDefinition(b, v) }
+
+    /// The definition; views answer ``PaxosView/showsSafeAtSomeQuorum(_:_:)``, by default with it.
+    public func showsSafeAtSomeQuorumByDefinition(_ b: Int, _ v: Int) -> Formula<L> {
+        exists(quorums) { q in showsSafeAt(q, b, v) }
+    }
 
     /// The definition; views answer ``PaxosView/showsSafeAt(_:_:_:)``, by default with it.
     public func showsSafeAtByDefinition(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L> {
@@ -215,7 +228,7 @@ public enum Inv: PaxosFormula {
     /// A 2a message's value is safe at its ballot, and it is the ballot's only 2a message.
     static func twoA<V: PaxosView>(_ s: V) -> Formula<V.L> {
         s.forAllSent2a { b, v in
-            exists(s.quorums) { q in s.showsSafeAt(q, b, v) }
+            s.showsSafeAtSomeQuorum(b, v)
                 && forAll(s.values) { w in Formula(w == v) || !s.sent2a(bal: b, val: w) }
         }
     }
@@ -250,8 +263,6 @@ public enum InductiveInv: PaxosFormula {
 
     /// A 1b message reports its sender's highest vote below the message's ballot.
     static func highest<V: PaxosView>(_ s: V) -> Formula<V.L> {
-        s.forAllSent1b { a, b, mbal, _ in
-            forAll((mbal + 1)..<max(mbal + 1, b)) { c in s.didNotVoteAt(a, c) }
-        }
+        s.forAllSent1b { a, b, mbal, _ in s.didNotVoteIn(a, (mbal + 1)..<max(mbal + 1, b)) }
     }
 }

@@ -37,8 +37,14 @@ public protocol PaxosView {
     /// and through the quantifiers' closures that cost Paxos a fifth of its instructions.
     /// `PaxosViewTests` compares the two on every reachable state of small models.
     func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<L>
+    /// `\A c \in ballots : DidNotVoteAt(a, c)`, what `InductiveInv` asks of every 1b message
+    /// (``didNotVoteInByDefinition(_:_:)``).
+    func didNotVoteIn(_ a: Int, _ ballots: Range<Int>) -> Formula<L>
     /// Voting.tla's `ShowsSafeAt(Q, b, v)`, defined once (``showsSafeAtByDefinition(_:_:_:)``).
     func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L>
+    /// `\E Q \in Quorum : ShowsSafeAt(Q, b, v)`, what `Inv` asks of every 2a message, defined
+    /// once (``showsSafeAtSomeQuorumByDefinition(_:_:)``).
+    func showsSafeAtSomeQuorum(_ b: Int, _ v: Int) -> Formula<L>
     /// Voting.tla's `ChosenAt(b, v)`, defined once (``chosenAtByDefinition(_:_:)``): `Agreement`
     /// asks it of every ballot and pair of values.
     func chosenAt(_ b: Int, _ v: Int) -> Formula<L>
@@ -68,21 +74,34 @@ extension PaxosView {
 }
 
 /// A concrete state seen through ``PaxosView``, however it holds its messages.
+///
+/// Where the messages hold each acceptor's votes as bits of a word (``PaxosMessages/votes(of:)``,
+/// the explorer's ``PaxosMessageSet``), Voting.tla's operators are answered from those bits:
+/// the invariants ask them of most messages of every new state, and membership tests, a message
+/// at a time, made the invariants about half of the explorer's instructions on Paxos.
+/// `PaxosViewTests` compares every answer with its definition.
 public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
     public typealias L = Concrete
     public let state: PaxosStateOf<Messages>
     public let acceptors: Range<Int>
     public let values: Range<Int>
     public let ballots: ClosedRange<Int>
-    public let quorums: [[Int]]
+    /// The quorums as bits (``PaxosQuorums``): a view of plain words, made and dropped without
+    /// reference counting.
+    public let quorumSets: PaxosQuorums
 
-    public init(_ state: PaxosStateOf<Messages>, of paxos: Paxos, quorums: [[Int]]) {
+    /// The view with `paxos`'s quorums; the explorer's properties pass them made once.
+    public init(_ state: PaxosStateOf<Messages>, of paxos: Paxos, quorums: PaxosQuorums? = nil) {
         self.state = state
         acceptors = 0..<paxos.acceptors
         values = 0..<paxos.values
         ballots = paxos.ballots
-        self.quorums = quorums
+        quorumSets = quorums ?? PaxosQuorums(paxos.quorums)
     }
+
+    /// The lists the definitions quantify over (made on each call: the concrete answers below
+    /// read ``quorumSets``).
+    public var quorums: [[Int]] { quorumSets.lists }
 
     public func maxBal(_ a: Int) -> Term<Concrete> { Term(state.maxBal[a]) }
     public func maxVBal(_ a: Int) -> Term<Concrete> { Term(state.maxVBal[a]) }
@@ -92,7 +111,10 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         Formula(state.contains(.phase1b(acc: acc, bal: bal, mbal: mbal, mval: mval)))
     }
     public func sent2a(bal: Int, val: Int) -> Formula<Concrete> { Formula(state.contains(.phase2a(bal: bal, val: val))) }
-    public func sent2b(acc: Int, bal: Int, val: Int) -> Formula<Concrete> { Formula(state.contains(.phase2b(acc: acc, bal: bal, val: val))) }
+    @inline(__always) public func sent2b(acc: Int, bal: Int, val: Int) -> Formula<Concrete> {
+        if let votes = votes(of: acc, at: bal) { return Formula(val >= 0 && val < votes.stride && votes.bits >> UInt64(val) & 1 != 0) }
+        return Formula(state.contains(.phase2b(acc: acc, bal: bal, val: val)))
+    }
 
     /// The messages of each kind lie between its first and last message at the model's bounds.
     @inline(__always) public func forAllSent1b(_ body: (Int, Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
@@ -111,10 +133,62 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         })
     }
 
-    /// ``PaxosView/didNotVoteAtByDefinition(_:_:)``, without a closure per value.
-    public func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<Concrete> {
+    @inline(__always) public func forAllSent2b(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
+        Formula(state.msgs.allSatisfy(from: .phase2b(acc: 0, bal: 0, val: 0),
+                                      through: .phase2b(acc: acceptors.upperBound - 1, bal: ballots.upperBound, val: values.upperBound - 1)) { m in
+            guard case .phase2b(let acc, let bal, let val) = m else { return true }
+            return body(acc, bal, val).value
+        })
+    }
+
+    /// `a`'s votes at every ballot, `stride` bits a ballot, when the messages hold them so.
+    @inline(__always) func votes(of a: Int) -> (bits: UInt64, stride: Int)? {
+        guard let votes = state.msgs.votes(of: a), votes.stride > 0, votes.stride <= 16 else { return nil }
+        return votes
+    }
+
+    /// `a`'s votes at ballot `b`, bit v for value v, when the messages hold them so.
+    @inline(__always) func votes(of a: Int, at b: Int) -> (bits: UInt64, stride: Int)? {
+        guard let votes = votes(of: a) else { return nil }
+        // A ballot beyond the word has no vote.
+        guard b >= 0 else { return (0, votes.stride) }
+        guard b < 64 / votes.stride else { return (0, votes.stride) }
+        return (votes.bits >> UInt64(b * votes.stride) & ((1 << UInt64(votes.stride)) - 1), votes.stride)
+    }
+
+    /// The model's values among `stride` bits: the values `DidNotVoteAt` asks about.
+    @inline(__always) func valueBits(_ stride: Int) -> UInt64 {
+        (1 << UInt64(Swift.min(Swift.max(values.upperBound, 0), stride))) - 1
+    }
+
+    /// ``PaxosView/didNotVoteAtByDefinition(_:_:)``: no vote for a value of the model.
+    @inline(__always) public func didNotVoteAt(_ a: Int, _ b: Int) -> Formula<Concrete> {
+        if let votes = votes(of: a, at: b) { return Formula(votes.bits & valueBits(votes.stride) == 0) }
         for v in values where state.contains(.phase2b(acc: a, bal: b, val: v)) { return Formula(false) }
         return Formula(true)
+    }
+
+    /// ``PaxosView/didNotVoteInByDefinition(_:_:)``: no vote for a value of the model among
+    /// the ballots' bits.
+    @inline(__always) public func didNotVoteIn(_ a: Int, _ range: Range<Int>) -> Formula<Concrete> {
+        guard !range.isEmpty else { return Formula(true) }
+        guard let votes = votes(of: a) else { return didNotVoteInByDefinition(a, range) }
+        // Ballots below 0 and beyond the word hold no vote.
+        let low = Swift.max(range.lowerBound, 0), high = Swift.min(range.upperBound, 64 / votes.stride)
+        guard low < high else { return Formula(true) }
+        let window = (modelVotes(votes.stride, below: high) >> UInt64(low * votes.stride)) << UInt64(low * votes.stride)
+        return Formula(votes.bits & window == 0)
+    }
+
+    /// The bits of votes for the model's values at ballots below `b` (0...64 / stride), `stride`
+    /// bits a ballot: what `DidNotVoteAt` reads of them.
+    @inline(__always) func modelVotes(_ stride: Int, below b: Int) -> UInt64 {
+        // Bit c * stride for every ballot c of the word (whose ballots take `width` bits), times
+        // the values' bits.
+        let width = 64 / stride * stride
+        let ones = (width == 64 ? UInt64.max : (1 << UInt64(width)) - 1) / ((1 << UInt64(stride)) - 1)
+        let rows = ones &* valueBits(stride)
+        return b * stride >= 64 ? rows : rows & ((1 << UInt64(b * stride)) - 1)
     }
 
     /// ``PaxosView/showsSafeAtByDefinition(_:_:_:)``, from the highest ballot below `b` at which
@@ -124,37 +198,66 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
     /// between c and b). One pass down the ballots instead of the definition's pair of nested
     /// ranges, which made this a twentieth of the explorer's instructions on Paxos.
     public func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<Concrete> {
-        for a in q where state.maxBal[a] < b { return Formula(false) }
-        var c = b - 1
-        while c >= 0 {
-            var voted = false
-            for a in q {
-                for w in values where state.contains(.phase2b(acc: a, bal: c, val: w)) {
-                    if w == v { return Formula(true) }
-                    voted = true
-                }
-            }
-            if voted { return Formula(false) }
-            c -= 1
+        var members = 0
+        for a in q {
+            guard a >= 0 && a < 8 else { return showsSafeAtByDefinition(q, b, v) }
+            members |= 1 << a
         }
-        return Formula(true)
+        return Formula(showsSafe(members, b, v) ?? showsSafeAtByDefinition(q, b, v).value)
     }
 
-    /// ``PaxosView/chosenAtByDefinition(_:_:)``: some quorum all of whose acceptors voted for
-    /// `v` at `b`.
-    public func chosenAt(_ b: Int, _ v: Int) -> Formula<Concrete> {
-        next: for q in quorums {
-            for a in q where !state.contains(.phase2b(acc: a, bal: b, val: v)) { continue next }
-            return Formula(true)
+    /// ``PaxosView/showsSafeAtSomeQuorumByDefinition(_:_:)`` over the quorums' bits.
+    public func showsSafeAtSomeQuorum(_ b: Int, _ v: Int) -> Formula<Concrete> {
+        for q in quorumSets {
+            guard let safe = showsSafe(q, b, v) else { return showsSafeAtSomeQuorumByDefinition(b, v) }
+            if safe { return Formula(true) }
         }
         return Formula(false)
     }
 
-    @inline(__always) public func forAllSent2b(_ body: (Int, Int, Int) -> Formula<Concrete>) -> Formula<Concrete> {
-        Formula(state.msgs.allSatisfy(from: .phase2b(acc: 0, bal: 0, val: 0),
-                                      through: .phase2b(acc: acceptors.upperBound - 1, bal: ballots.upperBound, val: values.upperBound - 1)) { m in
-            guard case .phase2b(let acc, let bal, let val) = m else { return true }
-            return body(acc, bal, val).value
-        })
+    /// `ShowsSafeAt` for the quorum of bits `q`, from the votes' bits; nil when the messages do
+    /// not hold them so.
+    ///
+    /// With `seen` the votes of `q` below `b` and c the highest ballot of a vote in it for a
+    /// value of the model: c = -1 in the definition when there is none; otherwise a c' below c
+    /// fails (c lies between c' and b) and one above c needs a vote of `q` for `v` at c' (the
+    /// definition's `VotedFor` reads any value, `DidNotVoteAt` only the model's).
+    @inline(__always) func showsSafe(_ q: Int, _ b: Int, _ v: Int) -> Bool? {
+        guard b >= 0 else { return nil }
+        var seen: UInt64 = 0, stride = 0
+        var members = q
+        while members != 0 {
+            let a = members.trailingZeroBitCount
+            members &= members &- 1
+            if state.maxBal[a] < b { return false }
+            guard let votes = votes(of: a), b <= 64 / votes.stride else { return nil }
+            stride = votes.stride
+            seen |= b * stride == 64 ? votes.bits : votes.bits & ((1 << UInt64(b * stride)) - 1)
+        }
+        guard seen != 0 else { return true }
+        let counted = seen & modelVotes(stride, below: b)
+        guard counted != 0 else { return true }
+        guard v >= 0 && v < stride else { return false }
+        let c = (63 - counted.leadingZeroBitCount) / stride
+        var votesForV = seen >> UInt64(c * stride + v)
+        while votesForV != 0 {
+            if votesForV & 1 != 0 { return true }
+            votesForV >>= UInt64(stride)
+        }
+        return false
+    }
+
+    /// ``PaxosView/chosenAtByDefinition(_:_:)``: some quorum all of whose acceptors voted for
+    /// `v` at `b`.
+    /// The acceptors that voted for it first, then each quorum against them.
+    public func chosenAt(_ b: Int, _ v: Int) -> Formula<Concrete> {
+        var voters = 0, members = quorumSets.members
+        while members != 0 {
+            let a = members.trailingZeroBitCount
+            members &= members &- 1
+            if sent2b(acc: a, bal: b, val: v).value { voters |= 1 << a }
+        }
+        for q in quorumSets where q & voters == q { return Formula(true) }
+        return Formula(false)
     }
 }

@@ -21,7 +21,7 @@ import QuorumCore
         return states
     }
 
-    /// `didNotVoteAt`, `chosenAt` and `showsSafeAt` on every acceptor, ballot, value and quorum (the
+    /// `didNotVoteAt`, `didNotVoteIn`, `chosenAt`, `showsSafeAt` and `showsSafeAtSomeQuorum` on every acceptor, ballot, value and quorum (the
     /// minority quorums of a mutant's too) of every reachable state: the correct model's and the
     /// mutants', whose states break the invariants that read them.
     @Test(arguments: [nil] + Paxos.Mutation.allCases.map(Optional.some))
@@ -32,12 +32,15 @@ import QuorumCore
         // Counted, then expected once: an expectation per comparison made the test slow.
         var disagreements = 0, unsafe = 0, safe = 0, voted = 0, chosen = 0, notChosen = 0
         for state in states {
-            let view = PaxosConcreteView(state, of: paxos, quorums: quorums)
+            let view = PaxosConcreteView(state, of: paxos)
             for a in view.acceptors {
                 for b in view.ballots {
                     let fast = view.didNotVoteAt(a, b).value
                     if fast != view.didNotVoteAtByDefinition(a, b).value { disagreements += 1 }
                     if !fast { voted += 1 }
+                    for c in b...(view.ballots.upperBound + 1) where view.didNotVoteIn(a, b..<c).value != view.didNotVoteInByDefinition(a, b..<c).value {
+                        disagreements += 1
+                    }
                 }
             }
             for b in view.ballots {
@@ -47,19 +50,61 @@ import QuorumCore
                     if fast { chosen += 1 } else { notChosen += 1 }
                 }
             }
-            for q in quorums {
-                for b in view.ballots {
-                    for v in view.values {
+            for b in view.ballots {
+                for v in view.values {
+                    for q in quorums {
                         let fast = view.showsSafeAt(q, b, v).value
                         if fast != view.showsSafeAtByDefinition(q, b, v).value { disagreements += 1 }
                         if fast { safe += 1 } else { unsafe += 1 }
                     }
+                    if view.showsSafeAtSomeQuorum(b, v).value != view.showsSafeAtSomeQuorumByDefinition(b, v).value { disagreements += 1 }
                 }
             }
+            if view.quorums != quorums { disagreements += 1 }
         }
         #expect(disagreements == 0)
         // Both answers of each are met, many times over.
         #expect(states.count >= 3_000)
         #expect(voted > 1_000 && safe > 1_000 && unsafe > 1_000 && chosen > 1_000 && notChosen > 1_000)
+    }
+
+    /// The same answers on states no run reaches: random messages anywhere in the explorer's
+    /// layout (its five acceptors and ballots and three values, beyond the model's), read by a
+    /// model of three acceptors, ballots 0...2 and two values, and by the largest model.
+    @Test(arguments: [(3, 2, 2), (5, 3, 4)])
+    func theShortcutsAgreeWithTheDefinitionsOnAnyMessages(acceptors: Int, values: Int, maxBallot: Int) {
+        let paxos = Paxos(acceptors: acceptors, values: values, maxBallot: maxBallot)
+        var random = SeededGenerator(seed: 16)
+        var disagreements = 0, safe = 0, unsafe = 0, chosen = 0
+        for _ in 0..<3_000 {
+            var state = PaxosState(acceptors: acceptors)
+            for a in 0..<acceptors { state.maxBal[a] = Int(random.next() % 6) - 1 }
+            var messages: [PaxosMessage] = []
+            for _ in 0..<Int(random.next() % 24) {
+                let a = Int(random.next() % 5), b = Int(random.next() % 5), v = Int(random.next() % 3)
+                messages.append(random.next() % 4 == 0 ? .phase2b(acc: a, bal: b, val: v) : .phase2b(acc: a % acceptors, bal: b % (maxBallot + 1), val: v % values))
+            }
+            state.replaceMessages(messages)
+            let view = PaxosConcreteView(state, of: paxos)
+            for b in -1...5 {
+                for a in 0..<5 where view.didNotVoteAt(a, b).value != view.didNotVoteAtByDefinition(a, b).value { disagreements += 1 }
+                for a in 0..<5 {
+                    for c in (b - 1)...6 where view.didNotVoteIn(a, b..<max(b, c)).value != view.didNotVoteInByDefinition(a, b..<max(b, c)).value {
+                        disagreements += 1
+                    }
+                }
+                for v in -1...3 {
+                    let fast = view.chosenAt(b, v).value
+                    if fast != view.chosenAtByDefinition(b, v).value { disagreements += 1 }
+                    if fast { chosen += 1 }
+                    let some = view.showsSafeAtSomeQuorum(b, v).value
+                    if some != view.showsSafeAtSomeQuorumByDefinition(b, v).value { disagreements += 1 }
+                    if some { safe += 1 } else { unsafe += 1 }
+                    for q in view.quorums where view.showsSafeAt(q, b, v).value != view.showsSafeAtByDefinition(q, b, v).value { disagreements += 1 }
+                }
+            }
+        }
+        #expect(disagreements == 0)
+        #expect(safe > 1_000 && unsafe > 1_000 && chosen > 100)
     }
 }
