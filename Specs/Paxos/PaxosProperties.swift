@@ -114,7 +114,8 @@ public enum PaxosProperties {
 
 extension PaxosView {
     /// `<<b, v>> \in votes[a]`, with votes derived from the 2b messages.
-    func votedFor(_ a: Int, _ b: Int, _ v: Int) -> Formula<L> { sent2b(acc: a, bal: b, val: v) }
+    /// Always inlined: a call per vote read cost the concrete view more than the read.
+    @inline(__always) func votedFor(_ a: Int, _ b: Int, _ v: Int) -> Formula<L> { sent2b(acc: a, bal: b, val: v) }
 
     /// The definition; views answer ``PaxosView/didNotVoteAt(_:_:)``, by default with it.
     public func didNotVoteAtByDefinition(_ a: Int, _ b: Int) -> Formula<L> { forAll(values) { v in !votedFor(a, b, v) } }
@@ -133,7 +134,17 @@ extension PaxosView {
         exists(quorums) { q in forAll(q) { a in votedFor(a, b, v) } }
     }
 
-    func chosen(_ v: Int) -> Formula<L> { exists(ballots) { b in chosenAt(b, v) } }
+    public func chosen(_ v: Int) -> Formula<L> { chosenByDefinition(v) }
+
+    /// The definition; views answer ``PaxosView/chosen(_:)``, by default with it.
+    public func chosenByDefinition(_ v: Int) -> Formula<L> { exists(ballots) { b in chosenAt(b, v) } }
+
+    public func castItsVote(_ a: Int) -> Formula<L> { castItsVoteByDefinition(a) }
+
+    /// The definition; views answer ``PaxosView/castItsVote(_:)``, by default with it.
+    public func castItsVoteByDefinition(_ a: Int) -> Formula<L> {
+        exists(ballots) { b in exists(values) { v in maxVBal(a) == Term(b) && maxVal(a) == Term(v) && votedFor(a, b, v) } }
+    }
 
     public func showsSafeAt(_ q: [Int], _ b: Int, _ v: Int) -> Formula<L> { showsSafeAtByDefinition(q, b, v) }
 
@@ -212,9 +223,7 @@ public enum Inv: PaxosFormula {
         forAll(s.acceptors) { a in
             s.maxBal(a) >= s.maxVBal(a)
                 && ((s.maxVBal(a) == -1 && s.maxVal(a) == -1)
-                    || (s.maxVBal(a) != -1 && exists(s.ballots) { b in
-                        exists(s.values) { v in s.maxVBal(a) == Term(b) && s.maxVal(a) == Term(v) && s.votedFor(a, b, v) }
-                    }))
+                    || (s.maxVBal(a) != -1 && s.castItsVote(a)))
         }
     }
 

@@ -48,6 +48,13 @@ public protocol PaxosView {
     /// Voting.tla's `ChosenAt(b, v)`, defined once (``chosenAtByDefinition(_:_:)``): `Agreement`
     /// asks it of every ballot and pair of values.
     func chosenAt(_ b: Int, _ v: Int) -> Formula<L>
+    /// Voting.tla's `chosen` for one value, `\E b \in Ballot : ChosenAt(b, v)`, defined once
+    /// (``chosenByDefinition(_:)``): `Agreement` asks it of every pair of values.
+    func chosen(_ v: Int) -> Formula<L>
+    /// `\E b \in Ballot, v \in Value : maxVBal[a] = b /\ maxVal[a] = v /\ VotedFor(a, b, v)`:
+    /// `a`'s vote is one it cast. Defined once (``castItsVoteByDefinition(_:)``); `Inv` asks it
+    /// of every acceptor that voted.
+    func castItsVote(_ a: Int) -> Formula<L>
 }
 
 extension PaxosView {
@@ -180,14 +187,16 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         return Formula(votes.bits & window == 0)
     }
 
+    /// Bit c * stride for every ballot c of a word (whose ballots take `width` bits).
+    @inline(__always) func ballotBits(_ stride: Int) -> UInt64 {
+        let width = 64 / stride * stride
+        return (width == 64 ? UInt64.max : (1 << UInt64(width)) - 1) / ((1 << UInt64(stride)) - 1)
+    }
+
     /// The bits of votes for the model's values at ballots below `b` (0...64 / stride), `stride`
     /// bits a ballot: what `DidNotVoteAt` reads of them.
     @inline(__always) func modelVotes(_ stride: Int, below b: Int) -> UInt64 {
-        // Bit c * stride for every ballot c of the word (whose ballots take `width` bits), times
-        // the values' bits.
-        let width = 64 / stride * stride
-        let ones = (width == 64 ? UInt64.max : (1 << UInt64(width)) - 1) / ((1 << UInt64(stride)) - 1)
-        let rows = ones &* valueBits(stride)
+        let rows = ballotBits(stride) &* valueBits(stride)
         return b * stride >= 64 ? rows : rows & ((1 << UInt64(b * stride)) - 1)
     }
 
@@ -249,6 +258,34 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
 
     /// ``PaxosView/chosenAtByDefinition(_:_:)``: some quorum all of whose acceptors voted for
     /// `v` at `b`.
+    /// ``PaxosView/chosenByDefinition(_:)``: each quorum member's votes for `v`, one bit a
+    /// ballot, and a quorum whose members share a ballot; otherwise ballot by ballot.
+    public func chosen(_ v: Int) -> Formula<Concrete> {
+        guard v >= 0, let stride = votes(of: quorumSets.members.trailingZeroBitCount)?.stride, v < stride,
+              ballots.lowerBound == 0, (ballots.upperBound + 1) * stride <= 64 else {
+            return chosenByDefinition(v)
+        }
+        // Bit b * stride for each ballot of the model.
+        let inBallots = ballotBits(stride) & ((1 << UInt64((ballots.upperBound + 1) * stride)) - 1)
+        for q in quorumSets {
+            var common = inBallots, members = q
+            while members != 0 {
+                let a = members.trailingZeroBitCount
+                members &= members &- 1
+                guard let votes = votes(of: a) else { return chosenByDefinition(v) }
+                common &= votes.bits >> UInt64(v)
+            }
+            if common != 0 { return Formula(true) }
+        }
+        return Formula(false)
+    }
+
+    /// ``PaxosView/castItsVoteByDefinition(_:)``: the one vote `maxVBal[a]` and `maxVal[a]` name.
+    public func castItsVote(_ a: Int) -> Formula<Concrete> {
+        let b = state.maxVBal[a], v = state.maxVal[a]
+        return Formula(ballots.contains(b) && values.contains(v) && sent2b(acc: a, bal: b, val: v).value)
+    }
+
     /// The acceptors that voted for it first, then each quorum against them.
     public func chosenAt(_ b: Int, _ v: Int) -> Formula<Concrete> {
         var voters = 0, members = quorumSets.members

@@ -21,7 +21,7 @@ import QuorumCore
         return states
     }
 
-    /// `didNotVoteAt`, `didNotVoteIn`, `chosenAt`, `showsSafeAt` and `showsSafeAtSomeQuorum` on every acceptor, ballot, value and quorum (the
+    /// `didNotVoteAt`, `didNotVoteIn`, `castItsVote`, `chosen`, `chosenAt`, `showsSafeAt` and `showsSafeAtSomeQuorum` on every acceptor, ballot, value and quorum (the
     /// minority quorums of a mutant's too) of every reachable state: the correct model's and the
     /// mutants', whose states break the invariants that read them.
     @Test(arguments: [nil] + Paxos.Mutation.allCases.map(Optional.some))
@@ -43,6 +43,8 @@ import QuorumCore
                     }
                 }
             }
+            for a in view.acceptors where view.castItsVote(a).value != view.castItsVoteByDefinition(a).value { disagreements += 1 }
+            for v in view.values where view.chosen(v).value != view.chosenByDefinition(v).value { disagreements += 1 }
             for b in view.ballots {
                 for v in view.values {
                     let fast = view.chosenAt(b, v).value
@@ -75,7 +77,7 @@ import QuorumCore
     func theShortcutsAgreeWithTheDefinitionsOnAnyMessages(acceptors: Int, values: Int, maxBallot: Int) {
         let paxos = Paxos(acceptors: acceptors, values: values, maxBallot: maxBallot)
         var random = SeededGenerator(seed: 16)
-        var disagreements = 0, safe = 0, unsafe = 0, chosen = 0
+        var disagreements = 0, safe = 0, unsafe = 0, chosen = 0, chosenSome = 0, castAny = 0
         for _ in 0..<3_000 {
             var state = PaxosState(acceptors: acceptors)
             for a in 0..<acceptors { state.maxBal[a] = Int(random.next() % 6) - 1 }
@@ -85,7 +87,21 @@ import QuorumCore
                 messages.append(random.next() % 4 == 0 ? .phase2b(acc: a, bal: b, val: v) : .phase2b(acc: a % acceptors, bal: b % (maxBallot + 1), val: v % values))
             }
             state.replaceMessages(messages)
+            for a in 0..<acceptors {
+                state.maxVBal[a] = Int(random.next() % 7) - 1
+                state.maxVal[a] = Int(random.next() % 5) - 1
+            }
             let view = PaxosConcreteView(state, of: paxos)
+            var cast = 0
+            for a in 0..<acceptors {
+                if view.castItsVote(a).value != view.castItsVoteByDefinition(a).value { disagreements += 1 }
+                if view.castItsVote(a).value { cast += 1 }
+            }
+            castAny += cast
+            for v in -1...3 {
+                if view.chosen(v).value != view.chosenByDefinition(v).value { disagreements += 1 }
+                if view.chosen(v).value { chosenSome += 1 }
+            }
             for b in -1...5 {
                 for a in 0..<5 where view.didNotVoteAt(a, b).value != view.didNotVoteAtByDefinition(a, b).value { disagreements += 1 }
                 for a in 0..<5 {
@@ -105,6 +121,6 @@ import QuorumCore
             }
         }
         #expect(disagreements == 0)
-        #expect(safe > 1_000 && unsafe > 1_000 && chosen > 100)
+        #expect(safe > 1_000 && unsafe > 1_000 && chosen > 100 && chosenSome > 100 && castAny > 100)
     }
 }
