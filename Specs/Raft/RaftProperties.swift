@@ -143,8 +143,8 @@ public enum InductiveElectionSafety: RaftFormula {
     /// The conjunction, evaluated lazily and without building the list of conjuncts: the explorer
     /// and the simulator evaluate it on every state.
     public static func holds<V: RaftView>(in s: V) -> Formula<V.L> {
-        ElectionSafety.holds(in: s) && leadersHaveQuorums(s) && countedVotesWereCast(s) && grantMessagesWereCast(s)
-            && oneVotePerTerm(s)
+        ElectionSafety.holds(in: s) && leadersHaveQuorums(s) && s.countedVotesWereCast() && grantMessagesWereCast(s)
+            && s.oneVotePerTerm()
     }
 
     public static func conjuncts<V: RaftView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
@@ -158,9 +158,9 @@ public enum InductiveElectionSafety: RaftFormula {
         switch k {
         case 0: ElectionSafety.holds(in: s)
         case 1: leadersHaveQuorums(s)
-        case 2: countedVotesWereCast(s)
+        case 2: s.countedVotesWereCast()
         case 3: grantMessagesWereCast(s)
-        default: oneVotePerTerm(s)
+        default: s.oneVotePerTerm()
         }
     }
 
@@ -173,7 +173,8 @@ public enum InductiveElectionSafety: RaftFormula {
     }
 
     /// A candidate or leader counts j's vote only if j cast it for it in its term (or has moved on).
-    static func countedVotesWereCast<V: RaftView>(_ s: V) -> Formula<V.L> {
+    /// Views answer it (``RaftView/countedVotesWereCast()``), by default with this definition.
+    public static func countedVotesWereCastByDefinition<V: RaftView>(_ s: V) -> Formula<V.L> {
         forAll(s.servers) { i in
             forAll(s.servers) { j in counts(s, i, j) ==> votedFor(s, j, i, s.currentTerm(i)) }
         }
@@ -184,8 +185,9 @@ public enum InductiveElectionSafety: RaftFormula {
         s.forAllVoteGrantsInFlight { j, i, t in votedFor(s, j, i, Term(t)) }
     }
 
-    /// No server's vote in one term is counted, or in flight, for two servers.
-    static func oneVotePerTerm<V: RaftView>(_ s: V) -> Formula<V.L> {
+    /// No server's vote in one term is counted, or in flight, for two servers. Views answer it
+    /// (``RaftView/oneVotePerTerm()``), by default with this definition.
+    public static func oneVotePerTermByDefinition<V: RaftView>(_ s: V) -> Formula<V.L> {
         forAll(s.servers) { j in
             forAll(s.servers) { i in
                 counts(s, i, j) ==> forAll(s.servers) { i2 in
