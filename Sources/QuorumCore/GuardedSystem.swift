@@ -253,6 +253,15 @@ extension GuardedSystem {
         }
     }
 
+    /// The same successors, each written over the explorer's memory.
+    @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
+                                            _ body: (Int, Action) -> Void) {
+        forEachSuccessor(of: state, actions: &actions) { k, action, next in
+            successor.pointee = next
+            body(k, action)
+        }
+    }
+
     /// The successor as the description defines it: the step's assignments over `state`.
     @inlinable public func derivedApply(_ action: Action, to state: State) -> State {
         let layout = layout

@@ -35,10 +35,17 @@ public protocol TransitionSystem: Sendable {
     /// `successor`, memory the explorer owns, before `body` reads it there. A successor handed
     /// over as a value was copied for every call that took it (a Raft state is 250 bytes, and a
     /// model generates millions); through the pointer, the explorer's fingerprint, bounds and
-    /// frame read the one copy in place. By default ``forEachSuccessor(of:actions:_:)``, each
-    /// successor assigned there; a spec whose own `apply` can write in place overrides it.
+    /// frame read the one copy in place. By default `enabledActions`, then for each action the
+    /// state copied there and ``apply(_:to:changing:)`` over the copy; a system that overrides
+    /// ``forEachSuccessor(of:actions:_:)`` overrides this too (``GuardedSystem`` does).
     func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
                           _ body: (Int, Action) -> Void)
+
+    /// `action`'s successor of `state`, written over `successor`, a copy of `state`: what
+    /// ``forEachSuccessor(of:actions:into:_:)`` asks for each action by default. By default
+    /// ``apply(_:to:)``'s successor assigned; a spec whose `apply` can change the copy in place
+    /// implements this, and its `apply(_:to:)` with it, so that there is one body (Raft, Paxos).
+    func apply(_ action: Action, to state: State, changing successor: inout State)
 
     /// The state constraint (TLC's CONSTRAINT): a successor outside the bounds is generated and
     /// checked, but neither stored nor explored further.
@@ -148,12 +155,22 @@ extension TransitionSystem {
         for k in actions.indices { body(k, actions[k], apply(actions[k], to: state)) }
     }
 
+    /// Inlinable, so that the explorer's loop body is inlined into it where it is specialised: out
+    /// of line, its closure was a call per successor (on Paxos that cost more than writing in
+    /// place saved).
     @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
                                             _ body: (Int, Action) -> Void) {
-        forEachSuccessor(of: state, actions: &actions) { k, action, next in
-            successor.pointee = next
-            body(k, action)
+        actions.removeAll(keepingCapacity: true)
+        enabledActions(in: state, into: &actions)
+        for k in actions.indices {
+            successor.pointee = state
+            apply(actions[k], to: state, changing: &successor.pointee)
+            body(k, actions[k])
         }
+    }
+
+    @inlinable public func apply(_ action: Action, to state: State, changing successor: inout State) {
+        successor = apply(action, to: state)
     }
 
     public func enabledActions(in state: State, into actions: inout [Action], where include: (Action) -> Bool) {

@@ -175,25 +175,19 @@ public struct Paxos: TransitionSystem {
 
     public func apply<M>(_ action: PaxosAction, toAny s: PaxosStateOf<M>) -> PaxosStateOf<M> {
         var t = s
-        apply(action, to: s, changing: &t)
+        apply(action, toAny: s, changing: &t)
         return t
     }
 
-    /// Enabled actions, each applied over the explorer's memory: `apply` without its copies.
-    /// Inlinable, so that the explorer's loop body is inlined into it where it is specialised.
-    @inlinable public func forEachSuccessor(of s: PaxosState, actions: inout [PaxosAction], into successor: UnsafeMutablePointer<PaxosState>,
-                                 _ body: (Int, PaxosAction) -> Void) {
-        actions.removeAll(keepingCapacity: true)
-        enabledActions(in: s, into: &actions)
-        for k in actions.indices {
-            successor.pointee = s
-            apply(actions[k], to: s, changing: &successor.pointee)
-            body(k, actions[k])
-        }
+    /// `action`'s changes to `t`, a copy of `s`: the explorer's successors are written so, over
+    /// its own memory (``QuorumCore/TransitionSystem/forEachSuccessor(of:actions:into:_:)``). Not
+    /// generic, as a generic function is not taken for a requirement with a default.
+    @inlinable public func apply(_ action: PaxosAction, to s: PaxosState, changing t: inout PaxosState) {
+        apply(action, toAny: s, changing: &t)
     }
 
-    /// `action`'s changes to `t`, a copy of `s`, which it reads.
-    @usableFromInline @inline(__always) func apply<M>(_ action: PaxosAction, to s: PaxosStateOf<M>, changing t: inout PaxosStateOf<M>) {
+    /// `action`'s changes to `t`, a copy of `s`, which it reads, however `s` holds its messages.
+    @usableFromInline @inline(__always) func apply<M>(_ action: PaxosAction, toAny s: PaxosStateOf<M>, changing t: inout PaxosStateOf<M>) {
         switch action {
         case .phase1a(let b):
             t.send(.phase1a(bal: b))

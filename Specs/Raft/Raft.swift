@@ -122,21 +122,9 @@ public struct Raft: TransitionSystem {
         return t
     }
 
-    /// Enabled actions, each applied over the explorer's memory: `apply` without its copies.
-    /// Inlinable, so that the explorer's loop body is inlined into it where it is specialised.
-    @inlinable public func forEachSuccessor(of s: RaftState, actions: inout [RaftAction], into successor: UnsafeMutablePointer<RaftState>,
-                                 _ body: (Int, RaftAction) -> Void) {
-        actions.removeAll(keepingCapacity: true)
-        enabledActions(in: s, into: &actions)
-        for k in actions.indices {
-            successor.pointee = s
-            apply(actions[k], to: s, changing: &successor.pointee)
-            body(k, actions[k])
-        }
-    }
-
-    /// `action`'s changes to `t`, a copy of `s`, which it reads.
-    @usableFromInline func apply(_ action: RaftAction, to s: RaftState, changing t: inout RaftState) {
+    /// `action`'s changes to `t`, a copy of `s`, which it reads: the explorer's successors are
+    /// written so, over its own memory (``QuorumCore/TransitionSystem/forEachSuccessor(of:actions:into:_:)``).
+    public func apply(_ action: RaftAction, to s: RaftState, changing t: inout RaftState) {
         switch action {
         case .restart(let i):
             t.state[i] = .follower
