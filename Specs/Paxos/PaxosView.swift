@@ -256,8 +256,6 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         return false
     }
 
-    /// ``PaxosView/chosenAtByDefinition(_:_:)``: some quorum all of whose acceptors voted for
-    /// `v` at `b`.
     /// ``PaxosView/chosenByDefinition(_:)``: each quorum member's votes for `v`, one bit a
     /// ballot, and a quorum whose members share a ballot; otherwise ballot by ballot.
     public func chosen(_ v: Int) -> Formula<Concrete> {
@@ -286,7 +284,8 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         return Formula(ballots.contains(b) && values.contains(v) && sent2b(acc: a, bal: b, val: v).value)
     }
 
-    /// The acceptors that voted for it first, then each quorum against them.
+    /// ``PaxosView/chosenAtByDefinition(_:_:)``: some quorum all of whose acceptors voted for
+    /// `v` at `b`. The acceptors that voted for it first, then each quorum against them.
     public func chosenAt(_ b: Int, _ v: Int) -> Formula<Concrete> {
         var voters = 0, members = quorumSets.members
         while members != 0 {
