@@ -33,6 +33,7 @@ public struct PaxosMessageSet: PaxosMessages {
 
     public init() {
         assert(Self.capacity <= Self.wordCount * 64)
+        assert((Self.first1b + Self.maxAcceptors * 120 - 1) >> 6 < Self.wordCount, "reports(of:) reads within the words")
         assert(Self.first2b >> 6 + 1 == Self.wordCount - 1, "the 2b messages lie in the last two words")
     }
 
@@ -128,6 +129,23 @@ public struct PaxosMessageSet: PaxosMessages {
         guard acc >= 0 && acc < Self.maxAcceptors else { return nil }
         let row = Self.ballots * Self.maxValues
         return (UInt64(truncatingIfNeeded: allVotes >> UInt128(acc * row)) & ((1 << UInt64(row)) - 1), Self.maxValues)
+    }
+
+    /// An acceptor's 1b messages are consecutive bits, ballot major, then `mbal`: `maxValues +
+    /// 1` bits an `mbal`, and 120 bits in all, which lie within three words.
+    @inline(__always) public func reports(of acc: Int) -> (bits: UInt128, ballotStride: Int, stride: Int)? {
+        let stride = Self.maxValues + 1, ballotStride = (Self.ballots + 1) * stride
+        let width = Self.ballots * ballotStride
+        guard acc >= 0 && acc < Self.maxAcceptors else { return nil }
+        let first = Self.first1b + acc * width, w = first >> 6, shift = first & 63
+        var bits = (UInt128(word(w + 1)) << 64 | UInt128(word(w))) >> UInt128(shift)
+        if shift + width > 128 { bits |= UInt128(word(w + 2)) << UInt128(128 - shift) }
+        return (bits & ((1 << UInt128(width)) - 1), ballotStride, stride)
+    }
+
+    /// The 2a messages are consecutive bits, ballot major: `maxValues` bits a ballot.
+    @inline(__always) public func proposals() -> (bits: UInt64, stride: Int)? {
+        (bits(from: Self.first2a, count: Self.ballots * Self.maxValues), Self.maxValues)
     }
 
     /// The 2b messages' bits, which lie in the last two words: read by constant indices, as a

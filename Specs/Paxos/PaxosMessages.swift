@@ -31,6 +31,14 @@ public protocol PaxosMessages: Hashable, Sendable, Codable, Sequence where Eleme
     /// the set does not hold them so (by default: the invariants then read the messages one by
     /// one). What the concrete view reads for `DidNotVoteAt`, `ShowsSafeAt` and `ChosenAt`.
     func votes(of acc: Int) -> (bits: UInt64, stride: Int)?
+    /// `acc`'s 1b messages as the bits `bal * ballotStride + (mbal + 1) * stride + mval + 1` of
+    /// 128 (`mbal` and `mval` -1 for none), or nil where the set does not hold them so (by
+    /// default). What the concrete view reads for `Inv`'s and `InductiveInv`'s 1b conjuncts.
+    func reports(of acc: Int) -> (bits: UInt128, ballotStride: Int, stride: Int)?
+    /// The 2a messages as the bits `bal * stride + val` of one word, or nil where the set does
+    /// not hold them so (by default). What the concrete view reads for `Inv`'s 2a and 2b
+    /// conjuncts.
+    func proposals() -> (bits: UInt64, stride: Int)?
 }
 
 extension PaxosMessages {
@@ -61,6 +69,8 @@ extension PaxosMessages {
     }
 
     public func votes(of acc: Int) -> (bits: UInt64, stride: Int)? { nil }
+    public func reports(of acc: Int) -> (bits: UInt128, ballotStride: Int, stride: Int)? { nil }
+    public func proposals() -> (bits: UInt64, stride: Int)? { nil }
 
     /// The definition of ``ballotsAndProposals(maxBallot:values:)``: the 1a and 2a messages.
     public func ballotsAndProposalsByScan(maxBallot: Int, values: Int) -> (ballots: Int, proposals: Int) {

@@ -199,7 +199,7 @@ public enum Inv: PaxosFormula {
     /// The conjunction, evaluated lazily and without building the list of conjuncts: the explorer
     /// and the simulator evaluate it on every state.
     public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
-        acceptorFacts(s) && oneB(s) && twoA(s) && twoB(s)
+        acceptorFacts(s) && s.msgs1b() && s.msgs2a() && s.msgs2b()
     }
 
     /// Lamport's conjuncts, named so that `quorum prove --drop NAME` can leave one out.
@@ -212,9 +212,9 @@ public enum Inv: PaxosFormula {
     public static func conjunct<V: PaxosView>(_ k: Int, in s: V) -> Formula<V.L> {
         switch k {
         case 0: acceptorFacts(s)
-        case 1: oneB(s)
-        case 2: twoA(s)
-        default: twoB(s)
+        case 1: s.msgs1b()
+        case 2: s.msgs2a()
+        default: s.msgs2b()
         }
     }
 
@@ -227,15 +227,17 @@ public enum Inv: PaxosFormula {
         }
     }
 
-    /// A 1b message's sender has promised its ballot, and the vote it reports was cast.
-    static func oneB<V: PaxosView>(_ s: V) -> Formula<V.L> {
+    /// A 1b message's sender has promised its ballot, and the vote it reports was cast. Views
+    /// answer it (``PaxosView/msgs1b()``), by default with this definition.
+    public static func msgs1bByDefinition<V: PaxosView>(_ s: V) -> Formula<V.L> {
         s.forAllSent1b { a, b, mbal, mval in
             s.maxBal(a) >= Term(b) && (Formula(mbal < 0) || Formula(mval >= 0) && s.votedFor(a, mbal, max(mval, 0)))
         }
     }
 
-    /// A 2a message's value is safe at its ballot, and it is the ballot's only 2a message.
-    static func twoA<V: PaxosView>(_ s: V) -> Formula<V.L> {
+    /// A 2a message's value is safe at its ballot, and it is the ballot's only 2a message. Views
+    /// answer it (``PaxosView/msgs2a()``), by default with this definition.
+    public static func msgs2aByDefinition<V: PaxosView>(_ s: V) -> Formula<V.L> {
         s.forAllSent2a { b, v in
             s.showsSafeAtSomeQuorum(b, v)
                 && forAll(s.values) { w in Formula(w == v) || !s.sent2a(bal: b, val: w) }
@@ -243,7 +245,8 @@ public enum Inv: PaxosFormula {
     }
 
     /// A 2b message's sender has voted at least that high, for a value proposed in a 2a message.
-    static func twoB<V: PaxosView>(_ s: V) -> Formula<V.L> {
+    /// Views answer it (``PaxosView/msgs2b()``), by default with this definition.
+    public static func msgs2bByDefinition<V: PaxosView>(_ s: V) -> Formula<V.L> {
         s.forAllSent2b { a, b, v in s.maxVBal(a) >= Term(b) && s.sent2a(bal: b, val: v) }
     }
 }
@@ -256,22 +259,23 @@ public enum InductiveInv: PaxosFormula {
     public static let name = "InductiveInv"
     public static let summary = "Inv and: a 1b message reports its sender's highest vote below the message's ballot (inductive)"
     public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
-        Inv.holds(in: s) && highest(s)
+        Inv.holds(in: s) && s.msgs1bHighest()
     }
 
     public static func conjuncts<V: PaxosView>(in s: V) -> [(name: String, formula: Formula<V.L>)] {
-        Inv.conjuncts(in: s) + [("msgs1bHighest", highest(s))]
+        Inv.conjuncts(in: s) + [("msgs1bHighest", s.msgs1bHighest())]
     }
 
     public static func conjunct<V: PaxosView>(_ k: Int, in s: V) -> Formula<V.L> {
-        k < Inv.conjunctNames.count ? Inv.conjunct(k, in: s) : highest(s)
+        k < Inv.conjunctNames.count ? Inv.conjunct(k, in: s) : s.msgs1bHighest()
     }
 
     /// Its first conjuncts are `Inv`'s.
     public static var strengthens: (any PaxosFormula.Type)? { Inv.self }
 
-    /// A 1b message reports its sender's highest vote below the message's ballot.
-    static func highest<V: PaxosView>(_ s: V) -> Formula<V.L> {
+    /// A 1b message reports its sender's highest vote below the message's ballot. Views answer
+    /// it (``PaxosView/msgs1bHighest()``), by default with this definition.
+    public static func msgs1bHighestByDefinition<V: PaxosView>(_ s: V) -> Formula<V.L> {
         s.forAllSent1b { a, b, mbal, _ in s.didNotVoteIn(a, (mbal + 1)..<max(mbal + 1, b)) }
     }
 }

@@ -55,9 +55,25 @@ public protocol PaxosView {
     /// `a`'s vote is one it cast. Defined once (``castItsVoteByDefinition(_:)``); `Inv` asks it
     /// of every acceptor that voted.
     func castItsVote(_ a: Int) -> Formula<L>
+
+    /// `Inv`'s conjuncts over the 1b, 2a and 2b messages and `InductiveInv`'s over the 1b
+    /// messages, each defined once there (``Inv/msgs1bByDefinition(_:)``,
+    /// ``Inv/msgs2aByDefinition(_:)``, ``Inv/msgs2bByDefinition(_:)``,
+    /// ``InductiveInv/msgs1bHighestByDefinition(_:)``). The concrete view answers them from the
+    /// messages' bits: visited one by one, through the quantifiers' closures, they were a sixth of
+    /// the explorer's instructions on Paxos. `PaxosViewTests` compares the two.
+    func msgs1b() -> Formula<L>
+    func msgs2a() -> Formula<L>
+    func msgs2b() -> Formula<L>
+    func msgs1bHighest() -> Formula<L>
 }
 
 extension PaxosView {
+    public func msgs1b() -> Formula<L> { Inv.msgs1bByDefinition(self) }
+    public func msgs2a() -> Formula<L> { Inv.msgs2aByDefinition(self) }
+    public func msgs2b() -> Formula<L> { Inv.msgs2bByDefinition(self) }
+    public func msgs1bHighest() -> Formula<L> { InductiveInv.msgs1bHighestByDefinition(self) }
+
     /// The expansion a symbolic view uses: every possible message, guarded by its membership.
     public func forAllSent1b(_ body: (Int, Int, Int, Int) -> Formula<L>) -> Formula<L> {
         forAll(acceptors) { a in
@@ -295,5 +311,140 @@ public struct PaxosConcreteView<Messages: PaxosMessages>: PaxosView {
         }
         for q in quorumSets where q & voters == q { return Formula(true) }
         return Formula(false)
+    }
+
+    // MARK: The conjuncts over messages, from their bits
+    //
+    // Only the model's messages are read, as the definitions' expansion over the model's
+    // messages reads them: no state of the model holds others.
+
+    /// How the messages lay out the 1b messages (``PaxosMessages/reports(of:)``), read once a
+    /// call: the strides, the bits of the model's ballots (`inModel`) and of the messages one
+    /// ballot's bits can hold in the model (`mbal` up to its last ballot and `mval` below its
+    /// values: `model`). Nil when the messages do not hold them as bits, or the model's do not
+    /// fit.
+    @inline(__always) func reportsLayout() -> (ballotStride: Int, stride: Int, inModel: UInt128, model: UInt64)? {
+        guard let reports = state.msgs.reports(of: 0) else { return nil }
+        let stride = reports.stride, ballotStride = reports.ballotStride, groups = ballots.upperBound + 2
+        guard ballots.lowerBound == 0, values.upperBound >= 0, stride > values.upperBound, stride <= 16, ballotStride <= 64,
+              groups * stride <= ballotStride, (groups - 1) * ballotStride <= 128 else { return nil }
+        let inModel = (groups - 1) * ballotStride == 128 ? UInt128.max : (1 << UInt128((groups - 1) * ballotStride)) - 1
+        let group: UInt64 = (1 << UInt64(values.upperBound + 1)) - 1
+        var model: UInt64 = 0
+        for g in 0..<groups { model |= group << UInt64(g * stride) }
+        return (ballotStride, stride, inModel, model)
+    }
+
+    /// `a`'s 1b messages of the model's ballots (bits `bal * ballotStride + (mbal + 1) * stride +
+    /// mval + 1`), nil when they are not laid out as `layout` (``reportsLayout()``) says.
+    @inline(__always) func reports(of a: Int, _ layout: (ballotStride: Int, stride: Int, inModel: UInt128, model: UInt64)) -> UInt128? {
+        guard let reports = state.msgs.reports(of: a), reports.stride == layout.stride, reports.ballotStride == layout.ballotStride else {
+            return nil
+        }
+        return reports.bits & layout.inModel
+    }
+
+    /// The ballots' blocks of `reports` (``reports(of:_:)``) or-ed together, and only the bits
+    /// the model can send (`model`, ``reportsLayout()``): the messages of every ballot at once,
+    /// where a loop over the ballots cost more than the messages visited one by one.
+    @inline(__always) func anyBallot(_ reports: UInt128, ballotStride: Int, within model: UInt64) -> UInt64 {
+        var any: UInt128 = 0
+        for b in 0..<(128 / ballotStride) { any |= reports >> UInt128(b * ballotStride) }
+        return UInt64(truncatingIfNeeded: any) & model
+    }
+
+    /// The 1b reports (bits `(mbal + 1) * stride + mval + 1`) that are true of `a`: no vote
+    /// (`mbal` = -1) or a vote `a` cast. Nil when the messages do not hold its votes as bits.
+    @inline(__always) func trueReports(of a: Int, stride: Int) -> UInt64? {
+        guard let votes = votes(of: a) else { return nil }
+        var reports: UInt64 = (1 << UInt64(stride)) - 1
+        // The values a report can name.
+        let row: UInt64 = (1 << UInt64(Swift.min(votes.stride, stride - 1))) - 1
+        // (maxBallot + 2) * stride bits fit a word (reportsLayout()), so the shifts below do.
+        for c in 0...ballots.upperBound where c < 64 / votes.stride {
+            reports |= (votes.bits >> UInt64(c * votes.stride) & row) << UInt64((c + 1) * stride + 1)
+        }
+        return reports
+    }
+
+    /// ``Inv/msgs1bByDefinition(_:)``: an acceptor's 1b messages lie at ballots up to its
+    /// promise, and those that report a vote (above the first `stride` bits, of `mbal` = -1)
+    /// report one it cast (``trueReports(of:stride:)``).
+    public func msgs1b() -> Formula<Concrete> {
+        guard let layout = reportsLayout() else { return Inv.msgs1bByDefinition(self) }
+        for a in acceptors {
+            guard let reports = reports(of: a, layout) else { return Inv.msgs1bByDefinition(self) }
+            if reports == 0 { continue }
+            let promised = Swift.max(state.maxBal[a] + 1, 0) * layout.ballotStride
+            if anyBallot(reports >> UInt128(Swift.min(promised, 128)), ballotStride: layout.ballotStride, within: layout.model) != 0 {
+                return Formula(false)
+            }
+            let sent = anyBallot(reports, ballotStride: layout.ballotStride, within: layout.model)
+            guard sent >> UInt64(layout.stride) != 0 else { continue }
+            guard let allowed = trueReports(of: a, stride: layout.stride) else { return Inv.msgs1bByDefinition(self) }
+            if sent & ~allowed != 0 { return Formula(false) }
+        }
+        return Formula(true)
+    }
+
+    /// ``InductiveInv/msgs1bHighestByDefinition(_:)``: a vote of `a` at ballot c breaks it for
+    /// the 1b messages of `a` above c whose `mbal` lies below c (the first c + 1 `mbal`s of each
+    /// ballot's bits): each ballot of `a`'s votes asks that there be none.
+    public func msgs1bHighest() -> Formula<Concrete> {
+        guard let layout = reportsLayout() else { return InductiveInv.msgs1bHighestByDefinition(self) }
+        for a in acceptors {
+            guard let reports = reports(of: a, layout) else { return InductiveInv.msgs1bHighestByDefinition(self) }
+            if reports == 0 { continue }
+            // Its votes for the model's values, `stride` bits a ballot.
+            guard let votes = votes(of: a), (ballots.upperBound + 1) * votes.stride <= 64 else {
+                return InductiveInv.msgs1bHighestByDefinition(self)
+            }
+            var cast = votes.bits & modelVotes(votes.stride, below: ballots.upperBound + 1)
+            while cast != 0 {
+                let c = cast.trailingZeroBitCount / votes.stride
+                cast &= UInt64.max << UInt64((c + 1) * votes.stride)
+                let above = anyBallot(reports >> UInt128((c + 1) * layout.ballotStride), ballotStride: layout.ballotStride, within: layout.model)
+                if above & ((1 << UInt64((c + 1) * layout.stride)) - 1) != 0 { return Formula(false) }
+            }
+        }
+        return Formula(true)
+    }
+
+    /// The model's 2a messages, bits `bal * stride + val`; nil when the messages do not hold
+    /// them so.
+    @inline(__always) func modelProposals() -> (bits: UInt64, stride: Int)? {
+        guard let proposals = state.msgs.proposals(), proposals.stride > 0, proposals.stride <= 16,
+              ballots.lowerBound == 0, (ballots.upperBound + 1) * proposals.stride <= 64 else { return nil }
+        return (proposals.bits & modelVotes(proposals.stride, below: ballots.upperBound + 1), proposals.stride)
+    }
+
+    /// ``Inv/msgs2aByDefinition(_:)``: each proposal alone at its ballot and safe there.
+    public func msgs2a() -> Formula<Concrete> {
+        guard let proposals = modelProposals() else { return Inv.msgs2aByDefinition(self) }
+        var sent = proposals.bits
+        while sent != 0 {
+            let k = sent.trailingZeroBitCount
+            sent &= sent &- 1
+            let b = k / proposals.stride, v = k % proposals.stride
+            let atB = proposals.bits >> UInt64(b * proposals.stride) & valueBits(proposals.stride)
+            if atB & (atB &- 1) != 0 || !showsSafeAtSomeQuorum(b, v).value { return Formula(false) }
+        }
+        return Formula(true)
+    }
+
+    /// ``Inv/msgs2bByDefinition(_:)``: an acceptor's votes lie at ballots up to its `maxVBal`,
+    /// and among the proposals (whose bits are laid out as the votes').
+    public func msgs2b() -> Formula<Concrete> {
+        guard let proposals = modelProposals() else { return Inv.msgs2bByDefinition(self) }
+        let stride = proposals.stride
+        for a in acceptors {
+            guard let votes = votes(of: a), votes.stride == stride else { return Inv.msgs2bByDefinition(self) }
+            let cast = votes.bits & modelVotes(stride, below: ballots.upperBound + 1)
+            if cast == 0 { continue }
+            let above = Swift.max(state.maxVBal[a] + 1, 0) * stride
+            if above < 64 && cast >> UInt64(above) != 0 { return Formula(false) }
+            if cast & ~proposals.bits != 0 { return Formula(false) }
+        }
+        return Formula(true)
     }
 }

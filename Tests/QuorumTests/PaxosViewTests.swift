@@ -21,9 +21,11 @@ import QuorumCore
         return states
     }
 
-    /// `didNotVoteAt`, `didNotVoteIn`, `castItsVote`, `chosen`, `chosenAt`, `showsSafeAt` and `showsSafeAtSomeQuorum` on every acceptor, ballot, value and quorum (the
-    /// minority quorums of a mutant's too) of every reachable state: the correct model's and the
-    /// mutants', whose states break the invariants that read them.
+    /// `didNotVoteAt`, `didNotVoteIn`, `castItsVote`, `chosen`, `chosenAt`, `showsSafeAt` and
+    /// `showsSafeAtSomeQuorum` on every acceptor, ballot, value and quorum (the minority quorums
+    /// of a mutant's too), and the conjuncts over messages (`msgs1b`, `msgs2a`, `msgs2b`,
+    /// `msgs1bHighest`), on every reachable state: the correct model's and the mutants', whose
+    /// states break the invariants that read them.
     @Test(arguments: [nil] + Paxos.Mutation.allCases.map(Optional.some))
     func theShortcutsAgreeWithTheDefinitions(mutation: Paxos.Mutation?) {
         let paxos = Paxos(acceptors: 3, values: 2, maxBallot: 2, mutation: mutation)
@@ -63,6 +65,7 @@ import QuorumCore
                 }
             }
             if view.quorums != quorums { disagreements += 1 }
+            if Self.conjunctsDisagree(view) { disagreements += 1 }
         }
         #expect(disagreements == 0)
         // Both answers of each are met, many times over.
@@ -122,5 +125,53 @@ import QuorumCore
         }
         #expect(disagreements == 0)
         #expect(safe > 1_000 && unsafe > 1_000 && chosen > 100 && chosenSome > 100 && castAny > 100)
+    }
+
+    /// Whether one of the conjuncts over messages (`msgs1b`, `msgs2a`, `msgs2b`,
+    /// `msgs1bHighest`) answers otherwise than its definition.
+    static func conjunctsDisagree(_ view: PaxosConcreteView<PaxosMessageSet>) -> Bool {
+        view.msgs1b().value != Inv.msgs1bByDefinition(view).value
+            || view.msgs2a().value != Inv.msgs2aByDefinition(view).value
+            || view.msgs2b().value != Inv.msgs2bByDefinition(view).value
+            || view.msgs1bHighest().value != InductiveInv.msgs1bHighestByDefinition(view).value
+    }
+
+    /// The conjuncts over messages on random states: messages of every kind within the model's
+    /// bounds (the conjuncts read no others: no state of the model holds them), at the model of
+    /// three acceptors and at the largest, whose messages fill the explorer's layout.
+    @Test(arguments: [(3, 2, 2), (5, 3, 4)])
+    func theConjunctsOverMessagesAgreeWithTheirDefinitions(acceptors: Int, values: Int, maxBallot: Int) {
+        let paxos = Paxos(acceptors: acceptors, values: values, maxBallot: maxBallot)
+        var random = SeededGenerator(seed: 17)
+        func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
+        var disagreements = 0
+        // How often each conjunct held and failed: both answers are met.
+        var held = [0, 0, 0, 0], failed = [0, 0, 0, 0]
+        for _ in 0..<30_000 {
+            var state = PaxosState(acceptors: acceptors)
+            for a in 0..<acceptors {
+                state.maxBal[a] = below(maxBallot + 2) - 1
+                state.maxVBal[a] = below(maxBallot + 2) - 1
+                state.maxVal[a] = below(values + 1) - 1
+            }
+            var messages: [PaxosMessage] = []
+            for _ in 0..<below(7) {
+                let a = below(acceptors), b = below(maxBallot + 1), v = below(values)
+                switch below(3) {
+                // Half of the 1b messages report no vote, as most of a run's do.
+                case 0: messages.append(.phase1b(acc: a, bal: b, mbal: below(2) == 0 ? -1 : below(maxBallot + 2) - 1, mval: below(values + 1) - 1))
+                case 1: messages.append(.phase2a(bal: b, val: v))
+                default: messages.append(.phase2b(acc: a, bal: b, val: v))
+                }
+            }
+            state.replaceMessages(messages)
+            let view = PaxosConcreteView(state, of: paxos)
+            if Self.conjunctsDisagree(view) { disagreements += 1 }
+            for (k, answer) in [view.msgs1b(), view.msgs2a(), view.msgs2b(), view.msgs1bHighest()].enumerated() {
+                if answer.value { held[k] += 1 } else { failed[k] += 1 }
+            }
+        }
+        #expect(disagreements == 0)
+        #expect(held.allSatisfy { $0 > 1_000 } && failed.allSatisfy { $0 > 1_000 }, "held \(held), failed \(failed)")
     }
 }
