@@ -184,7 +184,7 @@ extension Explorer {
                                 withUnsafePointer(to: state) { parent in
                                     system.forEachSuccessor(of: state, actions: &actions, into: successor) { k, action in
                                         generated += 1
-                                        var changed = framed ? system.changedVariables(between: parent, and: successor) : .max
+                                        var changed = framed ? system.changedVariables(between: parent, and: successor, by: action) : .max
                                         for a in actionProperties.indices where (frames[a] == .max || frames[a] & changed != 0)
                                             && !actionProperties[a].holds(parent.pointee, action, successor.pointee) {
                                             failures.append((invariants.count + a, Position(parent: id, action: k), me))
@@ -197,7 +197,7 @@ extension Explorer {
                                             SuccessorRecord.append(print: print, parent: id, action: UInt32(k), state: codec.encode(successor.pointee),
                                                                    to: &outgoing[to])
                                         } else {
-                                            if skips && !framed { changed = system.changedVariables(between: parent, and: successor) }
+                                            if skips && !framed { changed = system.changedVariables(between: parent, and: successor, by: action) }
                                             for i in invariants.indices
                                             where footprints[i] & changed != 0 && !invariants[i].holds(successor.pointee, changed: changed) {
                                                 failures.append((i, Position(parent: id, action: k), me))

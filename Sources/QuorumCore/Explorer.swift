@@ -369,7 +369,7 @@ public struct Explorer<System: TransitionSystem> {
                                         // Counting.on, not a captured Bool: a constant in each specialisation.
                                         let kind = Counting.on ? action.kind : 0
                                         if Counting.on { slice.generatedByKind[kind, default: (action.name, 0)].count += 1 }
-                                        let changed = framed || skips ? system.changedVariables(between: parent, and: successor) : .max
+                                        let changed = framed || skips ? system.changedVariables(between: parent, and: successor, by: action) : .max
                                         if everyStep || anyFrame & changed != 0 {
                                             for a in actionProperties.indices
                                             where (frames[a] == .max || frames[a] & changed != 0) && !stepHolds[a](parent.pointee, action, successor.pointee) {

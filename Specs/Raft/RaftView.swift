@@ -246,8 +246,17 @@ public enum RaftVariable: Int, CaseIterable, Sendable {
     /// compared, where states as values were loaded whole (the explorer's successors lie in its
     /// own memory).
     @inlinable @inline(__always) public static func changed(from a: UnsafePointer<RaftState>, to b: UnsafePointer<RaftState>) -> VariableSet {
+        changed(from: a, to: b, among: .max)
+    }
+
+    /// The same, comparing only the variables `among`: the others are known to be equal (a
+    /// successor's variables that its action does not write are its parent's). With `among` a
+    /// constant, as each case of ``Raft/changedVariables(between:and:by:)`` passes it, the
+    /// comparisons left out are compiled out.
+    @inlinable @inline(__always)
+    public static func changed(from a: UnsafePointer<RaftState>, to b: UnsafePointer<RaftState>, among: VariableSet) -> VariableSet {
         var out: VariableSet = 0
-        func note(_ v: RaftVariable, _ differs: Bool) { if differs { out |= v.bit } }
+        func note(_ v: RaftVariable, _ differs: @autoclosure () -> Bool) { if among & v.bit != 0 && differs() { out |= v.bit } }
         note(.currentTerm, a.pointee.currentTerm != b.pointee.currentTerm)
         note(.state, a.pointee.state != b.pointee.state)
         note(.votedFor, a.pointee.votedFor != b.pointee.votedFor)
@@ -257,6 +266,7 @@ public enum RaftVariable: Int, CaseIterable, Sendable {
         note(.votesGranted, a.pointee.votesGranted != b.pointee.votesGranted)
         note(.nextIndex, a.pointee.nextIndex != b.pointee.nextIndex)
         note(.matchIndex, a.pointee.matchIndex != b.pointee.matchIndex)
+        guard among & RaftVariable.messages.bit != 0 else { return out }
         let bags = (a.pointer(to: \.messages)!, b.pointer(to: \.messages)!)
         if MessageBag.differ(bags.0, bags.1) {
             out |= RaftVariable.messages.bit
@@ -264,6 +274,31 @@ public enum RaftVariable: Int, CaseIterable, Sendable {
         }
         return out
     }
+
+    /// The variables `action` can write, in this spec and its mutants (`Receive` any of them):
+    /// what ``Raft/changedVariables(between:and:by:)`` compares. `RaftViewTests` checks, on
+    /// the reachable states of the model and of every mutant, that the others never change.
+    @inlinable @inline(__always) public static func written(by action: RaftAction) -> VariableSet {
+        switch action {
+        case .requestVote, .appendEntries, .duplicateMessage, .dropMessage: writtenBySends
+        case .timeout: writtenByTimeout
+        case .restart: writtenByRestart
+        case .becomeLeader: writtenByBecomeLeader
+        case .clientRequest: log.bit
+        case .advanceCommitIndex: commitIndex.bit
+        case .receive: .max
+        }
+    }
+
+    /// What `RequestVote`, `AppendEntries`, `DuplicateMessage` and `DropMessage` write: the bag
+    /// (and in it, when they copy or drop one, the granted votes in flight).
+    @inlinable static var writtenBySends: VariableSet { messages.bit | voteGrants }
+    @inlinable static var writtenByTimeout: VariableSet { currentTerm.bit | state.bit | votedFor.bit | votesResponded.bit | votesGranted.bit }
+    /// `votedFor` for the mutant that forgets it.
+    @inlinable static var writtenByRestart: VariableSet {
+        state.bit | votesResponded.bit | votesGranted.bit | nextIndex.bit | matchIndex.bit | commitIndex.bit | votedFor.bit
+    }
+    @inlinable static var writtenByBecomeLeader: VariableSet { state.bit | nextIndex.bit | matchIndex.bit }
 
     /// Beyond the variables, at bit 32: the granted RequestVoteResponses in flight, the part of
     /// `messages` that the invariants read. A step that changes them changes `messages` too; one
