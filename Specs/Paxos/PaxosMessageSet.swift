@@ -33,7 +33,7 @@ public struct PaxosMessageSet: PaxosMessages {
 
     public init() {
         assert(Self.capacity <= Self.wordCount * 64)
-        assert((Self.first1b + Self.maxAcceptors * 120 - 1) >> 6 < Self.wordCount, "reports(of:) reads within the words")
+        assert((Self.first2a - 1) >> 6 < Self.wordCount, "reports(of:) reads the 1b messages' bits within the words")
         assert(Self.first2b >> 6 + 1 == Self.wordCount - 1, "the 2b messages lie in the last two words")
     }
 
