@@ -175,6 +175,11 @@ public struct Explorer<System: TransitionSystem> {
         /// of each of `successors`.
         @usableFromInline var generatedByKind: [Int: (name: String, count: Int)] = [:]
         @usableFromInline var successorKinds: [Int] = []
+        /// The fingerprints of `successors`: a successor already among them is dropped here, as
+        /// phase 2 would drop it, and is not copied into the slice. Most successors within the
+        /// bounds that are new before the batch are found again within it (Raft: 5.2 M of them
+        /// for 0.6 M distinct states), each a copy of a whole state.
+        @usableFromInline var seen = FingerprintSet(capacity: 1 << 8)
         @inlinable init() {}
 
         /// Empty again, keeping the arrays' storage for the next batch.
@@ -185,6 +190,7 @@ public struct Explorer<System: TransitionSystem> {
             failures.removeAll(keepingCapacity: true)
             generatedByKind.removeAll(keepingCapacity: true)
             successorKinds.removeAll(keepingCapacity: true)
+            if seen.count > 0 { seen.removeAll() }
         }
     }
 
@@ -385,7 +391,7 @@ public struct Explorer<System: TransitionSystem> {
                                         if changed == 0 && memcmp(parent, successor, MemoryLayout<System.State>.size) == 0 { return }
                                         if system.isWithinBounds(successor.pointee) {
                                             let print = symmetry ? system.symmetricFingerprint(successor.pointee) : System.State.fingerprint(at: successor)
-                                            if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) {
+                                            if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) && slice.seen.insert(print) {
                                                 slice.successors.append((print, id, UInt32(k), successor.pointee))
                                                 if Counting.on { slice.successorKinds.append(kind) }
                                                 if skips { slice.changes.append(changed) }

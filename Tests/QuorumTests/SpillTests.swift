@@ -47,7 +47,7 @@ import MultiPaxos
     @Test func mutantsSpillWithTheSameCounterexamples() {
         // Each goes on past Inv and InductiveInv to Agreement: 39,164 to 98,133 states.
         for mutation in Paxos.Mutation.allCases {
-            expectSameRun(Paxos(maxBallot: 2, mutation: mutation), budget: 768 << 10, lookingFor: mutation.breaks)
+            expectSameRun(Paxos(maxBallot: 2, mutation: mutation), budget: 512 << 10, lookingFor: mutation.breaks)
         }
         // 211,098 states to ElectionSafety's 18 steps, past InductiveElectionSafety's 4.
         expectSameRun(Raft(maxLogLength: 0, mutation: .forgetVoteOnRestart), budget: 2 << 20, lookingFor: "ElectionSafety")
@@ -57,7 +57,8 @@ import MultiPaxos
         #expect(!_isPOD(TwoPhaseCommit.State.self))
         // 8,832 states at five resource managers.
         expectSameRun(TwoPhaseCommit(resourceManagers: 5), budget: 128 << 10)
-        expectSameRun(TwoPhaseCommit(resourceManagers: 5, mutation: .commitWithoutAllPrepared), budget: 128 << 10, lookingFor: "TCConsistent")
+        // 3,574 states to TCConsistent's violation at six: at five, its 1,694 fit the table's share.
+        expectSameRun(TwoPhaseCommit(resourceManagers: 6, mutation: .commitWithoutAllPrepared), budget: 96 << 10, lookingFor: "TCConsistent")
         // 15,709 states with one write and no read.
         var p = MultiPaxos.Parameters()
         p.reads = 0
