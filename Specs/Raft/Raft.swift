@@ -286,11 +286,21 @@ public struct Raft: TransitionSystem {
     /// seven of the ten variables, and the full comparison was an eighth of the explorer's
     /// instructions. A call, not inlined: inlined with its ten cases, the explorer's loop was
     /// no longer specialised whole (half as many instructions again).
+    ///
+    /// The sends need no comparison of the bags: a copy more always changes the bag, and never
+    /// its granted votes (``RaftVariable/voteGrants``, copies aside), since `RequestVote` and
+    /// `AppendEntries` send requests and `DuplicateMessage` copies a message already there. A
+    /// copy fewer changes the bag too, and its granted votes only when it drops a grant's last
+    /// copy. `RaftChangedVariablesTests` checks each case against the full comparison.
     public func changedVariables(between before: UnsafePointer<RaftState>, and after: UnsafePointer<RaftState>,
                                  by action: RaftAction) -> VariableSet {
         switch action {
-        case .requestVote, .appendEntries, .duplicateMessage, .dropMessage:
-            RaftVariable.changed(from: before, to: after, among: RaftVariable.writtenBySends)
+        case .requestVote, .appendEntries, .duplicateMessage:
+            RaftVariable.messages.bit
+        case .dropMessage(let m):
+            RaftVariable.messages.bit
+                | (MessageBag.isVoteGrant(m.key) && MessageBag.voteGrantsDiffer(before.pointer(to: \.messages)!, after.pointer(to: \.messages)!)
+                   ? RaftVariable.voteGrants : 0)
         case .timeout: RaftVariable.changed(from: before, to: after, among: RaftVariable.writtenByTimeout)
         case .restart: RaftVariable.changed(from: before, to: after, among: RaftVariable.writtenByRestart)
         case .becomeLeader: RaftVariable.changed(from: before, to: after, among: RaftVariable.writtenByBecomeLeader)

@@ -232,7 +232,7 @@ public struct RaftConcreteView: RaftView {
 public enum RaftVariable: Int, CaseIterable, Sendable {
     case currentTerm, state, votedFor, log, commitIndex, votesResponded, votesGranted, nextIndex, matchIndex, messages
 
-    public var bit: VariableSet { 1 << VariableSet(rawValue) }
+    @inlinable @inline(__always) public var bit: VariableSet { 1 << VariableSet(rawValue) }
 
     /// The variables whose values differ between `a` and `b`. Inlinable and always inlined: the
     /// explorer calls it on every step from the module that specialises it, and a call copied
