@@ -389,7 +389,8 @@ public struct Explorer<System: TransitionSystem> {
                                         // lookup below finds the parent. `==` was a call per stuttering
                                         // step (most of Paxos's steps).
                                         if changed == 0 && memcmp(parent, successor, MemoryLayout<System.State>.size) == 0 { return }
-                                        if system.isWithinBounds(successor.pointee) {
+                                        // Every parent is within the bounds: only what changed is checked.
+                                        if system.isWithinBounds(successor.pointee, changed: changed) {
                                             let print = symmetry ? system.symmetricFingerprint(successor.pointee) : System.State.fingerprint(at: successor)
                                             if !visitedBefore.contains(print) && !(disk?.contains(print) ?? false) && slice.seen.insert(print) {
                                                 slice.successors.append((print, id, UInt32(k), successor.pointee))

@@ -51,6 +51,14 @@ public protocol TransitionSystem: Sendable {
     /// checked, but neither stored nor explored further.
     func isWithinBounds(_ state: State) -> Bool
 
+    /// ``isWithinBounds(_:)`` of a successor whose parent is within the bounds, given what the
+    /// step changed (``changedVariables(between:and:by:)``, or every variable): a constraint
+    /// on variables the step left alone holds as it did for the parent. What the explorer asks
+    /// of every successor, whose parents all lie within the bounds. By default
+    /// ``isWithinBounds(_:)``; a spec whose constraint reads several variables checks only
+    /// those that changed (Raft: a `Restart` changes none of its terms, logs and messages).
+    func isWithinBounds(_ state: State, changed: VariableSet) -> Bool
+
     var invariants: [Invariant<State>] { get }
     var actionProperties: [ActionProperty<State, Action>] { get }
     /// Properties of behaviours (liveness, and safety from a given start), checked over the state
@@ -179,6 +187,8 @@ extension TransitionSystem {
     @inlinable public func apply(_ action: Action, to state: State, changing successor: inout State) {
         successor = apply(action, to: state)
     }
+
+    @inlinable public func isWithinBounds(_ state: State, changed: VariableSet) -> Bool { isWithinBounds(state) }
 
     public func enabledActions(in state: State, into actions: inout [Action], where include: (Action) -> Bool) {
         let first = actions.count

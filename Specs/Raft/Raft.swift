@@ -333,6 +333,15 @@ public struct Raft: TransitionSystem {
         s.currentTerm.allAtMost(maxTerm) && s.log.largest(\.count) <= maxLogLength && s.messages.total <= maxMessages
     }
 
+    /// Each of the three bounds only where the step changed its variable: `Restart`, a sixth of
+    /// the steps, changes none of them, `Timeout` only the terms and the network's steps only
+    /// the bag. `RaftChangedVariablesTests` compares it with the full constraint.
+    @inline(__always) public func isWithinBounds(_ s: RaftState, changed: VariableSet) -> Bool {
+        (changed & RaftVariable.currentTerm.bit == 0 || s.currentTerm.allAtMost(maxTerm))
+            && (changed & RaftVariable.log.bit == 0 || s.log.largest(\.count) <= maxLogLength)
+            && (changed & RaftVariable.messages.bit == 0 || s.messages.total <= maxMessages)
+    }
+
     public var invariants: [Invariant<RaftState>] { RaftProperties.all.map(\.concrete) }
     public var temporalProperties: [TemporalProperty<RaftState, RaftAction>] { [RaftProperties.eventuallyLeader(servers: servers)] }
     public var actionProperties: [ActionProperty<RaftState, RaftAction>] { RaftProperties.steps.map(\.concrete) }
