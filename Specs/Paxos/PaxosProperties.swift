@@ -183,7 +183,10 @@ public enum Agreement: PaxosFormula {
 public enum TypeOK: PaxosFormula {
     public static let name = "TypeOK"
     public static let summary = "maxBal, maxVBal in -1..maxBallot and maxVal a value or None"
-    public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> {
+    /// Views answer it (``PaxosView/typeOK()``), by default with ``holdsByDefinition(_:)``.
+    public static func holds<V: PaxosView>(in s: V) -> Formula<V.L> { s.typeOK() }
+
+    public static func holdsByDefinition<V: PaxosView>(_ s: V) -> Formula<V.L> {
         let top = Term<V.L>(s.ballots.upperBound)
         return forAll(s.acceptors) { a in
             s.maxBal(a) >= -1 && s.maxBal(a) <= top && s.maxVBal(a) >= -1 && s.maxVBal(a) <= top

@@ -134,6 +134,32 @@ import QuorumCore
             || view.msgs2a().value != Inv.msgs2aByDefinition(view).value
             || view.msgs2b().value != Inv.msgs2bByDefinition(view).value
             || view.msgs1bHighest().value != InductiveInv.msgs1bHighestByDefinition(view).value
+            || view.typeOK().value != TypeOK.holdsByDefinition(view).value
+    }
+
+    /// `TypeOK` from the packed words against its definition, on random values of the
+    /// acceptors' variables around their types' bounds (the states of a run stay within them).
+    @Test(arguments: [(3, 2, 2), (5, 3, 4)])
+    func typeOKAgreesWithItsDefinition(acceptors: Int, values: Int, maxBallot: Int) {
+        let paxos = Paxos(acceptors: acceptors, values: values, maxBallot: maxBallot)
+        var random = SeededGenerator(seed: 18)
+        func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
+        var disagreements = 0, held = 0, failed = 0
+        for _ in 0..<10_000 {
+            var state = PaxosState(acceptors: acceptors)
+            for a in 0..<acceptors {
+                // Mostly within the types, now and then one above.
+                state.maxBal[a] = below(maxBallot + 2 + (below(8) == 0 ? 1 : 0)) - 1
+                state.maxVBal[a] = below(maxBallot + 2 + (below(8) == 0 ? 1 : 0)) - 1
+                state.maxVal[a] = below(values + 1 + (below(8) == 0 ? 1 : 0)) - 1
+            }
+            let view = PaxosConcreteView(state, of: paxos)
+            let fast = view.typeOK().value
+            if fast != TypeOK.holdsByDefinition(view).value { disagreements += 1 }
+            if fast { held += 1 } else { failed += 1 }
+        }
+        #expect(disagreements == 0)
+        #expect(held > 1_000 && failed > 1_000, "held \(held), failed \(failed)")
     }
 
     /// The conjuncts over messages on random states: messages of every kind within the model's
