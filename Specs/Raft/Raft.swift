@@ -333,7 +333,7 @@ public struct Raft: TransitionSystem {
         s.currentTerm.allAtMost(maxTerm) && s.log.largest(\.count) <= maxLogLength && s.messages.total <= maxMessages
     }
 
-    /// Each of the three bounds only where the step changed its variable: `Restart`, a sixth of
+    /// Each of the three bounds only where the step changed its variable: `Restart`, a quarter of
     /// the steps, changes none of them, `Timeout` only the terms and the network's steps only
     /// the bag. `RaftChangedVariablesTests` compares it with the full constraint.
     @inline(__always) public func isWithinBounds(_ s: RaftState, changed: VariableSet) -> Bool {
