@@ -177,7 +177,7 @@ public struct Explorer<System: TransitionSystem> {
         @usableFromInline var successorKinds: [Int] = []
         /// The fingerprints of `successors`: a successor already among them is dropped here, as
         /// phase 2 would drop it, and is not copied into the slice. Many successors new before
-        /// the batch are reached more than once within it (Raft: 1.5 M copies of a whole state
+        /// the batch are reached more than once within it (Raft: 1.0 M copies of a whole state
         /// for 0.6 M distinct states).
         @usableFromInline var seen = FingerprintSet(capacity: 1 << 8)
         @inlinable init() {}
