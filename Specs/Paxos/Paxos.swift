@@ -128,16 +128,22 @@ public struct Paxos: TransitionSystem {
         }
         for a in 0..<acceptors {
             if fits {
-                var pending = ballots1a
+                // Only the ballots that can pass the guards are visited (each guard is still
+                // asked), each ballot's proposals a row of bits: not a division by `values` for
+                // every 2a message and acceptor.
+                let promised = s.maxBal[a]
+                var pending = ballots1a & ~((1 << (max(promised, -1) + 1)) - 1)
                 while pending != 0 {
                     phase1b(a, pending.trailingZeroBitCount)
                     pending &= pending - 1
                 }
-                pending = proposals
-                while pending != 0 {
-                    let k = pending.trailingZeroBitCount
-                    phase2b(a, k / values, k % values)
-                    pending &= pending - 1
+                let row = (1 << values) - 1
+                for b in stride(from: mutation == .voteBelowPromise ? 0 : max(promised, 0), through: maxBallot, by: 1) {
+                    var pending = (proposals >> (b * values)) & row
+                    while pending != 0 {
+                        phase2b(a, b, pending.trailingZeroBitCount)
+                        pending &= pending - 1
+                    }
                 }
             } else {
                 s.msgs.forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
