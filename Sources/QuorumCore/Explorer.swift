@@ -455,11 +455,17 @@ public struct Explorer<System: TransitionSystem> {
                         }
                         continue
                     }
-                    for (n, s) in slice.successors.enumerated() where visited.insert(s.fingerprint) {
-                        links.append(parent: s.parent, action: s.action)
-                        newLinks.append((s.parent, s.action))
-                        if skips { newChanges.append(slice.changes[n]) }
-                        if gathers { fresh.append((UInt32(links.count - 1), s.state)) } else { next.append((UInt32(links.count - 1), s.state)) }
+                    // Read in place: each successor was copied out of the slice, new or not, and
+                    // each new one into an entry, then into the queue (on Raft, 250 bytes a copy:
+                    // 0.7 % of its instructions).
+                    slice.successors.withUnsafeBufferPointer { successors in
+                        for n in successors.indices where visited.insert(successors[n].fingerprint) {
+                            let s = successors.baseAddress! + n
+                            links.append(parent: s.pointee.parent, action: s.pointee.action)
+                            newLinks.append((s.pointee.parent, s.pointee.action))
+                            if skips { newChanges.append(slice.changes[n]) }
+                            if gathers { fresh.append((UInt32(links.count - 1), s.pointee.state)) } else { next.append(id: UInt32(links.count - 1), state: s.pointer(to: \.state)!) }
+                        }
                     }
                 }
                 // Each slice's storage goes back to its worker for the next batch.

@@ -69,6 +69,16 @@ struct StateQueue<State: Codable> {
         }
     }
 
+    /// The same, of the state at `state`: copied once, into the queue.
+    @inlinable @inline(__always) mutating func append(id: UInt32, state: UnsafePointer<State>) {
+        if !packs && spilled == 0 && memory.count < memoryLimit {
+            if memoryLimit != .max && memory.count == memory.capacity { reserve(memory.count + 1) }
+            memory.append((id, state.pointee))
+        } else {
+            append((id, state.pointee))
+        }
+    }
+
     @inlinable mutating func append(contentsOf entries: [Entry]) {
         if !packs && spilled == 0 && memory.count + entries.count <= memoryLimit {
             if memoryLimit != .max && memory.count + entries.count > memory.capacity { reserve(memory.count + entries.count) }
