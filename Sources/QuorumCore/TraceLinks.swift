@@ -84,17 +84,24 @@ struct ByteStream {
     private var last: [UInt8] = []
     private(set) var count = 0
 
-    mutating func append(_ byte: UInt8) {
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        if last.count == Self.chunkSize || last.capacity == 0 { startChunk() }
+        last.append(byte)
+        count += 1
+    }
+
+    /// The full chunk kept, and room made for the next.
+    private mutating func startChunk() {
         if last.count == Self.chunkSize {
             chunks.append(last)
             last = []
         }
         if last.capacity == 0 { last.reserveCapacity(Self.chunkSize) }
-        last.append(byte)
-        count += 1
     }
 
-    mutating func appendVarint(_ value: UInt64) {
+    /// Inlined, as `append` is: with a call a byte, a stored state's link took about 150
+    /// instructions on Paxos (whose links are mostly a byte each), 100 without.
+    @inline(__always) mutating func appendVarint(_ value: UInt64) {
         LEB128.append(value) { append($0) }
     }
 
