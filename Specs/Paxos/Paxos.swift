@@ -138,12 +138,16 @@ public struct Paxos: TransitionSystem {
                     pending &= pending - 1
                 }
                 let row = (1 << values) - 1
-                for b in stride(from: mutation == .voteBelowPromise ? 0 : max(promised, 0), through: maxBallot, by: 1) {
+                // A loop, not a range: a promise beyond the ballots (a state read from a file)
+                // leaves it empty, and `stride` cost 14 M instructions on the model.
+                var b = mutation == .voteBelowPromise ? 0 : max(promised, 0)
+                while b <= maxBallot {
                     var pending = (proposals >> (b * values)) & row
                     while pending != 0 {
                         phase2b(a, b, pending.trailingZeroBitCount)
                         pending &= pending - 1
                     }
+                    b += 1
                 }
             } else {
                 s.msgs.forEach(from: .phase1a(bal: 0), through: .phase1a(bal: maxBallot)) { m in
