@@ -455,9 +455,8 @@ public struct Explorer<System: TransitionSystem> {
                         }
                         continue
                     }
-                    // Read in place: each successor was copied out of the slice, new or not, and
-                    // each new one into an entry, then into the queue (on Raft, 250 bytes a copy:
-                    // 0.7 % of its instructions).
+                    // Read in place: each successor was copied out of the slice, new or not (on
+                    // Raft, 250 bytes a copy: 0.7 % of its instructions).
                     slice.successors.withUnsafeBufferPointer { successors in
                         for n in successors.indices where visited.insert(successors[n].fingerprint) {
                             let s = successors.baseAddress! + n
