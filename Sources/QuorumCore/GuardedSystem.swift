@@ -255,10 +255,11 @@ extension GuardedSystem {
 
     /// The same successors, each written over the explorer's memory.
     @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
-                                            _ body: (Int, Action) -> Void) {
+                                            _ body: (Int, Action, UnsafeMutablePointer<State>) -> UnsafeMutablePointer<State>) {
+        var target = successor
         forEachSuccessor(of: state, actions: &actions) { k, action, next in
-            successor.pointee = next
-            body(k, action)
+            target.pointee = next
+            target = body(k, action, target)
         }
     }
 

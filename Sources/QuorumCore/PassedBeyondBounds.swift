@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Fingerprints of successors beyond the bounds on which every live invariant was found to
 /// hold: one worker's table, lossy, in buckets of four slots (a full bucket gives a slot to a
 /// newer fingerprint).
@@ -36,6 +38,11 @@ final class PassedBeyondBounds: @unchecked Sendable {
     @inlinable @inline(__always) func contains(_ fingerprint: UInt64) -> Bool {
         let key = FingerprintSet.key(fingerprint), b = bucket(key)
         return slots[b] == key || slots[b + 1] == key || slots[b + 2] == key || slots[b + 3] == key
+    }
+
+    /// Asks for the cache line of the fingerprint's bucket, where ``contains(_:)`` will look.
+    @inlinable @inline(__always) func prefetch(_ fingerprint: UInt64) {
+        quorum_prefetch(slots.baseAddress! + bucket(FingerprintSet.key(fingerprint)))
     }
 
     @inlinable func insert(_ fingerprint: UInt64) {

@@ -31,15 +31,17 @@ public protocol TransitionSystem: Sendable {
     /// its own overrides this too, or its successors are the description's).
     func forEachSuccessor(of state: State, actions: inout [Action], _ body: (Int, Action, State) -> Void)
 
-    /// ``forEachSuccessor(of:actions:_:)`` with each successor written over the state at
-    /// `successor`, memory the explorer owns, before `body` reads it there. A successor handed
-    /// over as a value was copied for every call that took it (a Raft state is 250 bytes, and a
-    /// model generates millions); through the pointer, the explorer's fingerprint, bounds and
-    /// frame read the one copy in place. By default `enabledActions`, then for each action the
-    /// state copied there and ``apply(_:to:changing:)`` over the copy; a system that overrides
+    /// ``forEachSuccessor(of:actions:_:)`` with each successor written over a state in memory the
+    /// explorer owns, before `body` reads it there: the first at `successor`, each next one where
+    /// `body` returned. A successor handed over as a value was copied for every call that took it
+    /// (a Raft state is 250 bytes, and a model generates millions); through the pointer, the
+    /// explorer's fingerprint, bounds and frame read the one copy in place, and it keeps a
+    /// successor whose lookup it has put off by writing the next one elsewhere. By default
+    /// `enabledActions`, then for each action the state copied there and
+    /// ``apply(_:to:changing:)`` over the copy; a system that overrides
     /// ``forEachSuccessor(of:actions:_:)`` overrides this too (``GuardedSystem`` does).
     func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
-                          _ body: (Int, Action) -> Void)
+                          _ body: (Int, Action, UnsafeMutablePointer<State>) -> UnsafeMutablePointer<State>)
 
     /// `action`'s successor of `state`, written over `successor`, a copy of `state`: what
     /// ``forEachSuccessor(of:actions:into:_:)`` asks for each action by default. By default
@@ -174,13 +176,23 @@ extension TransitionSystem {
     /// of line, its closure was a call per successor (on Paxos that cost more than writing in
     /// place saved).
     @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
-                                            _ body: (Int, Action) -> Void) {
+                                            _ body: (Int, Action, UnsafeMutablePointer<State>) -> UnsafeMutablePointer<State>) {
         actions.removeAll(keepingCapacity: true)
         enabledActions(in: state, into: &actions)
+        var target = successor
         for k in actions.indices {
-            successor.pointee = state
-            apply(actions[k], to: state, changing: &successor.pointee)
-            body(k, actions[k])
+            target.pointee = state
+            apply(actions[k], to: state, changing: &target.pointee)
+            target = body(k, actions[k], target)
+        }
+    }
+
+    /// The same, every successor written at `successor`.
+    @inlinable public func forEachSuccessor(of state: State, actions: inout [Action], into successor: UnsafeMutablePointer<State>,
+                                            _ body: (Int, Action) -> Void) {
+        forEachSuccessor(of: state, actions: &actions, into: successor) { k, action, at in
+            body(k, action)
+            return at
         }
     }
 
