@@ -192,6 +192,13 @@ struct ClusterCommand: ParsableCommand {
                 return pairs.first { $0.key == processes[k] }?.value == declared.leader
             }
         }
+        /// The index node k's saved state says it has committed up to (the replicated log's
+        /// commit variable).
+        func committed(_ k: Int) -> Int? {
+            guard let declared = descriptor.cluster.replicatedLog, let commit = implementation.variables.firstIndex(of: declared.commitIndex),
+                  let values = saved(k), case .map(let pairs) = values[commit] else { return nil }
+            return pairs.first { $0.key == processes[k] }?.value.intValue
+        }
         let slotted = clients > 0 && descriptor.cluster.agreement != nil
         func status() {
             if slotted && !quiet && Date().timeIntervalSince(lastStatus) >= 0.5 {
@@ -255,13 +262,31 @@ struct ClusterCommand: ParsableCommand {
                         let cut = leading[random.below(leading.count)]
                         sides = children.indices.map { $0 == cut ? 1 : 0 }
                     }
+                    let cutAt = Date(), before = names.indices.compactMap(committed).max() ?? 0
                     router.partition(sides)
                     // Under a workload, held long enough for the other side to elect a leader and
                     // serve clients (0.6 to 1.4 s; a leader cut off, 1.2 to 2.0 s), as a Jepsen
                     // nemesis holds its partitions.
-                    let held = clients == 0 ? 3 * down : leading.isEmpty ? 0.4 + 4 * down : 1.0 + 4 * down
-                    Thread.sleep(forTimeInterval: held)
+                    let planned = clients == 0 ? 3 * down : leading.isEmpty ? 0.4 + 4 * down : 1.0 + 4 * down
+                    if leading.isEmpty {
+                        Thread.sleep(forTimeInterval: planned)
+                    } else {
+                        // A leader cut off: held, beyond the plan, until the other side has
+                        // committed past what any node had at the cut and 0.5 s more, for its
+                        // clients to be answered and the cut-off leader's to come back to it (at
+                        // most 3 s more). On a loaded machine an election there (timeouts of 200
+                        // to 800 ms, split votes) can outlast the plan, and a partition that heals
+                        // first shows nothing of what the cut-off leader answers.
+                        var movedOn: Date? = nil
+                        while true {
+                            let now = Date(), held = now.timeIntervalSince(cutAt)
+                            if movedOn == nil, names.indices.contains(where: { sides[$0] == 0 && (committed($0) ?? 0) > before }) { movedOn = now }
+                            if held >= planned + 3 || held >= planned && movedOn.map({ now.timeIntervalSince($0) >= 0.5 }) == true { break }
+                            Thread.sleep(forTimeInterval: 0.02)
+                        }
+                    }
                     router.partition(nil)
+                    let held = Date().timeIntervalSince(cutAt)
                     let groups = [0, 1].map { side in "{" + names.indices.filter { sides[$0] == side }.map { names[$0] }.joined(separator: ", ") + "}" }
                     schedule.append(String(format: "%.2f s partition %@ | %@ for %.2f s%@", now, groups[0], groups[1], held,
                                            leading.isEmpty ? "" : " (the leader cut off)"))
